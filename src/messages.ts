@@ -1,5 +1,20 @@
 /** Every user-facing Russian string lives here. Code, identifiers and logs stay English. */
 import type { FeatureName } from './core/domain.ts';
+import type { Band, Driver } from './core/risk.ts';
+import type { OfferCode, SegmentCode } from './core/segments.ts';
+
+const ru = new Intl.NumberFormat('ru-RU', { maximumFractionDigits: 2 });
+const ru0 = new Intl.NumberFormat('ru-RU', { maximumFractionDigits: 0 });
+
+/** Russian number: decimal comma, thin-space thousands. */
+export const fmtNumber = (v: number, digits = 2): string =>
+  (digits === 0 ? ru0 : new Intl.NumberFormat('ru-RU', { maximumFractionDigits: digits })).format(v);
+export const fmtPercent = (p: number): string => `${Math.round(p * 100)}%`;
+/** Probability points, signed: +12 п.п. */
+export const fmtPoints = (c: number): string => {
+  const v = Math.round(c * 1000) / 10;
+  return `${v > 0 ? '+' : v < 0 ? '−' : '±'}${ru.format(Math.abs(v))} п.п.`;
+};
 
 /** Business names of model features, as a manager would say them. */
 export const FEATURE_LABELS: Record<FeatureName, string> = {
@@ -41,13 +56,305 @@ export const CHART_TEXT = {
   },
   distribution: {
     title: 'Распределение клиентов по вероятности снижения',
-    xAxis: 'вероятность снижения активности',
+    xAxis: 'вероятность снижения активности, %',
     yAxis: 'клиентов',
     threshold: (t: number) => `порог высокого риска ${Math.round(t * 100)}%`,
+    below: (n: string) => `ниже порога: ${n}`,
+    above: (n: string) => `высокий риск: ${n}`,
   },
   trend: {
     title: 'Клиенты с высоким риском по неделям',
     xAxis: 'неделя',
     yAxis: 'клиентов с высоким риском',
   },
+  empty: 'Нет данных для графика',
+} as const;
+
+/** How a manager would name a low or a high value of a numeric feature. */
+const FEATURE_PHRASES: Partial<Record<FeatureName, [low: string, high: string]>> = {
+  marketActive6m: ['мало маркетинговых касаний за 6 месяцев', 'много маркетинговых касаний за 6 месяцев'],
+  marketActiveCurrent: ['мало маркетинговых касаний в этом месяце', 'много маркетинговых касаний в этом месяце'],
+  tenureDays: ['недавно с нами', 'давно с нами'],
+  promoShare: ['редко покупает по акциям', 'часто покупает по акциям'],
+  categoriesPerVisit: ['смотрит мало категорий за визит', 'смотрит много категорий за визит'],
+  unpaidItems: ['мало неоплаченных товаров в корзине', 'много неоплаченных товаров в корзине'],
+  serviceErrors: ['мало сбоев сервиса', 'много сбоев сервиса'],
+  pagesPerVisit: ['мало страниц за визит', 'много страниц за визит'],
+  revenuePrePrev: ['низкая выручка 2 месяца назад', 'высокая выручка 2 месяца назад'],
+  revenuePrev: ['низкая выручка в прошлом месяце', 'высокая выручка в прошлом месяце'],
+  revenueCurrent: ['низкая выручка в этом месяце', 'высокая выручка в этом месяце'],
+  minutesPrev: ['мало времени на сайте в прошлом месяце', 'много времени на сайте в прошлом месяце'],
+  minutesCurrent: ['мало времени на сайте в этом месяце', 'много времени на сайте в этом месяце'],
+};
+
+function fmtValue(feature: FeatureName, v: number | string): string {
+  if (typeof v === 'string') return v;
+  if (feature === 'promoShare') return fmtPercent(v);
+  return fmtNumber(v, Number.isInteger(v) ? 0 : 1);
+}
+
+/** «мало страниц за визит: 2 против 5 в среднем» */
+export function describeDriver(d: Driver): string {
+  const label = FEATURE_LABELS[d.feature];
+  if (typeof d.value === 'string' || typeof d.typical !== 'number') {
+    const usual = d.typical !== undefined && d.typical !== d.value ? ` (чаще всего — ${d.typical})` : '';
+    return `${label}: ${d.value}${usual}`;
+  }
+  const phrases = FEATURE_PHRASES[d.feature];
+  const head = phrases ? phrases[d.value < d.typical ? 0 : 1] : label;
+  return `${head}: ${fmtValue(d.feature, d.value)} против ${fmtValue(d.feature, d.typical)} в среднем`;
+}
+
+export const BAND_LABELS: Record<Band, string> = { low: 'низкий', medium: 'средний', high: 'высокий' };
+const BAND_ICONS: Record<Band, string> = { low: '🟢', medium: '🟡', high: '🔴' };
+
+export const SEGMENT_TEXT: Record<SegmentCode, { title: string; aliases: string[]; about: string }> = {
+  profitable: {
+    title: 'Прибыльные под угрозой',
+    aliases: ['прибыльные', 'прибыльные_под_угрозой', 'ценные', 'vip'],
+    about: 'высокий риск и прибыль в верхних 25%',
+  },
+  promo: {
+    title: 'Охотники за акциями',
+    aliases: ['акции', 'охотники', 'охотники_за_акциями', 'промо'],
+    about: 'половина покупок и больше — по акциям, прибыль выше средней',
+  },
+  cart: {
+    title: 'Чемпионы по бросанию корзин',
+    aliases: ['корзина', 'корзины', 'брошенные_корзины'],
+    about: 'много неоплаченных товаров в корзине',
+  },
+  surfers: {
+    title: 'Серферы',
+    aliases: ['серферы', 'сёрферы'],
+    about: 'смотрят много категорий, но мало страниц и мало покупают',
+  },
+  gadgets: {
+    title: 'Любители гаджетов',
+    aliases: ['гаджеты', 'техника', 'любители_гаджетов'],
+    about: 'любимая категория — техника и электроника',
+  },
+  'at-risk': {
+    title: 'Все в зоне риска',
+    aliases: ['риск', 'в_зоне_риска', 'все', 'at_risk', 'atrisk'],
+    about: 'все клиенты с высоким риском, по ожидаемой потере прибыли',
+  },
+};
+
+export const OFFER_TEXT: Record<OfferCode, { action: string; reason: string }> = {
+  profitable: {
+    action: 'позвонить лично и предложить персональную скидку 10% на любимую категорию',
+    reason: 'клиент приносит много прибыли, и его потеря обойдётся дорого',
+  },
+  promo: {
+    action: 'прислать персональный промокод на любимую категорию',
+    reason: 'клиент реагирует на акции',
+  },
+  cart: {
+    action: 'напомнить о корзине и дать бесплатную доставку',
+    reason: 'в корзине копятся неоплаченные товары',
+  },
+  surfers: {
+    action: 'прислать персональную подборку товаров и упростить навигацию',
+    reason: 'клиент много ищет, но не находит нужное',
+  },
+  gadgets: {
+    action: 'предложить рассрочку или расширенную гарантию на технику',
+    reason: 'клиент интересуется техникой и электроникой',
+  },
+  'at-risk': {
+    action: 'отправить персональное письмо с подборкой и бонусом на следующий заказ',
+    reason: 'риск снижения покупок высокий',
+  },
+  keep: {
+    action: 'особых мер не нужно — достаточно обычных рассылок',
+    reason: 'риск снижения покупок невысокий',
+  },
+};
+
+export const offerLine = (o: OfferCode): string => `${OFFER_TEXT[o].action} — ${OFFER_TEXT[o].reason}`;
+
+export interface RiskView {
+  id: number;
+  probability: number;
+  band: Band;
+  drivers: Driver[];
+  segments: SegmentCode[];
+  offer: OfferCode;
+  modelVersion: number;
+}
+
+export function riskText(r: RiskView): string {
+  const lines = [
+    `${BAND_ICONS[r.band]} Клиент ${r.id}`,
+    `Вероятность снижения покупок: ${fmtPercent(r.probability)} — ${BAND_LABELS[r.band]} риск`,
+    '',
+    'Главные причины:',
+    ...r.drivers.slice(0, 3).map((d) => `${d.contribution >= 0 ? '▲' : '▼'} ${describeDriver(d)} (${fmtPoints(d.contribution)})`),
+    '',
+    `Сегменты: ${r.segments.length ? r.segments.map((s) => SEGMENT_TEXT[s].title).join(', ') : 'нет'}`,
+    `Что сделать: ${offerLine(r.offer)}.`,
+    '',
+    `Модель v${r.modelVersion}. ▲ повышает риск, ▼ снижает.`,
+  ];
+  return lines.join('\n');
+}
+
+export const CHAT = {
+  start: [
+    'Здравствуйте! Я помощник менеджера по удержанию клиентов магазина «В один клик».',
+    'Я подсказываю, кто из постоянных клиентов скоро начнёт покупать меньше, почему, и что им предложить.',
+    '',
+    'Попробуйте:',
+    '/risk 215349 — риск и причины для клиента',
+    '/segment — сегменты клиентов с предложениями',
+    '/top_features — что сильнее всего влияет на риск',
+    '',
+    'Все команды — /help',
+  ].join('\n'),
+  help: (commands: { command: string; description: string }[]) =>
+    ['Команды:', ...commands.map((c) => `/${c.command} — ${c.description}`)].join('\n'),
+  askRiskId: 'Пришлите номер клиента (id), например 215349.',
+  badRiskId: (text: string) => `«${text.slice(0, 40)}» не похоже на номер клиента. Пришлите число, например 215349.`,
+  customerNotFound: (id: string, near: string[]) =>
+    `Клиент не найден: ${id}.` + (near.length ? ` Ближайшие известные номера: ${near.join(', ')}.` : ''),
+  noModel: 'Модель ещё не обучена: загрузите данные (/upload) — и я отвечу.',
+  unknownCommand: 'Не знаю такой команды. Список команд — /help',
+  notACommand: 'Я понимаю команды. Например: /risk 215349. Все команды — /help',
+  somethingWrong: 'Что-то пошло не так. Попробуйте ещё раз чуть позже.',
+  accessDenied: 'Извините, этот бот доступен только сотрудникам отдела удержания. Обратитесь к администратору.',
+  adminOnly: 'Эта команда доступна только администраторам.',
+  rateLimited: 'Слишком много запросов подряд. Подождите немного и повторите.',
+  photoSaved: (path: string) => `[график сохранён: ${path}]`,
+  documentSaved: (path: string) => `[файл сохранён: ${path}]`,
+  buttonHint: (text: string, command: string) => `  [${text}] → ${command}`,
+} as const;
+
+export const COMMAND_DESCRIPTIONS: Record<string, string> = {
+  start: 'начать',
+  help: 'список команд',
+  risk: 'риск клиента: /risk ID',
+  segment: 'сегменты и предложения',
+  top_features: 'что влияет на риск',
+  model: 'текущая модель и её качество',
+  export: 'выгрузить сегмент в CSV',
+  subscribe: 'еженедельная сводка',
+  unsubscribe: 'отписаться от сводки',
+  upload: 'как загрузить новые данные',
+};
+
+export const featureLabel = (feature: string): string => FEATURE_LABELS[feature as FeatureName] ?? feature;
+
+export const SEGMENT_UI = {
+  choose: 'Выберите сегмент:',
+  chooseExport: 'Какой сегмент выгрузить в CSV?',
+  unknown: (name: string) => `Не знаю сегмента «${name.slice(0, 40)}». Выберите из списка:`,
+  exportButton: '📄 Выгрузить CSV',
+  exportCaption: (title: string, size: number) => `${title}: ${size} клиентов, по убыванию приоритета`,
+};
+
+export const EXPORT_HEADER = ['id', 'вероятность', 'риск', 'прибыль', 'приоритет', 'любимая категория'];
+
+export interface SegmentView {
+  code: SegmentCode;
+  size: number;
+  share: number;
+  meanRisk: number;
+  profitAtStake: number;
+  members: { customer: { id: number; profit: number }; probability: number; priority: number }[];
+}
+
+export function segmentText(s: SegmentView): string {
+  const t = SEGMENT_TEXT[s.code];
+  const offer = OFFER_TEXT[s.code];
+  const top = s.members.slice(0, 5);
+  return [
+    `🎯 ${t.title} — ${t.about}`,
+    `Клиентов: ${fmtNumber(s.size, 0)} (${fmtNumber(s.share * 100, 1)}% от всех)`,
+    `Средний риск: ${s.size ? fmtPercent(s.meanRisk) : '—'}`,
+    `Прибыль под угрозой (вероятность × прибыль): ${fmtNumber(s.profitAtStake, 1)}`,
+    '',
+    top.length ? 'Кому звонить первым:' : 'В сегменте сейчас никого нет.',
+    ...top.map(
+      (m, i) =>
+        `${i + 1}. ${m.customer.id} — риск ${fmtPercent(m.probability)}, прибыль ${fmtNumber(m.customer.profit, 2)}, приоритет ${fmtNumber(m.priority, 2)}`,
+    ),
+    '',
+    `Что предложить: ${offer.action} — ${offer.reason}.`,
+    `Подробнее о клиенте: /risk ID. Весь список: /export ${s.code}`,
+  ].join('\n');
+}
+
+export function topFeaturesText(top: { feature: string; importance: number }[]): string {
+  return [
+    'Что сильнее всего влияет на риск снижения покупок:',
+    ...top.slice(0, 10).map((f, i) => `${i + 1}. ${featureLabel(f.feature)} — ${fmtNumber(f.importance, 3)}`),
+    '',
+    'Важность — насколько падает качество модели (ROC-AUC), если признак перемешать.',
+  ].join('\n');
+}
+
+export function modelText(info: {
+  model: { version: number; family: string; cvAuc: number; cvAucStd: number; datasetVersion: number; createdAt: string; scoredCustomers: number };
+  dataset: { customersIn: number; customersKept: number } | null;
+}): string {
+  const m = info.model;
+  return [
+    `Модель v${m.version}: ${FAMILY_LABELS[m.family] ?? m.family}`,
+    `Качество (ROC-AUC на кросс-валидации): ${fmtNumber(m.cvAuc, 3)} ± ${fmtNumber(m.cvAucStd, 3)}`,
+    `Данные: версия ${m.datasetVersion}` +
+      (info.dataset ? `, ${fmtNumber(info.dataset.customersKept, 0)} клиентов из ${fmtNumber(info.dataset.customersIn, 0)}` : ''),
+    `Обучена: ${fmtDateTime(m.createdAt)}`,
+    `Оценено клиентов: ${fmtNumber(m.scoredCustomers, 0)}`,
+  ].join('\n');
+}
+
+export const FAMILY_LABELS: Record<string, string> = {
+  logistic: 'логистическая регрессия',
+  knn: 'k ближайших соседей',
+  tree: 'дерево решений',
+  svc: 'метод опорных векторов',
+  forest: 'случайный лес',
+  boosting: 'градиентный бустинг',
+  ensemble: 'ансамбль моделей',
+};
+
+export const fmtDateTime = (iso: string): string =>
+  new Date(iso).toLocaleString('ru-RU', { timeZone: 'Europe/Moscow', dateStyle: 'short', timeStyle: 'short' }) + ' МСК';
+
+/** Problems found in uploaded data files (src/data); shown as `файл:строка: сообщение`. */
+export const DATA_ERRORS = {
+  dirNotFound: (dir: string) => `папка с данными не найдена: ${dir}`,
+  missingFile: 'файл не найден — нужны четыре файла: market_file.csv, market_money.csv, market_time.csv, money.csv',
+  duplicateFile: (other: string) => `файл с этой ролью передан дважды (ещё ${other}) — оставьте один`,
+  emptyFile: 'файл пуст',
+  headerOnly: 'в файле только заголовок, строк с данными нет',
+  notText: 'файл не похож на текстовый CSV (внутри двоичные данные)',
+  badEncoding: 'текст испорчен: это не UTF-8 и не Windows-1251 (или кодировки смешаны)',
+  badZip: 'не удалось распаковать архив: файл повреждён или это не ZIP',
+  zipTooLarge: (mb: number) => `файл в архиве слишком большой (больше ${mb} МБ)`,
+  missingColumn: (column: string) => `нет столбца «${column}»`,
+  duplicateColumn: (column: string) => `столбец «${column}» встречается дважды`,
+  fieldCount: (expected: number, got: number) =>
+    got < expected
+      ? `в строке ${got} из ${expected} полей — строка обрезана или не тот разделитель`
+      : `в строке ${got} полей вместо ${expected} — лишний разделитель или кавычка`,
+  unclosedQuote: 'незакрытая кавычка — строка не заканчивается',
+  badQuotes: 'неправильные кавычки в строке',
+  lineTooLong: 'слишком длинная строка — вероятно, незакрытая кавычка',
+  emptyValue: (column: string) => `пустое значение в столбце «${column}»`,
+  notNumber: (column: string, value: string) => `«${value}» — не число (столбец «${column}»)`,
+  nanValue: (column: string) => `пропущенное значение (NaN) в столбце «${column}»`,
+  negative: (column: string, value: string) => `отрицательное значение ${value} в столбце «${column}»`,
+  outOfRange: (column: string, value: string, min: number, max: number) =>
+    `значение ${value} в столбце «${column}» вне допустимого диапазона от ${min} до ${max}`,
+  badId: (value: string) => `«${value}» — не номер клиента (нужно целое положительное число)`,
+  unknownValue: (column: string, value: string, allowed: readonly string[]) =>
+    `неизвестное значение «${value}» в столбце «${column}»; допустимо: ${allowed.map((a) => `«${a}»`).join(', ')}`,
+  duplicateId: (id: number, firstLine: number) => `клиент ${id} уже встречался в строке ${firstLine}`,
+  duplicatePeriod: (id: number, period: string, firstLine: number) =>
+    `для клиента ${id} период «${period}» уже был в строке ${firstLine}`,
+  missingPeriod: (id: number, period: string) => `для клиента ${id} нет строки за период «${period}»`,
+  missingInFile: (id: number, file: string) => `клиента ${id} нет в файле ${file}`,
+  moreProblems: (n: number) => `и ещё ${n} ошибок в этом файле (показаны первые)`,
 } as const;

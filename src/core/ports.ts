@@ -59,3 +59,15 @@ export interface Store {
   readonly models: ModelRepository;
   close(): void;
 }
+
+/** Reads and cleans the four CSV files of a data set; throws DataError listing every problem. */
+export interface DatasetReader {
+  readDir(dir: string, opts?: { requireLabel?: boolean }): Promise<import('./domain.ts').CleanDataset>;
+  readFiles(files: Record<string, Buffer>, opts?: { requireLabel?: boolean }): Promise<import('./domain.ts').CleanDataset>;
+}
+
+export interface Logger {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}

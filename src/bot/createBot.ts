@@ -1,0 +1,88 @@
+/** Builds the Telegram bot from injected services; nothing global, nothing started here. */
+import { Telegraf, type Context } from 'telegraf';
+import { message } from 'telegraf/filters';
+import type { Conversation, ChatUser } from '../chat/conversation.ts';
+import type { Logger } from '../core/ports.ts';
+import * as M from '../messages.ts';
+import { accessControl, rateLimit, type AccessPolicy } from './access.ts';
+import { installRetry } from './retry.ts';
+import { sendReplies } from './send.ts';
+
+export interface BotDeps {
+  token: string;
+  apiRoot?: string;
+  conversation: Conversation;
+  access: AccessPolicy;
+  rateLimitPerMinute: number;
+  log: Logger;
+  /** Called for each handled update (audit log). */
+  audit?: (entry: { userId: number; chatId: number; action: string }) => void;
+  /** Feature modules that add their own handlers (uploads, subscriptions). */
+  features?: ((bot: Telegraf<Context>, helpers: { user: (ctx: Context) => ChatUser }) => void)[];
+}
+
+export interface RunningBot {
+  bot: Telegraf<Context>;
+  /** Resolves when every update being handled has finished. */
+  idle(): Promise<void>;
+}
+
+export function createBot(deps: BotDeps): RunningBot {
+  const bot = new Telegraf<Context>(deps.token, {
+    telegram: deps.apiRoot ? { apiRoot: deps.apiRoot } : {},
+    handlerTimeout: 5 * 60_000,
+  });
+  installRetry(bot.telegram, deps.log);
+
+  const inFlight = new Set<Promise<unknown>>();
+  bot.use(async (_ctx, next) => {
+    const p = next();
+    inFlight.add(p);
+    try {
+      await p;
+    } finally {
+      inFlight.delete(p);
+    }
+  });
+  bot.use(accessControl(deps.access, deps.log));
+  bot.use(rateLimit(deps.rateLimitPerMinute));
+
+  const user = (ctx: Context): ChatUser => ({
+    chatId: ctx.chat?.id ?? ctx.from!.id,
+    userId: ctx.from!.id,
+    isAdmin: deps.access.admins.has(ctx.from!.id),
+  });
+
+  for (const feature of deps.features ?? []) feature(bot, { user });
+
+  bot.on(message('text'), async (ctx) => {
+    const u = user(ctx);
+    deps.audit?.({ userId: u.userId, chatId: u.chatId, action: ctx.message.text.slice(0, 200) });
+    await sendReplies(ctx, await deps.conversation.handleText(u, ctx.message.text));
+  });
+
+  bot.on('callback_query', async (ctx) => {
+    const data = 'data' in ctx.callbackQuery ? ctx.callbackQuery.data : '';
+    const u = user(ctx);
+    deps.audit?.({ userId: u.userId, chatId: u.chatId, action: `callback ${data}` });
+    // Answer first so the button stops spinning even if the work below is slow or fails.
+    await ctx.answerCbQuery();
+    await sendReplies(ctx, await deps.conversation.handleCallback(u, data));
+  });
+
+  bot.catch(async (err, ctx) => {
+    deps.log.error('update failed', { updateId: ctx.update.update_id, error: (err as Error).message });
+    await ctx.reply(M.CHAT.somethingWrong).catch(() => undefined);
+  });
+
+  return {
+    bot,
+    idle: async () => {
+      while (inFlight.size) await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+export async function registerCommands(bot: Telegraf<Context>, conversation: Conversation): Promise<void> {
+  await bot.telegram.setMyCommands(conversation.menu());
+}

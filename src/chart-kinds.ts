@@ -1,0 +1,41 @@
+/** `retention chart KIND`: the same pictures the bot sends, rendered from the active store. */
+import type { App } from './main.ts';
+import {
+  driversChart,
+  importanceChart,
+  riskDistributionChart,
+  segmentsChart,
+  trendChart,
+} from './core/charts/index.ts';
+import * as M from './messages.ts';
+
+export const CHART_KINDS = ['drivers', 'importance', 'segments', 'distribution', 'trend'] as const;
+
+export async function renderChartKind(app: App, kind: string, opts: { id?: number }): Promise<Buffer> {
+  const { assistant, charts } = app;
+  switch (kind) {
+    case 'drivers': {
+      const id = opts.id ?? assistant.segment('at-risk').members[0]?.customer.id ?? assistant.storedScores()[0].id;
+      const r = assistant.risk(id);
+      return charts.render(
+        driversChart({ customerId: id, drivers: r.drivers.map((d) => ({ label: M.describeDriver(d), value: d.contribution })) }),
+      );
+    }
+    case 'importance':
+      return charts.render(
+        importanceChart({ features: assistant.topFeatures().map((f) => ({ label: M.featureLabel(f.feature), importance: f.importance })) }),
+      );
+    case 'segments':
+      return charts.render(
+        segmentsChart({
+          segments: assistant.segments().map((s) => ({ title: M.SEGMENT_TEXT[s.code].title, size: s.size, profitAtStake: s.profitAtStake })),
+        }),
+      );
+    case 'distribution':
+      return charts.render(riskDistributionChart({ probabilities: assistant.probabilities(), threshold: assistant.settings.risk.high }));
+    case 'trend':
+      return charts.render(trendChart({ points: assistant.atRiskTrend() }));
+    default:
+      throw new Error(`unknown chart kind: ${kind} (expected ${CHART_KINDS.join(', ')})`);
+  }
+}

@@ -1,0 +1,15 @@
+/** CSV for spreadsheets: a BOM so Excel reads Cyrillic, and formula cells neutralised. */
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A cell starting with = + - @ would run as a formula in Excel; a leading apostrophe keeps it text. */
+export function escapeCell(value: unknown): string {
+  let s = value === null || value === undefined ? '' : String(value);
+  if (typeof value !== 'number' && FORMULA_START.test(s)) s = `'${s}`;
+  return /[",\r\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function toCsv(header: readonly string[], rows: readonly (readonly unknown[])[]): Buffer {
+  const lines = [header, ...rows].map((r) => r.map(escapeCell).join(','));
+  return Buffer.from(`\uFEFF${lines.join('\r\n')}\r\n`, 'utf8');
+}

@@ -1,0 +1,100 @@
+/** Environment → typed, validated config, read once at start. Secrets are never logged. */
+import { z } from 'zod';
+import { validate as validateCron } from 'node-cron';
+
+const idList = z
+  .string()
+  .optional()
+  .transform((s, ctx) => {
+    const parts = (s ?? '').split(/[\s,;]+/).filter(Boolean);
+    const ids = parts.map(Number);
+    const bad = parts.filter((_, i) => !Number.isSafeInteger(ids[i]));
+    if (bad.length) ctx.addIssue({ code: 'custom', message: `not a Telegram user id: ${bad.join(', ')}` });
+    return new Set(ids);
+  });
+
+const probability = (fallback: number) =>
+  z.coerce.number().min(0).max(1).optional().transform((v) => v ?? fallback);
+
+const schema = z.object({
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .optional()
+    .transform((s) => (s && s.trim() ? s.trim() : undefined)),
+  TELEGRAM_API_ROOT: z.url().optional(),
+  RETENTION_DB: z.string().min(1).default('var/retention.db'),
+  RETENTION_DEMO_DIR: z.string().min(1).default('data'),
+  ALLOWED_USER_IDS: idList,
+  ADMIN_USER_IDS: idList,
+  RISK_MEDIUM: probability(0.4),
+  RISK_HIGH: probability(0.7),
+  PROMO_SHARE: probability(0.5),
+  DIGEST_CRON: z
+    .string()
+    .default('0 9 * * 1')
+    .refine((s) => validateCron(s), 'not a valid cron expression'),
+  DIGEST_TIMEZONE: z
+    .string()
+    .default('Europe/Moscow')
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'unknown IANA time zone'),
+  QUICKCHART_URL: z.url().optional(),
+  CHART_OUT_DIR: z.string().min(1).default('var/charts'),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
+  TRAIN_SEED: z.coerce.number().int().default(42),
+});
+
+export interface Config {
+  telegramToken?: string;
+  telegramApiRoot?: string;
+  dbPath: string;
+  demoDir: string;
+  allowedUserIds: Set<number>;
+  adminUserIds: Set<number>;
+  risk: { medium: number; high: number };
+  promoShare: number;
+  digest: { cron: string; timezone: string };
+  quickchartUrl?: string;
+  chartOutDir: string;
+  rateLimitPerMinute: number;
+  seed: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  if (e.RISK_MEDIUM >= e.RISK_HIGH) {
+    throw new ConfigError([`RISK_MEDIUM (${e.RISK_MEDIUM}) must be below RISK_HIGH (${e.RISK_HIGH})`]);
+  }
+  return {
+    telegramToken: e.TELEGRAM_BOT_TOKEN,
+    telegramApiRoot: e.TELEGRAM_API_ROOT,
+    dbPath: e.RETENTION_DB,
+    demoDir: e.RETENTION_DEMO_DIR,
+    allowedUserIds: e.ALLOWED_USER_IDS,
+    adminUserIds: e.ADMIN_USER_IDS,
+    risk: { medium: e.RISK_MEDIUM, high: e.RISK_HIGH },
+    promoShare: e.PROMO_SHARE,
+    digest: { cron: e.DIGEST_CRON, timezone: e.DIGEST_TIMEZONE },
+    quickchartUrl: e.QUICKCHART_URL,
+    chartOutDir: e.CHART_OUT_DIR,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    seed: e.TRAIN_SEED,
+  };
+}

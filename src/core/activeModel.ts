@@ -1,0 +1,63 @@
+import { loadModel, type Model } from '../ml/index.ts';
+import type { ModelVersion } from './domain.ts';
+import { NoModelError } from './errors.ts';
+import type { Logger, Store } from './ports.ts';
+import type { FeatureStats } from './training.ts';
+
+export interface LoadedModel {
+  meta: ModelVersion;
+  model: Model;
+  stats: FeatureStats;
+  importance: { feature: string; importance: number }[];
+}
+
+/**
+ * The active model, deserialised once per version. Another process (a retrain, `model use`)
+ * may switch the pointer, so every call re-reads the cheap pointer and reloads only on change.
+ * A corrupted artifact falls back to the newest older version that loads.
+ */
+export class ActiveModel {
+  private cached: LoadedModel | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly log?: Logger,
+  ) {}
+
+  get(): LoadedModel {
+    const version = this.store.models.activeVersion();
+    if (version === null) throw new NoModelError();
+    if (this.cached?.meta.version === version) return this.cached;
+    const candidates = this.store.models
+      .list()
+      .map((m) => m.version)
+      .filter((v) => v <= version)
+      .sort((a, b) => b - a);
+    for (const v of candidates) {
+      const loaded = this.tryLoad(v);
+      if (loaded) {
+        if (v !== version) this.log?.warn('active model unreadable, answering with an older version', { active: version, used: v });
+        this.cached = loaded;
+        return loaded;
+      }
+    }
+    throw new NoModelError();
+  }
+
+  private tryLoad(version: number): LoadedModel | null {
+    try {
+      const stored = this.store.models.get(version);
+      if (!stored) return null;
+      const metrics = stored.meta.metrics as { featureStats?: FeatureStats; importance?: LoadedModel['importance'] };
+      return {
+        meta: stored.meta,
+        model: loadModel(stored.artifact),
+        stats: metrics.featureStats ?? {},
+        importance: metrics.importance ?? [],
+      };
+    } catch (err) {
+      this.log?.error('model version failed to load', { version, error: (err as Error).message });
+      return null;
+    }
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * The use cases every edge (CLI, bot, console) calls. Edges format; this decides.
+ */
+import { evaluateFamilies } from '../ml/index.ts';
+import type { CleanDataset, Customer, CustomerScore, DatasetVersion, ModelVersion } from './domain.ts';
+import { FEATURE_SCHEMA, toFrame, toLabels } from './features.ts';
+import { NotFoundError } from './errors.ts';
+import { ActiveModel } from './activeModel.ts';
+import { Portfolio } from './portfolio.ts';
+import type { DatasetReader, Logger, Store } from './ports.ts';
+import { assessRisk, bandOf, type BandThresholds, type RiskAssessment } from './risk.ts';
+import {
+  offerFor,
+  segmentsOf,
+  summarizeSegment,
+  SEGMENT_CODES,
+  type OfferCode,
+  type SegmentCode,
+  type SegmentSettings,
+  type SegmentSummary,
+} from './segments.ts';
+import { trainModel, type TrainOptions, type TrainOutcome } from './training.ts';
+
+export interface AssistantSettings {
+  risk: BandThresholds;
+  promoShare: number;
+  seed: number;
+}
+
+export interface RiskAnswer extends RiskAssessment {
+  segments: SegmentCode[];
+  offer: OfferCode;
+}
+
+export interface IngestOutcome {
+  dataset: DatasetVersion;
+  data: CleanDataset;
+}
+
+export interface RetrainOutcome extends IngestOutcome, TrainOutcome {
+  /** Customers present in both versions whose risk band changed. */
+  bandChanges: number;
+}
+
+export type Assistant = ReturnType<typeof createAssistant>;
+
+export function createAssistant(deps: {
+  store: Store;
+  reader: DatasetReader;
+  settings: AssistantSettings;
+  log?: Logger;
+}) {
+  const { store, reader, settings, log } = deps;
+  const active = new ActiveModel(store, log);
+  const portfolio = new Portfolio(store, active);
+  const segmentSettings: SegmentSettings = {
+    highRisk: settings.risk.high,
+    mediumRisk: settings.risk.medium,
+    promoShare: settings.promoShare,
+  };
+
+  function storeDataset(data: CleanDataset, source: string): IngestOutcome {
+    return { dataset: store.datasets.create(data, source), data };
+  }
+
+  function bandChanges(from: ModelVersion | null, to: ModelVersion): number {
+    if (!from) return 0;
+    const before = new Map(store.models.scores(from.version).map((s) => [s.id, s.probability]));
+    let changed = 0;
+    for (const s of store.models.scores(to.version)) {
+      const p = before.get(s.id);
+      if (p !== undefined && bandOf(p, settings.risk) !== bandOf(s.probability, settings.risk)) changed++;
+    }
+    return changed;
+  }
+
+  return {
+    settings,
+    hasModel: () => store.models.activeVersion() !== null,
+
+    async ingestDir(dir: string): Promise<IngestOutcome> {
+      return storeDataset(await reader.readDir(dir), dir);
+    },
+
+    async ingestFiles(files: Record<string, Buffer>, source: string): Promise<IngestOutcome> {
+      return storeDataset(await reader.readFiles(files), source);
+    },
+
+    train(opts: Partial<TrainOptions> = {}): TrainOutcome {
+      return trainModel(store, { seed: settings.seed, ...opts });
+    },
+
+    /** Ingest then train on the new version; the old model keeps answering if either step fails. */
+    async retrainOnFiles(
+      files: Record<string, Buffer>,
+      source: string,
+      onProgress?: (stage: 'validating' | 'training') => void,
+    ): Promise<RetrainOutcome> {
+      onProgress?.('validating');
+      const data = await reader.readFiles(files);
+      const ingested = storeDataset(data, source);
+      onProgress?.('training');
+      const trained = trainModel(store, { seed: settings.seed, datasetVersion: ingested.dataset.version });
+      return { ...ingested, ...trained, bandChanges: bandChanges(trained.previous, trained.model) };
+    },
+
+    /** Compares families by repeated CV without storing anything. */
+    evaluate(opts: { folds: number; repeats: number }) {
+      const latest = store.datasets.latest();
+      if (!latest) throw new NotFoundError('dataset', 'latest');
+      const customers = store.datasets.customers(latest.version);
+      return evaluateFamilies(FEATURE_SCHEMA, toFrame(customers), toLabels(customers), { seed: settings.seed, ...opts });
+    },
+
+    /** Scores customers that are not in the store (files given to `retention score --data`). */
+    scoreCustomers(customers: readonly Customer[]): CustomerScore[] {
+      const p = active.get().model.predictProba(toFrame(customers));
+      return customers.map((c, i) => ({ id: c.id, probability: p[i] }));
+    },
+
+    storedScores(): CustomerScore[] {
+      return store.models.scores(active.get().meta.version);
+    },
+
+    risk(id: number): RiskAnswer {
+      const assessment = assessRisk(store, active, settings.risk, id);
+      const snap = portfolio.get();
+      const segments = segmentsOf(
+        { customer: assessment.customer, probability: assessment.probability },
+        snap.cutoffs,
+        segmentSettings,
+      );
+      return { ...assessment, segments, offer: offerFor(segments) };
+    },
+
+    segment(code: SegmentCode): SegmentSummary {
+      const snap = portfolio.get();
+      return summarizeSegment(code, snap.scored, snap.cutoffs, segmentSettings);
+    },
+
+    segments(): SegmentSummary[] {
+      const snap = portfolio.get();
+      return SEGMENT_CODES.map((code) => summarizeSegment(code, snap.scored, snap.cutoffs, segmentSettings));
+    },
+
+    probabilities(): Float64Array {
+      return Float64Array.from(portfolio.get().scored, (s) => s.probability);
+    },
+
+    /** At-risk counts per model version, oldest first: the trend until digests record weekly points. */
+    atRiskTrend(): { label: string; atRisk: number }[] {
+      return store.models
+        .list()
+        .sort((a, b) => a.version - b.version)
+        .slice(-12)
+        .map((m) => ({
+          label: m.createdAt.slice(5, 10).split('-').reverse().join('.'),
+          atRisk: store.models.scores(m.version).filter((s) => s.probability > settings.risk.high).length,
+        }));
+    },
+
+    topFeatures(): { feature: string; importance: number }[] {
+      return active.get().importance;
+    },
+
+    modelInfo(): { model: ModelVersion; dataset: DatasetVersion | null } {
+      const { meta } = active.get();
+      return { model: meta, dataset: store.datasets.get(meta.datasetVersion) };
+    },
+
+    listModels() {
+      return store.models.list();
+    },
+
+    useModel(version: number): ModelVersion {
+      store.models.activate(version);
+      const stored = store.models.get(version);
+      if (!stored) throw new NotFoundError('model', String(version));
+      return stored.meta;
+    },
+
+    latestDataset: () => store.datasets.latest(),
+  };
+}

@@ -1,0 +1,78 @@
+import type { ChartConfiguration } from 'chart.js';
+import { CHART_TEXT, fmtPoints } from '../../messages.ts';
+import { emptyNote, valueLabelStyle, zeroLine } from './common.ts';
+import { paddedRange, wrapLabel } from './format.ts';
+import { emptyNotePlugin, thresholdLinePlugin, valueLabelsPlugin } from './plugins.ts';
+import { COLORS, axisTitle, baseOptions, grid, legendOptions, ticks, titleOptions } from './theme.ts';
+import type { DriversChartInput } from './types.ts';
+
+const LABEL_CHARS = 30;
+
+/**
+ * Why one customer is at risk: a horizontal bar per driver, the strongest on top, red when it
+ * raises the risk and green when it lowers it, each labelled with its signed size («+12 п.п.»).
+ */
+export function driversChart(input: DriversChartInput): ChartConfiguration<'bar'> {
+  const drivers = input.drivers
+    .filter((d) => Number.isFinite(d.value))
+    .sort((a, b) => Math.abs(b.value) - Math.abs(a.value));
+  const points = drivers.map((d) => d.value * 100);
+  const raises = drivers.map((d) => d.value >= 0);
+  const isEmpty = drivers.length === 0;
+  const range = paddedRange(points, 0.3);
+  return {
+    type: 'bar',
+    data: {
+      labels: drivers.map((d) => wrapLabel(d.label, LABEL_CHARS)),
+      datasets: [
+        {
+          label: CHART_TEXT.drivers.up,
+          data: points.map((p, i) => (raises[i] ? p : null)),
+          valueLabels: drivers.map((d, i) => (raises[i] ? fmtPoints(d.value) : null)),
+          backgroundColor: COLORS.risk,
+          barPercentage: 0.75,
+          categoryPercentage: 0.9,
+        },
+        {
+          label: CHART_TEXT.drivers.down,
+          data: points.map((p, i) => (raises[i] ? null : p)),
+          valueLabels: drivers.map((d, i) => (raises[i] ? null : fmtPoints(d.value))),
+          backgroundColor: COLORS.safe,
+          barPercentage: 0.75,
+          categoryPercentage: 0.9,
+        },
+      ],
+    },
+    options: {
+      ...baseOptions(),
+      indexAxis: 'y',
+      scales: {
+        x: {
+          display: !isEmpty,
+          stacked: true,
+          min: range.min,
+          max: range.max,
+          title: axisTitle(CHART_TEXT.drivers.axis),
+          ticks: ticks(COLORS.muted),
+          grid: grid(),
+          border: { display: false },
+        },
+        y: {
+          display: !isEmpty,
+          stacked: true,
+          ticks: { ...ticks(), autoSkip: false },
+          grid: grid(false),
+        },
+      },
+      plugins: {
+        ...baseOptions().plugins,
+        title: titleOptions(CHART_TEXT.drivers.title(input.customerId)),
+        legend: legendOptions(!isEmpty),
+        valueLabels: valueLabelStyle(),
+        thresholdLine: zeroLine('x'),
+        emptyNote: emptyNote(isEmpty),
+      },
+    },
+    plugins: [thresholdLinePlugin, valueLabelsPlugin, emptyNotePlugin],
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * Shared look of every chart: sizes in pixels for a 1000×600 image that a phone shows at about
+ * 40 % scale, so text is larger than on a desktop chart.
+ */
+import { FONT_NAME } from './fonts.ts';
+
+/** Default output size in pixels (PNG width × height). */
+export const DEFAULT_CHART_SIZE = { width: 1000, height: 600 } as const;
+
+export const FONT_FAMILY = `'${FONT_NAME}', sans-serif`;
+
+export const FONT_SIZE = { title: 27, axisTitle: 19, tick: 19, legend: 19, value: 18, note: 22 } as const;
+
+export const COLORS = {
+  text: '#1f2328',
+  muted: '#57606a',
+  grid: '#e3e6ea',
+  axis: '#8c959f',
+  risk: '#d1352b',
+  safe: '#2e8b57',
+  primary: '#2f6db5',
+  secondary: '#e8891c',
+  neutral: '#8da4bf',
+  threshold: '#1f2328',
+} as const;
+
+export interface FontOptions {
+  family: string;
+  size: number;
+  weight?: 'normal' | 'bold';
+}
+
+export function font(size: number, weight: 'normal' | 'bold' = 'normal'): FontOptions {
+  return { family: FONT_FAMILY, size, weight };
+}
+
+export function titleOptions(text: string) {
+  return {
+    display: true,
+    text,
+    color: COLORS.text,
+    font: font(FONT_SIZE.title, 'bold'),
+    padding: { top: 6, bottom: 14 },
+  };
+}
+
+export function axisTitle(text: string, color: string = COLORS.muted) {
+  return { display: true, text, color, font: font(FONT_SIZE.axisTitle), padding: { top: 6, bottom: 2 } };
+}
+
+export function ticks(color: string = COLORS.text) {
+  return { color, font: font(FONT_SIZE.tick) };
+}
+
+export function grid(display = true) {
+  return { display, color: COLORS.grid };
+}
+
+export function legendOptions(display: boolean) {
+  return {
+    display,
+    position: 'top' as const,
+    labels: { color: COLORS.text, font: font(FONT_SIZE.legend), boxWidth: 22, boxHeight: 16, padding: 18 },
+  };
+}
+
+/** Options every chart shares; tick numbers use Chart.js' Intl formatting with the Russian locale. */
+export function baseOptions() {
+  return {
+    locale: 'ru-RU',
+    responsive: false,
+    animation: false as const,
+    layout: { padding: { top: 4, right: 24, bottom: 8, left: 12 } },
+    plugins: {
+      tooltip: { enabled: false },
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import type { Customer, FeatureName } from './domain.ts';
+import { NotFoundError } from './errors.ts';
+import { toFrame } from './features.ts';
+import type { Store } from './ports.ts';
+import type { ActiveModel } from './activeModel.ts';
+
+export type Band = 'low' | 'medium' | 'high';
+
+export interface BandThresholds {
+  medium: number;
+  high: number;
+}
+
+export function bandOf(p: number, t: BandThresholds): Band {
+  if (p >= t.high) return 'high';
+  if (p >= t.medium) return 'medium';
+  return 'low';
+}
+
+export interface Driver {
+  feature: FeatureName;
+  /** Signed, in probability points (0.12 = +12 п.п.). */
+  contribution: number;
+  value: number | string;
+  /** Mean (numeric) or most common value (categorical) over the training customers. */
+  typical: number | string | undefined;
+}
+
+export interface RiskAssessment {
+  customer: Customer;
+  probability: number;
+  band: Band;
+  drivers: Driver[];
+  modelVersion: number;
+}
+
+/** Probability, band and the drivers of one customer of the active model's data set. */
+export function assessRisk(
+  store: Store,
+  active: ActiveModel,
+  thresholds: BandThresholds,
+  id: number,
+  maxDrivers = 5,
+): RiskAssessment {
+  const loaded = active.get();
+  const { meta, model, stats } = loaded;
+  const customer = Number.isSafeInteger(id) ? store.datasets.customer(meta.datasetVersion, id) : null;
+  if (!customer) {
+    const near = Number.isSafeInteger(id) ? store.datasets.nearestIds(meta.datasetVersion, id, 3) : [];
+    throw new NotFoundError('customer', String(id), near.map(String));
+  }
+  const X = toFrame([customer]);
+  const probability = store.models.score(meta.version, id) ?? model.predictProba(X)[0];
+  const drivers = model
+    .explain(X, 0)
+    .slice(0, maxDrivers)
+    .map((d) => {
+      const feature = d.feature as FeatureName;
+      const s = stats[feature];
+      const raw = customer[feature];
+      return {
+        feature,
+        contribution: d.contribution,
+        value: typeof raw === 'boolean' ? (raw ? 'да' : 'нет') : raw,
+        typical: s?.mean ?? s?.mode,
+      };
+    });
+  return { customer, probability, band: bandOf(probability, thresholds), drivers, modelVersion: meta.version };
+}

@@ -1,0 +1,85 @@
+import { trainBest, type TrainReport } from '../ml/index.ts';
+import { FEATURES, type Customer, type ModelVersion } from './domain.ts';
+import { NotFoundError } from './errors.ts';
+import { FEATURE_SCHEMA, toFrame, toLabels } from './features.ts';
+import type { Store } from './ports.ts';
+
+/** Typical values the per-customer explanations compare against («2 против 5 в среднем»). */
+export type FeatureStats = Record<string, { mean?: number; mode?: string }>;
+
+export function featureStats(customers: readonly Customer[]): FeatureStats {
+  const stats: FeatureStats = {};
+  for (const f of FEATURES) {
+    if (f.kind === 'numeric') {
+      let sum = 0;
+      for (const c of customers) sum += c[f.name] as number;
+      stats[f.name] = { mean: customers.length ? sum / customers.length : 0 };
+    } else {
+      const counts = new Map<string, number>();
+      for (const c of customers) {
+        const v = String(c[f.name]);
+        counts.set(v, (counts.get(v) ?? 0) + 1);
+      }
+      const mode = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+      stats[f.name] = { mode };
+    }
+  }
+  return stats;
+}
+
+export interface TrainOptions {
+  seed: number;
+  folds?: number;
+  repeats?: number;
+  families?: string[];
+  /** Train on this dataset version instead of the latest one. */
+  datasetVersion?: number;
+  onProgress?: (stage: string) => void;
+}
+
+export interface TrainOutcome {
+  model: ModelVersion;
+  report: TrainReport;
+  previous: ModelVersion | null;
+}
+
+/**
+ * Trains on the latest (or given) dataset, scores every customer in it, and switches the
+ * active model in one transaction, so a failure anywhere leaves the previous model answering.
+ */
+export function trainModel(store: Store, opts: TrainOptions): TrainOutcome {
+  const datasetVersion = opts.datasetVersion ?? store.datasets.latest()?.version;
+  if (datasetVersion === undefined) throw new NotFoundError('dataset', 'latest');
+  const dataset = store.datasets.get(datasetVersion);
+  if (!dataset) throw new NotFoundError('dataset', String(datasetVersion));
+
+  const previousVersion = store.models.activeVersion();
+  const previous = previousVersion === null ? null : (store.models.get(previousVersion)?.meta ?? null);
+
+  const customers = store.datasets.customers(datasetVersion);
+  const X = toFrame(customers);
+  const y = toLabels(customers);
+  const { model, report } = trainBest(FEATURE_SCHEMA, X, y, {
+    seed: opts.seed,
+    folds: opts.folds,
+    repeats: opts.repeats,
+    families: opts.families,
+    onProgress: opts.onProgress,
+  });
+  opts.onProgress?.('scoring');
+  const p = model.predictProba(X);
+  const scores = customers.map((c, i) => ({ id: c.id, probability: p[i] }));
+  const meta = store.models.saveAndActivate(
+    {
+      datasetVersion,
+      family: report.chosen,
+      params: report.params,
+      cvAuc: report.cvAuc,
+      cvAucStd: report.cvAucStd,
+      metrics: { ...report, featureStats: featureStats(customers) },
+      artifact: model.toJSON(),
+    },
+    scores,
+  );
+  return { model: meta, report, previous };
+}

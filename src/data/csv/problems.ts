@@ -1,0 +1,48 @@
+import type { FileProblem } from '../../core/errors.ts';
+import { DATA_ERRORS } from '../../messages.ts';
+
+/**
+ * Collects every problem of an ingest. A badly broken million-row file would otherwise
+ * produce a million problems, so each file keeps the first `maxPerFile` and a count of the rest.
+ */
+export class ProblemLog {
+  private readonly kept: FileProblem[] = [];
+  private readonly perFile = new Map<string, number>();
+  private readonly fileOrder = new Map<string, number>();
+
+  constructor(private readonly maxPerFile = 1000) {}
+
+  /** Files are reported in the order they were first registered (then by line). */
+  registerFile(file: string): void {
+    if (!this.fileOrder.has(file)) this.fileOrder.set(file, this.fileOrder.size);
+  }
+
+  add(file: string, line: number, message: string, column?: string): void {
+    this.registerFile(file);
+    const n = (this.perFile.get(file) ?? 0) + 1;
+    this.perFile.set(file, n);
+    if (n > this.maxPerFile) return;
+    this.kept.push(column === undefined ? { file, line, message } : { file, line, column, message });
+  }
+
+  get count(): number {
+    let n = 0;
+    for (const v of this.perFile.values()) n += v;
+    return n;
+  }
+
+  countFor(file: string): number {
+    return this.perFile.get(file) ?? 0;
+  }
+
+  /** Problems ordered by file, then line, with a «и ещё N» entry per truncated file. */
+  list(): FileProblem[] {
+    const out = this.kept.slice();
+    for (const [file, n] of this.perFile) {
+      if (n > this.maxPerFile) out.push({ file, line: Number.MAX_SAFE_INTEGER, message: DATA_ERRORS.moreProblems(n - this.maxPerFile) });
+    }
+    const order = (f: string) => this.fileOrder.get(f) ?? Number.MAX_SAFE_INTEGER;
+    out.sort((a, b) => order(a.file) - order(b.file) || a.line - b.line);
+    return out.map((p) => (p.line === Number.MAX_SAFE_INTEGER ? { ...p, line: 0 } : p));
+  }
+}

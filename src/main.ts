@@ -1,0 +1,91 @@
+/** Composition root: config → store → services → bot, console or scheduler; graceful shutdown. */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createAssistant, type Assistant } from './core/assistant.ts';
+import { createChartRenderer, type ChartRenderer } from './core/charts/index.ts';
+import type { DatasetReader, Logger, Store } from './core/ports.ts';
+import { createConversation, type Conversation } from './chat/conversation.ts';
+import { openStore, readDatasetDir, readDatasetFiles } from './data/index.ts';
+import { createBot, registerCommands } from './bot/createBot.ts';
+import { runConsole } from './console/console.ts';
+import type { Config } from './config.ts';
+import { createLogger } from './logger.ts';
+
+export interface App {
+  config: Config;
+  store: Store;
+  assistant: Assistant;
+  charts: ChartRenderer;
+  conversation: Conversation;
+  log: Logger;
+  close(): void;
+}
+
+export const datasetReader: DatasetReader = {
+  readDir: (dir, opts) => readDatasetDir(dir, opts),
+  readFiles: (files, opts) => readDatasetFiles(files, opts),
+};
+
+export function buildApp(config: Config, log: Logger = createLogger()): App {
+  if (config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
+  const store = openStore(config.dbPath);
+  const assistant = createAssistant({
+    store,
+    reader: datasetReader,
+    settings: { risk: config.risk, promoShare: config.promoShare, seed: config.seed },
+    log,
+  });
+  const charts = createChartRenderer({ quickchartUrl: config.quickchartUrl, logger: log });
+  const conversation = createConversation({ assistant, charts, log });
+  return { config, store, assistant, charts, conversation, log, close: () => store.close() };
+}
+
+/** A fresh install answers at once: the bundled demo data is ingested and trained on first start. */
+export async function ensureModel(app: App, onStage?: (stage: string) => void): Promise<void> {
+  if (app.assistant.hasModel()) return;
+  onStage?.('ingest');
+  if (!app.assistant.latestDataset()) await app.assistant.ingestDir(app.config.demoDir);
+  onStage?.('train');
+  app.assistant.train();
+}
+
+export async function startConsole(app: App): Promise<void> {
+  await runConsole(app.conversation, {
+    input: process.stdin,
+    output: process.stdout,
+    outDir: app.config.chartOutDir,
+    interactive: process.stdin.isTTY === true,
+  });
+}
+
+export async function startBot(app: App): Promise<void> {
+  const { config, log } = app;
+  if (!config.telegramToken) throw new Error('TELEGRAM_BOT_TOKEN is not set');
+  const { bot, idle } = createBot({
+    token: config.telegramToken,
+    apiRoot: config.telegramApiRoot,
+    conversation: app.conversation,
+    access: { allowed: config.allowedUserIds, admins: config.adminUserIds },
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    log,
+  });
+  if (config.allowedUserIds.size === 0 && config.adminUserIds.size === 0) {
+    log.warn('ALLOWED_USER_IDS and ADMIN_USER_IDS are empty: the bot answers anyone');
+  }
+  await registerCommands(bot, app.conversation);
+  const stopped = new Promise<void>((resolveStop) => {
+    const stop = (signal: string) => {
+      log.info('shutting down', { signal });
+      bot.stop(signal);
+      void idle().then(() => {
+        app.close();
+        resolveStop();
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  log.info('bot started');
+  await bot.launch({ dropPendingUpdates: false });
+  await stopped;
+}

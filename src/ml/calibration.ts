@@ -1,0 +1,147 @@
+import { numberArray } from './estimator.ts';
+
+export type CalibrationKind = 'none' | 'platt' | 'isotonic';
+
+/** Monotone map from raw probabilities to calibrated ones. */
+export interface Calibrator {
+  readonly kind: Exclude<CalibrationKind, 'none'>;
+  fit(p: ArrayLike<number>, y: ArrayLike<number>): this;
+  apply(p: number): number;
+  toJSON(): { kind: string; state: unknown };
+}
+
+const logit = (p: number): number => {
+  const q = Math.min(Math.max(p, 1e-7), 1 - 1e-7);
+  return Math.log(q / (1 - q));
+};
+
+/**
+ * Platt scaling on the logit of the raw probability: σ(a·logit(p) + b), with Platt's smoothed targets
+ * so a perfectly separated calibration set does not push a to infinity.
+ */
+export class PlattCalibrator implements Calibrator {
+  readonly kind = 'platt';
+  a = 1;
+  b = 0;
+
+  fit(p: ArrayLike<number>, y: ArrayLike<number>): this {
+    const n = p.length;
+    let pos = 0;
+    for (let i = 0; i < n; i++) pos += y[i];
+    const hi = (pos + 1) / (pos + 2);
+    const lo = 1 / (n - pos + 2);
+    const f = Float64Array.from({ length: n }, (_, i) => logit(p[i]));
+    let a = 1;
+    let b = 0;
+    for (let iter = 0; iter < 100; iter++) {
+      let ga = 0, gb = 0, haa = 0, hab = 0, hbb = 0;
+      for (let i = 0; i < n; i++) {
+        const t = y[i] === 1 ? hi : lo;
+        const z = a * f[i] + b;
+        const q = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+        const r = q - t;
+        const s = Math.max(q * (1 - q), 1e-12);
+        ga += r * f[i];
+        gb += r;
+        haa += s * f[i] * f[i];
+        hab += s * f[i];
+        hbb += s;
+      }
+      haa += 1e-9;
+      hbb += 1e-9;
+      const det = haa * hbb - hab * hab;
+      const da = (hbb * ga - hab * gb) / det;
+      const db = (haa * gb - hab * ga) / det;
+      a -= da;
+      b -= db;
+      if (Math.abs(da) + Math.abs(db) < 1e-10) break;
+    }
+    this.a = a;
+    this.b = b;
+    return this;
+  }
+
+  apply(p: number): number {
+    const z = this.a * logit(p) + this.b;
+    return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+  }
+
+  toJSON(): { kind: string; state: unknown } {
+    return { kind: this.kind, state: { a: this.a, b: this.b } };
+  }
+}
+
+/** Isotonic regression by pool-adjacent-violators; predictions interpolate linearly between block centres. */
+export class IsotonicCalibrator implements Calibrator {
+  readonly kind = 'isotonic';
+  xs: Float64Array = new Float64Array(0);
+  ys: Float64Array = new Float64Array(0);
+
+  fit(p: ArrayLike<number>, y: ArrayLike<number>): this {
+    const order = Array.from({ length: p.length }, (_, i) => i).sort((i, j) => p[i] - p[j]);
+    const sumX: number[] = [];
+    const sumY: number[] = [];
+    const cnt: number[] = [];
+    for (const i of order) {
+      sumX.push(p[i]);
+      sumY.push(y[i]);
+      cnt.push(1);
+      while (cnt.length > 1) {
+        const k = cnt.length - 1;
+        if (sumY[k - 1] / cnt[k - 1] < sumY[k] / cnt[k]) break;
+        sumX[k - 1] += sumX[k];
+        sumY[k - 1] += sumY[k];
+        cnt[k - 1] += cnt[k];
+        sumX.pop(), sumY.pop(), cnt.pop();
+      }
+    }
+    this.xs = Float64Array.from(cnt, (c, k) => sumX[k] / c);
+    this.ys = Float64Array.from(cnt, (c, k) => sumY[k] / c);
+    return this;
+  }
+
+  apply(p: number): number {
+    const { xs, ys } = this;
+    if (xs.length === 0) return p;
+    if (p <= xs[0]) return ys[0];
+    if (p >= xs[xs.length - 1]) return ys[ys.length - 1];
+    let lo = 0;
+    let hi = xs.length - 1;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (xs[mid] <= p) lo = mid;
+      else hi = mid;
+    }
+    const t = xs[hi] === xs[lo] ? 0 : (p - xs[lo]) / (xs[hi] - xs[lo]);
+    return ys[lo] + t * (ys[hi] - ys[lo]);
+  }
+
+  toJSON(): { kind: string; state: unknown } {
+    return { kind: this.kind, state: { xs: Array.from(this.xs), ys: Array.from(this.ys) } };
+  }
+}
+
+export function makeCalibrator(kind: Exclude<CalibrationKind, 'none'>): Calibrator {
+  return kind === 'platt' ? new PlattCalibrator() : new IsotonicCalibrator();
+}
+
+export function calibratorFromJSON(json: unknown): Calibrator {
+  const j = json as { kind?: string; state?: Record<string, unknown> };
+  if (j?.kind === 'platt') {
+    const c = new PlattCalibrator();
+    const { a, b } = j.state ?? {};
+    if (typeof a !== 'number' || typeof b !== 'number' || !Number.isFinite(a) || !Number.isFinite(b)) {
+      throw new Error('corrupted Platt calibrator');
+    }
+    c.a = a;
+    c.b = b;
+    return c;
+  }
+  if (j?.kind === 'isotonic') {
+    const c = new IsotonicCalibrator();
+    c.xs = numberArray(j.state?.xs, 'isotonic calibrator');
+    c.ys = numberArray(j.state?.ys, 'isotonic calibrator', c.xs.length);
+    return c;
+  }
+  throw new Error(`unknown calibrator "${String(j?.kind)}"`);
+}

@@ -1,0 +1,20 @@
+/**
+ * Public surface of the ML layer. Everything here is pure computation over Frames and typed arrays;
+ * nothing imports the rest of the project.
+ */
+export type { ColumnSpec, Frame, Matrix } from './types.ts';
+export type { Estimator, EstimatorJSON, Params } from './estimator.ts';
+export { estimatorFromJSON, registerEstimator } from './estimator.ts';
+export { rocAuc, brier, logLoss } from './metrics.ts';
+export { stratifiedKFold, repeatedStratifiedKFold, stratifiedSample, type Split } from './splits.ts';
+export { Rng } from './rng.ts';
+export { TabularPreprocessor } from './preprocess.ts';
+export { Pipeline } from './pipeline.ts';
+export { LogisticRegression, type LogisticParams } from './families/logistic.ts';
+export { crossValidate, type CvResult } from './cv.ts';
+export { familyNames, getFamily, type Family } from './catalog.ts';
+export type { FamilyResult } from './search.ts';
+export { reliabilityTable, type ReliabilityBin } from './reliability.ts';
+export { PlattCalibrator, IsotonicCalibrator } from './calibration.ts';
+export { loadModel, type Model, type Contribution } from './model.ts';
+export { trainBest, evaluateFamilies, type TrainOptions, type TrainReport, type Evaluation } from './train.ts';

@@ -1,0 +1,69 @@
+import { Rng, deriveSeed } from './rng.ts';
+
+export interface Split {
+  train: Uint32Array;
+  test: Uint32Array;
+  /** Which repetition of the k-fold this split belongs to (0 for a single k-fold). */
+  repeat: number;
+  fold: number;
+}
+
+function classIndices(y: ArrayLike<number>): number[][] {
+  const byClass = new Map<number, number[]>();
+  for (let i = 0; i < y.length; i++) {
+    const c = y[i];
+    let list = byClass.get(c);
+    if (!list) byClass.set(c, (list = []));
+    list.push(i);
+  }
+  return [...byClass.keys()].sort((a, b) => a - b).map((c) => byClass.get(c)!);
+}
+
+/**
+ * Seeded stratified k-fold: each class is shuffled and dealt round-robin over the folds,
+ * so every fold holds the class ratio to within one sample.
+ */
+export function stratifiedKFold(y: ArrayLike<number>, folds: number, seed: number, repeat = 0): Split[] {
+  if (!Number.isInteger(folds) || folds < 2) throw new Error(`folds must be an integer ≥ 2, got ${folds}`);
+  const classes = classIndices(y);
+  for (const members of classes) {
+    if (members.length < folds) throw new Error(`a class has ${members.length} samples, fewer than ${folds} folds`);
+  }
+  const rng = new Rng(seed);
+  const foldOf = new Int32Array(y.length);
+  let offset = 0;
+  for (const members of classes) {
+    const shuffled = rng.shuffle(members.slice());
+    // Continuing the deal where the previous class stopped keeps fold sizes within one of each other.
+    shuffled.forEach((idx, k) => (foldOf[idx] = (k + offset) % folds));
+    offset = (offset + shuffled.length) % folds;
+  }
+  const splits: Split[] = [];
+  for (let f = 0; f < folds; f++) {
+    const test: number[] = [];
+    const train: number[] = [];
+    for (let i = 0; i < y.length; i++) (foldOf[i] === f ? test : train).push(i);
+    splits.push({ train: Uint32Array.from(train), test: Uint32Array.from(test), repeat, fold: f });
+  }
+  return splits;
+}
+
+/** `repeats` independent stratified k-folds, each with its own derived seed. */
+export function repeatedStratifiedKFold(y: ArrayLike<number>, folds: number, repeats: number, seed: number): Split[] {
+  if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`repeats must be an integer ≥ 1, got ${repeats}`);
+  const out: Split[] = [];
+  for (let r = 0; r < repeats; r++) out.push(...stratifiedKFold(y, folds, deriveSeed(seed, r), r));
+  return out;
+}
+
+/** Seeded stratified subsample of at most `size` indices, in ascending order. */
+export function stratifiedSample(y: ArrayLike<number>, size: number, seed: number): Uint32Array {
+  if (size >= y.length) return Uint32Array.from({ length: y.length }, (_, i) => i);
+  const rng = new Rng(seed);
+  const picked: number[] = [];
+  for (const members of classIndices(y)) {
+    const take = Math.max(1, Math.round((members.length / y.length) * size));
+    picked.push(...rng.shuffle(members.slice()).slice(0, take));
+  }
+  return Uint32Array.from(picked.sort((a, b) => a - b));
+}
