@@ -1,4 +1,5 @@
 import { numberArray } from './estimator.ts';
+import { logit, sigmoid } from './link.ts';
 
 export type CalibrationKind = 'none' | 'platt' | 'isotonic';
 
@@ -10,14 +11,46 @@ export interface Calibrator {
   toJSON(): { kind: string; state: unknown };
 }
 
-const logit = (p: number): number => {
-  const q = Math.min(Math.max(p, 1e-7), 1 - 1e-7);
-  return Math.log(q / (1 - q));
-};
 
 /**
- * Platt scaling on the logit of the raw probability: σ(a·logit(p) + b), with Platt's smoothed targets
- * so a perfectly separated calibration set does not push a to infinity.
+ * Fits P(y = 1 | f) = σ(a·f + b) by Newton's method on the log-likelihood, with Platt's smoothed
+ * targets (n₊+1)/(n₊+2) and 1/(n₋+2) so a perfectly separated set does not push a to infinity.
+ */
+export function fitSigmoid(f: ArrayLike<number>, y: ArrayLike<number>): { a: number; b: number } {
+  const n = f.length;
+  let pos = 0;
+  for (let i = 0; i < n; i++) pos += y[i];
+  const hi = (pos + 1) / (pos + 2);
+  const lo = 1 / (n - pos + 2);
+  let a = 1;
+  let b = 0;
+  for (let iter = 0; iter < 100; iter++) {
+    let ga = 0, gb = 0, haa = 0, hab = 0, hbb = 0;
+    for (let i = 0; i < n; i++) {
+      const t = y[i] === 1 ? hi : lo;
+      const q = sigmoid(a * f[i] + b);
+      const r = q - t;
+      const s = Math.max(q * (1 - q), 1e-12);
+      ga += r * f[i];
+      gb += r;
+      haa += s * f[i] * f[i];
+      hab += s * f[i];
+      hbb += s;
+    }
+    haa += 1e-9;
+    hbb += 1e-9;
+    const det = haa * hbb - hab * hab;
+    const da = (hbb * ga - hab * gb) / det;
+    const db = (haa * gb - hab * ga) / det;
+    a -= da;
+    b -= db;
+    if (Math.abs(da) + Math.abs(db) < 1e-10) break;
+  }
+  return { a, b };
+}
+
+/**
+ * Platt scaling on the logit of the raw probability: σ(a·logit(p) + b).
  */
 export class PlattCalibrator implements Calibrator {
   readonly kind = 'platt';
@@ -25,45 +58,14 @@ export class PlattCalibrator implements Calibrator {
   b = 0;
 
   fit(p: ArrayLike<number>, y: ArrayLike<number>): this {
-    const n = p.length;
-    let pos = 0;
-    for (let i = 0; i < n; i++) pos += y[i];
-    const hi = (pos + 1) / (pos + 2);
-    const lo = 1 / (n - pos + 2);
-    const f = Float64Array.from({ length: n }, (_, i) => logit(p[i]));
-    let a = 1;
-    let b = 0;
-    for (let iter = 0; iter < 100; iter++) {
-      let ga = 0, gb = 0, haa = 0, hab = 0, hbb = 0;
-      for (let i = 0; i < n; i++) {
-        const t = y[i] === 1 ? hi : lo;
-        const z = a * f[i] + b;
-        const q = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-        const r = q - t;
-        const s = Math.max(q * (1 - q), 1e-12);
-        ga += r * f[i];
-        gb += r;
-        haa += s * f[i] * f[i];
-        hab += s * f[i];
-        hbb += s;
-      }
-      haa += 1e-9;
-      hbb += 1e-9;
-      const det = haa * hbb - hab * hab;
-      const da = (hbb * ga - hab * gb) / det;
-      const db = (haa * gb - hab * ga) / det;
-      a -= da;
-      b -= db;
-      if (Math.abs(da) + Math.abs(db) < 1e-10) break;
-    }
+    const { a, b } = fitSigmoid(Float64Array.from({ length: p.length }, (_, i) => logit(p[i])), y);
     this.a = a;
     this.b = b;
     return this;
   }
 
   apply(p: number): number {
-    const z = this.a * logit(p) + this.b;
-    return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+    return sigmoid(this.a * logit(p) + this.b);
   }
 
   toJSON(): { kind: string; state: unknown } {

@@ -1,5 +1,10 @@
 import type { Estimator, Params } from './estimator.ts';
 import { LogisticRegression, type LogisticParams } from './families/logistic.ts';
+import { KNearestNeighbors, type KnnParams } from './families/knn.ts';
+import { SupportVectorClassifier, type SvcParams } from './families/svc/svc.ts';
+import { GradientBoosting, type BoostingParams } from './families/trees/boosting.ts';
+import { DecisionTree, type DecisionTreeParams } from './families/trees/decision-tree.ts';
+import { RandomForest, type ForestParams } from './families/trees/forest.ts';
 import type { Matrix } from './types.ts';
 
 /** A model family the search knows: how to build one and which configurations to try. */
@@ -19,7 +24,49 @@ const logistic: Family = {
   ],
 };
 
-const FAMILIES = new Map<string, Family>([[logistic.name, logistic]]);
+const knn: Family = {
+  name: 'knn',
+  make: (p) => new KNearestNeighbors(p as Partial<KnnParams>),
+  grid: () => [15, 25, 35, 45, 60, 80].flatMap((k) => [{ k, weights: 'distance' }, { k, weights: 'uniform' }]),
+};
+
+const svc: Family = {
+  name: 'svc',
+  make: (p) => new SupportVectorClassifier(p as Partial<SvcParams>),
+  grid: () => [
+    { C: 1, gamma: 'scale' },
+    { C: 1, gamma: 0.01 },
+    { C: 3, gamma: 0.01 },
+    { C: 0.3, gamma: 0.03 },
+  ],
+};
+
+const tree: Family = {
+  name: 'tree',
+  make: (p) => new DecisionTree(p as Partial<DecisionTreeParams>),
+  grid: () => [3, 4, 5, 6, 8].flatMap((maxDepth) => [{ maxDepth, minLeaf: 10 }, { maxDepth, minLeaf: 25 }]),
+};
+
+const forest: Family = {
+  name: 'forest',
+  make: (p) => new RandomForest(p as Partial<ForestParams>),
+  grid: () => [
+    { maxFeatures: 0.3, minLeaf: 3 },
+    { maxFeatures: 0.2, minLeaf: 1 },
+  ],
+};
+
+const boosting: Family = {
+  name: 'boosting',
+  make: (p) => new GradientBoosting(p as Partial<BoostingParams>),
+  grid: () => [
+    { maxDepth: 3, rounds: 200, learningRate: 0.05 },
+    { maxDepth: 2, rounds: 300, learningRate: 0.05 },
+    { maxDepth: 4, rounds: 150, learningRate: 0.05 },
+  ],
+};
+
+const FAMILIES = new Map<string, Family>([logistic, knn, svc, tree, forest, boosting].map((f) => [f.name, f]));
 
 export function registerFamily(f: Family): void {
   FAMILIES.set(f.name, f);

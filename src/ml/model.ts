@@ -1,6 +1,7 @@
 import { calibratorFromJSON, type Calibrator } from './calibration.ts';
 import { isLinear } from './estimator.ts';
 import { linearContributions, sampledShapley } from './explain.ts';
+import { sigmoid } from './link.ts';
 import { takeFrameRows, validateFrame } from './frame.ts';
 import { fromRows, row, toArrays } from './matrix.ts';
 import { Pipeline } from './pipeline.ts';
@@ -72,7 +73,7 @@ export class TrainedModel implements Model {
       ? (() => {
           const { coef, intercept } = est.linearTerms();
           const toP = (eta: number): number => {
-            const p = 1 / (1 + Math.exp(-eta));
+            const p = sigmoid(eta);
             return this.calibrator ? this.calibrator.apply(p) : p;
           };
           return linearContributions(coef, intercept, x, this.explainer.means, groups, this.schema.length, toP);

@@ -15,6 +15,12 @@ export interface FamilyResult {
   searchMs: number;
 }
 
+export interface SearchOutcome {
+  result: FamilyResult;
+  /** Out-of-fold probabilities of the best candidate on the search splits, one array per repeat. */
+  oof: Float64Array[];
+}
+
 /** Grid search of one family: every candidate is cross-validated on the same splits, best mean AUC wins. */
 export function searchFamily(
   family: Family,
@@ -22,22 +28,25 @@ export function searchFamily(
   X: Frame,
   y: Uint8Array,
   splits: readonly Split[],
-): FamilyResult {
+): SearchOutcome {
   const t0 = performance.now();
   const grid = family.grid(X.n);
-  let best: { params: Params; aucs: number[] } | null = null;
+  let best: { params: Params; aucs: number[]; oof: Float64Array[] } | null = null;
   for (const params of grid) {
-    const { aucs } = crossValidate(new Pipeline(schema, family.make(params)), X, y, splits);
-    // Ties keep the earlier, i.e. simpler, candidate: grids list simpler configurations first.
-    if (!best || mean(aucs) > mean(best.aucs) + 1e-12) best = { params, aucs };
+    const { aucs, oof } = crossValidate(new Pipeline(schema, family.make(params)), X, y, splits);
+    // Ties keep the earlier candidate: grids list the simpler configurations first.
+    if (!best || mean(aucs) > mean(best.aucs) + 1e-12) best = { params, aucs, oof };
   }
   if (!best) throw new Error(`family "${family.name}" has an empty grid`);
   return {
-    family: family.name,
-    params: { ...family.make(best.params).params },
-    cvAucMean: mean(best.aucs),
-    cvAucStd: std(best.aucs),
-    candidates: grid.length,
-    searchMs: performance.now() - t0,
+    result: {
+      family: family.name,
+      params: { ...family.make(best.params).params },
+      cvAucMean: mean(best.aucs),
+      cvAucStd: std(best.aucs),
+      candidates: grid.length,
+      searchMs: performance.now() - t0,
+    },
+    oof: best.oof,
   };
 }

@@ -3,7 +3,7 @@ import { CHART_TEXT, fmtPoints } from '../../messages.ts';
 import { emptyNote, valueLabelStyle, zeroLine } from './common.ts';
 import { paddedRange, wrapLabel } from './format.ts';
 import { emptyNotePlugin, thresholdLinePlugin, valueLabelsPlugin } from './plugins.ts';
-import { COLORS, axisTitle, baseOptions, grid, legendOptions, ticks, titleOptions } from './theme.ts';
+import { COLORS, MAX_BAR_THICKNESS, axisTitle, baseOptions, grid, legendOptions, ticks, titleOptions } from './theme.ts';
 import type { DriversChartInput } from './types.ts';
 
 const LABEL_CHARS = 30;
@@ -32,6 +32,7 @@ export function driversChart(input: DriversChartInput): ChartConfiguration<'bar'
           backgroundColor: COLORS.risk,
           barPercentage: 0.75,
           categoryPercentage: 0.9,
+          maxBarThickness: MAX_BAR_THICKNESS,
         },
         {
           label: CHART_TEXT.drivers.down,
@@ -40,6 +41,7 @@ export function driversChart(input: DriversChartInput): ChartConfiguration<'bar'
           backgroundColor: COLORS.safe,
           barPercentage: 0.75,
           categoryPercentage: 0.9,
+          maxBarThickness: MAX_BAR_THICKNESS,
         },
       ],
     },
@@ -50,8 +52,7 @@ export function driversChart(input: DriversChartInput): ChartConfiguration<'bar'
         x: {
           display: !isEmpty,
           stacked: true,
-          min: range.min,
-          max: range.max,
+          ...range,
           title: axisTitle(CHART_TEXT.drivers.axis),
           ticks: ticks(COLORS.muted),
           grid: grid(),

@@ -8,12 +8,14 @@ export function formatCompact(value: number): string {
   return fmtNumber(value, digits);
 }
 
-/**
- * Splits a label into lines of at most `maxChars` characters at spaces (Chart.js draws an
- * array label as several lines). A single word longer than `maxChars` keeps its own line.
- */
-export function wrapLabel(text: string, maxChars: number): string[] {
-  const words = text.trim().split(/\s+/).filter(Boolean);
+const significant = new Intl.NumberFormat('ru-RU', { maximumSignificantDigits: 2 });
+
+/** Two significant digits, for small quantities such as importances: 0.061 → «0,061», 0.0004 → «0,0004». */
+export function formatSignificant(value: number): string {
+  return significant.format(value);
+}
+
+function wrapGreedy(words: string[], maxChars: number): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of words) {
@@ -28,8 +30,27 @@ export function wrapLabel(text: string, maxChars: number): string[] {
   return lines;
 }
 
-/** Axis bounds around `values` and zero, widened by `headroom` of the span on each side that has data, so value labels fit. */
-export function paddedRange(values: readonly number[], headroom: number): { min: number; max: number } {
+/**
+ * Splits a label into lines of at most `maxChars` characters at spaces (Chart.js draws an
+ * array label as several lines), as evenly as the line count allows, so no word is left alone
+ * on the last line. A single word longer than `maxChars` keeps its own line.
+ */
+export function wrapLabel(text: string, maxChars: number): string[] {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  let best = wrapGreedy(words, maxChars);
+  for (let width = maxChars - 1; best.length > 1 && width > 0; width--) {
+    const lines = wrapGreedy(words, width);
+    if (lines.length > best.length) break;
+    best = lines;
+  }
+  return best;
+}
+
+/**
+ * Suggested axis bounds around `values` and zero, widened by `headroom` of the span on each side
+ * that has data, so labels next to the bars fit; Chart.js then rounds them out to nice ticks.
+ */
+export function paddedRange(values: readonly number[], headroom: number): { suggestedMin: number; suggestedMax: number } {
   let lo = 0;
   let hi = 0;
   for (const v of values) {
@@ -37,6 +58,9 @@ export function paddedRange(values: readonly number[], headroom: number): { min:
     if (v > hi) hi = v;
   }
   const span = hi - lo;
-  if (span === 0) return { min: 0, max: 1 };
-  return { min: lo < 0 ? lo - span * headroom : 0, max: hi > 0 ? hi + span * headroom : 0 };
+  if (span === 0) return { suggestedMin: 0, suggestedMax: 1 };
+  return {
+    suggestedMin: lo < 0 ? lo - span * headroom : 0,
+    suggestedMax: hi > 0 ? hi + span * headroom : 0,
+  };
 }

@@ -80,10 +80,25 @@ export const valueLabelsPlugin: AnyPlugin<ValueLabelsOptions> = {
         const el = element as unknown as { x: number; y: number; base?: number; horizontal?: boolean };
         if (!text || !Number.isFinite(el.x) || !Number.isFinite(el.y)) return;
         if (meta.type === 'bar' && el.horizontal) {
-          const toLeft = typeof el.base === 'number' && el.x < el.base;
-          ctx.textAlign = toLeft ? 'right' : 'left';
+          const area = chart.chartArea;
+          const base = typeof el.base === 'number' ? el.base : el.x;
+          const toLeft = el.x < base;
+          const width = ctx.measureText(text).width;
+          const outsideLeft = toLeft ? el.x - gap - width : el.x + gap;
+          const inside = Math.abs(el.x - base) >= width + gap * 2;
           ctx.textBaseline = 'middle';
-          ctx.fillText(text, toLeft ? el.x - gap : el.x + gap, el.y);
+          ctx.textAlign = 'left';
+          if (outsideLeft >= area.left && outsideLeft + width <= chart.width) {
+            ctx.fillText(text, outsideLeft, el.y);
+          } else if (inside) {
+            // No room beyond the bar end: write inside the bar, in white.
+            ctx.fillStyle = '#ffffff';
+            ctx.fillText(text, toLeft ? el.x + gap : el.x - gap - width, el.y);
+            ctx.fillStyle = opts.color;
+          } else {
+            // A short bar near the edge: write on the other side of the zero line.
+            ctx.fillText(text, toLeft ? base + gap : base - gap - width, el.y);
+          }
         } else {
           ctx.textAlign = 'center';
           ctx.textBaseline = 'bottom';
@@ -95,13 +110,13 @@ export const valueLabelsPlugin: AnyPlugin<ValueLabelsOptions> = {
   },
 };
 
-/** A dashed vertical line at `value` on scale `scaleId`, labelled at the top of the chart area. */
+/** A dashed vertical line at `value` on scale `scaleId` (unless that scale is hidden), labelled at the top of the chart area. */
 export const thresholdLinePlugin: AnyPlugin<ThresholdLineOptions> = {
   id: 'thresholdLine',
   afterDatasetsDraw(chart: Chart, _args: unknown, opts: ThresholdLineOptions) {
     const scale = chart.scales[opts.scaleId];
     const area = chart.chartArea;
-    if (!scale || !area) return;
+    if (!scale || !area || scale.options.display === false) return;
     const x = Math.round(scale.getPixelForValue(opts.value)) + 0.5;
     if (!Number.isFinite(x) || x < area.left - 1 || x > area.right + 1) return;
     const ctx = chart.ctx;

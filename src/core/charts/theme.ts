@@ -3,13 +3,17 @@
  * 40 % scale, so text is larger than on a desktop chart.
  */
 import { FONT_NAME } from './fonts.ts';
+import { wrapLabel } from './format.ts';
 
 /** Default output size in pixels (PNG width × height). */
 export const DEFAULT_CHART_SIZE = { width: 1000, height: 600 } as const;
 
 export const FONT_FAMILY = `'${FONT_NAME}', sans-serif`;
 
-export const FONT_SIZE = { title: 27, axisTitle: 19, tick: 19, legend: 19, value: 18, note: 22 } as const;
+export const FONT_SIZE = { title: 29, axisTitle: 20, tick: 21, legend: 21, value: 20, note: 24 } as const;
+
+/** Caps bar thickness when there are only one or two bars. */
+export const MAX_BAR_THICKNESS = 56;
 
 export const COLORS = {
   text: '#1f2328',
@@ -34,10 +38,13 @@ export function font(size: number, weight: 'normal' | 'bold' = 'normal'): FontOp
   return { family: FONT_FAMILY, size, weight };
 }
 
+/** A title longer than this is split into two lines, so it cannot run off a 1000 px image. */
+const TITLE_CHARS = 56;
+
 export function titleOptions(text: string) {
   return {
     display: true,
-    text,
+    text: text.length > TITLE_CHARS ? wrapLabel(text, Math.ceil(text.length / 2) + 8) : text,
     color: COLORS.text,
     font: font(FONT_SIZE.title, 'bold'),
     padding: { top: 6, bottom: 14 },

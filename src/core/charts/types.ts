@@ -11,9 +11,6 @@ export interface ChartSize {
   height: number;
 }
 
-export const CHART_KINDS = ['drivers', 'importance', 'segments', 'distribution', 'trend'] as const;
-export type ChartKind = (typeof CHART_KINDS)[number];
-
 export interface DriversChartInput {
   customerId: number;
   /** `value` is signed, in probability points as elsewhere in the core: 0.12 = «+12 п.п.». */

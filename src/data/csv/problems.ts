@@ -10,15 +10,14 @@ export class ProblemLog {
   private readonly perFile = new Map<string, number>();
   private readonly fileOrder = new Map<string, number>();
 
-  constructor(private readonly maxPerFile = 1000) {}
-
-  /** Files are reported in the order they were first registered (then by line). */
-  registerFile(file: string): void {
-    if (!this.fileOrder.has(file)) this.fileOrder.set(file, this.fileOrder.size);
-  }
+  /** `rank` orders files in the final list (lower first); ties keep first-seen order. */
+  constructor(
+    private readonly maxPerFile = 1000,
+    private readonly rank: (file: string) => number = () => 0,
+  ) {}
 
   add(file: string, line: number, message: string, column?: string): void {
-    this.registerFile(file);
+    if (!this.fileOrder.has(file)) this.fileOrder.set(file, this.fileOrder.size);
     const n = (this.perFile.get(file) ?? 0) + 1;
     this.perFile.set(file, n);
     if (n > this.maxPerFile) return;
@@ -41,8 +40,8 @@ export class ProblemLog {
     for (const [file, n] of this.perFile) {
       if (n > this.maxPerFile) out.push({ file, line: Number.MAX_SAFE_INTEGER, message: DATA_ERRORS.moreProblems(n - this.maxPerFile) });
     }
-    const order = (f: string) => this.fileOrder.get(f) ?? Number.MAX_SAFE_INTEGER;
-    out.sort((a, b) => order(a.file) - order(b.file) || a.line - b.line);
+    const order = (f: string) => this.fileOrder.get(f) ?? 0;
+    out.sort((a, b) => this.rank(a.file) - this.rank(b.file) || order(a.file) - order(b.file) || a.line - b.line);
     return out.map((p) => (p.line === Number.MAX_SAFE_INTEGER ? { ...p, line: 0 } : p));
   }
 }

@@ -1,4 +1,5 @@
 import { assertFitted, checkBinary, numberArray, registerEstimator, type Estimator, type EstimatorJSON, type LinearModel } from '../estimator.ts';
+import { sigmoid } from '../link.ts';
 import { solveSpd } from '../matrix.ts';
 import type { Matrix } from '../types.ts';
 
@@ -16,8 +17,6 @@ interface State {
   coef: Float64Array;
   intercept: number;
 }
-
-const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
 /**
  * Regularized logistic regression with an unpenalized intercept. L2 is solved by Newton's method

@@ -1,0 +1,44 @@
+import { createCanvas } from '@napi-rs/canvas';
+import { Chart, registerables, type ChartConfiguration, type ChartItem, type Plugin } from 'chart.js';
+import { registerChartFonts } from './fonts.ts';
+import { checkSize, type ChartRenderer } from './renderer.ts';
+import type { ChartConfig, ChartSize } from './types.ts';
+
+let ready = false;
+
+function prepareChartJs(): void {
+  if (ready) return;
+  Chart.register(...registerables);
+  registerChartFonts();
+  ready = true;
+}
+
+const whiteBackground: Plugin = {
+  id: 'whiteBackground',
+  beforeDraw(chart) {
+    const { ctx, width, height } = chart;
+    ctx.save();
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, width, height);
+    ctx.restore();
+  },
+};
+
+/** Chart.js on @napi-rs/canvas, in process and offline: no animation, no resizing, white background. */
+export class LocalChartRenderer implements ChartRenderer {
+  async render(config: ChartConfig, size?: ChartSize): Promise<Buffer> {
+    prepareChartJs();
+    const { width, height } = checkSize(size);
+    const canvas = createCanvas(width, height);
+    const chart = new Chart(canvas as unknown as ChartItem, {
+      ...config,
+      options: { ...config.options, responsive: false, animation: false, devicePixelRatio: 1 },
+      plugins: [...(config.plugins ?? []), whiteBackground],
+    } as ChartConfiguration);
+    try {
+      return await canvas.encode('png');
+    } finally {
+      chart.destroy();
+    }
+  }
+}

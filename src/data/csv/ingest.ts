@@ -1,0 +1,453 @@
+/**
+ * Reads, validates, cleans and pivots the four files of a data set into a CleanDataset.
+ * Every problem in every file is collected; if there is any, DataError lists them all and
+ * nothing is returned.
+ */
+import type { CleanDataset, Customer, DroppedCustomer, ServiceType } from '../../core/domain.ts';
+import { DataError } from '../../core/errors.ts';
+import { DATA_ERRORS } from '../../messages.ts';
+import { DEFAULT_OUTLIER_IQR_K, revenueOutlierThreshold } from './clean.ts';
+import { DecimalStats, parseNumber, whyNotNumber } from './numbers.ts';
+import { ProblemLog } from './problems.ts';
+import { readCsv, type CsvFormat, type CsvSink } from './reader.ts';
+import {
+  COLUMNS,
+  LABEL_DISPLAY,
+  LABEL_WORDS,
+  MARKET_NUMERIC,
+  MARKET_NUMERIC_FIELDS,
+  PERIOD_WORDS,
+  REQUIRED_COLUMNS,
+  REVENUE_PERIODS,
+  ROLES,
+  ROLE_FILE,
+  SERVICE_DISPLAY,
+  SERVICE_WORDS,
+  TIME_PERIODS,
+  YES_NO_DISPLAY,
+  YES_NO_WORDS,
+  headerKey,
+  roleOfFileName,
+  wordKey,
+  type Role,
+} from './schema.ts';
+import { bufferSources, dirSources, type SourceSet } from './sources.ts';
+import { CustomerTable, NO_LABEL } from './table.ts';
+
+export interface ReadOptions {
+  /** Refuse files without the «Покупательская активность» column (training needs labels). */
+  requireLabel?: boolean;
+  /** Problems kept per file before the rest are only counted (default 1000). */
+  maxProblemsPerFile?: number;
+  /** k of the Q3 + k·IQR revenue outlier rule (default 10, see clean.ts). */
+  outlierIqrK?: number;
+}
+
+export interface FileFormat extends CsvFormat {
+  decimal: 'comma' | 'point' | 'mixed' | 'none';
+}
+
+/** A CleanDataset plus what was detected about each file and the outlier threshold used. */
+export interface IngestResult extends CleanDataset {
+  formats: Partial<Record<Role, FileFormat>>;
+  /** Monthly revenue above which a customer was dropped as an outlier (Infinity: rule not applied). */
+  outlierThreshold: number;
+}
+
+/** Reads `market_file.csv`, `market_money.csv`, `market_time.csv` and `money.csv` from a directory. */
+export async function readDatasetDir(dir: string, opts: ReadOptions = {}): Promise<IngestResult> {
+  const problems = newProblemLog(opts);
+  const sources = await dirSources(dir, problems);
+  return ingest(sources, problems, opts);
+}
+
+/**
+ * Reads uploaded files (e.g. from Telegram): keys are file names, matched to the four roles;
+ * a `.zip` holding them (in any folder) is unpacked, other entries are ignored.
+ */
+export async function readDatasetFiles(files: Record<string, Uint8Array>, opts: ReadOptions = {}): Promise<IngestResult> {
+  const problems = newProblemLog(opts);
+  const sources = bufferSources(files, problems);
+  return ingest(sources, problems, opts);
+}
+
+/** Problems listed file by file in role order (market_file, market_money, market_time, money), then by line. */
+function newProblemLog(opts: ReadOptions): ProblemLog {
+  return new ProblemLog(opts.maxProblemsPerFile, (file) => {
+    const role = roleOfFileName(file);
+    return role ? ROLES.indexOf(role) : ROLES.length;
+  });
+}
+
+interface FileState {
+  name: string;
+  usable: boolean;
+  rows: number;
+  /** First line on which each slot's id appeared in this file (market_money/market_time/money). */
+  seen: Int32Array | null;
+}
+
+/** Column positions by header; reports duplicate and missing required columns. */
+function mapHeader(fields: string[], required: readonly string[], optional: readonly string[], file: string, problems: ProblemLog): Map<string, number> | null {
+  const byKey = new Map<string, number>();
+  const wanted = new Set([...required, ...optional].map(headerKey));
+  fields.forEach((f, i) => {
+    const key = headerKey(f);
+    if (!wanted.has(key)) return;
+    if (byKey.has(key)) problems.add(file, 1, DATA_ERRORS.duplicateColumn(f.trim()), f.trim());
+    else byKey.set(key, i);
+  });
+  let ok = true;
+  for (const col of required) {
+    if (!byKey.has(headerKey(col))) {
+      problems.add(file, 1, DATA_ERRORS.missingColumn(col), col);
+      ok = false;
+    }
+  }
+  const out = new Map<string, number>();
+  for (const col of [...required, ...optional]) {
+    const i = byKey.get(headerKey(col));
+    if (i !== undefined) out.set(col, i);
+  }
+  return ok ? out : null;
+}
+
+const shown = (v: string) => (v.length > 40 ? `${v.slice(0, 40)}…` : v);
+
+class RowReader {
+  constructor(
+    private readonly file: string,
+    private readonly problems: ProblemLog,
+    private readonly decimals: DecimalStats,
+  ) {}
+
+
+  id(raw: string, line: number): number | null {
+    const s = raw.trim();
+    const n = /^\d{1,15}$/.test(s) ? Number(s) : NaN;
+    if (!(n > 0)) {
+      this.problems.add(this.file, line, s === '' ? DATA_ERRORS.emptyValue(COLUMNS.id) : DATA_ERRORS.badId(shown(s)), COLUMNS.id);
+      return null;
+    }
+    return n;
+  }
+
+  /** The number, or NaN after reporting why it is unusable. */
+  number(raw: string, column: string, line: number, min?: number, max?: number): number {
+    const v = parseNumber(raw, this.decimals);
+    if (v !== v) {
+      const why = whyNotNumber(raw);
+      const msg = why === 'empty' ? DATA_ERRORS.emptyValue(column) : why === 'nan' ? DATA_ERRORS.nanValue(column) : DATA_ERRORS.notNumber(column, shown(raw.trim()));
+      this.problems.add(this.file, line, msg, column);
+      return NaN;
+    }
+    if (min !== undefined && v < min) {
+      this.problems.add(this.file, line, min === 0 && max === undefined ? DATA_ERRORS.negative(column, raw.trim()) : DATA_ERRORS.outOfRange(column, raw.trim(), min, max ?? Infinity), column);
+      return NaN;
+    }
+    if (max !== undefined && v > max) {
+      this.problems.add(this.file, line, DATA_ERRORS.outOfRange(column, raw.trim(), min ?? -Infinity, max), column);
+      return NaN;
+    }
+    return v;
+  }
+
+  /** A word from a closed vocabulary, or undefined after reporting it. */
+  word<T>(raw: string, column: string, line: number, vocabulary: Vocabulary<T>, allowed: readonly string[]): T | undefined {
+    const v = vocabulary.lookup(raw);
+    if (v === undefined) {
+      const s = raw.trim();
+      this.problems.add(this.file, line, s === '' ? DATA_ERRORS.emptyValue(column) : DATA_ERRORS.unknownValue(column, shown(s), allowed), column);
+    }
+    return v;
+  }
+}
+
+/**
+ * A closed set of words matched by wordKey, memoised on the raw cell text: a million rows
+ * repeat the same handful of spellings, and normalising each one is the slow part.
+ */
+class Vocabulary<T> {
+  private readonly memo = new Map<string, T | undefined>();
+  constructor(private readonly words: Record<string, T>) {}
+
+  lookup(raw: string): T | undefined {
+    if (this.memo.has(raw)) return this.memo.get(raw);
+    const key = wordKey(raw);
+    const v = Object.hasOwn(this.words, key) ? this.words[key] : undefined;
+    if (this.memo.size < 10_000) this.memo.set(raw, v);
+    return v;
+  }
+}
+
+const LABELS = new Vocabulary<0 | 1>(LABEL_WORDS);
+const SERVICES = new Vocabulary(SERVICE_WORDS);
+const YES_NO = new Vocabulary(YES_NO_WORDS);
+const PERIODS = new Vocabulary(PERIOD_WORDS);
+
+function marketFileSink(st: FileState, table: CustomerTable, problems: ProblemLog, rr: RowReader, opts: ReadOptions): CsvSink {
+  let cols: Map<string, number> | null = null;
+  let labelCol: number | undefined;
+  const numericCols: [keyof typeof MARKET_NUMERIC, number][] = [];
+  return {
+    header(fields) {
+      const required = opts.requireLabel ? [...REQUIRED_COLUMNS.market_file, COLUMNS.label] : REQUIRED_COLUMNS.market_file;
+      cols = mapHeader(fields, required, [COLUMNS.label], st.name, problems);
+      if (!cols) return false;
+      labelCol = cols.get(COLUMNS.label);
+      for (const f of MARKET_NUMERIC_FIELDS) numericCols.push([f, cols.get(MARKET_NUMERIC[f].header)!]);
+      st.usable = true;
+      return true;
+    },
+    row(r, line) {
+      const c = cols!;
+      const id = rr.id(r[c.get(COLUMNS.id)!], line);
+      if (id === null) return;
+      const existing = table.slotOf(id);
+      if (existing !== undefined && table.marketLine[existing] > 0) {
+        problems.add(st.name, line, DATA_ERRORS.duplicateId(id, table.marketLine[existing]), COLUMNS.id);
+        return;
+      }
+      const s = table.slot(id);
+      table.marketLine[s] = line;
+      table.label[s] = labelCol === undefined ? NO_LABEL : (rr.word(r[labelCol], COLUMNS.label, line, LABELS, LABEL_DISPLAY) ?? NO_LABEL);
+      table.service[s] = rr.word(r[c.get(COLUMNS.serviceType)!], COLUMNS.serviceType, line, SERVICES, SERVICE_DISPLAY) === 'премиум' ? 0 : 1;
+      table.notify[s] = rr.word(r[c.get(COLUMNS.allowNotify)!], COLUMNS.allowNotify, line, YES_NO, YES_NO_DISPLAY) ? 1 : 0;
+      for (const [f, i] of numericCols) {
+        const spec: { header: string; min?: number; max?: number } = MARKET_NUMERIC[f];
+        table.numeric[f][s] = rr.number(r[i], spec.header, line, spec.min, spec.max);
+      }
+      const category = r[c.get(COLUMNS.popularCategory)!].trim().replace(/\s+/g, ' ');
+      if (category === '') problems.add(st.name, line, DATA_ERRORS.emptyValue(COLUMNS.popularCategory), COLUMNS.popularCategory);
+      table.category[s] = table.categoryId(category);
+    },
+  };
+}
+
+function periodFileSink(
+  st: FileState,
+  table: CustomerTable,
+  problems: ProblemLog,
+  rr: RowReader,
+  role: 'market_money' | 'market_time',
+): CsvSink {
+  const periods: readonly string[] = role === 'market_money' ? REVENUE_PERIODS : TIME_PERIODS;
+  const valueColumn = role === 'market_money' ? COLUMNS.revenue : COLUMNS.minutes;
+  let idCol = 0;
+  let periodCol = 0;
+  let valueCol = 0;
+  return {
+    header(fields) {
+      const cols = mapHeader(fields, REQUIRED_COLUMNS[role], [], st.name, problems);
+      if (!cols) return false;
+      idCol = cols.get(COLUMNS.id)!;
+      periodCol = cols.get(COLUMNS.period)!;
+      valueCol = cols.get(valueColumn)!;
+      st.usable = true;
+      return true;
+    },
+    row(r, line) {
+      const id = rr.id(r[idCol], line);
+      if (id === null) return;
+      const s = table.slot(id);
+      const seen = st.seen!;
+      if (seen.length <= s) st.seen = growInt32(seen, table.ids.length);
+      if (st.seen![s] === 0) st.seen![s] = line;
+      const canonical = PERIODS.lookup(r[periodCol]);
+      const p = canonical === undefined ? -1 : periods.indexOf(canonical);
+      if (p === -1) {
+        const raw = r[periodCol].trim();
+        problems.add(st.name, line, raw === '' ? DATA_ERRORS.emptyValue(COLUMNS.period) : DATA_ERRORS.unknownValue(COLUMNS.period, shown(raw), periods), COLUMNS.period);
+        return;
+      }
+      const lines = role === 'market_money' ? table.revenueLine[p] : table.minutesLine[p];
+      if (lines[s] > 0) {
+        problems.add(st.name, line, DATA_ERRORS.duplicatePeriod(id, periods[p], lines[s]), COLUMNS.period);
+        return;
+      }
+      lines[s] = line;
+      const values = role === 'market_money' ? table.revenue[p] : table.minutes[p];
+      values[s] = rr.number(r[valueCol], valueColumn, line, 0);
+    },
+  };
+}
+
+function moneySink(st: FileState, table: CustomerTable, problems: ProblemLog, rr: RowReader): CsvSink {
+  let idCol = 0;
+  let profitCol = 0;
+  return {
+    header(fields) {
+      const cols = mapHeader(fields, REQUIRED_COLUMNS.money, [], st.name, problems);
+      if (!cols) return false;
+      idCol = cols.get(COLUMNS.id)!;
+      profitCol = cols.get(COLUMNS.profit)!;
+      st.usable = true;
+      return true;
+    },
+    row(r, line) {
+      const id = rr.id(r[idCol], line);
+      if (id === null) return;
+      const s = table.slot(id);
+      if (table.profitLine[s] > 0) {
+        problems.add(st.name, line, DATA_ERRORS.duplicateId(id, table.profitLine[s]), COLUMNS.id);
+        return;
+      }
+      table.profitLine[s] = line;
+      table.profit[s] = rr.number(r[profitCol], COLUMNS.profit, line);
+    },
+  };
+}
+
+function growInt32(a: Int32Array, n: number): Int32Array {
+  const b = new Int32Array(Math.max(n, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+/** Wraps a sink so a row with the wrong number of fields is reported instead of delivered. */
+function checkFieldCount(sink: CsvSink, file: string, problems: ProblemLog): CsvSink {
+  let expected = 0;
+  return {
+    header(fields) {
+      expected = fields.length;
+      while (expected > 1 && fields[expected - 1].trim() === '') expected--;
+      return sink.header(fields.slice(0, expected));
+    },
+    row(r, line) {
+      if (r.length > expected) {
+        let extraBlank = true;
+        for (let i = expected; i < r.length; i++) if (r[i].trim() !== '') extraBlank = false;
+        if (extraBlank) r.length = expected;
+      }
+      if (r.length !== expected) {
+        problems.add(file, line, DATA_ERRORS.fieldCount(expected, r.length));
+        return;
+      }
+      sink.row(r, line);
+    },
+  };
+}
+
+async function ingest(sources: SourceSet, problems: ProblemLog, opts: ReadOptions): Promise<IngestResult> {
+  const table = new CustomerTable(REVENUE_PERIODS.length, TIME_PERIODS.length);
+  const states = {} as Record<Role, FileState>;
+  const formats: Partial<Record<Role, FileFormat>> = {};
+  const rowsIn: Record<string, number> = {};
+
+  for (const role of ROLES) {
+    const src = sources[role];
+    states[role] = { name: src?.name ?? ROLE_FILE[role], usable: false, rows: 0, seen: null };
+  }
+  for (const role of ROLES) {
+    const src = sources[role];
+    if (!src) continue;
+    const st = states[role];
+    if (role !== 'market_file') st.seen = new Int32Array(table.ids.length);
+    const decimals = new DecimalStats();
+    const rr = new RowReader(st.name, problems, decimals);
+    const sink =
+      role === 'market_file'
+        ? marketFileSink(st, table, problems, rr, opts)
+        : role === 'money'
+          ? moneySink(st, table, problems, rr)
+          : periodFileSink(st, table, problems, rr, role);
+    const result = await readCsv(st.name, src.open(), checkFieldCount(sink, st.name, problems), problems);
+    if (!result.format) st.usable = false;
+    else formats[role] = { ...result.format, decimal: decimals.style };
+    st.rows = result.dataRows;
+    rowsIn[ROLE_FILE[role]] = result.dataRows;
+  }
+  // money.csv has one row per id: its "seen" line is the profit line.
+  states.money.seen = table.profitLine;
+
+  crossCheck(table, states, problems);
+  if (problems.count > 0) throw new DataError(problems.list());
+  return clean(table, rowsIn, formats, opts.outlierIqrK ?? DEFAULT_OUTLIER_IQR_K);
+}
+
+/** Every customer must appear in all four files, with every period. */
+function crossCheck(table: CustomerTable, states: Record<Role, FileState>, problems: ProblemLog): void {
+  const market = states.market_file;
+  if (!market.usable) return;
+  const others = (['market_money', 'market_time', 'money'] as const).filter((r) => states[r].usable);
+  for (let s = 0; s < table.size; s++) {
+    const id = table.ids[s];
+    const marketLine = table.marketLine[s];
+    for (const role of others) {
+      const st = states[role];
+      const seenLine = s < st.seen!.length ? st.seen![s] : 0;
+      if (marketLine === 0) {
+        if (seenLine > 0) problems.add(st.name, seenLine, DATA_ERRORS.missingInFile(id, market.name), COLUMNS.id);
+        continue;
+      }
+      if (seenLine === 0) {
+        problems.add(market.name, marketLine, DATA_ERRORS.missingInFile(id, st.name), COLUMNS.id);
+        continue;
+      }
+      if (role === 'money') continue;
+      const periods = role === 'market_money' ? REVENUE_PERIODS : TIME_PERIODS;
+      const lines = role === 'market_money' ? table.revenueLine : table.minutesLine;
+      periods.forEach((period, p) => {
+        if (lines[p][s] === 0) problems.add(st.name, seenLine, DATA_ERRORS.missingPeriod(id, period), COLUMNS.period);
+      });
+    }
+  }
+}
+
+/** Drops zero-revenue customers and revenue outliers, then pivots the rest into Customers. */
+function clean(table: CustomerTable, rowsIn: Record<string, number>, formats: IngestResult['formats'], k: number): IngestResult {
+  const [rev0, rev1, rev2] = table.revenue;
+  const slots: number[] = [];
+  for (let s = 0; s < table.size; s++) if (table.marketLine[s] > 0) slots.push(s);
+  const customersIn = slots.length;
+
+  const reason = new Map<number, DroppedCustomer['reason']>();
+  const positive: number[] = [];
+  for (const s of slots) {
+    if (rev0[s] === 0 || rev1[s] === 0 || rev2[s] === 0) reason.set(s, 'zero_revenue');
+    else positive.push(s);
+  }
+  const pooled = new Float64Array(positive.length * 3);
+  positive.forEach((s, i) => {
+    pooled[3 * i] = rev0[s];
+    pooled[3 * i + 1] = rev1[s];
+    pooled[3 * i + 2] = rev2[s];
+  });
+  const threshold = revenueOutlierThreshold(pooled, positive.length, k);
+  for (const s of positive) if (rev0[s] > threshold || rev1[s] > threshold || rev2[s] > threshold) reason.set(s, 'revenue_outlier');
+
+  const customers: Customer[] = [];
+  const dropped: DroppedCustomer[] = [];
+  const n = table.numeric;
+  for (const s of slots) {
+    const id = table.ids[s];
+    const why = reason.get(s);
+    if (why) {
+      dropped.push({ id, reason: why });
+      continue;
+    }
+    const label = table.label[s];
+    customers.push({
+      id,
+      label: label === NO_LABEL ? null : (label as 0 | 1),
+      serviceType: (table.service[s] === 0 ? 'премиум' : 'стандарт') as ServiceType,
+      allowNotify: table.notify[s] === 1,
+      marketActive6m: n.marketActive6m[s],
+      marketActiveCurrent: n.marketActiveCurrent[s],
+      tenureDays: n.tenureDays[s],
+      promoShare: n.promoShare[s],
+      popularCategory: table.categories[table.category[s]],
+      categoriesPerVisit: n.categoriesPerVisit[s],
+      unpaidItems: n.unpaidItems[s],
+      serviceErrors: n.serviceErrors[s],
+      pagesPerVisit: n.pagesPerVisit[s],
+      revenuePrePrev: rev0[s],
+      revenuePrev: rev1[s],
+      revenueCurrent: rev2[s],
+      minutesPrev: table.minutes[0][s],
+      minutesCurrent: table.minutes[1][s],
+      profit: table.profit[s],
+    });
+  }
+  return { customers, dropped, rowsIn, customersIn, formats, outlierThreshold: threshold };
+}

@@ -1,0 +1,184 @@
+/**
+ * Streams one CSV file row by row: sniffs the encoding, decodes incrementally, normalises
+ * line ends, detects the separator from the header and hands rows with their 1-based line
+ * numbers (header = line 1) to a sink. Never holds the whole file as one string.
+ */
+import Papa from 'papaparse';
+import { DATA_ERRORS } from '../../messages.ts';
+import { EncodingProblem, NewlineNormalizer, SNIFF_BYTES, StreamDecoder, sniffEncoding, toLf, type Encoding, type LineEnding } from './decode.ts';
+import type { ProblemLog } from './problems.ts';
+
+export type Separator = ',' | ';' | '\t';
+
+export interface CsvFormat {
+  encoding: Encoding;
+  separator: Separator;
+  lineEnding: LineEnding;
+}
+
+export interface CsvSink {
+  /** The header fields; return false when the header is unusable and rows should not be delivered. */
+  header(fields: string[]): boolean;
+  row(fields: string[], line: number): void;
+}
+
+export interface CsvResult {
+  /** Null when the file could not be read as text at all. */
+  format: CsvFormat | null;
+  /** Non-empty data lines after the header. */
+  dataRows: number;
+  headerFound: boolean;
+}
+
+/** A single CSV record longer than this is treated as an unclosed quote, not buffered forever. */
+const MAX_RECORD_CHARS = 1 << 20;
+
+/** Separator of a header line: the most frequent of `;`, tab and `,` outside quotes (`,` on a tie or none). */
+export function detectSeparator(headerLine: string): Separator {
+  const counts = { ',': 0, ';': 0, '\t': 0 };
+  let quoted = false;
+  for (const ch of headerLine) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === ',' || ch === ';' || ch === '\t')) counts[ch]++;
+  }
+  let best: Separator = ',';
+  for (const s of [';', '\t'] as const) if (counts[s] > counts[best]) best = s;
+  return best;
+}
+
+const isBlankRow = (row: string[]): boolean => row.every((f) => f.trim() === '');
+
+function countNewlines(row: string[]): number {
+  let n = 0;
+  for (const f of row) for (let i = f.indexOf('\n'); i !== -1; i = f.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/** Pulls at least SNIFF_BYTES (or everything) from the byte stream, then yields the rest. */
+async function* withSample(chunks: AsyncIterable<Uint8Array>, onSample: (sample: Uint8Array, complete: boolean) => void): AsyncGenerator<Uint8Array> {
+  const it = chunks[Symbol.asyncIterator]();
+  const head: Uint8Array[] = [];
+  let size = 0;
+  let done = false;
+  while (size < SNIFF_BYTES) {
+    const r = await it.next();
+    if (r.done) {
+      done = true;
+      break;
+    }
+    head.push(r.value);
+    size += r.value.length;
+  }
+  const sample = head.length === 1 ? head[0] : Buffer.concat(head);
+  onSample(sample.subarray(0, Math.min(sample.length, done ? sample.length : SNIFF_BYTES)), done && sample.length <= SNIFF_BYTES);
+  if (sample.length) yield sample;
+  if (done) return;
+  for (;;) {
+    const r = await it.next();
+    if (r.done) return;
+    yield r.value;
+  }
+}
+
+export async function readCsv(file: string, chunks: AsyncIterable<Uint8Array>, sink: CsvSink, problems: ProblemLog): Promise<CsvResult> {
+  let sniffed: ReturnType<typeof sniffEncoding> | null = null;
+  let totalBytes = 0;
+  const bytes = withSample(chunks, (sample, complete) => {
+    sniffed = sniffEncoding(sample, complete);
+  });
+
+  const newlines = new NewlineNormalizer();
+  let decoder: StreamDecoder | null = null;
+  let separator: Separator | null = null;
+  let lfParser: Papa.Parser | null = null;
+  let crlfParser: Papa.Parser | null = null;
+  let pending = '';
+  let line = 1; // line number of the next row to come out of the parser
+  let headerFound = false;
+  let deliverRows = true;
+  let dataRows = 0;
+  let stopped = false;
+
+  const handleRows = (rows: string[][], errors: Papa.ParseError[], hasQuotes: boolean) => {
+    const badRows = new Map<number, Papa.ParseError>();
+    for (const e of errors) if (typeof e.row === 'number') badRows.set(e.row, e);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      const rowLine = line;
+      line += 1 + (hasQuotes ? countNewlines(row) : 0);
+      if (isBlankRow(row)) continue;
+      if (!headerFound) {
+        headerFound = true;
+        deliverRows = sink.header(row);
+        continue;
+      }
+      dataRows++;
+      const err = badRows.get(i);
+      if (err) {
+        problems.add(file, rowLine, err.code === 'MissingQuotes' ? DATA_ERRORS.unclosedQuote : DATA_ERRORS.badQuotes);
+        continue;
+      }
+      if (deliverRows) sink.row(row, rowLine);
+    }
+  };
+
+  const parse = (input: string, final: boolean, crlf: boolean) => {
+    const hasQuotes = input.indexOf('"') !== -1;
+    const res = (crlf ? crlfParser! : lfParser!).parse(input, 0, !final) as Papa.ParseResult<string[]>;
+    handleRows(res.data, res.errors, hasQuotes);
+    return final ? '' : input.slice(res.meta.cursor);
+  };
+
+  /**
+   * Takes decoded text. A pure CR LF chunk is parsed on CR LF as it is (cheaper than rewriting
+   * it), anything else on LF after rewriting; the carried-over partial record is brought to the
+   * same form first.
+   */
+  const feed = (chunk: { text: string; crlf: boolean }, final: boolean) => {
+    if (stopped) return;
+    const crlf = chunk.crlf && pending.indexOf('\n') === -1;
+    pending = crlf ? pending + chunk.text : toLf(pending) + (chunk.crlf ? toLf(chunk.text) : chunk.text);
+    if (!lfParser) {
+      const probe = toLf(pending);
+      const nl = probe.indexOf('\n');
+      if (nl === -1 && !final && probe.length < MAX_RECORD_CHARS) return;
+      separator = detectSeparator(nl === -1 ? probe : probe.slice(0, nl));
+      lfParser = new Papa.Parser({ delimiter: separator, newline: '\n', quoteChar: '"' });
+      crlfParser = new Papa.Parser({ delimiter: separator, newline: '\r\n', quoteChar: '"' });
+    }
+    pending = parse(pending, final, crlf);
+    if (pending.length > MAX_RECORD_CHARS) {
+      problems.add(file, line, DATA_ERRORS.lineTooLong);
+      stopped = true;
+    }
+  };
+
+  try {
+    for await (const chunk of bytes) {
+      totalBytes += chunk.length;
+      if (!decoder) {
+        const s = sniffed as ReturnType<typeof sniffEncoding> | null;
+        if (!s || s.kind === 'binary') {
+          problems.add(file, 0, DATA_ERRORS.notText);
+          return { format: null, dataRows: 0, headerFound: false };
+        }
+        decoder = new StreamDecoder(s.encoding, s.asciiOnly);
+      }
+      feed(newlines.push(decoder.write(chunk)), false);
+      if (stopped) break;
+    }
+    if (!stopped && decoder) feed(newlines.push(decoder.end(), true), true);
+  } catch (e) {
+    if (!(e instanceof EncodingProblem)) throw e;
+    problems.add(file, line, DATA_ERRORS.badEncoding);
+    stopped = true;
+  }
+
+  if (totalBytes === 0 || (!headerFound && !stopped)) {
+    problems.add(file, 0, DATA_ERRORS.emptyFile);
+  } else if (headerFound && dataRows === 0 && !stopped && deliverRows) {
+    problems.add(file, 0, DATA_ERRORS.headerOnly);
+  }
+  const format = decoder && separator ? { encoding: decoder.encoding, separator, lineEnding: newlines.lineEnding } : null;
+  return { format, dataRows, headerFound };
+}

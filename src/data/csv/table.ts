@@ -1,0 +1,100 @@
+/**
+ * Compact per-customer state while the four files stream past: one slot per id, columns in
+ * typed arrays (about 150 bytes per customer), so a million customers cost ~150 MB, not
+ * millions of small objects. Line numbers (0 = not seen) remember where each fact came from.
+ */
+import { MARKET_NUMERIC_FIELDS, type MarketNumericField } from './schema.ts';
+
+type Typed = Float64Array | Int32Array | Uint8Array | Uint16Array;
+
+/** Label slot value for «no label column». */
+export const NO_LABEL = 2;
+
+export class CustomerTable {
+  size = 0;
+  private capacity = 0;
+  private readonly slots = new Map<number, number>();
+
+  ids = new Float64Array(0);
+  /** market_file.csv line of the customer; 0 when the id never appeared there. */
+  marketLine = new Int32Array(0);
+  label = new Uint8Array(0);
+  /** 0 = премиум, 1 = стандарт. */
+  service = new Uint8Array(0);
+  notify = new Uint8Array(0);
+  category = new Uint16Array(0);
+  numeric = {} as Record<MarketNumericField, Float64Array>;
+  revenue: Float64Array[] = [];
+  revenueLine: Int32Array[] = [];
+  minutes: Float64Array[] = [];
+  minutesLine: Int32Array[] = [];
+  profit = new Float64Array(0);
+  profitLine = new Int32Array(0);
+
+  /** Interned category names (a million customers share a handful of strings). */
+  readonly categories: string[] = [];
+  private readonly categoryIndex = new Map<string, number>();
+
+  constructor(
+    private readonly revenuePeriods: number,
+    private readonly timePeriods: number,
+  ) {
+    for (const f of MARKET_NUMERIC_FIELDS) this.numeric[f] = new Float64Array(0);
+    this.grow(1024);
+  }
+
+  slotOf(id: number): number | undefined {
+    return this.slots.get(id);
+  }
+
+  /** Slot of an id, created on first sight. */
+  slot(id: number): number {
+    let s = this.slots.get(id);
+    if (s === undefined) {
+      if (this.size === this.capacity) this.grow(this.capacity * 2);
+      s = this.size++;
+      this.slots.set(id, s);
+      this.ids[s] = id;
+    }
+    return s;
+  }
+
+  categoryId(name: string): number {
+    let c = this.categoryIndex.get(name);
+    if (c === undefined) {
+      c = this.categories.length;
+      if (c > 0xffff) throw new Error('too many distinct categories');
+      this.categories.push(name);
+      this.categoryIndex.set(name, c);
+    }
+    return c;
+  }
+
+  private grow(capacity: number): void {
+    const old = this.capacity;
+    const re = <T extends Typed>(a: T, fill?: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(capacity);
+      b.set(a);
+      if (fill !== undefined) b.fill(fill, old);
+      return b;
+    };
+    this.ids = re(this.ids);
+    this.marketLine = re(this.marketLine);
+    this.label = re(this.label);
+    this.service = re(this.service);
+    this.notify = re(this.notify);
+    this.category = re(this.category);
+    for (const f of MARKET_NUMERIC_FIELDS) this.numeric[f] = re(this.numeric[f], NaN);
+    for (let p = 0; p < this.revenuePeriods; p++) {
+      this.revenue[p] = re(this.revenue[p] ?? new Float64Array(0), NaN);
+      this.revenueLine[p] = re(this.revenueLine[p] ?? new Int32Array(0));
+    }
+    for (let p = 0; p < this.timePeriods; p++) {
+      this.minutes[p] = re(this.minutes[p] ?? new Float64Array(0), NaN);
+      this.minutesLine[p] = re(this.minutesLine[p] ?? new Int32Array(0));
+    }
+    this.profit = re(this.profit, NaN);
+    this.profitLine = re(this.profitLine);
+    this.capacity = capacity;
+  }
+}

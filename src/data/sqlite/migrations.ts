@@ -1,0 +1,119 @@
+/**
+ * Versioned schema. Each migration runs once, in order, inside its own IMMEDIATE transaction,
+ * and the schema version is recorded in `PRAGMA user_version` by the same transaction — so a
+ * failing migration leaves the database exactly as it was.
+ *
+ * To add one, append `{ version: N + 1, name: '…', up: `CREATE TABLE …` }` to MIGRATIONS.
+ * Never edit a migration that has shipped: write a new one.
+ */
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** SQL script, or a function for changes SQL alone cannot express. */
+  up: string | ((db: Database.Database) => void);
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'datasets, customers, models, scores, active model pointer',
+    up: `
+      CREATE TABLE dataset (
+        version INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at TEXT NOT NULL,
+        source TEXT NOT NULL,
+        customers_in INTEGER NOT NULL,
+        customers_kept INTEGER NOT NULL,
+        positives INTEGER NOT NULL,
+        rows_in TEXT NOT NULL
+      );
+      CREATE TABLE customer (
+        version INTEGER NOT NULL REFERENCES dataset(version),
+        id INTEGER NOT NULL,
+        label INTEGER CHECK (label IN (0, 1)),
+        service_type TEXT NOT NULL,
+        allow_notify INTEGER NOT NULL CHECK (allow_notify IN (0, 1)),
+        market_active_6m REAL NOT NULL,
+        market_active_current REAL NOT NULL,
+        tenure_days REAL NOT NULL,
+        promo_share REAL NOT NULL,
+        popular_category TEXT NOT NULL,
+        categories_per_visit REAL NOT NULL,
+        unpaid_items REAL NOT NULL,
+        service_errors REAL NOT NULL,
+        pages_per_visit REAL NOT NULL,
+        revenue_pre_prev REAL NOT NULL,
+        revenue_prev REAL NOT NULL,
+        revenue_current REAL NOT NULL,
+        minutes_prev REAL NOT NULL,
+        minutes_current REAL NOT NULL,
+        profit REAL NOT NULL,
+        PRIMARY KEY (version, id)
+      ) WITHOUT ROWID;
+      CREATE TABLE dropped_customer (
+        version INTEGER NOT NULL REFERENCES dataset(version),
+        id INTEGER NOT NULL,
+        reason TEXT NOT NULL CHECK (reason IN ('zero_revenue', 'revenue_outlier')),
+        PRIMARY KEY (version, id)
+      ) WITHOUT ROWID;
+      CREATE TABLE model (
+        version INTEGER PRIMARY KEY AUTOINCREMENT,
+        dataset_version INTEGER NOT NULL REFERENCES dataset(version),
+        created_at TEXT NOT NULL,
+        family TEXT NOT NULL,
+        params TEXT NOT NULL,
+        cv_auc REAL NOT NULL,
+        cv_auc_std REAL NOT NULL,
+        metrics TEXT NOT NULL,
+        artifact TEXT NOT NULL,
+        scored_customers INTEGER NOT NULL
+      );
+      CREATE INDEX model_by_dataset ON model(dataset_version);
+      CREATE TABLE score (
+        model_version INTEGER NOT NULL REFERENCES model(version),
+        id INTEGER NOT NULL,
+        probability REAL NOT NULL CHECK (probability >= 0 AND probability <= 1),
+        PRIMARY KEY (model_version, id)
+      ) WITHOUT ROWID;
+      CREATE TABLE active_model (
+        slot INTEGER PRIMARY KEY CHECK (slot = 1),
+        model_version INTEGER NOT NULL REFERENCES model(version)
+      );
+      CREATE TRIGGER dataset_immutable BEFORE UPDATE ON dataset BEGIN SELECT RAISE(ABORT, 'dataset versions are immutable'); END;
+      CREATE TRIGGER customer_immutable BEFORE UPDATE ON customer BEGIN SELECT RAISE(ABORT, 'dataset versions are immutable'); END;
+      CREATE TRIGGER dropped_immutable BEFORE UPDATE ON dropped_customer BEGIN SELECT RAISE(ABORT, 'dataset versions are immutable'); END;
+      CREATE TRIGGER model_immutable BEFORE UPDATE ON model BEGIN SELECT RAISE(ABORT, 'model versions are immutable'); END;
+      CREATE TRIGGER score_immutable BEFORE UPDATE ON score BEGIN SELECT RAISE(ABORT, 'model versions are immutable'); END;
+    `,
+  },
+];
+
+/** Schema version of an open database (0 = empty). */
+export function schemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Applies pending migrations in order. Safe to call on every open and from several processes
+ * at once: each step re-reads the version under a write lock before applying.
+ * Throws when the database was written by newer code (its version is beyond the list).
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): { from: number; to: number } {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migration #${i} has version ${m.version}, expected ${i + 1}`);
+  });
+  const latest = migrations.length;
+  const from = schemaVersion(db);
+  if (from > latest) throw new Error(`database schema version ${from} is newer than this code knows (${latest})`);
+  for (const m of migrations.slice(from)) {
+    db.transaction(() => {
+      if (schemaVersion(db) >= m.version) return;
+      if (typeof m.up === 'string') db.exec(m.up);
+      else m.up(db);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+  }
+  return { from, to: schemaVersion(db) };
+}

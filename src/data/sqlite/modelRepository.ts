@@ -1,0 +1,142 @@
+import type Database from 'better-sqlite3';
+import type { CustomerScore, ModelVersion } from '../../core/domain.ts';
+import { NotFoundError } from '../../core/errors.ts';
+import type { ModelRepository, NewModel, StoredModel } from '../../core/ports.ts';
+import { CorruptRecordError } from './errors.ts';
+
+interface ModelRow {
+  version: number;
+  dataset_version: number;
+  created_at: string;
+  family: string;
+  params: string;
+  cv_auc: number;
+  cv_auc_std: number;
+  metrics: string;
+  scored_customers: number;
+}
+
+const META_COLUMNS = 'version, dataset_version, created_at, family, params, cv_auc, cv_auc_std, metrics, scored_customers';
+
+function parseJson(text: string, version: number, column: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new CorruptRecordError('model', `version ${version}`, column, { cause });
+  }
+}
+
+function toMeta(r: ModelRow): ModelVersion {
+  return {
+    version: r.version,
+    datasetVersion: r.dataset_version,
+    createdAt: r.created_at,
+    family: r.family,
+    params: parseJson(r.params, r.version, 'params') as Record<string, unknown>,
+    cvAuc: r.cv_auc,
+    cvAucStd: r.cv_auc_std,
+    metrics: parseJson(r.metrics, r.version, 'metrics') as Record<string, unknown>,
+    scoredCustomers: r.scored_customers,
+  };
+}
+
+function toJsonText(value: unknown, what: string): string {
+  const text = JSON.stringify(value);
+  if (text === undefined) throw new TypeError(`${what} is not JSON-serialisable`);
+  return text;
+}
+
+/**
+ * Models, their scores and the single «active model» pointer.
+ * `get`/`list` throw CorruptRecordError (code 'CORRUPT_RECORD') when a stored JSON column
+ * no longer parses, rather than handing the core a half-read model.
+ */
+export class SqliteModelRepository implements ModelRepository {
+  private readonly hasDataset;
+  private readonly insertModel;
+  private readonly insertScore;
+  private readonly setActive;
+  private readonly selectMeta;
+  private readonly selectArtifact;
+  private readonly selectAll;
+  private readonly selectActive;
+  private readonly selectScore;
+  private readonly selectScores;
+  private readonly saveTx;
+
+  constructor(
+    db: Database.Database,
+    private readonly now: () => Date,
+  ) {
+    this.hasDataset = db.prepare<[number], number>('SELECT 1 FROM dataset WHERE version = ?').pluck();
+    this.insertModel = db.prepare(
+      `INSERT INTO model (dataset_version, created_at, family, params, cv_auc, cv_auc_std, metrics, artifact, scored_customers)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertScore = db.prepare('INSERT INTO score (model_version, id, probability) VALUES (?, ?, ?)');
+    this.setActive = db.prepare(
+      'INSERT INTO active_model (slot, model_version) VALUES (1, ?) ON CONFLICT (slot) DO UPDATE SET model_version = excluded.model_version',
+    );
+    this.selectMeta = db.prepare<[number], ModelRow>(`SELECT ${META_COLUMNS} FROM model WHERE version = ?`);
+    this.selectArtifact = db.prepare<[number], string>('SELECT artifact FROM model WHERE version = ?').pluck();
+    this.selectAll = db.prepare<[], ModelRow>(`SELECT ${META_COLUMNS} FROM model ORDER BY version`);
+    this.selectActive = db.prepare<[], number>('SELECT model_version FROM active_model WHERE slot = 1').pluck();
+    this.selectScore = db.prepare<[number, number], number>('SELECT probability FROM score WHERE model_version = ? AND id = ?').pluck();
+    this.selectScores = db.prepare<[number], CustomerScore>('SELECT id, probability FROM score WHERE model_version = ? ORDER BY id');
+
+    this.saveTx = db.transaction((model: NewModel, scores: CustomerScore[]): number => {
+      if (!this.hasDataset.get(model.datasetVersion)) throw new NotFoundError('dataset', String(model.datasetVersion));
+      const version = Number(
+        this.insertModel.run(
+          model.datasetVersion,
+          this.now().toISOString(),
+          model.family,
+          toJsonText(model.params, 'params'),
+          model.cvAuc,
+          model.cvAucStd,
+          toJsonText(model.metrics, 'metrics'),
+          toJsonText(model.artifact, 'artifact'),
+          scores.length,
+        ).lastInsertRowid,
+      );
+      for (const s of scores) this.insertScore.run(version, s.id, s.probability);
+      this.setActive.run(version);
+      return version;
+    });
+  }
+
+  /** One transaction: model row, every score, pointer switch. A failure leaves the previous model active. */
+  saveAndActivate(model: NewModel, scores: CustomerScore[]): ModelVersion {
+    const version = this.saveTx.immediate(model, scores);
+    return toMeta(this.selectMeta.get(version)!);
+  }
+
+  get(version: number): StoredModel | null {
+    const row = this.selectMeta.get(version);
+    if (!row) return null;
+    return { meta: toMeta(row), artifact: parseJson(this.selectArtifact.get(version)!, version, 'artifact') };
+  }
+
+  /** Oldest first, without artifacts. */
+  list(): (ModelVersion & { active: boolean })[] {
+    const active = this.activeVersion();
+    return this.selectAll.all().map((r) => ({ ...toMeta(r), active: r.version === active }));
+  }
+
+  activeVersion(): number | null {
+    return this.selectActive.get() ?? null;
+  }
+
+  activate(version: number): void {
+    if (!this.selectMeta.get(version)) throw new NotFoundError('model', String(version));
+    this.setActive.run(version);
+  }
+
+  score(modelVersion: number, customerId: number): number | null {
+    return this.selectScore.get(modelVersion, customerId) ?? null;
+  }
+
+  scores(modelVersion: number): CustomerScore[] {
+    return this.selectScores.all(modelVersion);
+  }
+}

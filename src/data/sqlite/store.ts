@@ -1,0 +1,50 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Store } from '../../core/ports.ts';
+import { SqliteDatasetRepository } from './datasetRepository.ts';
+import { MIGRATIONS, migrate, type Migration } from './migrations.ts';
+import { SqliteModelRepository } from './modelRepository.ts';
+
+export interface StoreOptions {
+  /** Clock for created_at stamps (tests). */
+  now?: () => Date;
+  /** Migration list (tests); defaults to MIGRATIONS. */
+  migrations?: readonly Migration[];
+  /** How long a writer waits for another process's lock, ms (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+/** The SQLite Store; `db` is exposed so other adapters (subscribers, audit log…) can share the connection. */
+export interface SqliteStore extends Store {
+  readonly db: Database.Database;
+}
+
+const isMemory = (p: string) => p === ':memory:' || p === '';
+
+/**
+ * Opens (creating parent folders and the file if needed) and migrates a store.
+ * WAL journal with synchronous=NORMAL (durable across application crashes; a power cut may lose
+ * the last commits but never corrupts), foreign keys on, busy timeout for concurrent writers.
+ */
+export function openStore(file: string, opts: StoreOptions = {}): SqliteStore {
+  if (!isMemory(file)) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new Database(file);
+  try {
+    db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+    if (!isMemory(file)) db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, opts.migrations ?? MIGRATIONS);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  const now = opts.now ?? (() => new Date());
+  return {
+    db,
+    datasets: new SqliteDatasetRepository(db, now),
+    models: new SqliteModelRepository(db, now),
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,151 @@
+import { assertFitted, checkBinary, numberArray, registerEstimator, type Estimator, type EstimatorJSON } from '../estimator.ts';
+import { takeRows } from '../matrix.ts';
+import { stratifiedSample } from '../splits.ts';
+import type { Matrix } from '../types.ts';
+
+export interface KnnParams {
+  k: number;
+  /** 'uniform': vote fraction; 'distance': votes weighted by 1/distance, as scikit-learn's weights='distance'. */
+  weights: 'uniform' | 'distance';
+  /** Reference rows kept at most; larger training sets keep a stratified sample so scoring cost stays bounded. */
+  maxReference: number;
+  seed: number;
+}
+
+const DEFAULTS: KnnParams = { k: 25, weights: 'distance', maxReference: 20_000, seed: 0 };
+
+interface State {
+  ref: Matrix;
+  labels: Uint8Array;
+}
+
+/**
+ * k-nearest neighbours by exhaustive search with a bounded max-heap. Measured against ml-knn's kd-tree
+ * (bench/ml.ts): with 23 encoded dimensions the tree visits most of the points anyway and is slower,
+ * and ml-knn returns only the majority label, not probabilities.
+ */
+export class KNearestNeighbors implements Estimator<Matrix> {
+  readonly kind = 'knn';
+  readonly params: Readonly<KnnParams>;
+  private state: State | null = null;
+
+  constructor(params: Partial<KnnParams> = {}) {
+    this.params = { ...DEFAULTS, ...params };
+    if (!Number.isInteger(this.params.k) || this.params.k < 1) throw new Error(`knn: k must be a positive integer, got ${this.params.k}`);
+  }
+
+  clone(params: Partial<KnnParams> = {}): KNearestNeighbors {
+    return new KNearestNeighbors({ ...this.params, ...params });
+  }
+
+  fit(X: Matrix, y: Uint8Array): this {
+    checkBinary(y, X.rows);
+    if (X.rows > this.params.maxReference) {
+      const idx = stratifiedSample(y, this.params.maxReference, this.params.seed);
+      this.state = { ref: takeRows(X, idx), labels: Uint8Array.from(idx, (i) => y[i]) };
+    } else {
+      this.state = { ref: { rows: X.rows, cols: X.cols, data: X.data.slice() }, labels: y.slice() };
+    }
+    return this;
+  }
+
+  predictProba(X: Matrix): Float64Array {
+    const { ref, labels } = assertFitted(this.state, this.kind);
+    if (X.cols !== ref.cols) throw new Error(`knn: expected ${ref.cols} columns, got ${X.cols}`);
+    const k = Math.min(this.params.k, ref.rows);
+    const p = X.cols;
+    const r = ref.data;
+    const q = X.data;
+    const heapD = new Float64Array(k);
+    const heapI = new Int32Array(k);
+    const out = new Float64Array(X.rows);
+    for (let i = 0; i < X.rows; i++) {
+      let size = 0;
+      const qo = i * p;
+      for (let j = 0; j < ref.rows; j++) {
+        const ro = j * p;
+        let d = 0;
+        for (let c = 0; c < p; c++) {
+          const t = q[qo + c] - r[ro + c];
+          d += t * t;
+        }
+        if (size < k) {
+          heapPush(heapD, heapI, size++, d, j);
+        } else if (d < heapD[0]) {
+          heapReplaceTop(heapD, heapI, size, d, j);
+        }
+      }
+      out[i] = this.vote(heapD, heapI, size, labels);
+    }
+    return out;
+  }
+
+  private vote(d2: Float64Array, idx: Int32Array, size: number, labels: Uint8Array): number {
+    if (this.params.weights === 'uniform') {
+      let pos = 0;
+      for (let t = 0; t < size; t++) pos += labels[idx[t]];
+      return pos / size;
+    }
+    // Exact matches take all the weight, as in scikit-learn, instead of dividing by zero.
+    let exact = 0;
+    let exactPos = 0;
+    for (let t = 0; t < size; t++) if (d2[t] === 0) (exact++, (exactPos += labels[idx[t]]));
+    if (exact > 0) return exactPos / exact;
+    let w = 0;
+    let wp = 0;
+    for (let t = 0; t < size; t++) {
+      const v = 1 / Math.sqrt(d2[t]);
+      w += v;
+      wp += v * labels[idx[t]];
+    }
+    return wp / w;
+  }
+
+  toJSON(): EstimatorJSON {
+    const { ref, labels } = assertFitted(this.state, this.kind);
+    return { kind: this.kind, params: { ...this.params }, state: { cols: ref.cols, ref: Array.from(ref.data), labels: Array.from(labels) } };
+  }
+
+  static fromJSON(json: EstimatorJSON): KNearestNeighbors {
+    const st = json.state as { cols?: unknown; ref?: unknown; labels?: unknown };
+    const m = new KNearestNeighbors(json.params as Partial<KnnParams>);
+    if (!Number.isInteger(st?.cols) || (st.cols as number) < 1) throw new Error('corrupted knn state');
+    const data = numberArray(st.ref, 'knn reference rows');
+    const labels = numberArray(st.labels, 'knn labels', data.length / (st.cols as number));
+    if (!labels.every((v) => v === 0 || v === 1)) throw new Error('corrupted knn labels');
+    m.state = { ref: { rows: labels.length, cols: st.cols as number, data }, labels: Uint8Array.from(labels) };
+    return m;
+  }
+}
+
+registerEstimator('knn', KNearestNeighbors.fromJSON);
+
+/** Max-heap on distance, so the root is the farthest of the k kept so far. */
+function heapPush(d: Float64Array, ix: Int32Array, size: number, v: number, j: number): void {
+  let c = size;
+  while (c > 0) {
+    const parent = (c - 1) >> 1;
+    if (d[parent] >= v) break;
+    d[c] = d[parent];
+    ix[c] = ix[parent];
+    c = parent;
+  }
+  d[c] = v;
+  ix[c] = j;
+}
+
+function heapReplaceTop(d: Float64Array, ix: Int32Array, size: number, v: number, j: number): void {
+  let c = 0;
+  for (;;) {
+    const l = 2 * c + 1;
+    if (l >= size) break;
+    const r = l + 1;
+    const m = r < size && d[r] > d[l] ? r : l;
+    if (d[m] <= v) break;
+    d[c] = d[m];
+    ix[c] = ix[m];
+    c = m;
+  }
+  d[c] = v;
+  ix[c] = j;
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { loadModel, trainBest, type Frame } from '../../src/ml/index.ts';
+import { TOY_SCHEMA, toyData } from './toy.ts';
+
+const { X, y } = toyData(400, 2);
+const opts = { seed: 9, families: ['logistic'], folds: 4, repeats: 2 };
+
+describe('trainBest (logistic path)', () => {
+  const { model, report } = trainBest(TOY_SCHEMA, X, y, opts);
+
+  it('chooses a configuration and reports an honest, better-than-chance CV AUC', () => {
+    expect(report.chosen).toBe('logistic');
+    expect(report.cvAuc).toBeGreaterThan(0.75);
+    expect(report.cvAucStd).toBeGreaterThan(0);
+    expect(report.rows).toBe(400);
+    expect(report.families[0].candidates).toBeGreaterThan(1);
+    expect(report.brier.calibrated).toBeLessThanOrEqual(report.brier.uncalibrated);
+    expect(report.reliability.reduce((s, b) => s + b.count, 0)).toBe(400);
+  });
+
+  it('ranks the informative features above the irrelevant ones', () => {
+    const names = report.importance.map((i) => i.feature);
+    expect(names.slice(0, 2).sort()).toEqual(['minutes', 'visits']);
+    expect(names.indexOf('noise')).toBeGreaterThan(1);
+  });
+
+  it('is deterministic for a seed', () => {
+    const again = trainBest(TOY_SCHEMA, X, y, opts);
+    expect(again.report.cvAuc).toBe(report.cvAuc);
+    expect(Array.from(again.model.predictProba(X))).toEqual(Array.from(model.predictProba(X)));
+  });
+
+  it('explains a row with per-feature contributions that add up to p − p₀ and point the right way', () => {
+    const drivers = model.explain(X, 0);
+    expect(drivers.map((d) => d.feature).sort()).toEqual(TOY_SCHEMA.map((s) => s.name).sort());
+    for (let k = 1; k < drivers.length; k++) {
+      expect(Math.abs(drivers[k - 1].contribution)).toBeGreaterThanOrEqual(Math.abs(drivers[k].contribution));
+    }
+    // Fewer visits than average raise the risk in the toy law.
+    const low: Frame = { n: 1, columns: { tier: ['basic'], visits: Float64Array.from([1]), minutes: Float64Array.from([15]), noise: Float64Array.from([0]), channel: ['web'] } };
+    const v = model.explain(low, 0).find((d) => d.feature === 'visits')!;
+    expect(v.contribution).toBeGreaterThan(0.05);
+  });
+
+  it('round-trips through JSON with identical probabilities and explanations', () => {
+    const restored = loadModel(JSON.parse(JSON.stringify(model.toJSON())));
+    expect(restored.family).toBe('logistic');
+    expect(Array.from(restored.predictProba(X))).toEqual(Array.from(model.predictProba(X)));
+    expect(restored.explain(X, 3)).toEqual(model.explain(X, 3));
+  });
+
+  it('refuses a corrupted artifact with a clear error', () => {
+    const json = JSON.parse(JSON.stringify(model.toJSON()));
+    expect(() => loadModel({ ...json, format: 'other' })).toThrow(/corrupted model artifact: format/);
+    json.pipeline.state.estimator.state.coef = 'oops';
+    expect(() => loadModel(json)).toThrow(/corrupted model artifact/);
+    expect(() => loadModel(null)).toThrow(/corrupted model artifact/);
+  });
+});

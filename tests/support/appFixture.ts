@@ -1,0 +1,41 @@
+/** A real app on a temp SQLite file, trained on a data directory with a fast model search. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadConfig } from '../../src/config.ts';
+import { buildApp, type App } from '../../src/main.ts';
+import { createLogger } from '../../src/logger.ts';
+
+export const DEMO_DIR = resolve(process.cwd(), 'data');
+export const REAL_DIR = resolve(process.cwd(), '../shared/data/one-click');
+
+export interface Fixture {
+  app: App;
+  dir: string;
+  logs: string[];
+  dispose(): void;
+}
+
+export async function trainedApp(
+  opts: { dataDir?: string; env?: Record<string, string>; families?: string[] } = {},
+): Promise<Fixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'retention-test-'));
+  const logs: string[] = [];
+  const config = loadConfig({
+    RETENTION_DB: join(dir, 'retention.db'),
+    CHART_OUT_DIR: join(dir, 'charts'),
+    ...opts.env,
+  });
+  const app = buildApp(config, createLogger((l) => logs.push(l)));
+  await app.assistant.ingestDir(opts.dataDir ?? DEMO_DIR);
+  app.assistant.train({ families: opts.families ?? ['logistic'], folds: 3, repeats: 1 });
+  return {
+    app,
+    dir,
+    logs,
+    dispose: () => {
+      app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,425 @@
+import { createHash } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Markup, Telegraf, TelegramError, type Context } from 'telegraf';
+import { message } from 'telegraf/filters';
+import {
+  startEmulator,
+  startPolling,
+  tinyPng,
+  type TelegramEmulator,
+  type TgMessage,
+} from './telegramEmulator.ts';
+import { parseHtml, parseMarkdownV2, parseMarkdown } from './telegramText.ts';
+
+const sha1 = (b: Buffer) => createHash('sha1').update(b).digest('hex');
+
+let tg: TelegramEmulator | undefined;
+let polling: { stop(): Promise<void> } | undefined;
+
+afterEach(async () => {
+  await polling?.stop();
+  await tg?.close();
+  polling = undefined;
+  tg = undefined;
+});
+
+/** An emulator plus a telegraf bot wired to it; call `run()` once the handlers are registered. */
+async function setup() {
+  const emulator = await startEmulator();
+  tg = emulator;
+  const bot = new Telegraf<Context>(emulator.token, { telegram: { apiRoot: emulator.apiRoot }, handlerTimeout: 5_000 });
+  return {
+    tg: emulator,
+    bot,
+    run: () => {
+      polling = startPolling(bot);
+    },
+  };
+}
+
+/** Raw Bot API call, the way any HTTP client would make it. */
+async function api(root: string, token: string, method: string, init?: RequestInit & { query?: string }) {
+  const res = await fetch(`${root}/bot${token}/${method}${init?.query ?? ''}`, init);
+  return { status: res.status, body: (await res.json()) as { ok: boolean; result?: any; error_code?: number; description?: string; parameters?: any } };
+}
+const json = (body: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+describe('telegram emulator with a real telegraf bot', () => {
+  it('delivers /start with a bot_command entity and records the reply', async () => {
+    const { tg, bot, run } = await setup();
+    const seen: unknown[] = [];
+    bot.start(async (ctx) => {
+      seen.push(ctx.message.entities);
+      await ctx.reply('Привет! Я помогу удержать клиентов.');
+    });
+    run();
+
+    const userMessage = tg.sendText({ chatId: 42, firstName: 'Анна' }, '/start');
+    const reply = await tg.waitForMessage(42);
+
+    expect(reply.text).toBe('Привет! Я помогу удержать клиентов.');
+    expect(reply.from?.is_bot).toBe(true);
+    expect(reply.chat).toMatchObject({ id: 42, type: 'private', first_name: 'Анна' });
+    expect(reply.message_id).toBeGreaterThan(userMessage.message_id);
+    expect(seen).toEqual([[{ type: 'bot_command', offset: 0, length: 6 }]]);
+    expect(tg.sent(42)).toEqual([reply]);
+    expect(tg.calls.map((c) => c.method).slice(0, 3)).toEqual(['getMe', 'deleteWebhook', 'getUpdates']);
+    await tg.waitUntilProcessed();
+    expect(tg.pendingUpdates).toBe(0);
+  });
+
+  it('routes /cmd@botname in a group and ignores commands for other bots', async () => {
+    const { tg, bot, run } = await setup();
+    bot.command('report', (ctx) => ctx.reply(`report for ${ctx.from.id}`));
+    run();
+
+    tg.sendText({ chatId: -100777, userId: 9 }, '/report@other_bot');
+    tg.sendText({ chatId: -100777, userId: 7 }, '/report@test_bot please');
+    const reply = await tg.waitForMessage(-100777);
+
+    expect(reply.text).toBe('report for 7');
+    expect(reply.chat.type).toBe('supergroup');
+    await tg.waitUntilProcessed();
+    expect(tg.sent(-100777)).toHaveLength(1);
+  });
+
+  it('receives a photo sent from a Buffer byte-for-byte, caption rendered from HTML', async () => {
+    const { tg, bot, run } = await setup();
+    const png = tinyPng(40, 30);
+    bot.command('chart', (ctx) => ctx.replyWithPhoto({ source: png }, { caption: '<b>Риск оттока</b> &amp; драйверы', parse_mode: 'HTML' }));
+    run();
+
+    tg.sendText(5, '/chart');
+    const call = await tg.waitForCall('sendPhoto');
+
+    expect(call.ok).toBe(true);
+    expect(call.params).toMatchObject({ chat_id: 5, parse_mode: 'HTML' });
+    expect(call.files.photo.content.equals(png)).toBe(true);
+    const sent = call.result as TgMessage;
+    expect(sent.caption).toBe('Риск оттока & драйверы');
+    expect(sent.photo?.[0]).toMatchObject({ width: 40, height: 30, file_size: png.length });
+    expect(tg.file(sent.photo![0].file_id)?.content.equals(png)).toBe(true);
+  });
+
+  it('receives a document with its file name, bytes and guessed MIME type', async () => {
+    const { tg, bot, run } = await setup();
+    const csv = Buffer.from('client_id;risk\n1;0.93\n2;0.12\n', 'utf8');
+    bot.command('export', (ctx) => ctx.replyWithDocument({ source: csv, filename: 'отчёт.csv' }));
+    run();
+
+    tg.sendText(5, '/export');
+    const call = await tg.waitForCall('sendDocument');
+
+    expect(call.files.document).toMatchObject({ fileName: 'отчёт.csv' });
+    expect(call.files.document.content.equals(csv)).toBe(true);
+    expect((call.result as TgMessage).document).toMatchObject({ file_name: 'отчёт.csv', mime_type: 'text/csv', file_size: csv.length });
+  });
+
+  it('lets the bot download a user upload through getFileLink + fetch', async () => {
+    const { tg, bot, run } = await setup();
+    bot.on(message('document'), async (ctx) => {
+      const link = await ctx.telegram.getFileLink(ctx.message.document.file_id);
+      const bytes = Buffer.from(await (await fetch(link)).arrayBuffer());
+      await ctx.reply(`${ctx.message.document.file_name}: ${bytes.length} bytes, sha1 ${sha1(bytes)}`);
+    });
+    run();
+
+    const content = Buffer.from(Array.from({ length: 3000 }, (_, i) => i % 251));
+    const sent = tg.sendDocument(8, { fileName: 'customers.xlsx', content });
+    const reply = await tg.waitForMessage(8);
+
+    expect(sent.document).toMatchObject({
+      file_name: 'customers.xlsx',
+      mime_type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      file_size: 3000,
+    });
+    expect(reply.text).toBe(`customers.xlsx: 3000 bytes, sha1 ${sha1(content)}`);
+    const getFile = tg.calls.find((c) => c.method === 'getFile');
+    expect(getFile?.result).toMatchObject({ file_id: sent.document!.file_id, file_size: 3000 });
+  });
+
+  it('delivers an album of documents with one media_group_id', async () => {
+    const { tg, bot, run } = await setup();
+    const groups: (string | undefined)[] = [];
+    bot.on(message('document'), (ctx) => {
+      groups.push(ctx.message.media_group_id);
+    });
+    run();
+
+    const sent = tg.sendMediaGroup(3, [
+      { fileName: 'jan.csv', content: Buffer.from('a') },
+      { fileName: 'feb.csv', content: Buffer.from('b'), caption: 'февраль' },
+      { fileName: 'mar.csv', content: Buffer.from('c') },
+    ]);
+    await tg.waitUntilProcessed();
+
+    expect(new Set(sent.map((m) => m.media_group_id)).size).toBe(1);
+    expect(groups).toEqual(sent.map((m) => m.media_group_id));
+    expect(sent[1].caption).toBe('февраль');
+  });
+
+  it('presses an inline button: callback answered, message edited and keyboard removed', async () => {
+    const { tg, bot, run } = await setup();
+    bot.command('offer', (ctx) =>
+      ctx.reply('Отправить оффер клиенту 17?', Markup.inlineKeyboard([Markup.button.callback('✅ Да', 'offer:17:yes'), Markup.button.callback('Нет', 'offer:17:no')])),
+    );
+    bot.action(/^offer:(\d+):yes$/, async (ctx) => {
+      await ctx.answerCbQuery('Оффер отправлен');
+      await ctx.editMessageText(`Оффер клиенту ${ctx.match[1]} отправлен`);
+    });
+    run();
+
+    tg.sendText(11, '/offer');
+    const question = await tg.waitForMessage(11);
+    expect(question.reply_markup?.inline_keyboard[0].map((b) => b.text)).toEqual(['✅ Да', 'Нет']);
+
+    const queryId = tg.pressButton(11, question, '✅ Да'); // by text; 'offer:17:yes' works too
+    await tg.waitForCall('editMessageText');
+
+    expect(tg.answeredCallbacks).toEqual([{ callback_query_id: queryId, text: 'Оффер отправлен', at: expect.any(Number) }]);
+    const [edited] = tg.sent(11);
+    expect(edited).toMatchObject({ message_id: question.message_id, text: 'Оффер клиенту 17 отправлен' });
+    expect(edited.edit_date).toBeTypeOf('number');
+    expect(edited.reply_markup).toBeUndefined(); // editMessageText without reply_markup drops the keyboard
+    expect(() => tg.pressButton(11, question, 'offer:17:no')).toThrow(/no button "offer:17:no"; buttons: none/);
+  });
+
+  it('makes an injected 429 visible to the client, then answers normally', async () => {
+    const { tg, bot, run } = await setup();
+    const errors: unknown[] = [];
+    bot.catch((err) => {
+      errors.push(err);
+    });
+    bot.on(message('text'), (ctx) => ctx.reply('ok'));
+    run();
+
+    tg.failNext('sendMessage', { status: 429, retryAfter: 1 });
+    tg.sendText(4, 'first');
+    const failed = await tg.waitForCall('sendMessage');
+    await tg.waitUntilProcessed();
+    tg.sendText(4, 'second');
+    const reply = await tg.waitForMessage(4);
+
+    expect(failed.ok).toBe(false);
+    expect(failed.error).toEqual({ error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
+    expect(errors).toHaveLength(1);
+    const err = errors[0] as TelegramError;
+    expect(err).toBeInstanceOf(TelegramError);
+    expect(err.code).toBe(429);
+    expect(err.response).toEqual({ ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
+    expect(reply.text).toBe('ok');
+  });
+});
+
+describe('telegram emulator: Bot API surface', () => {
+  it('rejects an unknown token with 401 Unauthorized', async () => {
+    tg = await startEmulator({ token: '1:right' });
+    const { status, body } = await api(tg.apiRoot, '1:wrong', 'getMe');
+    expect(status).toBe(401);
+    expect(body).toEqual({ ok: false, error_code: 401, description: 'Unauthorized' });
+  });
+
+  it('accepts params as query string, urlencoded form and JSON', async () => {
+    tg = await startEmulator();
+    const viaQuery = await api(tg.apiRoot, tg.token, 'sendMessage', { query: '?chat_id=7&text=q' });
+    const viaForm = await api(tg.apiRoot, tg.token, 'sendMessage', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ chat_id: '7', text: 'f', reply_markup: JSON.stringify({ inline_keyboard: [[{ text: 'b', callback_data: 'x' }]] }) }).toString(),
+    });
+    const viaJson = await api(tg.apiRoot, tg.token, 'sendMessage', json({ chat_id: 7, text: 'j' }));
+
+    expect([viaQuery, viaForm, viaJson].map((r) => r.body.result.text)).toEqual(['q', 'f', 'j']);
+    expect(viaForm.body.result.reply_markup).toEqual({ inline_keyboard: [[{ text: 'b', callback_data: 'x' }]] });
+    expect(tg.sent(7).map((m) => m.message_id)).toEqual([1, 2, 3]);
+    expect(tg.calls[1].params).toMatchObject({ chat_id: 7 }); // normalised to a number
+  });
+
+  it('long-polls getUpdates: holds until an update arrives, honours offset and limit', async () => {
+    tg = await startEmulator();
+    const started = Date.now();
+    const pending = api(tg.apiRoot, tg.token, 'getUpdates', json({ timeout: 10 }));
+    setTimeout(() => tg!.sendText(1, 'one'), 100);
+    const first = await pending;
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(first.body.result.map((u: any) => u.message.text)).toEqual(['one']);
+
+    tg.sendText(1, 'two');
+    tg.sendText(1, 'three');
+    const unconfirmed = await api(tg.apiRoot, tg.token, 'getUpdates', json({ limit: 2 }));
+    expect(unconfirmed.body.result.map((u: any) => u.message.text)).toEqual(['one', 'two']);
+    const confirmed = await api(tg.apiRoot, tg.token, 'getUpdates', json({ offset: first.body.result[0].update_id + 2 }));
+    expect(confirmed.body.result.map((u: any) => u.message.text)).toEqual(['three']);
+    expect(tg.pendingUpdates).toBe(1);
+
+    const emptyStart = Date.now();
+    const empty = await api(tg.apiRoot, tg.token, 'getUpdates', json({ offset: confirmed.body.result[0].update_id + 1, timeout: 1 }));
+    expect(empty.body.result).toEqual([]);
+    expect(Date.now() - emptyStart).toBeGreaterThanOrEqual(900);
+  });
+
+  it('close() ends a pending long poll at once', async () => {
+    const emulator = await startEmulator();
+    const pending = fetch(`${emulator.apiRoot}/bot${emulator.token}/getUpdates?timeout=50`).then(
+      () => 'answered',
+      () => 'dropped',
+    );
+    await emulator.waitForCall('getUpdates');
+    const started = Date.now();
+    await emulator.close();
+    expect(await pending).toBe('dropped');
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('injects 403, 500, delays and connection resets', async () => {
+    tg = await startEmulator();
+    const bot = new Telegraf(tg.token, { telegram: { apiRoot: tg.apiRoot } });
+    tg.failNext('sendMessage', { status: 403, description: 'Forbidden: bot was blocked by the user', match: (p) => p.chat_id === 66 });
+    tg.failNext('*', { status: 500 });
+    tg.failNext('sendChatAction', { resetConnection: true });
+    tg.failNext('getMe', { delayMs: 150 });
+
+    await expect(bot.telegram.sendMessage(66, 'hi')).rejects.toMatchObject({ code: 403, description: 'Forbidden: bot was blocked by the user' });
+    await expect(bot.telegram.deleteMessage(1, 1)).rejects.toMatchObject({ code: 500 });
+    await expect(bot.telegram.sendChatAction(1, 'typing')).rejects.toMatchObject({ name: 'FetchError', code: 'ECONNRESET' });
+    const started = Date.now();
+    await expect(bot.telegram.getMe()).resolves.toMatchObject({ username: 'test_bot', is_bot: true });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    await expect(bot.telegram.sendMessage(66, 'again')).resolves.toMatchObject({ text: 'again' });
+  });
+
+  it('answers with Telegram errors for bad markup, unchanged edits, stale callbacks and non-images', async () => {
+    tg = await startEmulator();
+    const t = new Telegraf(tg.token, { telegram: { apiRoot: tg.apiRoot } }).telegram;
+    const description = (p: Promise<unknown>) => p.then(() => 'resolved', (e: TelegramError) => e.description);
+
+    expect(await description(t.sendMessage(1, 'a<br>b', { parse_mode: 'HTML' }))).toBe(
+      `Bad Request: can't parse entities: Unsupported start tag "br" at byte offset 1`,
+    );
+    expect(await description(t.sendMessage(1, 'Версия 1.0', { parse_mode: 'MarkdownV2' }))).toBe(
+      "Bad Request: can't parse entities: Character '.' is reserved and must be escaped with the preceding '\\'",
+    );
+    expect(await description(t.sendMessage(1, 'x'.repeat(4097)))).toBe('Bad Request: message is too long');
+    expect(await description(t.sendMessage(1, 'x', Markup.inlineKeyboard([Markup.button.callback('b', 'd'.repeat(65))])))).toBe(
+      'Bad Request: BUTTON_DATA_INVALID',
+    );
+    expect(await description(t.sendPhoto(1, { source: Buffer.from('not an image') }))).toBe('Bad Request: IMAGE_PROCESS_FAILED');
+    expect(await description(t.sendDocument(1, 'no-such-file-id'))).toBe('Bad Request: wrong file identifier/HTTP URL specified');
+    expect(await description(t.answerCbQuery('123'))).toBe(
+      'Bad Request: query is too old and response timeout expired or query ID is invalid',
+    );
+
+    const m = await t.sendMessage(1, '<b>Итог</b>', { parse_mode: 'HTML', ...Markup.inlineKeyboard([Markup.button.callback('ok', 'ok')]) });
+    expect(m.text).toBe('Итог');
+    expect(await description(t.editMessageText(1, m.message_id, undefined, '<b>Итог</b>', { parse_mode: 'HTML', ...Markup.inlineKeyboard([Markup.button.callback('ok', 'ok')]) }))).toMatch(
+      /^Bad Request: message is not modified/,
+    );
+    expect(await description(t.editMessageReplyMarkup(1, m.message_id, undefined, undefined))).toBe('resolved');
+    expect(await description(t.deleteMessage(1, m.message_id))).toBe('resolved');
+    expect(await description(t.deleteMessage(1, m.message_id))).toBe('Bad Request: message to delete not found');
+
+    // A photo by URL or by a known file_id is accepted without any download.
+    const byUrl = await t.sendPhoto(1, 'https://example.com/chart.png');
+    const again = await t.sendPhoto(2, byUrl.photo[0].file_id);
+    expect(again.photo[0].file_id).toBe(byUrl.photo[0].file_id);
+  });
+
+  it('keeps commands, chat actions, webhook info and reply keyboards', async () => {
+    tg = await startEmulator();
+    const t = new Telegraf(tg.token, { telegram: { apiRoot: tg.apiRoot } }).telegram;
+    await t.setMyCommands([{ command: 'start', description: 'Начать' }]);
+    expect(await t.getMyCommands()).toEqual([{ command: 'start', description: 'Начать' }]);
+    await expect(t.setMyCommands([{ command: 'Bad-Name', description: 'x' }])).rejects.toMatchObject({ description: 'Bad Request: BOT_COMMAND_INVALID' });
+    await expect(t.sendChatAction(5, 'upload_document')).resolves.toBe(true);
+    await expect(t.getWebhookInfo()).resolves.toMatchObject({ url: '', pending_update_count: 0 });
+    await expect(t.callApi('someFutureMethod' as never, {} as never)).resolves.toBe(true);
+
+    await t.sendMessage(5, 'Выберите', Markup.keyboard([['Отчёт', 'Сегменты']]).resize());
+    expect(tg.replyKeyboard(5)).toMatchObject({ keyboard: [['Отчёт', 'Сегменты']] });
+    expect(tg.sent(5)[0].reply_markup).toBeUndefined(); // Telegram echoes inline keyboards only
+    await t.sendMessage(5, 'Готово', Markup.removeKeyboard());
+    expect(tg.replyKeyboard(5)).toBeUndefined();
+  });
+
+  it('sends albums from the bot with attach:// uploads', async () => {
+    tg = await startEmulator();
+    const t = new Telegraf(tg.token, { telegram: { apiRoot: tg.apiRoot } }).telegram;
+    const a = tinyPng(4, 4, [1, 2, 3]);
+    const b = tinyPng(8, 2, [9, 9, 9]);
+    const album = await t.sendMediaGroup(9, [
+      { type: 'photo', media: { source: a }, caption: 'A' },
+      { type: 'photo', media: { source: b } },
+    ]);
+    expect(album).toHaveLength(2);
+    expect(album[0].media_group_id).toBe(album[1].media_group_id);
+    const files = tg.calls.at(-1)!.files;
+    expect(Object.values(files).map((f) => f.content.equals(a) || f.content.equals(b))).toEqual([true, true]);
+  });
+
+  it('waitForCall times out with a list of recent calls', async () => {
+    tg = await startEmulator();
+    await api(tg.apiRoot, tg.token, 'sendMessage', json({ chat_id: 3, text: 'hello' }));
+    const error = await tg.waitForCall('sendPhoto', { timeoutMs: 50 }).catch((e: Error) => e);
+    expect(String(error)).toMatch(/waitForCall\('sendPhoto'\) timed out after 50 ms/);
+    expect(String(error)).toMatch(/#0 sendMessage \{"chat_id":3,"text":"hello"\} → ok/);
+  });
+});
+
+describe('telegram text parsing (tdlib behaviour)', () => {
+  it('parses HTML like Telegram', () => {
+    expect(parseHtml('a &lt;b&gt; &amp; <i>c</i> &ge; &#x41;')).toBe('a <b> & c &ge; A');
+    expect(parseHtml('<a href="https://t.me/x?a=1&amp;b=2">link</a><blockquote expandable>q</blockquote>')).toBe('linkq');
+    expect(parseHtml('<span class="tg-spoiler">s</span><pre><code class="language-ts">x</code></pre>')).toBe('sx');
+    const error = (html: string) => {
+      try {
+        parseHtml(html);
+        return 'ok';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    expect(error('🏟 🏟&lt;<abacaba')).toBe('Unclosed start tag at byte offset 13');
+    expect(error('🏟 🏟&lt;<abac aba>')).toBe('Unsupported start tag "abac" at byte offset 13');
+    expect(error('🏟 🏟&lt;<i   =aba>')).toBe('Empty attribute name in the tag "i" at byte offset 13');
+    expect(error('🏟 🏟&lt;<i    aba>')).toBe(`Can't find end tag corresponding to start tag "i"`);
+    expect(error('🏟 🏟&lt;<b></b></')).toBe('Unexpected end tag at byte offset 20');
+    expect(error('🏟 🏟&lt;<i>a</i   ')).toBe('Unclosed end tag at byte offset 17');
+    expect(error('🏟 🏟&lt;<i>a</em   >')).toBe('Unmatched end tag at byte offset 17, expected "</i>", found "</em>"');
+    expect(error('🏟 🏟&lt;<i    aba  =  190azAz-.,')).toBe('Unexpected end of name token at byte offset 27');
+    expect(error('Клиент <Иванов>')).toBe('Unsupported start tag "Иванов" at byte offset 13');
+  });
+
+  it('parses MarkdownV2 like Telegram', () => {
+    expect(parseMarkdownV2('*Риск* _высокий_ __u__ ~s~ ||sp|| `c\\`` [t](https://x.y/\\)) 1\\.5')).toBe('Риск высокий u s sp c` t 1.5');
+    expect(parseMarkdownV2('```ts\nconst a = 1;\n```')).toBe('const a = 1;\n');
+    expect(parseMarkdownV2('>quote\n>more')).toBe('quote\nmore');
+    const error = (md: string) => {
+      try {
+        parseMarkdownV2(md);
+        return 'ok';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    for (const c of ']()>#+-=|{}.!') {
+      expect(error(`a${c}`)).toBe(`Character '${c}' is reserved and must be escaped with the preceding '\\'`);
+    }
+    expect(error('🏟 🏟_abacaba')).toBe("Can't find end of Italic entity at byte offset 9");
+    expect(error('🏟 🏟_abac * asd ')).toBe("Can't find end of Bold entity at byte offset 15");
+    expect(error('🏟 🏟`')).toBe("Can't find end of Code entity at byte offset 9");
+    expect(error('🏟 🏟```a ')).toBe("Can't find end of PreCode entity at byte offset 9");
+    expect(error('[telegram\\.org](asd')).toBe("Can't find end of a URL at byte offset 16");
+    expect(error('🏟 🏟__')).toBe("Can't find end of Underline entity at byte offset 9");
+    expect(error('🏟 🏟||test\\|')).toBe("Can't find end of Spoiler entity at byte offset 9");
+    expect(error('>\n*a*>2')).toBe("Character '>' is reserved and must be escaped with the preceding '\\'");
+  });
+
+  it('parses legacy Markdown', () => {
+    expect(parseMarkdown('*b* _i_ `c` [t](http://x) a\\_b')).toBe('b i c t a_b');
+    expect(() => parseMarkdown('snake_case')).toThrow("Can't find end of the entity starting at byte offset 5");
+  });
+});
