@@ -33,6 +33,11 @@ export function createBot(deps: BotDeps): RunningBot {
     handlerTimeout: 5 * 60_000,
   });
   installRetry(bot.telegram, deps.log);
+  // telegraf builds a fresh Telegram client for every update, so each one needs the retry too.
+  bot.use((ctx, next) => {
+    installRetry(ctx.telegram, deps.log);
+    return next();
+  });
 
   const inFlight = new Set<Promise<unknown>>();
   bot.use(async (_ctx, next) => {

@@ -1,5 +1,6 @@
 import type { Estimator, Params } from './estimator.ts';
 import { LogisticRegression, type LogisticParams } from './families/logistic.ts';
+import { SoftVotingEnsemble } from './families/ensemble.ts';
 import { KNearestNeighbors, type KnnParams } from './families/knn.ts';
 import { SupportVectorClassifier, type SvcParams } from './families/svc/svc.ts';
 import { GradientBoosting, type BoostingParams } from './families/trees/boosting.ts';
@@ -66,7 +67,22 @@ const boosting: Family = {
   ],
 };
 
-const FAMILIES = new Map<string, Family>([logistic, knn, svc, tree, forest, boosting].map((f) => [f.name, f]));
+/**
+ * Soft voting over other families' tuned configurations. It has no grid of its own: the search picks
+ * which members to combine from their out-of-fold predictions (see train.ts).
+ */
+const ensemble: Family = {
+  name: 'ensemble',
+  make: (p) => {
+    const members = (p.members ?? []) as { family: string; params: Params }[];
+    return new SoftVotingEnsemble(members.map((m) => getFamily(m.family).make(m.params)));
+  },
+  grid: () => [],
+};
+
+export const ENSEMBLE = ensemble.name;
+
+const FAMILIES = new Map<string, Family>([logistic, knn, svc, tree, forest, boosting, ensemble].map((f) => [f.name, f]));
 
 export function registerFamily(f: Family): void {
   FAMILIES.set(f.name, f);

@@ -1,6 +1,6 @@
 import { chooseCalibration } from './calibrate-oof.ts';
-import { familyNames, getFamily } from './catalog.ts';
-import { crossValidate, takeLabels } from './cv.ts';
+import { ENSEMBLE, familyNames, getFamily } from './catalog.ts';
+import { averageOof, crossValidate, splitAucs, takeLabels } from './cv.ts';
 import { checkBinary } from './estimator.ts';
 import { takeFrameRows, validateFrame } from './frame.ts';
 import { permutationImportance } from './importance.ts';
@@ -28,6 +28,8 @@ export interface TrainOptions {
   backgroundRows?: number;
   /** Sampled feature orders per explanation (rounded up to even). */
   explainSamples?: number;
+  /** How many of the best single families the ensemble may combine. */
+  ensembleCandidates?: number;
 }
 
 export interface Evaluation {
@@ -65,6 +67,7 @@ interface Resolved {
   families: string[];
   backgroundRows: number;
   explainSamples: number;
+  ensembleCandidates: number;
   progress: (stage: string) => void;
 }
 
@@ -80,12 +83,14 @@ function resolve(opts: TrainOptions): Resolved {
     families,
     backgroundRows: opts.backgroundRows ?? 32,
     explainSamples: Math.max(2, Math.ceil((opts.explainSamples ?? 32) / 2) * 2),
+    ensembleCandidates: opts.ensembleCandidates ?? 4,
     progress: opts.onProgress ?? (() => {}),
   };
 }
 
 interface Scored {
   result: FamilyResult;
+  /** Out-of-fold probabilities on the evaluation splits, one array per repeat. */
   oof: Float64Array[];
 }
 
@@ -95,6 +100,16 @@ interface Internal {
   /** The rows search and CV used. */
   X: Frame;
   y: Uint8Array;
+}
+
+/** Non-empty subsets of size ≥ 2 of `items`, smaller subsets first. */
+function subsets<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let mask = 1; mask < 1 << items.length; mask++) {
+    const pick = items.filter((_, k) => mask & (1 << k));
+    if (pick.length >= 2) out.push(pick);
+  }
+  return out.sort((a, b) => a.length - b.length);
 }
 
 function evaluate(schema: readonly ColumnSpec[], X: Frame, y: Uint8Array, o: Resolved): Internal {
@@ -109,21 +124,57 @@ function evaluate(schema: readonly ColumnSpec[], X: Frame, y: Uint8Array, o: Res
     ys = takeLabels(y, idx);
   }
   const searchSplits = repeatedStratifiedKFold(ys, o.folds, o.searchRepeats, deriveSeed(o.seed, 1));
-  // Fresh splits for the final scores, so the reported AUC is not the one the grid was tuned on.
+  // Fresh splits for the reported scores, so they are not the ones the grids were tuned on.
   const evalSplits = repeatedStratifiedKFold(ys, o.folds, o.repeats, deriveSeed(o.seed, 2));
   const timings: Record<string, number> = {};
-  const scored: Scored[] = [];
-  for (const name of o.families) {
+  const scored: (Scored & { searchOof: Float64Array[]; searchAuc: number })[] = [];
+  for (const name of o.families.filter((f) => f !== ENSEMBLE)) {
     o.progress(`search:${name}`);
     const family = getFamily(name);
     const found = searchFamily(family, schema, Xs, ys, searchSplits);
     const t = performance.now();
-    const cv = crossValidate(new Pipeline(schema, family.make(found.params)), Xs, ys, evalSplits);
-    const searchMs = found.searchMs + (performance.now() - t);
+    const cv = crossValidate(new Pipeline(schema, family.make(found.result.params)), Xs, ys, evalSplits);
+    const searchMs = found.result.searchMs + (performance.now() - t);
     timings[`family:${name}`] = searchMs;
-    scored.push({ result: { ...found, cvAucMean: mean(cv.aucs), cvAucStd: std(cv.aucs), searchMs }, oof: cv.oof });
+    scored.push({
+      result: { ...found.result, cvAucMean: mean(cv.aucs), cvAucStd: std(cv.aucs), searchMs },
+      oof: cv.oof,
+      searchOof: found.oof,
+      searchAuc: found.result.cvAucMean,
+    });
   }
-  const winner = scored.reduce((a, b) => (b.result.cvAucMean > a.result.cvAucMean + 1e-12 ? b : a));
+  const all: Scored[] = [...scored];
+  if (o.families.includes(ENSEMBLE) && scored.length >= 2) {
+    o.progress(`search:${ENSEMBLE}`);
+    const t = performance.now();
+    // Members are chosen on the search splits' predictions and scored on the evaluation splits, like every family.
+    const top = [...scored].sort((a, b) => b.searchAuc - a.searchAuc).slice(0, o.ensembleCandidates);
+    const combos = subsets(top);
+    let best = combos[0];
+    let bestAuc = -Infinity;
+    for (const c of combos) {
+      const auc = mean(splitAucs(averageOof(c.map((m) => m.searchOof)), ys, searchSplits));
+      if (auc > bestAuc + 1e-12) (best = c), (bestAuc = auc);
+    }
+    const oof = averageOof(best.map((m) => m.oof));
+    const aucs = splitAucs(oof, ys, evalSplits);
+    const searchMs = performance.now() - t;
+    timings[`family:${ENSEMBLE}`] = searchMs;
+    all.push({
+      result: {
+        family: ENSEMBLE,
+        params: { members: best.map((m) => ({ family: m.result.family, params: m.result.params })) },
+        cvAucMean: mean(aucs),
+        cvAucStd: std(aucs),
+        candidates: combos.length,
+        searchMs,
+      },
+      oof,
+    });
+  }
+  if (all.length === 0) throw new Error('no model family to search');
+  // An ensemble is kept only when it beats every single family outright.
+  const winner = all.reduce((a, b) => (b.result.cvAucMean > a.result.cvAucMean + 1e-12 ? b : a));
   timings.search = performance.now() - t0;
   return {
     evaluation: {
@@ -131,7 +182,7 @@ function evaluate(schema: readonly ColumnSpec[], X: Frame, y: Uint8Array, o: Res
       params: winner.result.params,
       cvAuc: winner.result.cvAucMean,
       cvAucStd: winner.result.cvAucStd,
-      families: scored.map((s) => s.result),
+      families: all.map((s) => s.result),
       timings,
       rows: X.n,
       searchRows: Xs.n,

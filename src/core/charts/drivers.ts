@@ -6,16 +6,21 @@ import { emptyNotePlugin, thresholdLinePlugin, valueLabelsPlugin } from './plugi
 import { COLORS, MAX_BAR_THICKNESS, axisTitle, baseOptions, grid, legendOptions, ticks, titleOptions } from './theme.ts';
 import type { DriversChartInput } from './types.ts';
 
-const LABEL_CHARS = 30;
+const LABEL_CHARS = 32;
+const LABEL_LINES = 2;
+/** More two-line labels than this do not fit a 600 px tall image; the weakest drivers are dropped. */
+export const MAX_DRIVERS = 7;
 
 /**
  * Why one customer is at risk: a horizontal bar per driver, the strongest on top, red when it
  * raises the risk and green when it lowers it, each labelled with its signed size («+12 п.п.»).
+ * At most MAX_DRIVERS bars.
  */
 export function driversChart(input: DriversChartInput): ChartConfiguration<'bar'> {
   const drivers = input.drivers
     .filter((d) => Number.isFinite(d.value))
-    .sort((a, b) => Math.abs(b.value) - Math.abs(a.value));
+    .sort((a, b) => Math.abs(b.value) - Math.abs(a.value))
+    .slice(0, MAX_DRIVERS);
   const points = drivers.map((d) => d.value * 100);
   const raises = drivers.map((d) => d.value >= 0);
   const isEmpty = drivers.length === 0;
@@ -23,7 +28,7 @@ export function driversChart(input: DriversChartInput): ChartConfiguration<'bar'
   return {
     type: 'bar',
     data: {
-      labels: drivers.map((d) => wrapLabel(d.label, LABEL_CHARS)),
+      labels: drivers.map((d) => wrapLabel(d.label, LABEL_CHARS, LABEL_LINES)),
       datasets: [
         {
           label: CHART_TEXT.drivers.up,

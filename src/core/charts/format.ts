@@ -33,11 +33,18 @@ function wrapGreedy(words: string[], maxChars: number): string[] {
 /**
  * Splits a label into lines of at most `maxChars` characters at spaces (Chart.js draws an
  * array label as several lines), as evenly as the line count allows, so no word is left alone
- * on the last line. A single word longer than `maxChars` keeps its own line.
+ * on the last line. A single word longer than `maxChars` keeps its own line. Beyond `maxLines`
+ * the text is cut and the last line ends with «…».
  */
-export function wrapLabel(text: string, maxChars: number): string[] {
+export function wrapLabel(text: string, maxChars: number, maxLines = Number.POSITIVE_INFINITY): string[] {
   const words = text.trim().split(/\s+/).filter(Boolean);
   let best = wrapGreedy(words, maxChars);
+  if (best.length > maxLines) {
+    const kept = best.slice(0, maxLines);
+    const last = kept[maxLines - 1];
+    kept[maxLines - 1] = `${last.length < maxChars ? last : last.slice(0, maxChars - 1).trimEnd()}…`;
+    return kept;
+  }
   for (let width = maxChars - 1; best.length > 1 && width > 0; width--) {
     const lines = wrapGreedy(words, width);
     if (lines.length > best.length) break;

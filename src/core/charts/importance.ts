@@ -7,22 +7,26 @@ import { COLORS, MAX_BAR_THICKNESS, axisTitle, baseOptions, grid, legendOptions,
 import type { ImportanceChartInput } from './types.ts';
 
 const LABEL_CHARS = 34;
+/** One text line per bar fits this many bars into a 600 px tall image; less important ones are dropped. */
+export const MAX_FEATURES = 16;
 
 /**
  * Global feature importance: one horizontal bar per feature, the most important on top.
- * Features that do not help (importance ≤ 0) are greyed out.
+ * Features that do not help (importance ≤ 0) are greyed out. At most MAX_FEATURES bars.
  */
 export function importanceChart(input: ImportanceChartInput): ChartConfiguration<'bar'> {
   const features = input.features
     .filter((f) => Number.isFinite(f.importance))
-    .sort((a, b) => b.importance - a.importance);
+    .sort((a, b) => b.importance - a.importance)
+    .slice(0, MAX_FEATURES);
+  const lines = features.length > 10 ? 1 : 2;
   const values = features.map((f) => f.importance);
   const isEmpty = features.length === 0;
   const range = paddedRange(values, 0.15);
   return {
     type: 'bar',
     data: {
-      labels: features.map((f) => wrapLabel(f.label, LABEL_CHARS)),
+      labels: features.map((f) => wrapLabel(f.label, LABEL_CHARS, lines)),
       datasets: [
         {
           data: values,

@@ -26,7 +26,7 @@ export function segmentsChart(input: SegmentsChartInput): ChartConfiguration<'ba
   return {
     type: 'bar',
     data: {
-      labels: segments.map((s) => wrapLabel(s.title, LABEL_CHARS)),
+      labels: segments.map((s) => wrapLabel(s.title, LABEL_CHARS, 2)),
       datasets: [
         {
           label: CHART_TEXT.segments.size,
