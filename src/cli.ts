@@ -67,12 +67,16 @@ program
   .option('--folds <n>', 'CV folds', int)
   .option('--repeats <n>', 'CV repeats', int)
   .option('--seed <n>', 'random seed', int)
-  .action((o: { json?: boolean; folds?: number; repeats?: number; seed?: number }) =>
+  .option('--dataset-version <n>', 'train on this data set version instead of the latest (the bot’s upload uses it)', int)
+  .option('--families <list>', 'comma-separated model families to search (default: all)', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .action((o: { json?: boolean; folds?: number; repeats?: number; seed?: number; datasetVersion?: number; families?: string[] }) =>
     withApp((a) => {
       const { model, report, previous } = a.assistant.train({
         folds: o.folds,
         repeats: o.repeats,
         ...(o.seed !== undefined ? { seed: o.seed } : {}),
+        ...(o.datasetVersion !== undefined ? { datasetVersion: o.datasetVersion } : {}),
+        ...(o.families ? { families: o.families } : {}),
       });
       const out = {
         version: model.version,

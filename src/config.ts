@@ -48,6 +48,7 @@ const schema = z.object({
   CHART_OUT_DIR: z.string().min(1).default('var/charts'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
   TRAIN_SEED: z.coerce.number().int().default(42),
+  UPLOAD_TIMEOUT_MINUTES: z.coerce.number().positive().default(30),
 });
 
 export interface Config {
@@ -64,6 +65,8 @@ export interface Config {
   chartOutDir: string;
   rateLimitPerMinute: number;
   seed: number;
+  /** Staged upload files are forgotten after this long without a new file. */
+  uploadTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -96,5 +99,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     chartOutDir: e.CHART_OUT_DIR,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     seed: e.TRAIN_SEED,
+    uploadTimeoutMs: e.UPLOAD_TIMEOUT_MINUTES * 60_000,
   };
 }

@@ -7,9 +7,11 @@ import type { DatasetReader, Logger, Store } from './core/ports.ts';
 import { createConversation, type Conversation } from './chat/conversation.ts';
 import { openStore, readDatasetDir, readDatasetFiles } from './data/index.ts';
 import { createBot, registerCommands } from './bot/createBot.ts';
+import { firstSignal, pollUntil } from './bot/lifecycle.ts';
 import { runConsole } from './console/console.ts';
 import type { Config } from './config.ts';
 import { createLogger } from './logger.ts';
+import { auditHook, createUploads, uploadHelpCommand } from './botServices.ts';
 
 export interface App {
   config: Config;
@@ -36,7 +38,7 @@ export function buildApp(config: Config, log: Logger = createLogger()): App {
     log,
   });
   const charts = createChartRenderer({ quickchartUrl: config.quickchartUrl, logger: log });
-  const conversation = createConversation({ assistant, charts, log });
+  const conversation = createConversation({ assistant, charts, log, extraCommands: [uploadHelpCommand(config)] });
   return { config, store, assistant, charts, conversation, log, close: () => store.close() };
 }
 
@@ -61,6 +63,8 @@ export async function startConsole(app: App): Promise<void> {
 export async function startBot(app: App): Promise<void> {
   const { config, log } = app;
   if (!config.telegramToken) throw new Error('TELEGRAM_BOT_TOKEN is not set');
+  const audit = auditHook(app);
+  const uploads = createUploads(app, { audit });
   const { bot, idle } = createBot({
     token: config.telegramToken,
     apiRoot: config.telegramApiRoot,
@@ -68,24 +72,23 @@ export async function startBot(app: App): Promise<void> {
     access: { allowed: config.allowedUserIds, admins: config.adminUserIds },
     rateLimitPerMinute: config.rateLimitPerMinute,
     log,
+    audit,
+    features: [uploads.install],
   });
   if (config.allowedUserIds.size === 0 && config.adminUserIds.size === 0) {
     log.warn('ALLOWED_USER_IDS and ADMIN_USER_IDS are empty: the bot answers anyone');
   }
   await registerCommands(bot, app.conversation);
-  const stopped = new Promise<void>((resolveStop) => {
-    const stop = (signal: string) => {
-      log.info('shutting down', { signal });
-      bot.stop(signal);
-      void idle().then(() => {
-        app.close();
-        resolveStop();
-      });
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
+  const signal = firstSignal();
+  void signal.then((s) => log.info('shutting down', { signal: s }));
   log.info('bot started');
-  await bot.launch({ dropPendingUpdates: false });
-  await stopped;
+  try {
+    await pollUntil(bot, signal);
+    // Polling has stopped; finish what is still running, then tell upload chats training was cut short.
+    await idle();
+    await uploads.shutdown();
+  } finally {
+    app.close();
+  }
+  log.info('bot stopped');
 }

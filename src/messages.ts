@@ -358,3 +358,193 @@ export const DATA_ERRORS = {
   missingInFile: (id: number, file: string) => `клиента ${id} нет в файле ${file}`,
   moreProblems: (n: number) => `и ещё ${n} ошибок в этом файле (показаны первые)`,
 } as const;
+
+/** 1 файл, 2 файла, 5 файлов. */
+export function ruPlural(n: number, one: string, few: string, many: string): string {
+  const d = Math.abs(n) % 100;
+  if (d >= 11 && d <= 14) return many;
+  if (d % 10 === 1) return one;
+  if (d % 10 >= 2 && d % 10 <= 4) return few;
+  return many;
+}
+
+/** New data through the chat (src/bot/upload.ts): staging, validation, retraining. */
+export const UPLOAD = {
+  howTo: (files: readonly string[], timeoutMin: number, maxMb: number) =>
+    [
+      '📤 Как загрузить новые данные',
+      '',
+      `Пришлите в этот чат четыре CSV-файла: ${files.join(', ')} —`,
+      '• по одному, альбомом (несколько файлов в одном сообщении) или одним .zip-архивом;',
+      '• в кодировке UTF-8 (можно с BOM) или Windows-1251, как сохраняет Excel;',
+      `• каждый файл — не больше ${maxMb} МБ (большие файлы упакуйте в .zip).`,
+      '',
+      `Я соберу файлы (жду до ${timeoutMin} мин), проверю их, сохраню как новую версию данных и переобучу модель.`,
+      'Пока модель обучается, бот отвечает по прежней. Если в файлах ошибки, ничего не изменится — я покажу, где они.',
+      'Загружать данные могут только администраторы.',
+    ].join('\n'),
+  adminOnly: 'Загружать данные и переобучать модель могут только администраторы. Если данные пора обновить — напишите администратору.',
+  wrongType: (name: string, files: readonly string[]) =>
+    `Файл «${name.slice(0, 80)}» не подходит: нужны CSV-файлы ${files.join(', ')} или один .zip с ними. ` +
+    'Таблицу Excel сохраните как «CSV (разделители — запятые)».',
+  unknownName: (name: string, files: readonly string[]) =>
+    `Не знаю, что за файл «${name.slice(0, 80)}». Нужны файлы с именами ${files.join(', ')} — переименуйте его и пришлите снова.`,
+  tooLarge: (name: string, sizeMb: number, maxMb: number) =>
+    `Файл «${name.slice(0, 80)}» слишком большой (${fmtNumber(sizeMb, 1)} МБ): Telegram даёт боту скачать не больше ${maxMb} МБ. ` +
+    'Упакуйте файлы в .zip — CSV сжимается в несколько раз.',
+  notCsv: (name: string) =>
+    `Файл «${name.slice(0, 80)}» не похож на CSV: внутри двоичные данные (возможно, это таблица Excel или картинка). Сохраните таблицу как CSV и пришлите снова.`,
+  downloadFailed: (name: string) => `Не удалось скачать файл «${name.slice(0, 80)}» из Telegram. Пришлите его ещё раз.`,
+  expired: (timeoutMin: number) => `Прошлая загрузка устарела (файлы ждали дольше ${timeoutMin} мин) — собираю заново.`,
+  received: (got: readonly string[], missing: readonly string[], timeoutMin: number) =>
+    [
+      `📥 Получено: ${got.join(', ')}.`,
+      `Жду ещё: ${missing.join(', ')}.`,
+      `Файлы храню ${timeoutMin} мин; файл с тем же именем заменяет прежний.`,
+    ].join('\n'),
+  queued: '⏳ Жду, пока закончится другое обновление данных…',
+  validating: '⏳ Проверяю файлы…',
+  training: (kept: number, total: number) =>
+    [
+      `✅ Файлы в порядке: ${fmtNumber(kept, 0)} клиентов из ${fmtNumber(total, 0)}.`,
+      '⏳ Обучаю модель — обычно это занимает до пары минут. Пока бот отвечает по прежней модели.',
+    ].join('\n'),
+  dataErrors: (lines: readonly string[], rest: number, timeoutMin: number) =>
+    [
+      '❌ В файлах есть ошибки — данные не загружены, модель прежняя.',
+      '',
+      ...lines,
+      ...(rest > 0 ? [`…и ещё ${rest} ${ruPlural(rest, 'ошибка', 'ошибки', 'ошибок')}.`] : []),
+      '',
+      `Исправьте файл и пришлите его снова — остальные я помню ${timeoutMin} мин.`,
+    ].join('\n'),
+  trainingFailed: (activeVersion: number | null) =>
+    '❌ Не удалось обучить модель на новых данных. ' +
+    (activeVersion === null ? 'Модели пока нет.' : `Бот по-прежнему отвечает по модели v${activeVersion}.`) +
+    ' Попробуйте позже или обратитесь к администратору.',
+  interrupted: '⚠️ Бот перезапускается — обучение прервано. Работает прежняя модель; пришлите файлы снова, когда бот вернётся.',
+  done: (r: {
+    datasetVersion: number;
+    rowsIn: Record<string, number>;
+    customersIn: number;
+    customersKept: number;
+    previous: { version: number; cvAuc: number } | null;
+    model: { version: number; cvAuc: number; family: string };
+    compared: number;
+    bandChanges: number;
+  }) => {
+    const family = FAMILY_LABELS[r.model.family] ?? r.model.family;
+    const dropped = r.customersIn - r.customersKept;
+    return [
+      '✅ Готово: данные обновлены, модель переобучена.',
+      '',
+      `Строк прочитано: ${Object.entries(r.rowsIn).map(([f, n]) => `${f} — ${fmtNumber(n, 0)}`).join(', ')}.`,
+      `Клиентов в работе: ${fmtNumber(r.customersKept, 0)} из ${fmtNumber(r.customersIn, 0)}` +
+        (dropped > 0 ? ` (${fmtNumber(dropped, 0)} отброшено: без выручки или с аномальной выручкой).` : '.'),
+      r.previous
+        ? `Качество (ROC-AUC на кросс-валидации): было ${fmtNumber(r.previous.cvAuc, 3)} (модель v${r.previous.version}) → ` +
+          `стало ${fmtNumber(r.model.cvAuc, 3)} (модель v${r.model.version}, ${family}).`
+        : `Качество (ROC-AUC на кросс-валидации): ${fmtNumber(r.model.cvAuc, 3)} (модель v${r.model.version}, ${family}).`,
+      r.compared > 0
+        ? `Сменили зону риска: ${fmtNumber(r.bandChanges, 0)} из ${fmtNumber(r.compared, 0)} клиентов, которые есть в обеих версиях.`
+        : 'Сравнить зоны риска не с чем: общих клиентов с прошлой версией нет.',
+      '',
+      `Версия данных: ${r.datasetVersion}. Подробнее — /model`,
+    ].join('\n');
+  },
+} as const;
+
+// ---------------------------------------------------------------- DIGEST: the weekly at-risk digest
+
+/** What the digest text needs (src/core/digest/view.ts builds it). Dates are YYYY-MM-DD. */
+export interface DigestTextView {
+  period: { start: string; end: string };
+  model: { version: number; family: string; datasetVersion: number };
+  atRisk: { count: number; profitAtStake: number };
+  change: { since: { start: string; end: string }; delta: number; added: number[]; removed: number[] } | null;
+  top: { id: number; probability: number; profit: number; isNew: boolean; driver: Driver | null; offer: OfferCode }[];
+  segments: { code: SegmentCode; size: number; profitAtStake: number }[];
+}
+
+const calendarDay = (iso: string) => new Date(`${iso}T12:00:00Z`);
+const dayRange = new Intl.DateTimeFormat('ru-RU', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const dayMonth = new Intl.DateTimeFormat('ru-RU', { day: 'numeric', month: 'numeric', timeZone: 'UTC' });
+
+/** «23–29 ноября 2026» */
+export const fmtWeek = (w: { start: string; end: string }): string =>
+  dayRange.formatRange(calendarDay(w.start), calendarDay(w.end)).replace(/ г\.$/, '').replace(/ г\. –/, ' –');
+
+/** «23.11»: a week on the trend chart, by its Monday. */
+export const fmtWeekLabel = (w: { start: string }): string => dayMonth.format(calendarDay(w.start));
+
+/** «понедельник, 30 ноября в 09:00 по Москве» */
+export function fmtDigestTime(at: Date, timeZone: string): string {
+  const moscow = timeZone === 'Europe/Moscow';
+  const s = new Intl.DateTimeFormat('ru-RU', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone,
+    ...(moscow ? {} : { timeZoneName: 'short' as const }),
+  }).format(at);
+  return moscow ? `${s} по Москве` : s;
+}
+
+const customers = (n: number) => `${fmtNumber(n, 0)} ${ruPlural(n, 'клиент', 'клиента', 'клиентов')}`;
+
+function digestChange(v: DigestTextView): string[] {
+  if (!v.change) return ['Это первая сводка — что изменилось, покажу через неделю.'];
+  const { delta, added, removed, since } = v.change;
+  const vs = `в сводке за ${fmtWeek(since)}`;
+  const head =
+    delta > 0 ? `▲ на ${fmtNumber(delta, 0)} больше, чем ${vs}` : delta < 0 ? `▼ на ${fmtNumber(-delta, 0)} меньше, чем ${vs}` : `столько же, сколько ${vs}`;
+  return [head, `🆕 новых в зоне риска: ${fmtNumber(added.length, 0)} · ✅ вышли из неё: ${fmtNumber(removed.length, 0)}`];
+}
+
+export const DIGEST = {
+  text: (v: DigestTextView): string => {
+    const family = FAMILY_LABELS[v.model.family] ?? v.model.family;
+    return [
+      `📬 Сводка по риску оттока: ${fmtWeek(v.period)}`,
+      `Модель v${v.model.version} (${family}), данные v${v.model.datasetVersion}.`,
+      '',
+      `🔴 В зоне высокого риска: ${customers(v.atRisk.count)}`,
+      ...digestChange(v),
+      `💰 Прибыль под угрозой (вероятность × прибыль): ${fmtNumber(v.atRisk.profitAtStake, 1)}`,
+      '',
+      ...(v.top.length
+        ? [
+            '📞 Кому звонить первым (по ожидаемой потере прибыли):',
+            ...v.top.flatMap((c, i) => [
+              `${i + 1}. ${c.id}${c.isNew ? ' 🆕' : ''} — риск ${fmtPercent(c.probability)}, прибыль ${fmtNumber(c.profit, 2)}`,
+              ...(c.driver ? [`   Почему: ${describeDriver(c.driver)}`] : []),
+              `   Что предложить: ${OFFER_TEXT[c.offer].action}`,
+            ]),
+          ]
+        : ['Клиентов с высоким риском сейчас нет — звонить срочно некому.']),
+      '',
+      'Сегменты (клиентов · прибыль под угрозой):',
+      ...v.segments.map((s) => `• ${SEGMENT_TEXT[s.code].title} — ${fmtNumber(s.size, 0)} · ${fmtNumber(s.profitAtStake, 1)}`),
+      '',
+      `Весь список — в файле ниже. Подробнее о клиенте: /risk ID. Отписаться: /unsubscribe`,
+    ].join('\n');
+  },
+  csvHeader: ['id', 'вероятность', 'прибыль', 'ожидаемая потеря', 'новый в зоне риска', 'сегменты', 'что предложить'],
+  yes: 'да',
+  no: 'нет',
+  csvCaption: (count: number) =>
+    `Все в зоне высокого риска: ${customers(count)}, по убыванию ожидаемой потери прибыли.`,
+  subscribed: (next: string | null) =>
+    [
+      '✅ Вы подписаны на еженедельную сводку: кто из клиентов в зоне риска, что изменилось за неделю и кому звонить первым.',
+      next ? `Следующая сводка — ${next}.` : '',
+      'Отписаться — /unsubscribe',
+    ].filter(Boolean).join('\n'),
+  alreadySubscribed: (next: string | null) =>
+    `Вы уже подписаны на еженедельную сводку.${next ? ` Следующая — ${next}.` : ''} Отписаться — /unsubscribe`,
+  unsubscribed: 'Вы отписались от еженедельной сводки. Вернуться — /subscribe',
+  notSubscribed: 'Вы не подписаны на еженедельную сводку. Подписаться — /subscribe',
+  telegramOnly: 'Сводка приходит в Telegram: отправьте /subscribe в чате с ботом. Здесь её можно посмотреть командой `retention digest --dry-run`.',
+} as const;

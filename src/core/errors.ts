@@ -41,3 +41,12 @@ export class NoModelError extends Error {
     this.name = 'NoModelError';
   }
 }
+
+/** Training on a new data set did not finish; the previous model is still active. */
+export class TrainingFailedError extends Error {
+  readonly code = 'TRAINING_FAILED';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TrainingFailedError';
+  }
+}

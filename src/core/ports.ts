@@ -57,6 +57,9 @@ export interface ModelRepository {
 export interface Store {
   readonly datasets: DatasetRepository;
   readonly models: ModelRepository;
+  readonly audit: AuditLog;
+  readonly subscribers: SubscriberRepository;
+  readonly digests: DigestRunRepository;
   close(): void;
 }
 
@@ -70,4 +73,135 @@ export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface AuditEntry {
+  /** ISO timestamp. */
+  at: string;
+  userId: number;
+  chatId: number;
+  /** What was asked: a command with its arguments, `callback …`, `upload …`; never a secret. */
+  action: string;
+}
+
+/** Append-only record of who asked the bot what, and when. */
+export interface AuditLog {
+  record(entry: Omit<AuditEntry, 'at'>): void;
+  /** The latest entries, newest first. */
+  recent(limit: number): AuditEntry[];
+}
+
+/**
+ * Trains and activates a model on a stored data set somewhere that does not block the caller
+ * (another process). Resolves with the version it activated; rejects with TrainingFailedError,
+ * or with the signal's reason when aborted — the previous model stays active in both cases.
+ */
+export interface ModelTrainer {
+  train(datasetVersion: number, signal?: AbortSignal): Promise<{ modelVersion: number }>;
+}
+
+/** What an uploaded file is, told from its name and first bytes before the full read. */
+export interface UploadInspector {
+  /** The data set's file names, in the order users see them listed. */
+  readonly fileNames: readonly string[];
+  /** The data-set file name this upload stands for, 'archive' for a ZIP, null for anything else. */
+  classify(fileName: string): string | 'archive' | null;
+  /** Whether the bytes cannot be a text CSV (spreadsheets, images, random binary). */
+  isBinary(bytes: Uint8Array): boolean;
+}
+
+// ---------------------------------------------------------------- weekly digest
+
+export interface Subscriber {
+  chatId: number;
+  userId: number;
+  subscribedAt: string;
+}
+
+/** Chats that receive the weekly digest. */
+export interface SubscriberRepository {
+  /** Returns false when the chat was already subscribed. */
+  subscribe(chatId: number, userId: number): boolean;
+  /** 'blocked' when Telegram says the bot can no longer write there. Returns false when not subscribed. */
+  unsubscribe(chatId: number, reason: 'user' | 'blocked'): boolean;
+  isSubscribed(chatId: number): boolean;
+  /** Active subscribers, by chat id. */
+  active(): Subscriber[];
+}
+
+/** One message of a digest; the same for every recipient. */
+export type DigestPart =
+  | { type: 'text'; text: string }
+  | { type: 'photo'; png: Buffer; fileName: string; caption?: string }
+  | { type: 'document'; content: Buffer; fileName: string; caption?: string };
+
+/** What a digest was computed from, kept so next week's digest can say what changed. */
+export interface DigestSnapshot {
+  modelVersion: number;
+  datasetVersion: number;
+  /** Customers at high risk, ascending. */
+  atRiskIds: number[];
+}
+
+export interface DigestRun extends DigestSnapshot {
+  /** ISO week key, e.g. '2026-W48'. */
+  period: string;
+  trigger: string;
+  startedAt: string;
+  /** Null while some chat still waits for its copy (a crash or an outage interrupted the run). */
+  finishedAt: string | null;
+}
+
+export interface NewDigestRun extends DigestSnapshot {
+  period: string;
+  trigger: string;
+  parts: DigestPart[];
+}
+
+export type DeliveryStatus = 'pending' | 'sent' | 'blocked' | 'failed' | 'skipped';
+
+export interface DigestDelivery {
+  chatId: number;
+  status: DeliveryStatus;
+  /** How many parts this chat already has: a resumed run continues from here. */
+  partsSent: number;
+  attempts: number;
+  error: string | null;
+}
+
+/** Exclusive right to send a period's digest until `until` (ISO), so two processes never both send. */
+export interface DigestLease {
+  owner: string;
+  until: string;
+}
+
+/** Digest runs with their frozen content and per-chat delivery state. */
+export interface DigestRunRepository {
+  get(period: string): DigestRun | null;
+  /** The latest run of an earlier period: what a new digest is compared with. */
+  previous(period: string): DigestRun | null;
+  /** At-risk counts of up to `limit` runs before `period`, oldest first. */
+  history(period: string, limit: number): { period: string; atRiskCount: number }[];
+  /** Records a new run holding the lease; false when the period already has one. */
+  create(run: NewDigestRun, lease: DigestLease, now: string): boolean;
+  /** New content for an existing run; every delivery goes back to pending (a forced resend). */
+  replace(run: NewDigestRun, now: string): void;
+  /** Takes or renews the lease; false while another owner holds an unexpired one. */
+  acquire(period: string, lease: DigestLease, now: string): boolean;
+  release(period: string, owner: string): void;
+  parts(period: string): DigestPart[];
+  /** Adds a pending delivery for every chat that has none; returns how many were added. */
+  enqueue(period: string, chatIds: readonly number[], now: string): number;
+  /** Puts failed deliveries back to pending; returns how many. */
+  requeueFailed(period: string, now: string): number;
+  deliveries(period: string): DigestDelivery[];
+  markProgress(period: string, chatId: number, partsSent: number, now: string): void;
+  markFinal(period: string, chatId: number, status: Exclude<DeliveryStatus, 'pending'>, error: string | null, now: string): void;
+  markAttempt(period: string, chatId: number, error: string, now: string): void;
+  finish(period: string, now: string): void;
+}
+
+/** Sends one digest part to one chat; throws RecipientUnavailableError or DeliveryRejectedError (core/digest/errors.ts). */
+export interface DigestTransport {
+  send(chatId: number, part: DigestPart): Promise<void>;
 }

@@ -1,4 +1,20 @@
-/** The data adapters the composition root wires in. */
-export { readDatasetDir, readDatasetFiles } from './csv/ingest.ts';
-export { openStore, type SqliteStore } from './sqlite/store.ts';
-export { synthesize } from './synth.ts';
+/**
+ * Data adapters: CSV ingest (validation, cleaning, pivot), the SQLite store, synthetic data.
+ * The core sees them only through its ports (DatasetReader, Store).
+ */
+import type { DatasetReader } from '../core/ports.ts';
+import { readDatasetDir, readDatasetFiles } from './csv/ingest.ts';
+
+export { readDatasetDir, readDatasetFiles, type FileFormat, type IngestResult, type ReadOptions } from './csv/ingest.ts';
+export { DEFAULT_OUTLIER_IQR_K } from './csv/clean.ts';
+export { ROLE_FILE, type Role } from './csv/schema.ts';
+export { openStore, type SqliteStore, type StoreOptions } from './sqlite/store.ts';
+export { MIGRATIONS, migrate, schemaVersion, type Migration } from './sqlite/migrations.ts';
+export { CorruptRecordError } from './sqlite/errors.ts';
+export { synthesize, type SynthOptions, type SynthSummary } from './synth.ts';
+
+/** The CSV reader behind the core's DatasetReader port. */
+export const csvDatasetReader: DatasetReader = {
+  readDir: (dir, opts) => readDatasetDir(dir, opts),
+  readFiles: (files, opts) => readDatasetFiles(files, opts),
+};

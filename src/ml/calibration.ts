@@ -13,8 +13,9 @@ export interface Calibrator {
 
 
 /**
- * Fits P(y = 1 | f) = σ(a·f + b) by Newton's method on the log-likelihood, with Platt's smoothed
- * targets (n₊+1)/(n₊+2) and 1/(n₋+2) so a perfectly separated set does not push a to infinity.
+ * Fits P(y = 1 | f) = σ(a·f + b) by Newton's method with backtracking (Lin, Lin & Weng's version of
+ * Platt's algorithm), with Platt's smoothed targets (n₊+1)/(n₊+2) and 1/(n₋+2) so that a perfectly
+ * separated set does not push a to infinity.
  */
 export function fitSigmoid(f: ArrayLike<number>, y: ArrayLike<number>): { a: number; b: number } {
   const n = f.length;
@@ -22,29 +23,47 @@ export function fitSigmoid(f: ArrayLike<number>, y: ArrayLike<number>): { a: num
   for (let i = 0; i < n; i++) pos += y[i];
   const hi = (pos + 1) / (pos + 2);
   const lo = 1 / (n - pos + 2);
+  const target = Float64Array.from({ length: n }, (_, i) => (y[i] === 1 ? hi : lo));
+  // Cross-entropy against the smoothed targets, written to stay finite for large |z|.
+  const objective = (a: number, b: number): number => {
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const z = a * f[i] + b;
+      s += z >= 0 ? (1 - target[i]) * z + Math.log1p(Math.exp(-z)) : -target[i] * z + Math.log1p(Math.exp(z));
+    }
+    return s;
+  };
   let a = 1;
   let b = 0;
+  let obj = objective(a, b);
   for (let iter = 0; iter < 100; iter++) {
-    let ga = 0, gb = 0, haa = 0, hab = 0, hbb = 0;
+    let ga = 0, gb = 0, haa = 1e-12, hab = 0, hbb = 1e-12;
     for (let i = 0; i < n; i++) {
-      const t = y[i] === 1 ? hi : lo;
       const q = sigmoid(a * f[i] + b);
-      const r = q - t;
-      const s = Math.max(q * (1 - q), 1e-12);
+      const r = q - target[i];
+      const s = q * (1 - q);
       ga += r * f[i];
       gb += r;
       haa += s * f[i] * f[i];
       hab += s * f[i];
       hbb += s;
     }
-    haa += 1e-9;
-    hbb += 1e-9;
+    if (Math.abs(ga) < 1e-9 && Math.abs(gb) < 1e-9) break;
     const det = haa * hbb - hab * hab;
-    const da = (hbb * ga - hab * gb) / det;
-    const db = (haa * gb - hab * ga) / det;
-    a -= da;
-    b -= db;
-    if (Math.abs(da) + Math.abs(db) < 1e-10) break;
+    const da = -(hbb * ga - hab * gb) / det;
+    const db = -(haa * gb - hab * ga) / det;
+    const slope = ga * da + gb * db;
+    let step = 1;
+    for (; step >= 1e-10; step /= 2) {
+      const next = objective(a + step * da, b + step * db);
+      if (next < obj + 1e-4 * step * slope) {
+        a += step * da;
+        b += step * db;
+        obj = next;
+        break;
+      }
+    }
+    if (step < 1e-10) break;
   }
   return { a, b };
 }

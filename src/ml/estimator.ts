@@ -25,6 +25,18 @@ export interface Estimator<X = Matrix> {
   toJSON(): EstimatorJSON;
 }
 
+/**
+ * Optional capability: rough multiply-adds to score one row. Deterministic (read off the fitted
+ * structure, never timed), so choices that weigh scoring cost stay reproducible.
+ */
+export interface CostedModel {
+  scoringCost(): number;
+}
+
+export function scoringCost(e: unknown): number {
+  return typeof (e as Partial<CostedModel>)?.scoringCost === 'function' ? (e as CostedModel).scoringCost() : 0;
+}
+
 /** Optional capability of linear-in-logit models; the exact explanation path uses it. */
 export interface LinearModel {
   linearTerms(): { coef: Float64Array; intercept: number };

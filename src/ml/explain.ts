@@ -79,3 +79,18 @@ export function sampledShapley(
   for (let f = 0; f < nFeatures; f++) phi[f] /= m;
   return phi;
 }
+
+/**
+ * Rescales attributions so they add up to `total` (p − base rate), spreading the gap in proportion
+ * to |φ|: signs and ranking are kept, features with no effect stay at zero. The gap comes from the
+ * background's mean prediction (or the linear model's p at the mean) differing a little from the base rate.
+ */
+export function matchTotal(phi: Float64Array, total: number): Float64Array {
+  let sum = 0;
+  let mass = 0;
+  for (const v of phi) (sum += v), (mass += Math.abs(v));
+  const gap = total - sum;
+  const out = new Float64Array(phi.length);
+  for (let f = 0; f < phi.length; f++) out[f] = phi[f] + (mass > 0 ? (gap * Math.abs(phi[f])) / mass : gap / phi.length);
+  return out;
+}

@@ -1,6 +1,6 @@
 import { calibratorFromJSON, type Calibrator } from './calibration.ts';
 import { isLinear } from './estimator.ts';
-import { linearContributions, sampledShapley } from './explain.ts';
+import { linearContributions, matchTotal, sampledShapley } from './explain.ts';
 import { sigmoid } from './link.ts';
 import { takeFrameRows, validateFrame } from './frame.ts';
 import { fromRows, row, toArrays } from './matrix.ts';
@@ -24,6 +24,8 @@ export interface Model {
 
 /** What the explainer keeps from training: a small background sample and the encoded column means. */
 export interface ExplainerState {
+  /** Share of positives in the training labels: what explanations are measured against. */
+  baseRate: number;
   background: Matrix;
   means: Float64Array;
   samples: number;
@@ -52,6 +54,11 @@ export class TrainedModel implements Model {
     return this.pipeline.family;
   }
 
+  /** What explanations add up from: p = base rate + Σ contributions. */
+  get baseRate(): number {
+    return this.explainer.baseRate;
+  }
+
   /** Probabilities from an already encoded matrix, calibration included; explanations score batches this way. */
   predictEncoded(M: Matrix): Float64Array {
     const p = this.pipeline.estimator.predictProba(M);
@@ -67,6 +74,7 @@ export class TrainedModel implements Model {
     validateFrame(this.schema, X);
     if (!Number.isInteger(rowIndex) || rowIndex < 0 || rowIndex >= X.n) throw new Error(`row ${rowIndex} is outside 0..${X.n - 1}`);
     const x = row(this.pipeline.transform(takeFrameRows(X, [rowIndex])), 0);
+    const p = this.predictEncoded({ rows: 1, cols: x.length, data: x })[0];
     const groups = this.pipeline.preprocessor.groups;
     const est = this.pipeline.estimator;
     const phi = isLinear(est)
@@ -87,7 +95,8 @@ export class TrainedModel implements Model {
           this.explainer.samples,
           this.explainer.seed,
         );
-    return sortByMagnitude(this.schema.map((s, f) => ({ feature: s.name, contribution: phi[f] })));
+    const adjusted = matchTotal(phi, p - this.explainer.baseRate);
+    return sortByMagnitude(this.schema.map((s, f) => ({ feature: s.name, contribution: adjusted[f] })));
   }
 
   toJSON(): unknown {
@@ -98,6 +107,7 @@ export class TrainedModel implements Model {
       pipeline: this.pipeline.toJSON(),
       calibration: this.calibrator ? this.calibrator.toJSON() : null,
       explainer: {
+        baseRate: this.explainer.baseRate,
         background: toArrays(this.explainer.background),
         means: Array.from(this.explainer.means),
         samples: this.explainer.samples,
@@ -117,7 +127,7 @@ export function loadModel(json: unknown): Model {
     const pipeline = Pipeline.fromJSON(j.pipeline);
     if (j.family !== pipeline.family) throw new Error(`family "${String(j.family)}" does not match its estimator "${pipeline.family}"`);
     const calibrator = j.calibration === null ? null : calibratorFromJSON(j.calibration);
-    const ex = j.explainer as { background?: unknown; means?: unknown; samples?: unknown; seed?: unknown };
+    const ex = j.explainer as { baseRate?: unknown; background?: unknown; means?: unknown; samples?: unknown; seed?: unknown };
     const width = pipeline.preprocessor.width;
     if (!ex || !Array.isArray(ex.background) || ex.background.length === 0) throw new Error('explainer background missing');
     const background = fromRows(ex.background as number[][]);
@@ -126,7 +136,9 @@ export function loadModel(json: unknown): Model {
       throw new Error('explainer means are malformed');
     }
     if (!Number.isInteger(ex.samples) || (ex.samples as number) < 2 || !Number.isInteger(ex.seed)) throw new Error('explainer settings are malformed');
+    if (typeof ex.baseRate !== 'number' || !(ex.baseRate >= 0 && ex.baseRate <= 1)) throw new Error('explainer base rate is malformed');
     const model = new TrainedModel(pipeline, calibrator, {
+      baseRate: ex.baseRate,
       background,
       means: Float64Array.from(ex.means as number[]),
       samples: ex.samples as number,

@@ -1,7 +1,7 @@
 import { chooseCalibration } from './calibrate-oof.ts';
-import { ENSEMBLE, familyNames, getFamily } from './catalog.ts';
+import { ENSEMBLE, INSTANCE_BASED, familyNames, getFamily } from './catalog.ts';
 import { averageOof, crossValidate, splitAucs, takeLabels } from './cv.ts';
-import { checkBinary } from './estimator.ts';
+import { checkBinary, scoringCost } from './estimator.ts';
 import { takeFrameRows, validateFrame } from './frame.ts';
 import { permutationImportance } from './importance.ts';
 import { takeRows } from './matrix.ts';
@@ -11,7 +11,7 @@ import { Pipeline } from './pipeline.ts';
 import { reliabilityTable, type ReliabilityBin } from './reliability.ts';
 import { Rng, deriveSeed } from './rng.ts';
 import { searchFamily, type FamilyResult } from './search.ts';
-import { repeatedStratifiedKFold, stratifiedKFold, stratifiedSample } from './splits.ts';
+import { repeatedStratifiedKFold, stratifiedSample } from './splits.ts';
 import type { ColumnSpec, Frame } from './types.ts';
 
 export interface TrainOptions {
@@ -20,7 +20,8 @@ export interface TrainOptions {
   repeats?: number;
   families?: string[];
   onProgress?: (stage: string) => void;
-  /** Repeats of the k-fold used to rank a family's candidates (the winners are then re-scored with `repeats`). */
+  /** Folds and repeats of the k-fold that ranks a family's candidates; each family's best is then re-scored on fresh `folds`×`repeats` splits. */
+  searchFolds?: number;
   searchRepeats?: number;
   /** Above this many rows, search and evaluation run on a stratified sample of this size; the winner is refitted on all rows. */
   searchRows?: number;
@@ -30,6 +31,10 @@ export interface TrainOptions {
   explainSamples?: number;
   /** How many of the best single families the ensemble may combine. */
   ensembleCandidates?: number;
+  /** Member sets whose search AUC is within this of the best count as tied; the cheapest to score wins. */
+  ensembleTolerance?: number;
+  /** From this many rows on, the default family list drops the instance-based families (knn, svc). */
+  largeRows?: number;
 }
 
 export interface Evaluation {
@@ -62,28 +67,33 @@ interface Resolved {
   seed: number;
   folds: number;
   repeats: number;
+  searchFolds: number;
   searchRepeats: number;
   searchRows: number;
   families: string[];
   backgroundRows: number;
   explainSamples: number;
   ensembleCandidates: number;
+  ensembleTolerance: number;
   progress: (stage: string) => void;
 }
 
-function resolve(opts: TrainOptions): Resolved {
-  const families = opts.families ?? familyNames();
+function resolve(opts: TrainOptions, rows: number): Resolved {
+  const large = rows >= (opts.largeRows ?? 50_000);
+  const families = opts.families ?? familyNames().filter((f) => !(large && INSTANCE_BASED.has(f)));
   families.forEach(getFamily);
   return {
     seed: opts.seed ?? 42,
     folds: opts.folds ?? 5,
     repeats: opts.repeats ?? 3,
+    searchFolds: opts.searchFolds ?? 3,
     searchRepeats: opts.searchRepeats ?? 1,
     searchRows: opts.searchRows ?? 5000,
     families,
     backgroundRows: opts.backgroundRows ?? 32,
-    explainSamples: Math.max(2, Math.ceil((opts.explainSamples ?? 32) / 2) * 2),
+    explainSamples: Math.max(2, Math.ceil((opts.explainSamples ?? 16) / 2) * 2),
     ensembleCandidates: opts.ensembleCandidates ?? 4,
+    ensembleTolerance: opts.ensembleTolerance ?? 0.001,
     progress: opts.onProgress ?? (() => {}),
   };
 }
@@ -92,6 +102,8 @@ interface Scored {
   result: FamilyResult;
   /** Out-of-fold probabilities on the evaluation splits, one array per repeat. */
   oof: Float64Array[];
+  /** The models fitted on the first repeat's folds, kept so importance needs no refit. */
+  folds: { test: Uint32Array; predict: (X: Frame) => Float64Array }[];
 }
 
 interface Internal {
@@ -123,22 +135,30 @@ function evaluate(schema: readonly ColumnSpec[], X: Frame, y: Uint8Array, o: Res
     Xs = takeFrameRows(X, idx);
     ys = takeLabels(y, idx);
   }
-  const searchSplits = repeatedStratifiedKFold(ys, o.folds, o.searchRepeats, deriveSeed(o.seed, 1));
+  const searchSplits = repeatedStratifiedKFold(ys, o.searchFolds, o.searchRepeats, deriveSeed(o.seed, 1));
   // Fresh splits for the reported scores, so they are not the ones the grids were tuned on.
   const evalSplits = repeatedStratifiedKFold(ys, o.folds, o.repeats, deriveSeed(o.seed, 2));
   const timings: Record<string, number> = {};
-  const scored: (Scored & { searchOof: Float64Array[]; searchAuc: number })[] = [];
+  const scored: (Scored & { searchOof: Float64Array[]; searchAuc: number; cost: number })[] = [];
   for (const name of o.families.filter((f) => f !== ENSEMBLE)) {
     o.progress(`search:${name}`);
     const family = getFamily(name);
     const found = searchFamily(family, schema, Xs, ys, searchSplits);
     const t = performance.now();
-    const cv = crossValidate(new Pipeline(schema, family.make(found.result.params)), Xs, ys, evalSplits);
+    const folds: Scored['folds'] = [];
+    let cost = 0;
+    const cv = crossValidate(new Pipeline(schema, family.make(found.result.params)), Xs, ys, evalSplits, ({ split, fitted }) => {
+      if (split.repeat !== 0) return;
+      folds.push({ test: split.test, predict: (F) => fitted.predictProba(F) });
+      cost = scoringCost((fitted as Pipeline).estimator);
+    });
     const searchMs = found.result.searchMs + (performance.now() - t);
     timings[`family:${name}`] = searchMs;
     scored.push({
+      cost,
       result: { ...found.result, cvAucMean: mean(cv.aucs), cvAucStd: std(cv.aucs), searchMs },
       oof: cv.oof,
+      folds,
       searchOof: found.oof,
       searchAuc: found.result.cvAucMean,
     });
@@ -149,13 +169,16 @@ function evaluate(schema: readonly ColumnSpec[], X: Frame, y: Uint8Array, o: Res
     const t = performance.now();
     // Members are chosen on the search splits' predictions and scored on the evaluation splits, like every family.
     const top = [...scored].sort((a, b) => b.searchAuc - a.searchAuc).slice(0, o.ensembleCandidates);
-    const combos = subsets(top);
-    let best = combos[0];
-    let bestAuc = -Infinity;
-    for (const c of combos) {
-      const auc = mean(splitAucs(averageOof(c.map((m) => m.searchOof)), ys, searchSplits));
-      if (auc > bestAuc + 1e-12) (best = c), (bestAuc = auc);
-    }
+    const combos = subsets(top).map((members) => ({
+      members,
+      auc: mean(splitAucs(averageOof(members.map((m) => m.searchOof)), ys, searchSplits)),
+      cost: members.reduce((s, m) => s + m.cost, 0),
+    }));
+    // Differences this small are noise at this data size; among them, the fastest to score and explain wins.
+    const top1 = Math.max(...combos.map((c) => c.auc));
+    const best = combos
+      .filter((c) => c.auc >= top1 - o.ensembleTolerance)
+      .reduce((a, b) => (b.cost < a.cost ? b : a)).members;
     const oof = averageOof(best.map((m) => m.oof));
     const aucs = splitAucs(oof, ys, evalSplits);
     const searchMs = performance.now() - t;
@@ -170,6 +193,13 @@ function evaluate(schema: readonly ColumnSpec[], X: Frame, y: Uint8Array, o: Res
         searchMs,
       },
       oof,
+      folds: best[0].folds.map((f, k) => ({
+        test: f.test,
+        predict: (F: Frame) => {
+          const parts = best.map((m) => m.folds[k].predict(F));
+          return Float64Array.from(parts[0], (_, i) => parts.reduce((s, p) => s + p[i], 0) / parts.length);
+        },
+      })),
     });
   }
   if (all.length === 0) throw new Error('no model family to search');
@@ -195,7 +225,7 @@ function evaluate(schema: readonly ColumnSpec[], X: Frame, y: Uint8Array, o: Res
 
 /** Searches every family with repeated stratified CV and reports how each scored; trains nothing to keep. */
 export function evaluateFamilies(schema: ColumnSpec[], X: Frame, y: Uint8Array, opts: TrainOptions = {}): Evaluation {
-  return evaluate(schema, X, y, resolve(opts)).evaluation;
+  return evaluate(schema, X, y, resolve(opts, X.n)).evaluation;
 }
 
 /**
@@ -203,7 +233,7 @@ export function evaluateFamilies(schema: ColumnSpec[], X: Frame, y: Uint8Array, 
  * refit on every row and package the result with what explanations need.
  */
 export function trainBest(schema: ColumnSpec[], X: Frame, y: Uint8Array, opts: TrainOptions = {}): { model: Model; report: TrainReport } {
-  const o = resolve(opts);
+  const o = resolve(opts, X.n);
   const tStart = performance.now();
   const { evaluation, winner, X: Xs, y: ys } = evaluate(schema, X, y, o);
   const timings = { ...evaluation.timings };
@@ -212,10 +242,9 @@ export function trainBest(schema: ColumnSpec[], X: Frame, y: Uint8Array, opts: T
   o.progress('importance');
   let t = performance.now();
   const drops = new Float64Array(schema.length);
-  const impSplits = stratifiedKFold(ys, o.folds, deriveSeed(o.seed, 3));
-  crossValidate(new Pipeline(schema, family.make(evaluation.params)), Xs, ys, impSplits, (ctx) => {
-    const d = permutationImportance((F) => ctx.fitted.predictProba(F), schema, ctx.Xtest, ctx.ytest, deriveSeed(o.seed, 4, ctx.split.fold));
-    d.forEach((v, f) => (drops[f] += v / impSplits.length));
+  winner.folds.forEach((fold, k) => {
+    const d = permutationImportance(fold.predict, schema, takeFrameRows(Xs, fold.test), takeLabels(ys, fold.test), deriveSeed(o.seed, 4, k));
+    d.forEach((v, f) => (drops[f] += v / winner.folds.length));
   });
   const importance = schema
     .map((s, f) => ({ feature: s.name, importance: drops[f] }))
@@ -236,6 +265,7 @@ export function trainBest(schema: ColumnSpec[], X: Frame, y: Uint8Array, opts: T
   for (let i = 0; i < encoded.rows; i++) for (let j = 0; j < encoded.cols; j++) means[j] += encoded.data[i * encoded.cols + j] / encoded.rows;
   const bgIdx = new Rng(deriveSeed(o.seed, 6)).shuffle(Uint32Array.from({ length: encoded.rows }, (_, i) => i)).slice(0, o.backgroundRows);
   const model = new TrainedModel(pipeline, cal.calibrator, {
+    baseRate: y.reduce((a, b) => a + b, 0) / y.length,
     background: takeRows(encoded, bgIdx),
     means,
     samples: o.explainSamples,

@@ -15,6 +15,7 @@ import {
   type ChartConfig,
 } from '../../src/core/charts/index.ts';
 import { histogram } from '../../src/core/charts/distribution.ts';
+import { MAX_DRIVERS } from '../../src/core/charts/drivers.ts';
 import { paddedRange, wrapLabel } from '../../src/core/charts/format.ts';
 import { quickChartPayload } from '../../src/core/charts/quickchartRenderer.ts';
 import { CHART_TEXT } from '../../src/messages.ts';
@@ -99,6 +100,13 @@ describe('chart builders', () => {
     expect(up.backgroundColor).not.toEqual(down.backgroundColor);
   });
 
+  it('keeps only the strongest drivers that fit the picture', () => {
+    const drivers = Array.from({ length: 10 }, (_, i) => ({ label: `d${i}`, value: (i - 5) / 100 }));
+    const config = driversChart({ customerId: 1, drivers });
+    expect(config.data.labels).toHaveLength(MAX_DRIVERS);
+    expect((config.data.labels as string[][])[0]).toEqual(['d0']);
+  });
+
   it('puts the most important feature on top', () => {
     const config = importanceChart({
       features: [
@@ -163,6 +171,13 @@ describe('label helpers', () => {
     for (const line of wrapLabel('много неоплаченных товаров в корзине: 7 против 3 в среднем', 30)) {
       expect(line.length).toBeLessThanOrEqual(30);
     }
+  });
+
+  it('cuts a label beyond the allowed lines with an ellipsis', () => {
+    const lines = wrapLabel('любимая категория: Товары для детей (чаще всего — Косметика и аксесуары)', 32, 2);
+    expect(lines).toHaveLength(2);
+    expect(lines[1].endsWith('…')).toBe(true);
+    expect(lines[1].length).toBeLessThanOrEqual(32);
   });
 
   it('leaves room beyond the bars only on sides that have data', () => {

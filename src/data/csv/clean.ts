@@ -25,12 +25,54 @@ export function quantileSorted(sorted: Float64Array, q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
+/** Rearranges `a` so that a[k] holds the k-th smallest value (Hoare's quickselect, median-of-three pivots). */
+function select(a: Float64Array, k: number, lo = 0, hi = a.length - 1): number {
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    // median of three → a[mid]
+    if (a[mid] < a[lo]) [a[mid], a[lo]] = [a[lo], a[mid]];
+    if (a[hi] < a[lo]) [a[hi], a[lo]] = [a[lo], a[hi]];
+    if (a[hi] < a[mid]) [a[hi], a[mid]] = [a[mid], a[hi]];
+    const pivot = a[mid];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+/** Linear-interpolation quantile (numpy's default) without sorting; reorders `a`. */
+export function quantileInPlace(a: Float64Array, q: number): number {
+  if (a.length === 0) return NaN;
+  const pos = (a.length - 1) * q;
+  const lo = Math.floor(pos);
+  const vLo = select(a, lo);
+  if (pos === lo) return vLo;
+  // After selecting lo, the next order statistic is the minimum of the upper part.
+  let vHi = Infinity;
+  for (let i = lo + 1; i < a.length; i++) if (a[i] < vHi) vHi = a[i];
+  return vLo + (vHi - vLo) * (pos - lo);
+}
+
 /** Revenue above which a month is an outlier; Infinity when the rule does not apply. */
 export function revenueOutlierThreshold(revenues: Float64Array, customers: number, k = DEFAULT_OUTLIER_IQR_K): number {
   if (customers < MIN_CUSTOMERS_FOR_OUTLIERS) return Infinity;
-  const sorted = revenues.slice().sort();
-  const q1 = quantileSorted(sorted, 0.25);
-  const q3 = quantileSorted(sorted, 0.75);
+  const work = revenues.slice();
+  const q1 = quantileInPlace(work, 0.25);
+  const q3 = quantileInPlace(work, 0.75);
   const iqr = q3 - q1;
   return iqr > 0 ? q3 + k * iqr : Infinity;
 }

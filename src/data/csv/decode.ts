@@ -132,12 +132,16 @@ export class NewlineNormalizer {
       text = text.slice(0, -1);
     }
     const lf = countOf(text, '\n');
-    const cr = countOf(text, '\r');
+    let cr = 0;
+    let both = 0;
+    for (let i = text.indexOf('\r'); i !== -1; i = text.indexOf('\r', i + 1)) {
+      cr++;
+      if (text.charCodeAt(i + 1) === 10) both++;
+    }
     if (cr === 0) {
       this.loneLf += lf;
       return { text, crlf: false };
     }
-    const both = countOf(text, '\r\n');
     this.crlfCount += both;
     this.loneLf += lf - both;
     this.loneCr += cr - both;

@@ -123,9 +123,16 @@ class RowReader {
 
 
   id(raw: string, line: number): number | null {
-    const s = raw.trim();
-    const n = /^\d{1,15}$/.test(s) ? Number(s) : NaN;
+    let n = 0;
+    const len = raw.length;
+    if (len === 0 || len > 15) n = NaN;
+    for (let i = 0; i < len && n === n; i++) {
+      const c = raw.charCodeAt(i) - 48;
+      n = c >= 0 && c <= 9 ? n * 10 + c : NaN;
+    }
+    if (n !== n) n = /^\s*\d{1,15}\s*$/.test(raw) ? Number(raw.trim()) : NaN;
     if (!(n > 0)) {
+      const s = raw.trim();
       this.problems.add(this.file, line, s === '' ? DATA_ERRORS.emptyValue(COLUMNS.id) : DATA_ERRORS.badId(shown(s)), COLUMNS.id);
       return null;
     }
@@ -168,14 +175,24 @@ class RowReader {
  * repeat the same handful of spellings, and normalising each one is the slow part.
  */
 class Vocabulary<T> {
-  private readonly memo = new Map<string, T | undefined>();
-  constructor(private readonly words: Record<string, T>) {}
+  private readonly raws: string[] = [];
+  private readonly values: (T | undefined)[] = [];
+  constructor(
+    private readonly words: Record<string, T>,
+    private readonly resolve: (raw: string) => T | undefined = (raw) => {
+      const key = wordKey(raw);
+      return Object.hasOwn(this.words, key) ? this.words[key] : undefined;
+    },
+  ) {}
 
   lookup(raw: string): T | undefined {
-    if (this.memo.has(raw)) return this.memo.get(raw);
-    const key = wordKey(raw);
-    const v = Object.hasOwn(this.words, key) ? this.words[key] : undefined;
-    if (this.memo.size < 10_000) this.memo.set(raw, v);
+    const raws = this.raws;
+    for (let i = 0; i < raws.length; i++) if (raws[i] === raw) return this.values[i];
+    const v = this.resolve(raw);
+    if (raws.length < 64) {
+      raws.push(raw);
+      this.values.push(v);
+    }
     return v;
   }
 }
@@ -188,6 +205,11 @@ const PERIODS = new Vocabulary(PERIOD_WORDS);
 function marketFileSink(st: FileState, table: CustomerTable, problems: ProblemLog, rr: RowReader, opts: ReadOptions): CsvSink {
   let cols: Map<string, number> | null = null;
   let labelCol: number | undefined;
+  let categoryCol = 0;
+  const categories = new Vocabulary<number>({}, (raw) => {
+    const name = raw.trim().replace(/\s+/g, ' ');
+    return name === '' ? undefined : table.categoryId(name);
+  });
   const numericCols: [keyof typeof MARKET_NUMERIC, number][] = [];
   return {
     header(fields) {
@@ -195,6 +217,7 @@ function marketFileSink(st: FileState, table: CustomerTable, problems: ProblemLo
       cols = mapHeader(fields, required, [COLUMNS.label], st.name, problems);
       if (!cols) return false;
       labelCol = cols.get(COLUMNS.label);
+      categoryCol = cols.get(COLUMNS.popularCategory)!;
       for (const f of MARKET_NUMERIC_FIELDS) numericCols.push([f, cols.get(MARKET_NUMERIC[f].header)!]);
       st.usable = true;
       return true;
@@ -217,9 +240,9 @@ function marketFileSink(st: FileState, table: CustomerTable, problems: ProblemLo
         const spec: { header: string; min?: number; max?: number } = MARKET_NUMERIC[f];
         table.numeric[f][s] = rr.number(r[i], spec.header, line, spec.min, spec.max);
       }
-      const category = r[c.get(COLUMNS.popularCategory)!].trim().replace(/\s+/g, ' ');
-      if (category === '') problems.add(st.name, line, DATA_ERRORS.emptyValue(COLUMNS.popularCategory), COLUMNS.popularCategory);
-      table.category[s] = table.categoryId(category);
+      const category = categories.lookup(r[categoryCol]);
+      if (category === undefined) problems.add(st.name, line, DATA_ERRORS.emptyValue(COLUMNS.popularCategory), COLUMNS.popularCategory);
+      else table.category[s] = category;
     },
   };
 }
@@ -329,7 +352,9 @@ function checkFieldCount(sink: CsvSink, file: string, problems: ProblemLog): Csv
 }
 
 async function ingest(sources: SourceSet, problems: ProblemLog, opts: ReadOptions): Promise<IngestResult> {
-  const table = new CustomerTable(REVENUE_PERIODS.length, TIME_PERIODS.length);
+  // ~120 bytes per market_file.csv line in real exports; over-estimating a little is cheap.
+  const expected = sources.market_file ? Math.ceil(sources.market_file.size / 100) : 1024;
+  const table = new CustomerTable(REVENUE_PERIODS.length, TIME_PERIODS.length, expected);
   const states = {} as Record<Role, FileState>;
   const formats: Partial<Record<Role, FileFormat>> = {};
   const rowsIn: Record<string, number> = {};
@@ -394,6 +419,19 @@ function crossCheck(table: CustomerTable, states: Record<Role, FileState>, probl
   }
 }
 
+/**
+ * The column as an Int32Array when every used value is a small integer: V8 then keeps those
+ * Customer fields unboxed, which saves ~120 MB and a good share of the build time per
+ * million customers compared with boxing each double.
+ */
+function integral(a: Float64Array, slots: readonly number[]): Float64Array | Int32Array {
+  for (const s of slots) {
+    const v = a[s];
+    if (v !== (v | 0) || v > 0x3fffffff || v < -0x40000000) return a;
+  }
+  return new Int32Array(a);
+}
+
 /** Drops zero-revenue customers and revenue outliers, then pivots the rest into Customers. */
 function clean(table: CustomerTable, rowsIn: Record<string, number>, formats: IngestResult['formats'], k: number): IngestResult {
   const [rev0, rev1, rev2] = table.revenue;
@@ -416,38 +454,47 @@ function clean(table: CustomerTable, rowsIn: Record<string, number>, formats: In
   const threshold = revenueOutlierThreshold(pooled, positive.length, k);
   for (const s of positive) if (rev0[s] > threshold || rev1[s] > threshold || rev2[s] > threshold) reason.set(s, 'revenue_outlier');
 
-  const customers: Customer[] = [];
+  const kept = slots.filter((s) => !reason.has(s));
+  const customers: Customer[] = new Array(kept.length);
   const dropped: DroppedCustomer[] = [];
-  const n = table.numeric;
   for (const s of slots) {
-    const id = table.ids[s];
     const why = reason.get(s);
-    if (why) {
-      dropped.push({ id, reason: why });
-      continue;
-    }
+    if (why) dropped.push({ id: table.ids[s], reason: why });
+  }
+  const n = table.numeric;
+  const ids = integral(table.ids, kept);
+  const marketActiveCurrent = integral(n.marketActiveCurrent, kept);
+  const tenureDays = integral(n.tenureDays, kept);
+  const categoriesPerVisit = integral(n.categoriesPerVisit, kept);
+  const unpaidItems = integral(n.unpaidItems, kept);
+  const serviceErrors = integral(n.serviceErrors, kept);
+  const pagesPerVisit = integral(n.pagesPerVisit, kept);
+  const minutesPrev = integral(table.minutes[0], kept);
+  const minutesCurrent = integral(table.minutes[1], kept);
+  for (let i = 0; i < kept.length; i++) {
+    const s = kept[i];
     const label = table.label[s];
-    customers.push({
-      id,
+    customers[i] = {
+      id: ids[s],
       label: label === NO_LABEL ? null : (label as 0 | 1),
       serviceType: (table.service[s] === 0 ? 'премиум' : 'стандарт') as ServiceType,
       allowNotify: table.notify[s] === 1,
       marketActive6m: n.marketActive6m[s],
-      marketActiveCurrent: n.marketActiveCurrent[s],
-      tenureDays: n.tenureDays[s],
+      marketActiveCurrent: marketActiveCurrent[s],
+      tenureDays: tenureDays[s],
       promoShare: n.promoShare[s],
       popularCategory: table.categories[table.category[s]],
-      categoriesPerVisit: n.categoriesPerVisit[s],
-      unpaidItems: n.unpaidItems[s],
-      serviceErrors: n.serviceErrors[s],
-      pagesPerVisit: n.pagesPerVisit[s],
+      categoriesPerVisit: categoriesPerVisit[s],
+      unpaidItems: unpaidItems[s],
+      serviceErrors: serviceErrors[s],
+      pagesPerVisit: pagesPerVisit[s],
       revenuePrePrev: rev0[s],
       revenuePrev: rev1[s],
       revenueCurrent: rev2[s],
-      minutesPrev: table.minutes[0][s],
-      minutesCurrent: table.minutes[1][s],
+      minutesPrev: minutesPrev[s],
+      minutesCurrent: minutesCurrent[s],
       profit: table.profit[s],
-    });
+    };
   }
   return { customers, dropped, rowsIn, customersIn, formats, outlierThreshold: threshold };
 }

@@ -52,15 +52,19 @@ export function parseNumber(raw: string, stats: DecimalStats | null = null): num
   if (n > 0 && raw.charCodeAt(0) === 45) i = 1;
   let digits = 0;
   let point = -1;
+  let comma = false;
   for (; i < n; i++) {
     const c = raw.charCodeAt(i);
     if (c >= 48 && c <= 57) digits++;
-    else if (c === 46 && point === -1) point = i;
-    else return slowParse(raw, stats);
+    else if ((c === 46 || c === 44) && point === -1) {
+      point = i;
+      comma = c === 44;
+    } else return slowParse(raw, stats);
   }
   if (digits === 0) return slowParse(raw, stats);
-  if (point !== -1 && stats) stats.point++;
-  return Number(raw);
+  if (point === -1) return Number(raw);
+  if (stats) stats[comma ? 'comma' : 'point']++;
+  return comma ? Number(raw.slice(0, point) + '.' + raw.slice(point + 1)) : Number(raw);
 }
 
 /** Why `parseNumber` returned NaN for this cell. */

@@ -3,7 +3,7 @@
  * and/or ZIP archives). Each source is matched to a role by its name and opened as a byte stream.
  */
 import { createReadStream } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { DATA_ERRORS } from '../../messages.ts';
@@ -13,6 +13,8 @@ import { ROLES, ROLE_FILE, roleOfFileName, type Role } from './schema.ts';
 export interface FileSource {
   /** Name shown in problems (the file's own name, as the user knows it). */
   name: string;
+  /** Size in bytes when known (used to pre-size per-customer arrays). */
+  size: number;
   open(): AsyncIterable<Uint8Array>;
 }
 
@@ -22,13 +24,14 @@ const CHUNK = 1 << 20;
 /** Largest file accepted from inside an uploaded archive. */
 export const MAX_ZIP_ENTRY_MB = 512;
 
-function fileSource(filePath: string): FileSource {
-  return { name: path.basename(filePath), open: () => createReadStream(filePath, { highWaterMark: CHUNK }) };
+function fileSource(filePath: string, size: number): FileSource {
+  return { name: path.basename(filePath), size, open: () => createReadStream(filePath, { highWaterMark: CHUNK }) };
 }
 
 function bufferSource(name: string, data: Uint8Array): FileSource {
   return {
     name,
+    size: data.length,
     async *open() {
       for (let i = 0; i < data.length; i += CHUNK) yield data.subarray(i, Math.min(data.length, i + CHUNK));
     },
@@ -57,7 +60,9 @@ export async function dirSources(dir: string, problems: ProblemLog): Promise<Sou
   }
   for (const name of names) {
     const role = roleOfFileName(name);
-    if (role) assign(set, role, fileSource(path.join(dir, name)), problems);
+    if (!role) continue;
+    const file = path.join(dir, name);
+    assign(set, role, fileSource(file, (await stat(file)).size), problems);
   }
   reportMissing(set, problems);
   return set;

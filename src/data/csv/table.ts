@@ -10,10 +10,70 @@ type Typed = Float64Array | Int32Array | Uint8Array | Uint16Array;
 /** Label slot value for «no label column». */
 export const NO_LABEL = 2;
 
+/**
+ * id → slot. Customer ids are nearly contiguous (215348, 215349, …), so a dense array indexed
+ * by `id - base` is used while the ids stay dense; it turns into a Map if they turn out sparse.
+ */
+class SlotIndex {
+  private base = 0;
+  private dense: Int32Array | null = new Int32Array(0);
+  private map: Map<number, number> | null = null;
+  private count = 0;
+
+  get(id: number): number | undefined {
+    if (this.dense) {
+      const k = id - this.base;
+      if (k >= 0 && k < this.dense.length) {
+        const v = this.dense[k];
+        return v === 0 ? undefined : v - 1;
+      }
+      return undefined;
+    }
+    return this.map!.get(id);
+  }
+
+  set(id: number, slot: number): void {
+    this.count++;
+    if (this.dense) {
+      let k = id - this.base;
+      if (k < 0 || k >= this.dense.length) {
+        this.regrow(id);
+        k = id - this.base;
+      }
+      if (this.dense) {
+        this.dense[k] = slot + 1;
+        return;
+      }
+    }
+    this.map!.set(id, slot);
+  }
+
+  private regrow(id: number): void {
+    const old = this.dense!;
+    const first = old.length === 0;
+    const lo = first ? id : Math.min(this.base, id);
+    const hi = first ? id + 1 : Math.max(this.base + old.length, id + 1);
+    const span = hi - lo;
+    const length = Math.max(span, old.length * 2, 1024);
+    if (span > 8 * (this.count + 1024) || length > 1 << 25) {
+      const map = new Map<number, number>();
+      for (let k = 0; k < old.length; k++) if (old[k] !== 0) map.set(this.base + k, old[k] - 1);
+      this.map = map;
+      this.dense = null;
+      return;
+    }
+    const base = id < this.base ? hi - length : lo;
+    const dense = new Int32Array(length);
+    if (!first) dense.set(old, this.base - base);
+    this.base = base;
+    this.dense = dense;
+  }
+}
+
 export class CustomerTable {
   size = 0;
   private capacity = 0;
-  private readonly slots = new Map<number, number>();
+  private readonly slots = new SlotIndex();
 
   ids = new Float64Array(0);
   /** market_file.csv line of the customer; 0 when the id never appeared there. */
@@ -38,9 +98,10 @@ export class CustomerTable {
   constructor(
     private readonly revenuePeriods: number,
     private readonly timePeriods: number,
+    expectedCustomers = 1024,
   ) {
     for (const f of MARKET_NUMERIC_FIELDS) this.numeric[f] = new Float64Array(0);
-    this.grow(1024);
+    this.grow(Math.max(1024, Math.min(expectedCustomers, 1 << 24)));
   }
 
   slotOf(id: number): number | undefined {

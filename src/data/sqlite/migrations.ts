@@ -7,6 +7,7 @@
  * Never edit a migration that has shipped: write a new one.
  */
 import type Database from 'better-sqlite3';
+import { DIGEST_SCHEMA } from './digestSchema.ts';
 
 export interface Migration {
   version: number;
@@ -88,6 +89,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TRIGGER score_immutable BEFORE UPDATE ON score BEGIN SELECT RAISE(ABORT, 'model versions are immutable'); END;
     `,
   },
+  {
+    version: 2,
+    name: 'audit log of bot requests',
+    up: `
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        user_id INTEGER NOT NULL,
+        chat_id INTEGER NOT NULL,
+        action TEXT NOT NULL
+      );
+      CREATE INDEX audit_by_user ON audit_log(user_id, id);
+      CREATE TRIGGER audit_append_only BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    `,
+  },
+  { version: 3, name: 'digest: subscribers, weekly runs, frozen content, per-chat deliveries', up: DIGEST_SCHEMA },
 ];
 
 /** Schema version of an open database (0 = empty). */

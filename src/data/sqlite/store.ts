@@ -2,9 +2,12 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Store } from '../../core/ports.ts';
+import { SqliteAuditLog } from './auditRepository.ts';
 import { SqliteDatasetRepository } from './datasetRepository.ts';
 import { MIGRATIONS, migrate, type Migration } from './migrations.ts';
 import { SqliteModelRepository } from './modelRepository.ts';
+import { SqliteDigestRepository } from './digestRepository.ts';
+import { SqliteSubscriberRepository } from './subscriberRepository.ts';
 
 export interface StoreOptions {
   /** Clock for created_at stamps (tests). */
@@ -45,6 +48,9 @@ export function openStore(file: string, opts: StoreOptions = {}): SqliteStore {
     db,
     datasets: new SqliteDatasetRepository(db, now),
     models: new SqliteModelRepository(db, now),
+    audit: new SqliteAuditLog(db, now),
+    subscribers: new SqliteSubscriberRepository(db, now),
+    digests: new SqliteDigestRepository(db),
     close: () => db.close(),
   };
 }

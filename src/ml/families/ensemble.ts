@@ -1,4 +1,4 @@
-import { estimatorFromJSON, registerEstimator, type Estimator, type EstimatorJSON, type Params } from '../estimator.ts';
+import { estimatorFromJSON, registerEstimator, scoringCost, type Estimator, type EstimatorJSON, type Params } from '../estimator.ts';
 import type { Matrix } from '../types.ts';
 
 /**
@@ -34,6 +34,10 @@ export class SoftVotingEnsemble implements Estimator<Matrix> {
       for (let i = 0; i < out.length; i++) out[i] += p[i] / this.members.length;
     }
     return out;
+  }
+
+  scoringCost(): number {
+    return this.members.reduce((s, m) => s + scoringCost(m), 0);
   }
 
   toJSON(): EstimatorJSON {

@@ -12,7 +12,7 @@ export interface KnnParams {
   seed: number;
 }
 
-const DEFAULTS: KnnParams = { k: 25, weights: 'distance', maxReference: 20_000, seed: 0 };
+const DEFAULTS: KnnParams = { k: 25, weights: 'distance', maxReference: 5000, seed: 0 };
 
 interface State {
   ref: Matrix;
@@ -99,6 +99,11 @@ export class KNearestNeighbors implements Estimator<Matrix> {
       wp += v * labels[idx[t]];
     }
     return wp / w;
+  }
+
+  scoringCost(): number {
+    const { ref } = assertFitted(this.state, this.kind);
+    return ref.rows * ref.cols;
   }
 
   toJSON(): EstimatorJSON {

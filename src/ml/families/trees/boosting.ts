@@ -23,14 +23,14 @@ export interface BoostingParams {
 }
 
 const DEFAULTS: BoostingParams = {
-  rounds: 200,
-  learningRate: 0.05,
+  rounds: 100,
+  learningRate: 0.1,
   maxDepth: 3,
   minLeaf: 5,
   lambda: 1,
   minChildWeight: 1,
   subsample: 0.8,
-  colsample: 0.8,
+  colsample: 0.5,
   maxBins: 64,
   seed: 0,
 };
@@ -110,6 +110,10 @@ export class GradientBoosting implements Estimator<Matrix> {
 
   predictProba(X: Matrix): Float64Array {
     return this.decisionFunction(X).map(sigmoid);
+  }
+
+  scoringCost(): number {
+    return assertFitted(this.state, this.kind).trees.length * this.params.maxDepth;
   }
 
   toJSON(): EstimatorJSON {

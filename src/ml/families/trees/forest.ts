@@ -9,13 +9,13 @@ export interface ForestParams {
   trees: number;
   maxDepth: number;
   minLeaf: number;
-  /** Features tried per split as a fraction of all encoded columns (√p/p ≈ 0.2 here). */
+  /** Features tried per split as a fraction of all encoded columns (at least one). */
   maxFeatures: number;
   maxBins: number;
   seed: number;
 }
 
-const DEFAULTS: ForestParams = { trees: 150, maxDepth: 12, minLeaf: 3, maxFeatures: 0.3, maxBins: 64, seed: 0 };
+const DEFAULTS: ForestParams = { trees: 100, maxDepth: 12, minLeaf: 2, maxFeatures: 0.1, maxBins: 64, seed: 0 };
 
 /**
  * Random forest: bootstrap rows (as integer weights, so each tree sees distinct rows), random feature
@@ -71,6 +71,10 @@ export class RandomForest implements Estimator<Matrix> {
     const out = new Float64Array(X.rows);
     for (const t of trees) addTreeOutputs(t, X, out, 1 / trees.length);
     return out;
+  }
+
+  scoringCost(): number {
+    return assertFitted(this.state, this.kind).trees.length * this.params.maxDepth;
   }
 
   toJSON(): EstimatorJSON {

@@ -1,0 +1,36 @@
+/**
+ * Fetches a file a user sent. The download URL embeds the bot token, so it is never logged and
+ * never put into an error message.
+ */
+import type { Telegram } from 'telegraf';
+
+export class DownloadError extends Error {
+  constructor(readonly reason: 'too-large' | 'failed', message: string) {
+    super(message);
+    this.name = 'DownloadError';
+  }
+}
+
+/** Downloads at most `maxBytes`, refusing as soon as the server says or sends more. */
+export async function downloadFile(telegram: Telegram, fileId: string, maxBytes: number): Promise<Buffer> {
+  let res: Response;
+  try {
+    const url = await telegram.getFileLink(fileId);
+    res = await fetch(url);
+  } catch (err) {
+    throw new DownloadError('failed', `file download failed: ${(err as { description?: string }).description ?? (err as Error).name}`);
+  }
+  if (!res.ok || !res.body) throw new DownloadError('failed', `file download failed: HTTP ${res.status}`);
+  if (Number(res.headers.get('content-length') ?? 0) > maxBytes) {
+    await res.body.cancel();
+    throw new DownloadError('too-large', 'file is larger than allowed');
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body) {
+    size += chunk.length;
+    if (size > maxBytes) throw new DownloadError('too-large', 'file is larger than allowed');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}

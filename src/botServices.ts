@@ -1,0 +1,68 @@
+/**
+ * The bot's services beyond the conversation — the upload path and the audit hook — built from
+ * an App. The composition root uses it, and so do the tests and the benchmark, so they run the
+ * same wiring as production.
+ */
+import { createUploadFeature, MAX_FILE_BYTES, type UploadFeature } from './bot/upload.ts';
+import { UploadStaging } from './bot/uploadStaging.ts';
+import { uploadCommand } from './chat/upload.ts';
+import type { ModelTrainer } from './core/ports.ts';
+import { createRetrainer } from './core/retrain.ts';
+import { readDatasetDir, readDatasetFiles } from './data/index.ts';
+import { uploadInspector } from './data/csv/uploadInspector.ts';
+import { childProcessTrainer, inProcessTrainer } from './jobs/trainers.ts';
+import { redact } from './logger.ts';
+import type { App } from './main.ts';
+import type { Config } from './config.ts';
+
+export type AuditHook = (entry: { userId: number; chatId: number; action: string }) => void;
+
+/** Writes to the audit table; a failed write is logged and never fails the user's request. */
+export function auditHook(app: Pick<App, 'store' | 'log'>): AuditHook {
+  return (entry) => {
+    try {
+      app.store.audit.record({ ...entry, action: redact(entry.action) });
+    } catch (err) {
+      app.log.warn('audit write failed', { error: (err as Error).message });
+    }
+  };
+}
+
+/** `/upload` for the conversation: what to send, how long files wait, the size limit. */
+export function uploadHelpCommand(config: Pick<Config, 'uploadTimeoutMs'>) {
+  return uploadCommand({
+    fileNames: uploadInspector.fileNames,
+    timeoutMinutes: Math.round(config.uploadTimeoutMs / 60_000),
+    maxFileMb: MAX_FILE_BYTES / (1024 * 1024),
+  });
+}
+
+export interface UploadWiringOptions {
+  /** Extra `retention train` arguments for the child process (tests use a fast search). */
+  trainArgs?: readonly string[];
+  /** Replaces the child-process trainer. */
+  trainer?: ModelTrainer;
+  /** Clock for upload timeouts (tests). */
+  now?: () => number;
+  audit?: AuditHook;
+}
+
+export function createUploads(app: App, opts: UploadWiringOptions = {}): UploadFeature {
+  const trainer =
+    opts.trainer ??
+    (app.config.dbPath === ':memory:'
+      ? inProcessTrainer(app.assistant)
+      : childProcessTrainer({ dbPath: app.config.dbPath, args: opts.trainArgs }));
+  return createUploadFeature({
+    retrainer: createRetrainer({
+      store: app.store,
+      reader: { readDir: readDatasetDir, readFiles: readDatasetFiles },
+      trainer,
+      risk: app.config.risk,
+    }),
+    inspector: uploadInspector,
+    staging: new UploadStaging({ ttlMs: app.config.uploadTimeoutMs, now: opts.now }),
+    log: app.log,
+    audit: opts.audit ?? auditHook(app),
+  });
+}

@@ -1,0 +1,167 @@
+/**
+ * Sends one week's digest to every subscriber, exactly once per chat, whatever crashes in between.
+ *
+ * The first run of a week freezes the content and records a delivery row per subscriber; each part
+ * a chat receives is recorded as it goes. A run that stops early (crash, outage, shutdown) is
+ * resumed by the next trigger of the same week and skips what was already delivered. A lease in
+ * the run row keeps a second process (the CLI next to the bot) from sending the same week at once.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type {
+  DeliveryStatus,
+  DigestDelivery,
+  DigestPart,
+  DigestRunRepository,
+  DigestSnapshot,
+  DigestTransport,
+  Logger,
+  SubscriberRepository,
+} from '../ports.ts';
+import { DeliveryRejectedError, LeaseLostError, RecipientUnavailableError } from './errors.ts';
+import type { DigestPeriod } from './period.ts';
+
+export interface ComposedDigest extends DigestSnapshot {
+  parts: DigestPart[];
+}
+
+/** `manual` (the CLI) also retries failed chats and reaches subscribers who joined after the run. */
+export type DigestTrigger = 'schedule' | 'catch-up' | 'retry' | 'manual';
+
+export interface DeliverOptions {
+  trigger: DigestTrigger;
+  /** Rebuild the content and send it again to every subscriber. */
+  force?: boolean;
+  /** Stops taking new chats (the chat being served still gets all its parts). */
+  signal?: AbortSignal;
+}
+
+export interface DeliveryReport {
+  period: string;
+  /**
+   * done: every chat was served; already-done: a finished run, nothing to do; busy: another
+   * process holds the run; interrupted: stopped by the signal, the next trigger resumes it.
+   */
+  outcome: 'done' | 'already-done' | 'busy' | 'interrupted';
+  counts: Record<DeliveryStatus, number>;
+}
+
+export interface DigestRunnerDeps {
+  runs: DigestRunRepository;
+  subscribers: SubscriberRepository;
+  compose(period: DigestPeriod): Promise<ComposedDigest>;
+  transport: DigestTransport;
+  now?: () => Date;
+  log?: Logger;
+  /** Chats served at once; the transport's throttle keeps the overall rate. */
+  concurrency?: number;
+  /** How long the run stays ours without progress before another process may take it over. */
+  leaseMs?: number;
+  /** Identifies this process in the lease. */
+  owner?: string;
+}
+
+export type DigestRunner = ReturnType<typeof createDigestRunner>;
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e)).slice(0, 500);
+
+export function createDigestRunner(deps: DigestRunnerDeps) {
+  const { runs, subscribers, transport, log } = deps;
+  const now = deps.now ?? (() => new Date());
+  const concurrency = Math.max(1, deps.concurrency ?? 8);
+  const leaseMs = deps.leaseMs ?? 5 * 60_000;
+  const owner = deps.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const ts = () => now().toISOString();
+  const lease = () => ({ owner, until: new Date(now().getTime() + leaseMs).toISOString() });
+
+  function report(period: string, outcome: DeliveryReport['outcome']): DeliveryReport {
+    const counts: Record<DeliveryStatus, number> = { pending: 0, sent: 0, blocked: 0, failed: 0, skipped: 0 };
+    for (const d of runs.deliveries(period)) counts[d.status]++;
+    return { period, outcome, counts };
+  }
+
+  async function deliverTo(period: string, d: DigestDelivery, parts: DigestPart[], active: Set<number>): Promise<void> {
+    if (!active.has(d.chatId)) return runs.markFinal(period, d.chatId, 'skipped', null, ts());
+    for (let i = d.partsSent; i < parts.length; i++) {
+      try {
+        await transport.send(d.chatId, parts[i]);
+      } catch (e) {
+        if (e instanceof RecipientUnavailableError) {
+          runs.markFinal(period, d.chatId, 'blocked', errorText(e), ts());
+          subscribers.unsubscribe(d.chatId, 'blocked');
+          log?.warn('digest recipient gone, unsubscribed', { period, chatId: d.chatId, error: errorText(e) });
+          return;
+        }
+        if (e instanceof DeliveryRejectedError) {
+          runs.markFinal(period, d.chatId, 'failed', errorText(e), ts());
+          log?.warn('digest rejected for chat', { period, chatId: d.chatId, error: errorText(e) });
+          return;
+        }
+        runs.markAttempt(period, d.chatId, errorText(e), ts());
+        throw e;
+      }
+      runs.markProgress(period, d.chatId, i + 1, ts());
+      if (!runs.acquire(period, lease(), ts())) throw new LeaseLostError(period);
+    }
+    runs.markFinal(period, d.chatId, 'sent', null, ts());
+  }
+
+  /** Serves pending chats; true when none is left, false when the signal stopped it first. */
+  async function sendPending(period: string, signal?: AbortSignal): Promise<boolean> {
+    const parts = runs.parts(period);
+    const active = new Set(subscribers.active().map((s) => s.chatId));
+    const queue = runs.deliveries(period).filter((d) => d.status === 'pending');
+    let failure: { error: unknown } | null = null;
+    const worker = async () => {
+      while (queue.length > 0 && !failure && !signal?.aborted) {
+        const d = queue.shift()!;
+        try {
+          await deliverTo(period, d, parts, active);
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+    if (failure) throw (failure as { error: unknown }).error;
+    return queue.length === 0;
+  }
+
+  async function deliverNow(period: DigestPeriod, opts: DeliverOptions): Promise<DeliveryReport> {
+    const key = period.key;
+    const existing = runs.get(key);
+    if (existing?.finishedAt && !opts.force && opts.trigger !== 'manual') return report(key, 'already-done');
+    if (existing) {
+      if (!runs.acquire(key, lease(), ts())) return report(key, 'busy');
+    } else {
+      const composed = await deps.compose(period);
+      const created = runs.create({ period: key, trigger: opts.trigger, ...composed }, lease(), ts());
+      // Lost a race with another process: carry on with its run if it has let go.
+      if (!created && !runs.acquire(key, lease(), ts())) return report(key, 'busy');
+    }
+    try {
+      if (existing && opts.force) runs.replace({ period: key, trigger: opts.trigger, ...(await deps.compose(period)) }, ts());
+      runs.enqueue(key, subscribers.active().map((s) => s.chatId), ts());
+      if (opts.trigger === 'manual') runs.requeueFailed(key, ts());
+      log?.info('digest run', { period: key, trigger: opts.trigger, force: opts.force ?? false, resumed: Boolean(existing) });
+      if (!(await sendPending(key, opts.signal))) return report(key, 'interrupted');
+      runs.finish(key, ts());
+      const done = report(key, 'done');
+      log?.info('digest run finished', { period: key, ...done.counts });
+      return done;
+    } finally {
+      runs.release(key, owner);
+    }
+  }
+
+  let chain: Promise<unknown> = Promise.resolve();
+
+  return {
+    /** Runs one at a time within the process: a catch-up, a cron tick and a retry never interleave. */
+    deliver(period: DigestPeriod, opts: DeliverOptions): Promise<DeliveryReport> {
+      const run = chain.then(() => deliverNow(period, opts));
+      chain = run.catch(() => undefined);
+      return run;
+    },
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * What the weekly digest says, as plain data: who is at high risk now, what changed since the
+ * previous digest, whom to call first and why. The chat layer turns it into text, a chart and a CSV.
+ */
+import type { Assistant } from '../assistant.ts';
+import type { DigestRun } from '../ports.ts';
+import type { Driver } from '../risk.ts';
+import { offerFor, SEGMENT_CODES, type OfferCode, type SegmentCode } from '../segments.ts';
+import { periodFromKey, type DigestPeriod } from './period.ts';
+
+export const TOP_CUSTOMERS = 10;
+/** Weeks on the trend chart, this one included: two months fit without crowding the labels. */
+export const TREND_WEEKS = 8;
+
+export interface DigestCustomer {
+  id: number;
+  probability: number;
+  profit: number;
+  /** probability × profit: the expected loss, the order of every call list. */
+  priority: number;
+  segments: SegmentCode[];
+  offer: OfferCode;
+  /** At high risk now but not in the previous digest. */
+  isNew: boolean;
+}
+
+export interface DigestTopCustomer extends DigestCustomer {
+  /** The strongest reason the risk is high (null if the model gave none). */
+  driver: Driver | null;
+}
+
+export interface DigestView {
+  period: DigestPeriod;
+  model: { version: number; family: string; datasetVersion: number };
+  atRisk: { count: number; profitAtStake: number; customers: DigestCustomer[] };
+  /** Null for the first digest: nothing to compare with. */
+  change: { since: DigestPeriod; delta: number; added: number[]; removed: number[] } | null;
+  top: DigestTopCustomer[];
+  /** Every segment but «at-risk» itself, in the usual order. */
+  segments: { code: SegmentCode; size: number; profitAtStake: number }[];
+  /** At-risk counts of earlier digests and this one, oldest first. */
+  trend: { period: DigestPeriod; atRisk: number }[];
+}
+
+export interface DigestViewInput {
+  assistant: Assistant;
+  period: DigestPeriod;
+  /** The latest digest of an earlier week. */
+  previous: DigestRun | null;
+  /** At-risk counts of earlier digests, oldest first. */
+  history: { period: string; atRiskCount: number }[];
+}
+
+/**
+ * The driver to name as «why»: the strongest one that raises the risk. drivers[0] is the strongest
+ * by magnitude and can be one that lowers it, which would read as the opposite of a reason.
+ */
+export function mainDriver(drivers: readonly Driver[]): Driver | null {
+  return drivers.find((d) => d.contribution > 0) ?? drivers[0] ?? null;
+}
+
+export function buildDigestView({ assistant, period, previous, history }: DigestViewInput): DigestView {
+  const { model } = assistant.modelInfo();
+  const summaries = assistant.segments();
+  const membership = new Map<number, SegmentCode[]>();
+  for (const s of summaries) {
+    for (const m of s.members) {
+      const codes = membership.get(m.customer.id) ?? [];
+      codes.push(s.code);
+      membership.set(m.customer.id, codes);
+    }
+  }
+  const atRisk = summaries.find((s) => s.code === 'at-risk')!;
+  const before = previous ? new Set(previous.atRiskIds) : null;
+  const customers: DigestCustomer[] = atRisk.members.map((m) => {
+    const segments = SEGMENT_CODES.filter((c) => membership.get(m.customer.id)?.includes(c));
+    return {
+      id: m.customer.id,
+      probability: m.probability,
+      profit: m.customer.profit,
+      priority: m.priority,
+      segments,
+      offer: offerFor(segments),
+      isNew: before !== null && !before.has(m.customer.id),
+    };
+  });
+  const now = new Set(customers.map((c) => c.id));
+
+  return {
+    period,
+    model: { version: model.version, family: model.family, datasetVersion: model.datasetVersion },
+    atRisk: { count: customers.length, profitAtStake: atRisk.profitAtStake, customers },
+    change:
+      previous && before
+        ? {
+            since: periodFromKey(previous.period),
+            delta: customers.length - previous.atRiskIds.length,
+            added: customers.filter((c) => c.isNew).map((c) => c.id).sort((a, b) => a - b),
+            removed: previous.atRiskIds.filter((id) => !now.has(id)).sort((a, b) => a - b),
+          }
+        : null,
+    // Explanations cost up to ~0.1 s each for ensembles, so only the customers shown get one.
+    top: customers.slice(0, TOP_CUSTOMERS).map((c) => ({ ...c, driver: mainDriver(assistant.risk(c.id).drivers) })),
+    segments: summaries
+      .filter((s) => s.code !== 'at-risk')
+      .map((s) => ({ code: s.code, size: s.size, profitAtStake: s.profitAtStake })),
+    trend: [
+      ...history.slice(-(TREND_WEEKS - 1)).map((h) => ({ period: periodFromKey(h.period), atRisk: h.atRiskCount })),
+      { period, atRisk: customers.length },
+    ],
+  };
+}

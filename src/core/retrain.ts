@@ -1,0 +1,97 @@
+/**
+ * New data arrives: validate the files with the same reader as `retention ingest`, store them
+ * as a new data set version, have a ModelTrainer train on it (off this event loop), and compare
+ * the new model with the one that answered before. Until the trainer switches the active
+ * pointer, users keep getting answers from the previous model and data set.
+ */
+import type { DatasetVersion } from './domain.ts';
+import { TrainingFailedError } from './errors.ts';
+import type { DatasetReader, ModelTrainer, Store } from './ports.ts';
+import { bandOf, type BandThresholds } from './risk.ts';
+
+export type RetrainStage = 'queued' | 'validating' | 'training';
+
+export interface RetrainReport {
+  dataset: DatasetVersion;
+  /** Data rows per file, as read. */
+  rowsIn: Record<string, number>;
+  previous: { version: number; cvAuc: number } | null;
+  model: { version: number; cvAuc: number; family: string };
+  /** Customers scored by both models. */
+  compared: number;
+  /** Of those, how many moved to another risk band. */
+  bandChanges: number;
+}
+
+export interface RetrainOptions {
+  /** Awaited, so progress reports reach the user in order. */
+  onStage?: (stage: RetrainStage, dataset?: DatasetVersion) => void | Promise<void>;
+  signal?: AbortSignal;
+}
+
+export type Retrainer = ReturnType<typeof createRetrainer>;
+
+export function createRetrainer(deps: { store: Store; reader: DatasetReader; trainer: ModelTrainer; risk: BandThresholds }) {
+  const { store, reader, trainer, risk } = deps;
+  // One retrain at a time: two trainings racing for the pointer would make «было → стало» meaningless.
+  let tail: Promise<unknown> = Promise.resolve();
+  let pending = 0;
+
+  function compare(from: number | null, to: number): { compared: number; bandChanges: number } {
+    if (from === null || from === to) return { compared: 0, bandChanges: 0 };
+    const before = new Map(store.models.scores(from).map((s) => [s.id, s.probability]));
+    let compared = 0;
+    let bandChanges = 0;
+    for (const s of store.models.scores(to)) {
+      const p = before.get(s.id);
+      if (p === undefined) continue;
+      compared++;
+      if (bandOf(p, risk) !== bandOf(s.probability, risk)) bandChanges++;
+    }
+    return { compared, bandChanges };
+  }
+
+  async function runNow(files: Record<string, Buffer>, source: string, opts: RetrainOptions): Promise<RetrainReport> {
+    opts.signal?.throwIfAborted();
+    await opts.onStage?.('validating');
+    const data = await reader.readFiles(files);
+    opts.signal?.throwIfAborted();
+    const dataset = store.datasets.create(data, source);
+    await opts.onStage?.('training', dataset);
+    const previousVersion = store.models.activeVersion();
+    const previous = previousVersion === null ? null : (store.models.get(previousVersion)?.meta ?? null);
+    const { modelVersion } = await trainer.train(dataset.version, opts.signal);
+    const model = store.models.get(modelVersion)?.meta;
+    if (!model) throw new TrainingFailedError(`trainer reported model v${modelVersion}, which is not in the store`);
+    return {
+      dataset,
+      rowsIn: data.rowsIn,
+      previous: previous && { version: previous.version, cvAuc: previous.cvAuc },
+      model: { version: model.version, cvAuc: model.cvAuc, family: model.family },
+      ...compare(previous?.version ?? null, model.version),
+    };
+  }
+
+  return {
+    activeVersion: (): number | null => store.models.activeVersion(),
+
+    /** Whether a retrain is running or waiting. */
+    get busy(): boolean {
+      return pending > 0;
+    },
+
+    /** Queued behind any retrain in progress; DataError when the files are unusable (nothing stored). */
+    async run(files: Record<string, Buffer>, source: string, opts: RetrainOptions = {}): Promise<RetrainReport> {
+      const queued = pending > 0;
+      pending++;
+      try {
+        if (queued) await opts.onStage?.('queued');
+        const job = tail.then(() => runNow(files, source, opts));
+        tail = job.catch(() => undefined);
+        return await job;
+      } finally {
+        pending--;
+      }
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Tables of the weekly digest, applied by the `digest` migration in migrations.ts. Shipped SQL:
+ * never edit it, add a new migration instead.
+ */
+export const DIGEST_SCHEMA = `
+  CREATE TABLE digest_subscriber (
+    chat_id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL,
+    active INTEGER NOT NULL CHECK (active IN (0, 1)),
+    subscribed_at TEXT NOT NULL,
+    unsubscribed_at TEXT,
+    reason TEXT CHECK (reason IN ('user', 'blocked'))
+  );
+  CREATE TABLE digest_run (
+    period TEXT PRIMARY KEY,
+    trigger TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    model_version INTEGER NOT NULL REFERENCES model(version),
+    dataset_version INTEGER NOT NULL REFERENCES dataset(version),
+    at_risk_count INTEGER NOT NULL,
+    at_risk_ids TEXT NOT NULL,
+    lease_owner TEXT,
+    lease_until TEXT
+  );
+  CREATE TABLE digest_part (
+    period TEXT NOT NULL REFERENCES digest_run(period),
+    seq INTEGER NOT NULL,
+    type TEXT NOT NULL CHECK (type IN ('text', 'photo', 'document')),
+    text TEXT,
+    content BLOB,
+    file_name TEXT,
+    caption TEXT,
+    PRIMARY KEY (period, seq)
+  );
+  CREATE TABLE digest_delivery (
+    period TEXT NOT NULL REFERENCES digest_run(period),
+    chat_id INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'blocked', 'failed', 'skipped')),
+    parts_sent INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (period, chat_id)
+  ) WITHOUT ROWID;
+`;

@@ -1,0 +1,249 @@
+/**
+ * New data through the chat, end to end: documents from a simulated manager through the Bot API
+ * emulator, download via getFile, validation by the real reader, training in a child process
+ * (`retention train` on the same SQLite file, with a fast search), and the active model switch.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createBot } from '../../src/bot/createBot.ts';
+import type { UploadFeature } from '../../src/bot/upload.ts';
+import { auditHook, createUploads } from '../../src/botServices.ts';
+import { REAL_DIR, trainedApp, type Fixture } from '../support/appFixture.ts';
+import {
+  asUserFiles,
+  breakLastColumn,
+  DATASET_FILES,
+  readDataset,
+  toCp1251,
+  withBom,
+  zipOf,
+} from '../support/datasetFiles.ts';
+import { startEmulator, startPolling, type ApiCall, type TelegramEmulator } from '../support/telegramEmulator.ts';
+
+const ADMIN = 100;
+const MANAGER = 200;
+const FAST_TRAIN = ['--families', 'logistic', '--folds', '3', '--repeats', '1'];
+/** Training runs in a child process; on a busy 2-core machine it can take a while. */
+const JOB = { timeoutMs: 90_000 };
+
+let fx: Fixture;
+let tg: TelegramEmulator;
+let polling: { stop(): Promise<void> } | undefined;
+let uploads: UploadFeature | undefined;
+const real = readDataset(REAL_DIR);
+
+beforeAll(async () => {
+  fx = await trainedApp({ dataDir: REAL_DIR });
+});
+afterAll(() => fx?.dispose());
+
+afterEach(async () => {
+  await polling?.stop();
+  await uploads?.shutdown();
+  polling = undefined;
+  uploads = undefined;
+  await tg?.close();
+});
+
+async function start(opts: { now?: () => number } = {}) {
+  tg = await startEmulator();
+  uploads = createUploads(fx.app, { trainArgs: FAST_TRAIN, now: opts.now });
+  const { bot } = createBot({
+    token: tg.token,
+    apiRoot: tg.apiRoot,
+    conversation: fx.app.conversation,
+    access: { allowed: new Set([MANAGER]), admins: new Set([ADMIN]) },
+    rateLimitPerMinute: 1000,
+    log: fx.app.log,
+    audit: auditHook(fx.app),
+    features: [uploads.install],
+  });
+  polling = startPolling(bot);
+}
+
+const activeVersion = () => fx.app.store.models.activeVersion();
+const latestDataset = () => fx.app.store.datasets.latest()?.version;
+
+/** The progress message's edits, in order, until one matches `last`. */
+async function editsUntil(chatId: number, last: RegExp): Promise<ApiCall[]> {
+  const final = await tg.waitForCall(
+    (c) => c.method === 'editMessageText' && c.params.chat_id === chatId && last.test(String(c.params.text)),
+    JOB,
+  );
+  return tg.calls.filter((c) => c.method === 'editMessageText' && c.params.chat_id === chatId && c.at <= final.at && c.ok);
+}
+
+async function ask(chatId: number, text: string): Promise<string> {
+  tg.sendText(chatId, text);
+  return (await tg.waitForMessage(chatId, { match: (m) => m.text !== undefined })).text!;
+}
+
+describe('uploading a data set in the chat', () => {
+  it('/upload explains what to send, and only to admins', async () => {
+    await start();
+    const howTo = await ask(ADMIN, '/upload');
+    for (const f of DATASET_FILES) expect(howTo).toContain(f);
+    expect(howTo).toMatch(/\.zip/);
+    expect(howTo).toMatch(/30 мин/);
+    expect(await ask(MANAGER, '/upload')).toMatch(/только администраторам/);
+  });
+
+  it('four files one by one: says what is missing, then validates, retrains and switches the model', async () => {
+    await start();
+    const before = activeVersion()!;
+    const datasetBefore = latestDataset()!;
+    const files = { ...real, 'market_file.csv': withBom(real['market_file.csv']) };
+
+    tg.sendDocument(ADMIN, asUserFiles({ 'market_file.csv': files['market_file.csv'] })[0]);
+    const first = (await tg.waitForMessage(ADMIN)).text!;
+    expect(first).toMatch(/Получено: market_file\.csv/);
+    expect(first).toMatch(/Жду ещё: market_money\.csv, market_time\.csv, money\.csv/);
+
+    for (const name of ['market_money.csv', 'market_time.csv'] as const) {
+      tg.sendDocument(ADMIN, { fileName: name, content: files[name] });
+      await tg.waitForMessage(ADMIN);
+    }
+    tg.sendDocument(ADMIN, { fileName: 'money.csv', content: files['money.csv'] });
+    const progress = await tg.waitForMessage(ADMIN);
+    expect(progress.text).toMatch(/Проверяю/);
+
+    const edits = await editsUntil(ADMIN, /Готово/);
+    expect(new Set(edits.map((e) => e.params.message_id))).toEqual(new Set([progress.message_id]));
+    expect(String(edits[0].params.text)).toMatch(/Файлы в порядке: 1\s296 клиентов из 1\s300/);
+    expect(String(edits[0].params.text)).toMatch(/Обучаю модель/);
+
+    const done = String(edits.at(-1)!.params.text);
+    expect(activeVersion()).toBeGreaterThan(before);
+    expect(latestDataset()).toBe(datasetBefore + 1);
+    expect(fx.app.store.models.get(activeVersion()!)!.meta.datasetVersion).toBe(datasetBefore + 1);
+    expect(done).toMatch(/market_file\.csv — 1\s300, market_money\.csv — 3\s900, market_time\.csv — 2\s600, money\.csv — 1\s300/);
+    expect(done).toMatch(/1\s296 из 1\s300/);
+    expect(done).toMatch(new RegExp(`было 0,\\d+ \\(модель v${before}\\) → стало 0,\\d+ \\(модель v${activeVersion()}`));
+    expect(done).toMatch(/Сменили зону риска: \d+ из 1\s296/);
+    expect(await ask(MANAGER, '/model')).toMatch(new RegExp(`Модель v${activeVersion()}:`));
+  });
+
+  it('an album of Windows-1251 files gets one answer and retrains', async () => {
+    await start();
+    const before = activeVersion()!;
+    const cp1251 = Object.fromEntries(DATASET_FILES.map((f) => [f, toCp1251(real[f])]));
+    expect(cp1251['market_file.csv'].includes(Buffer.from('Снизилась', 'utf8'))).toBe(false); // really re-encoded
+    tg.sendMediaGroup(ADMIN, asUserFiles(cp1251));
+
+    await editsUntil(ADMIN, /Готово/);
+    expect(activeVersion()).toBeGreaterThan(before);
+    const texts = tg.sent(ADMIN).map((m) => m.text ?? '');
+    expect(texts.filter((t) => /Получено/.test(t))).toEqual([]);
+    expect(texts).toHaveLength(1);
+  });
+
+  it('one .zip with the four files inside a folder retrains', async () => {
+    await start();
+    const before = activeVersion()!;
+    tg.sendDocument(ADMIN, { fileName: 'выгрузка.zip', content: zipOf(real), mimeType: 'application/zip' });
+    const done = await editsUntil(ADMIN, /Готово/);
+    expect(String(done.at(-1)!.params.text)).toMatch(/market_money\.csv — 3\s900/);
+    expect(activeVersion()).toBeGreaterThan(before);
+  });
+
+  it('a broken file among four changes nothing, lists the first problems, and a fixed re-send completes the set', async () => {
+    await start();
+    const before = activeVersion();
+    const datasetBefore = latestDataset();
+    const answerBefore = await ask(MANAGER, '/risk 215349');
+
+    tg.sendMediaGroup(ADMIN, asUserFiles({ ...real, 'market_money.csv': breakLastColumn(real['market_money.csv'], 15) }));
+    const edits = await editsUntil(ADMIN, /ошибки/);
+    const report = String(edits.at(-1)!.params.text);
+    expect(report).toMatch(/данные не загружены, модель прежняя/);
+    expect(report).toMatch(/^market_money\.csv:2: «много» — не число \(столбец «Выручка»\)$/m);
+    expect(report.match(/^market_money\.csv:\d+: /gm)).toHaveLength(10);
+    expect(report).toMatch(/…и ещё 5 ошибок/);
+
+    expect(activeVersion()).toBe(before);
+    expect(latestDataset()).toBe(datasetBefore);
+    expect(await ask(MANAGER, '/risk 215349')).toBe(answerBefore);
+
+    // The other three files are still staged: the corrected one alone completes the set.
+    tg.sendDocument(ADMIN, { fileName: 'market_money.csv', content: real['market_money.csv'] });
+    await editsUntil(ADMIN, /Готово/);
+    expect(activeVersion()).toBeGreaterThan(before!);
+  });
+
+  it('a manager who is not an admin is refused once per album, and nothing is downloaded', async () => {
+    await start();
+    tg.sendMediaGroup(MANAGER, asUserFiles(real));
+    expect((await tg.waitForMessage(MANAGER)).text).toMatch(/только администраторы/);
+    await tg.waitUntilProcessed();
+    expect(tg.sent(MANAGER)).toHaveLength(1);
+    expect(tg.calls.filter((c) => c.method === 'getFile')).toEqual([]);
+  });
+
+  it('a file over 20 MB is refused before it is downloaded', async () => {
+    await start();
+    tg.sendDocument(ADMIN, { fileName: 'market_file.csv', content: Buffer.from('id\n1\n') }, {
+      document: { file_id: 'big-file', file_unique_id: 'big', file_name: 'market_file.csv', file_size: 25 * 1024 * 1024 },
+    });
+    const m = await tg.waitForMessage(ADMIN);
+    expect(m.text).toMatch(/слишком большой \(25 МБ\)/);
+    expect(m.text).toMatch(/20 МБ/);
+    expect(tg.calls.filter((c) => c.method === 'getFile')).toEqual([]);
+  });
+
+  it('binary content, a spreadsheet and an unknown name are refused with a reason', async () => {
+    await start();
+    tg.sendDocument(ADMIN, { fileName: 'market_file.csv', content: Buffer.from([0x50, 0x4b, 3, 4, 0, 0, 0, 0, 0xff, 0x00, 0x13]) });
+    expect((await tg.waitForMessage(ADMIN)).text).toMatch(/«market_file\.csv» не похож на CSV/);
+    tg.sendDocument(ADMIN, { fileName: 'Клиенты.xlsx', content: Buffer.from('PK\u0003\u0004') });
+    expect((await tg.waitForMessage(ADMIN)).text).toMatch(/«Клиенты\.xlsx» не подходит.*CSV/);
+    tg.sendDocument(ADMIN, { fileName: 'orders.csv', content: Buffer.from('id,x\n1,2\n') });
+    expect((await tg.waitForMessage(ADMIN)).text).toMatch(/Не знаю, что за файл «orders\.csv»/);
+    await tg.waitUntilProcessed();
+    expect(tg.sent(ADMIN).some((m) => /Получено/.test(m.text ?? ''))).toBe(false);
+  });
+
+  it('a stale upload times out: files older than the timeout are forgotten', async () => {
+    const clock = { now: 1_000_000 };
+    await start({ now: () => clock.now });
+    tg.sendDocument(ADMIN, { fileName: 'market_file.csv', content: real['market_file.csv'] });
+    expect((await tg.waitForMessage(ADMIN)).text).toMatch(/Жду ещё: market_money\.csv, market_time\.csv, money\.csv/);
+
+    clock.now += 31 * 60_000;
+    tg.sendDocument(ADMIN, { fileName: 'money.csv', content: real['money.csv'] });
+    expect((await tg.waitForMessage(ADMIN)).text).toMatch(/Прошлая загрузка устарела/);
+    const status = (await tg.waitForMessage(ADMIN)).text!;
+    expect(status).toMatch(/Получено: money\.csv\./);
+    expect(status).toMatch(/Жду ещё: market_file\.csv, market_money\.csv, market_time\.csv/);
+  });
+
+  it('the audit log records who asked what, without secrets', async () => {
+    await start();
+    await ask(MANAGER, '/risk 215349');
+    await tg.waitForCall('sendPhoto');
+    const kb = await (async () => {
+      tg.sendText(MANAGER, '/segment');
+      return tg.waitForMessage(MANAGER);
+    })();
+    tg.pressButton(MANAGER, kb, 'Прибыльные под угрозой');
+    await tg.waitForMessage(MANAGER, { match: (m) => /Прибыльные под угрозой —/.test(m.text ?? '') });
+    tg.sendText(MANAGER, '/risk 123456789:AAHk-secret-token-shaped-string-0123456789');
+    await tg.waitForMessage(MANAGER);
+    tg.sendDocument(ADMIN, { fileName: 'orders.csv', content: Buffer.from('x') });
+    await tg.waitForMessage(ADMIN);
+
+    const log = fx.app.store.audit.recent(10);
+    const actions = log.map((e) => `${e.userId}/${e.chatId} ${e.action}`);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        `${MANAGER}/${MANAGER} /risk 215349`,
+        `${MANAGER}/${MANAGER} /segment`,
+        `${MANAGER}/${MANAGER} callback s:profitable`,
+        `${MANAGER}/${MANAGER} /risk <token>`,
+        `${ADMIN}/${ADMIN} upload orders.csv (1 B)`,
+      ]),
+    );
+    expect(JSON.stringify(log)).not.toMatch(/secret-token/);
+    expect(log[0].at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d/);
+    console.log(actions);
+    expect(log[0].action).toBe('upload orders.csv (1 B)'); // newest first
+  });
+});

@@ -1,0 +1,66 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DataError, type FileProblem } from '../../src/core/errors.ts';
+
+/** The real data set, beside the repository (never copied into it). */
+export const REAL_DIR = path.resolve(process.cwd(), '../shared/data/one-click');
+export const FILES = ['market_file.csv', 'market_money.csv', 'market_time.csv', 'money.csv'] as const;
+export type FileName = (typeof FILES)[number];
+
+/** Lines of a real file without line ends (header = index 0 = line 1). */
+export function realLines(file: FileName): string[] {
+  const text = readFileSync(path.join(REAL_DIR, file), 'utf8');
+  return text.split('\r\n').filter((l, i, a) => !(i === a.length - 1 && l === ''));
+}
+
+const tmpDirs: string[] = [];
+export function tmpDir(prefix = 'retention-data-'): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), prefix));
+  tmpDirs.push(d);
+  return d;
+}
+export function cleanupTmp(): void {
+  for (const d of tmpDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+export type FileContent = string[] | string | Buffer | null;
+
+/**
+ * Writes a data set directory: the real files (CRLF, as the originals), with some replaced.
+ * Lines arrays are joined with CRLF and end with CRLF; strings/Buffers are written as is; null omits the file.
+ */
+export function writeSet(overrides: Partial<Record<string, FileContent>> = {}, dir = tmpDir()): string {
+  mkdirSync(dir, { recursive: true });
+  const names = new Set<string>([...FILES, ...Object.keys(overrides)]);
+  for (const name of names) {
+    const content = name in overrides ? overrides[name] : realLines(name as FileName);
+    if (content === null || content === undefined) continue;
+    const data = Array.isArray(content) ? content.join('\r\n') + '\r\n' : content;
+    writeFileSync(path.join(dir, name), data);
+  }
+  return dir;
+}
+
+/** The problems of a DataError thrown by `run` (fails the test when nothing or something else is thrown). */
+export async function problemsOf(run: () => Promise<unknown>): Promise<FileProblem[]> {
+  try {
+    await run();
+  } catch (e) {
+    if (e instanceof DataError) return e.problems;
+    throw e;
+  }
+  throw new Error('expected a DataError, but the data set was accepted');
+}
+
+/** `file:line` of each problem, for compact assertions. */
+export const where = (ps: FileProblem[]) => ps.map((p) => `${p.file}:${p.line}`);
+
+/** Replaces field `col` (0-based) of line `lineNo` (1-based) in lines. */
+export function setField(lines: string[], lineNo: number, col: number, value: string, sep = ','): string[] {
+  const out = lines.slice();
+  const fields = out[lineNo - 1].split(sep);
+  fields[col] = value;
+  out[lineNo - 1] = fields.join(sep);
+  return out;
+}
