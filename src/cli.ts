@@ -9,6 +9,7 @@ import { buildApp, datasetReader, ensureModel, startBot, startConsole, type App 
 import { synthesize } from './data/index.ts';
 import { toCsv } from './chat/csv.ts';
 import { renderChartKind, CHART_KINDS } from './chart-kinds.ts';
+import { registerDigestCommand } from './digestCli.ts';
 
 const int = (v: string) => {
   const n = Number(v);
@@ -246,6 +247,8 @@ program
     await synthesize({ customers: o.customers, seed: o.seed, outDir: o.out });
     print(`${o.customers} customers → ${o.out} in ${Math.round(performance.now() - t0)} ms`);
   });
+
+registerDigestCommand(program, withApp, print);
 
 program
   .command('console')

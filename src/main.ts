@@ -12,6 +12,7 @@ import { runConsole } from './console/console.ts';
 import type { Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { auditHook, createUploads, uploadHelpCommand } from './botServices.ts';
+import { digestCommands, startDigest } from './digest.ts';
 
 export interface App {
   config: Config;
@@ -38,7 +39,7 @@ export function buildApp(config: Config, log: Logger = createLogger()): App {
     log,
   });
   const charts = createChartRenderer({ quickchartUrl: config.quickchartUrl, logger: log });
-  const conversation = createConversation({ assistant, charts, log, extraCommands: [uploadHelpCommand(config)] });
+  const conversation = createConversation({ assistant, charts, log, extraCommands: [uploadHelpCommand(config), ...digestCommands(config, store)] });
   return { config, store, assistant, charts, conversation, log, close: () => store.close() };
 }
 
@@ -82,12 +83,15 @@ export async function startBot(app: App): Promise<void> {
   const signal = firstSignal();
   void signal.then((s) => log.info('shutting down', { signal: s }));
   log.info('bot started');
+  const digest = startDigest(app, bot.telegram);
   try {
     await pollUntil(bot, signal);
     // Polling has stopped; finish what is still running, then tell upload chats training was cut short.
     await idle();
     await uploads.shutdown();
   } finally {
+    // A digest run stops after the chat it is serving; the next start resumes the rest.
+    await digest.stop();
     app.close();
   }
   log.info('bot stopped');

@@ -409,14 +409,17 @@ export const UPLOAD = {
       `✅ Файлы в порядке: ${fmtNumber(kept, 0)} клиентов из ${fmtNumber(total, 0)}.`,
       '⏳ Обучаю модель — обычно это занимает до пары минут. Пока бот отвечает по прежней модели.',
     ].join('\n'),
-  dataErrors: (lines: readonly string[], rest: number, timeoutMin: number) =>
+  /** `filesKept`: the loose files stay staged, so re-sending only the fixed one completes the set. */
+  dataErrors: (lines: readonly string[], rest: number, timeoutMin: number, filesKept: boolean) =>
     [
       '❌ В файлах есть ошибки — данные не загружены, модель прежняя.',
       '',
       ...lines,
       ...(rest > 0 ? [`…и ещё ${rest} ${ruPlural(rest, 'ошибка', 'ошибки', 'ошибок')}.`] : []),
       '',
-      `Исправьте файл и пришлите его снова — остальные я помню ${timeoutMin} мин.`,
+      filesKept
+        ? `Исправьте файл и пришлите его снова — остальные я помню ${timeoutMin} мин.`
+        : 'Исправьте ошибки и пришлите архив снова.',
     ].join('\n'),
   trainingFailed: (activeVersion: number | null) =>
     '❌ Не удалось обучить модель на новых данных. ' +
@@ -472,7 +475,8 @@ const dayMonth = new Intl.DateTimeFormat('ru-RU', { day: 'numeric', month: 'nume
 
 /** «23–29 ноября 2026» */
 export const fmtWeek = (w: { start: string; end: string }): string =>
-  dayRange.formatRange(calendarDay(w.start), calendarDay(w.end)).replace(/ г\.$/, '').replace(/ г\. –/, ' –');
+  // ICU writes «2026 г.» with a no-break space; the year needs no «г.» in a heading.
+  dayRange.formatRange(calendarDay(w.start), calendarDay(w.end)).replace(/\s+г\.(?=\s+–|$)/gu, '');
 
 /** «23.11»: a week on the trend chart, by its Monday. */
 export const fmtWeekLabel = (w: { start: string }): string => dayMonth.format(calendarDay(w.start));

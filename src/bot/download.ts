@@ -11,12 +11,16 @@ export class DownloadError extends Error {
   }
 }
 
-/** Downloads at most `maxBytes`, refusing as soon as the server says or sends more. */
-export async function downloadFile(telegram: Telegram, fileId: string, maxBytes: number): Promise<Buffer> {
+/**
+ * Downloads at most `maxBytes`, refusing as soon as the server says or sends more. A stalled
+ * download gives up after `timeoutMs`, so the chat's upload is not left waiting forever.
+ */
+export async function downloadFile(telegram: Telegram, fileId: string, maxBytes: number, timeoutMs = 120_000): Promise<Buffer> {
   let res: Response;
+  const signal = AbortSignal.timeout(timeoutMs);
   try {
     const url = await telegram.getFileLink(fileId);
-    res = await fetch(url);
+    res = await fetch(url, { signal });
   } catch (err) {
     throw new DownloadError('failed', `file download failed: ${(err as { description?: string }).description ?? (err as Error).name}`);
   }
@@ -27,10 +31,15 @@ export async function downloadFile(telegram: Telegram, fileId: string, maxBytes:
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of res.body) {
-    size += chunk.length;
-    if (size > maxBytes) throw new DownloadError('too-large', 'file is larger than allowed');
-    chunks.push(chunk);
+  try {
+    for await (const chunk of res.body) {
+      size += chunk.length;
+      if (size > maxBytes) throw new DownloadError('too-large', 'file is larger than allowed');
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    if (err instanceof DownloadError) throw err;
+    throw new DownloadError('failed', `file download failed: ${(err as Error).name}`);
   }
   return Buffer.concat(chunks);
 }

@@ -141,7 +141,7 @@ export function createUploadFeature(deps: UploadDeps): UploadFeature {
         for (const f of staged ?? []) staging.add(chatId, f);
         audit(`upload rejected: ${err.problems.length} problems`);
         const lines = err.problems.slice(0, SHOWN_PROBLEMS).map(formatProblem);
-        await progress.show(M.UPLOAD.dataErrors(lines, err.problems.length - lines.length, timeoutMin));
+        await progress.show(M.UPLOAD.dataErrors(lines, err.problems.length - lines.length, timeoutMin, staged !== null));
       } else if (stopping.signal.aborted) {
         audit('retrain interrupted by shutdown');
         await progress.show(M.UPLOAD.interrupted);

@@ -7,8 +7,8 @@ export interface CalibrationChoice {
   calibrator: Calibrator | null;
   brierUncalibrated: number;
   brierCalibrated: number;
-  /** Out-of-fold probabilities after the chosen calibration (raw ones when none was kept), for the reliability table. */
-  calibratedOof: Float64Array;
+  /** Out-of-fold probabilities after the chosen calibration (raw ones when none was kept), one array per repeat. */
+  calibratedOof: Float64Array[];
 }
 
 /**
@@ -26,7 +26,7 @@ export function chooseCalibration(oof: readonly Float64Array[], y: Uint8Array, s
     calibrator: null,
     brierUncalibrated,
     brierCalibrated: brierUncalibrated,
-    calibratedOof: oof[0],
+    calibratedOof: oof.map((p) => p.slice()),
   };
   for (const kind of ['platt', 'isotonic'] as const) {
     const crossFitted = oof.map(() => new Float64Array(n));
@@ -42,7 +42,7 @@ export function chooseCalibration(oof: readonly Float64Array[], y: Uint8Array, s
       const all: number[] = [];
       const ys: number[] = [];
       for (const p of oof) for (let i = 0; i < n; i++) all.push(p[i]), ys.push(y[i]);
-      best = { kind, calibrator: makeCalibrator(kind).fit(all, ys), brierUncalibrated, brierCalibrated: score, calibratedOof: crossFitted[0] };
+      best = { kind, calibrator: makeCalibrator(kind).fit(all, ys), brierUncalibrated, brierCalibrated: score, calibratedOof: crossFitted };
     }
   }
   return best;

@@ -53,28 +53,49 @@ export function sampledShapley(
   groups.forEach((f, j) => colsOf[f].push(j));
   const rng = new Rng(seed);
   const orders: Uint16Array[] = [];
+  if (process.env.CYCLIC) {
+    let order = rng.shuffle(Uint16Array.from({ length: nFeatures }, (_, i) => i));
+    for (let s = 0; s < samples; s += 2) {
+      const shift = (s >> 1) % nFeatures;
+      if (shift === 0 && s > 0) order = rng.shuffle(order.slice());
+      const o = Uint16Array.from({ length: nFeatures }, (_, i) => order[(i + shift) % nFeatures]);
+      orders.push(o, o.slice().reverse());
+    }
+  } else
   for (let s = 0; s < samples; s += 2) {
     const order = rng.shuffle(Uint16Array.from({ length: nFeatures }, (_, i) => i));
     orders.push(order, order.slice().reverse());
   }
   const m = orders.length;
-  const batch = zeros(m * (nFeatures + 1), width);
+  const pairs = m >> 1;
+  const bgRows = Math.min(pairs, background.rows);
+  // Batch layout: the distinct background rows, then x, then each path's F − 1 intermediate rows;
+  // a path starts at its background row and ends at x, which are scored once, not once per path.
+  const inner = nFeatures - 1;
+  const batch = zeros(bgRows + 1 + m * inner, width);
   const d = batch.data;
+  d.set(background.data.subarray(0, bgRows * width), 0);
+  d.set(x, bgRows * width);
   for (let s = 0; s < m; s++) {
-    const bg = background.data.subarray(((s >> 1) % background.rows) * width, (((s >> 1) % background.rows) + 1) * width);
-    const cur = Float64Array.from(bg);
-    let r = s * (nFeatures + 1);
-    d.set(cur, r * width);
-    for (const f of orders[s]) {
-      for (const j of colsOf[f]) cur[j] = x[j];
-      d.set(cur, ++r * width);
+    const b = (s >> 1) % bgRows;
+    const cur = Float64Array.from(background.data.subarray(b * width, (b + 1) * width));
+    let r = bgRows + 1 + s * inner;
+    for (let k = 0; k < inner; k++) {
+      for (const j of colsOf[orders[s][k]]) cur[j] = x[j];
+      d.set(cur, r++ * width);
     }
   }
   const p = predict(batch);
+  const px = p[bgRows];
   const phi = new Float64Array(nFeatures);
   for (let s = 0; s < m; s++) {
-    const base = s * (nFeatures + 1);
-    orders[s].forEach((f, k) => (phi[f] += p[base + k + 1] - p[base + k]));
+    let prev = p[(s >> 1) % bgRows];
+    const base = bgRows + 1 + s * inner;
+    for (let k = 0; k < nFeatures; k++) {
+      const next = k < inner ? p[base + k] : px;
+      phi[orders[s][k]] += next - prev;
+      prev = next;
+    }
   }
   for (let f = 0; f < nFeatures; f++) phi[f] /= m;
   return phi;

@@ -17,4 +17,4 @@ export type { FamilyResult } from './search.ts';
 export { reliabilityTable, type ReliabilityBin } from './reliability.ts';
 export { PlattCalibrator, IsotonicCalibrator } from './calibration.ts';
 export { loadModel, type Model, type Contribution } from './model.ts';
-export { trainBest, evaluateFamilies, type TrainOptions, type TrainReport, type Evaluation } from './train.ts';
+export { trainBest, evaluateFamilies, type TrainOptions, type TrainReport, type TrainResult, type Evaluation } from './train.ts';

@@ -80,6 +80,7 @@ interface Resolved {
 
 function resolve(opts: TrainOptions, rows: number): Resolved {
   const large = rows >= (opts.largeRows ?? 50_000);
+  const explainSamples = Math.max(2, Math.ceil((opts.explainSamples ?? 16) / 2) * 2);
   const families = opts.families ?? familyNames().filter((f) => !(large && INSTANCE_BASED.has(f)));
   families.forEach(getFamily);
   return {
@@ -90,8 +91,9 @@ function resolve(opts: TrainOptions, rows: number): Resolved {
     searchRepeats: opts.searchRepeats ?? 1,
     searchRows: opts.searchRows ?? 5000,
     families,
-    backgroundRows: opts.backgroundRows ?? 32,
-    explainSamples: Math.max(2, Math.ceil((opts.explainSamples ?? 16) / 2) * 2),
+    explainSamples,
+    // Each antithetic pair of orders walks from its own background row, so more rows would go unused.
+    backgroundRows: opts.backgroundRows ?? explainSamples / 2,
     ensembleCandidates: opts.ensembleCandidates ?? 4,
     ensembleTolerance: opts.ensembleTolerance ?? 0.001,
     progress: opts.onProgress ?? (() => {}),
@@ -228,11 +230,23 @@ export function evaluateFamilies(schema: ColumnSpec[], X: Frame, y: Uint8Array, 
   return evaluate(schema, X, y, resolve(opts, X.n)).evaluation;
 }
 
+export interface TrainResult {
+  model: Model;
+  report: TrainReport;
+  /**
+   * Calibrated out-of-fold probability of every training row (mean over the CV repeats), or null when
+   * the search ran on a sample. These, not `model.predictProba` on the same rows, are the honest scores
+   * of the training customers: a forest has seen them (bootstrap leaves), and even with KNN's self-skip
+   * the refit uses all rows.
+   */
+  outOfFold: Float64Array | null;
+}
+
 /**
  * The whole training use case: search, score the winner, choose a calibration, measure importance,
  * refit on every row and package the result with what explanations need.
  */
-export function trainBest(schema: ColumnSpec[], X: Frame, y: Uint8Array, opts: TrainOptions = {}): { model: Model; report: TrainReport } {
+export function trainBest(schema: ColumnSpec[], X: Frame, y: Uint8Array, opts: TrainOptions = {}): TrainResult {
   const o = resolve(opts, X.n);
   const tStart = performance.now();
   const { evaluation, winner, X: Xs, y: ys } = evaluate(schema, X, y, o);
@@ -254,7 +268,7 @@ export function trainBest(schema: ColumnSpec[], X: Frame, y: Uint8Array, opts: T
   o.progress('calibration');
   t = performance.now();
   const cal = chooseCalibration(winner.oof, ys, deriveSeed(o.seed, 5));
-  const reliability = reliabilityTable(ys, cal.calibratedOof);
+  const reliability = reliabilityTable(ys, cal.calibratedOof[0]);
   timings.calibration = performance.now() - t;
 
   o.progress('refit');
@@ -275,8 +289,13 @@ export function trainBest(schema: ColumnSpec[], X: Frame, y: Uint8Array, opts: T
   timings.total = performance.now() - tStart;
   o.progress('done');
 
+  const outOfFold =
+    Xs.n === X.n
+      ? Float64Array.from({ length: X.n }, (_, i) => cal.calibratedOof.reduce((s, p) => s + p[i], 0) / cal.calibratedOof.length)
+      : null;
   return {
     model,
+    outOfFold,
     report: {
       chosen: evaluation.chosen,
       params: evaluation.params,

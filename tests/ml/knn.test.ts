@@ -19,9 +19,12 @@ describe('KNearestNeighbors', () => {
     expect(m.predictProba(fromRows([[2.5]]))[0]).toBeCloseTo((w[0] + w[2]) / (w[0] + w[1] + w[2]), 12);
   });
 
-  it('an exact match takes all the weight', () => {
-    const m = new KNearestNeighbors({ k: 3 }).fit(X, y);
-    expect(m.predictProba(fromRows([[3]]))[0]).toBe(1);
+  it('skips a reference row at distance 0, so training rows get leave-one-out probabilities', () => {
+    const m = new KNearestNeighbors({ k: 2, weights: 'uniform' }).fit(X, y);
+    // Row 1 (label 0) is skipped; its nearest others are 0 and 3, both labelled 1.
+    expect(m.predictProba(fromRows([[1]]))[0]).toBe(1);
+    const all = new KNearestNeighbors({ k: 3 }).fit(X, y).predictProba(X);
+    expect(Array.from(all).some((p, i) => p !== y[i])).toBe(true);
   });
 
   it('caps the reference set with a stratified sample', () => {

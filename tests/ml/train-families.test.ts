@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateFamilies, loadModel, trainBest } from '../../src/ml/index.ts';
+import { evaluateFamilies, loadModel, rocAuc, trainBest } from '../../src/ml/index.ts';
 import { TrainedModel } from '../../src/ml/model.ts';
 import { TOY_SCHEMA, toyData } from './toy.ts';
 
@@ -7,7 +7,19 @@ const { X, y } = toyData(360, 12);
 const opts = { seed: 3, folds: 3, repeats: 2, families: ['logistic', 'knn', 'tree', 'boosting', 'ensemble'] };
 
 describe('trainBest across families', () => {
-  const { model, report } = trainBest(TOY_SCHEMA, X, y, opts);
+  const { model, report, outOfFold } = trainBest(TOY_SCHEMA, X, y, opts);
+
+  it('is deterministic for a seed, family choice and ensemble members included', () => {
+    const again = trainBest(TOY_SCHEMA, X, y, opts);
+    expect(again.report.families).toEqual(report.families.map((f) => ({ ...f, searchMs: again.report.families.find((g) => g.family === f.family)!.searchMs })));
+    expect(Array.from(again.model.predictProba(X))).toEqual(Array.from(model.predictProba(X)));
+  });
+
+  it('returns honest out-of-fold scores for the training rows', () => {
+    expect(outOfFold).not.toBeNull();
+    expect(outOfFold!.length).toBe(X.n);
+    expect(Math.abs(rocAuc(y, outOfFold!) - report.cvAuc)).toBeLessThan(0.05);
+  });
 
   it('reports every family and picks the best cross-validated one', () => {
     expect(report.families.map((f) => f.family)).toEqual(['logistic', 'knn', 'tree', 'boosting', 'ensemble']);
@@ -45,6 +57,7 @@ describe('trainBest across families', () => {
     const big = toyData(900, 13);
     const r = trainBest(TOY_SCHEMA, big.X, big.y, { seed: 1, folds: 3, repeats: 1, families: ['logistic'], searchRows: 300 });
     expect(r.report.rows).toBe(900);
+    expect(r.outOfFold).toBeNull();
     expect(r.report.reliability.reduce((s, b) => s + b.count, 0)).toBe(300);
   });
 

@@ -73,6 +73,11 @@ export function periodOf(date: Date, timeZone: string): DigestPeriod {
   return periodFromMonday(day - (isoWeekday(day) - 1) * DAY_MS);
 }
 
+/** The period `weeks` weeks later (earlier when negative). */
+export function shiftPeriod(period: DigestPeriod, weeks: number): DigestPeriod {
+  return periodFromMonday(Date.parse(`${period.start}T00:00:00Z`) + weeks * 7 * DAY_MS);
+}
+
 export function periodFromKey(key: string): DigestPeriod {
   const m = /^(\d{4})-W(\d{2})$/.exec(key);
   if (!m) throw new Error(`not an ISO week key: ${key}`);

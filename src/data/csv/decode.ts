@@ -51,7 +51,32 @@ export function sniffEncoding(sample: Uint8Array, complete: boolean): Sniffed {
 }
 
 /** Thrown by StreamDecoder when bytes are not valid in the detected encoding. */
-export class EncodingProblem extends Error {}
+export class EncodingProblem extends Error {
+  /** Text of the piece before the first invalid byte (to find the line it is on). */
+  constructor(readonly textBefore: string) {
+    super('invalid UTF-8');
+  }
+}
+
+/**
+ * Offset of the first byte that cannot be UTF-8. Continuation bytes at the very start are
+ * taken to finish a character begun in the previous piece.
+ */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < 3 && i < b.length && (b[i] & 0xc0) === 0x80) i++;
+  while (i < b.length) {
+    const c = b[i];
+    const need = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (need < 0) return i;
+    for (let k = 1; k <= need; k++) {
+      if (i + k >= b.length) return b.length; // cut at the end: the next piece decides
+      if ((b[i + k] & 0xc0) !== 0x80) return i;
+    }
+    i += need + 1;
+  }
+  return b.length;
+}
 
 function isAscii(bytes: Uint8Array): boolean {
   for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0x80) return false;
@@ -86,7 +111,10 @@ export class StreamDecoder {
       if (this.asciiSoFar && !isAscii(bytes)) this.asciiSoFar = false;
       return text;
     } catch {
-      if (!this.asciiSoFar) throw new EncodingProblem('invalid UTF-8');
+      if (!this.asciiSoFar) {
+        const before = bytes.subarray(0, firstInvalidUtf8(bytes));
+        throw new EncodingProblem(new TextDecoder('utf-8').decode(before));
+      }
       this.encoding = 'windows-1251';
       this.utf8 = null;
       this.legacy = iconv.getDecoder('win1251');
@@ -99,7 +127,7 @@ export class StreamDecoder {
     try {
       return this.utf8!.decode();
     } catch {
-      throw new EncodingProblem('truncated UTF-8');
+      throw new EncodingProblem('');
     }
   }
 }

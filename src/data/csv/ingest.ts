@@ -71,20 +71,54 @@ export async function readDatasetFiles(files: Record<string, Uint8Array>, opts: 
   return ingest(sources, problems, opts);
 }
 
-/** Problems listed file by file in role order (market_file, market_money, market_time, money), then by line. */
+/**
+ * Problems listed file by file — archives and folders first, then the four files in role order
+ * (market_file, market_money, market_time, money) — and by line within a file.
+ */
 function newProblemLog(opts: ReadOptions): ProblemLog {
   return new ProblemLog(opts.maxProblemsPerFile, (file) => {
     const role = roleOfFileName(file);
-    return role ? ROLES.indexOf(role) : ROLES.length;
+    return role ? ROLES.indexOf(role) : -1;
   });
+}
+
+/**
+ * Where each customer first appeared in one file, and whether one of its rows there was
+ * rejected (then «missing period» would only repeat the problem already reported for that row).
+ */
+class SeenIds {
+  line = new Int32Array(0);
+  tainted = new Uint8Array(0);
+
+  mark(slot: number, line: number, tainted = false): void {
+    if (slot >= this.line.length) {
+      const n = Math.max(slot + 1, this.line.length * 2, 1024);
+      const l = new Int32Array(n);
+      l.set(this.line);
+      const t = new Uint8Array(n);
+      t.set(this.tainted);
+      this.line = l;
+      this.tainted = t;
+    }
+    if (this.line[slot] === 0) this.line[slot] = line;
+    if (tainted) this.tainted[slot] = 1;
+  }
+
+  lineOf(slot: number): number {
+    return slot < this.line.length ? this.line[slot] : 0;
+  }
+
+  isTainted(slot: number): boolean {
+    return slot < this.tainted.length && this.tainted[slot] === 1;
+  }
 }
 
 interface FileState {
   name: string;
+  /** Header understood and at least one data row: the file takes part in cross-file checks. */
   usable: boolean;
   rows: number;
-  /** First line on which each slot's id appeared in this file (market_money/market_time/money). */
-  seen: Int32Array | null;
+  seen: SeenIds;
 }
 
 /** Column positions by header; reports duplicate and missing required columns. */
@@ -244,7 +278,20 @@ function marketFileSink(st: FileState, table: CustomerTable, problems: ProblemLo
       if (category === undefined) problems.add(st.name, line, DATA_ERRORS.emptyValue(COLUMNS.popularCategory), COLUMNS.popularCategory);
       else table.category[s] = category;
     },
+    rejected(r, line) {
+      // The customer exists even if its row is broken: other files should not call it unknown.
+      const id = quietId(r[cols!.get(COLUMNS.id)!]);
+      if (id === null) return;
+      const s = table.slot(id);
+      if (table.marketLine[s] === 0) table.marketLine[s] = line;
+    },
   };
+}
+
+/** The id of a rejected row if it plainly is one, without reporting anything. */
+function quietId(raw: string | undefined): number | null {
+  const s = raw?.trim() ?? '';
+  return /^\d{1,15}$/.test(s) && Number(s) > 0 ? Number(s) : null;
 }
 
 function periodFileSink(
@@ -273,16 +320,15 @@ function periodFileSink(
       const id = rr.id(r[idCol], line);
       if (id === null) return;
       const s = table.slot(id);
-      const seen = st.seen!;
-      if (seen.length <= s) st.seen = growInt32(seen, table.ids.length);
-      if (st.seen![s] === 0) st.seen![s] = line;
       const canonical = PERIODS.lookup(r[periodCol]);
       const p = canonical === undefined ? -1 : periods.indexOf(canonical);
       if (p === -1) {
+        st.seen.mark(s, line, true);
         const raw = r[periodCol].trim();
         problems.add(st.name, line, raw === '' ? DATA_ERRORS.emptyValue(COLUMNS.period) : DATA_ERRORS.unknownValue(COLUMNS.period, shown(raw), periods), COLUMNS.period);
         return;
       }
+      st.seen.mark(s, line);
       const lines = role === 'market_money' ? table.revenueLine[p] : table.minutesLine[p];
       if (lines[s] > 0) {
         problems.add(st.name, line, DATA_ERRORS.duplicatePeriod(id, periods[p], lines[s]), COLUMNS.period);
@@ -291,6 +337,10 @@ function periodFileSink(
       lines[s] = line;
       const values = role === 'market_money' ? table.revenue[p] : table.minutes[p];
       values[s] = rr.number(r[valueCol], valueColumn, line, 0);
+    },
+    rejected(r, line) {
+      const id = quietId(r[idCol]);
+      if (id !== null) st.seen.mark(table.slot(id), line, true);
     },
   };
 }
@@ -315,16 +365,15 @@ function moneySink(st: FileState, table: CustomerTable, problems: ProblemLog, rr
         problems.add(st.name, line, DATA_ERRORS.duplicateId(id, table.profitLine[s]), COLUMNS.id);
         return;
       }
+      st.seen.mark(s, line);
       table.profitLine[s] = line;
       table.profit[s] = rr.number(r[profitCol], COLUMNS.profit, line);
     },
+    rejected(r, line) {
+      const id = quietId(r[idCol]);
+      if (id !== null) st.seen.mark(table.slot(id), line, true);
+    },
   };
-}
-
-function growInt32(a: Int32Array, n: number): Int32Array {
-  const b = new Int32Array(Math.max(n, a.length * 2));
-  b.set(a);
-  return b;
 }
 
 /** Wraps a sink so a row with the wrong number of fields is reported instead of delivered. */
@@ -344,6 +393,7 @@ function checkFieldCount(sink: CsvSink, file: string, problems: ProblemLog): Csv
       }
       if (r.length !== expected) {
         problems.add(file, line, DATA_ERRORS.fieldCount(expected, r.length));
+        sink.rejected?.(r, line);
         return;
       }
       sink.row(r, line);
@@ -361,13 +411,12 @@ async function ingest(sources: SourceSet, problems: ProblemLog, opts: ReadOption
 
   for (const role of ROLES) {
     const src = sources[role];
-    states[role] = { name: src?.name ?? ROLE_FILE[role], usable: false, rows: 0, seen: null };
+    states[role] = { name: src?.name ?? ROLE_FILE[role], usable: false, rows: 0, seen: new SeenIds() };
   }
   for (const role of ROLES) {
     const src = sources[role];
     if (!src) continue;
     const st = states[role];
-    if (role !== 'market_file') st.seen = new Int32Array(table.ids.length);
     const decimals = new DecimalStats();
     const rr = new RowReader(st.name, problems, decimals);
     const sink =
@@ -377,14 +426,11 @@ async function ingest(sources: SourceSet, problems: ProblemLog, opts: ReadOption
           ? moneySink(st, table, problems, rr)
           : periodFileSink(st, table, problems, rr, role);
     const result = await readCsv(st.name, src.open(), checkFieldCount(sink, st.name, problems), problems);
-    if (!result.format) st.usable = false;
-    else formats[role] = { ...result.format, decimal: decimals.style };
+    if (!result.format || result.dataRows === 0) st.usable = false;
+    if (result.format) formats[role] = { ...result.format, decimal: decimals.style };
     st.rows = result.dataRows;
     rowsIn[ROLE_FILE[role]] = result.dataRows;
   }
-  // money.csv has one row per id: its "seen" line is the profit line.
-  states.money.seen = table.profitLine;
-
   crossCheck(table, states, problems);
   if (problems.count > 0) throw new DataError(problems.list());
   return clean(table, rowsIn, formats, opts.outlierIqrK ?? DEFAULT_OUTLIER_IQR_K);
@@ -400,7 +446,7 @@ function crossCheck(table: CustomerTable, states: Record<Role, FileState>, probl
     const marketLine = table.marketLine[s];
     for (const role of others) {
       const st = states[role];
-      const seenLine = s < st.seen!.length ? st.seen![s] : 0;
+      const seenLine = st.seen.lineOf(s);
       if (marketLine === 0) {
         if (seenLine > 0) problems.add(st.name, seenLine, DATA_ERRORS.missingInFile(id, market.name), COLUMNS.id);
         continue;
@@ -409,7 +455,7 @@ function crossCheck(table: CustomerTable, states: Record<Role, FileState>, probl
         problems.add(market.name, marketLine, DATA_ERRORS.missingInFile(id, st.name), COLUMNS.id);
         continue;
       }
-      if (role === 'money') continue;
+      if (role === 'money' || st.seen.isTainted(s)) continue;
       const periods = role === 'market_money' ? REVENUE_PERIODS : TIME_PERIODS;
       const lines = role === 'market_money' ? table.revenueLine : table.minutesLine;
       periods.forEach((period, p) => {

@@ -20,6 +20,8 @@ export interface CsvSink {
   /** The header fields; return false when the header is unusable and rows should not be delivered. */
   header(fields: string[]): boolean;
   row(fields: string[], line: number): void;
+  /** A row refused before delivery (e.g. wrong field count), already reported. */
+  rejected?(fields: string[], line: number): void;
 }
 
 export interface CsvResult {
@@ -180,7 +182,8 @@ export async function readCsv(file: string, chunks: AsyncIterable<Uint8Array>, s
     if (!stopped && decoder) feed(newlines.push(decoder.end(), true), true);
   } catch (e) {
     if (!(e instanceof EncodingProblem)) throw e;
-    problems.add(file, line, DATA_ERRORS.badEncoding);
+    const breaks = (t: string) => t.match(/\r\n|\r|\n/g)?.length ?? 0;
+    problems.add(file, line + breaks(pending) + breaks(e.textBefore), DATA_ERRORS.badEncoding);
     stopped = true;
   }
 

@@ -1,0 +1,43 @@
+/**
+ * The digest's way into Telegram: throttled sends, and Telegram's refusals translated into what
+ * the digest runner acts on. Retries (429 retry_after, 5xx backoff) come from the client's
+ * installRetry (retry.ts); what still fails after them is an outage and resumes later.
+ */
+import type { Telegram } from 'telegraf';
+import { DeliveryRejectedError, RecipientUnavailableError } from '../core/digest/errors.ts';
+import type { DigestPart, DigestTransport } from '../core/ports.ts';
+import { CAPTION_LIMIT, MESSAGE_LIMIT } from '../chat/replies.ts';
+import { createSendThrottle, type SendThrottle } from './throttle.ts';
+
+interface ApiErrorLike {
+  response?: { error_code?: number; description?: string };
+}
+
+/** 403: blocked, kicked, deactivated — the chat is gone for good. 400: this chat cannot take this message. */
+export function classifySendError(err: unknown): unknown {
+  const response = (err as ApiErrorLike)?.response;
+  const description = response?.description ?? (err as Error)?.message ?? String(err);
+  if (response?.error_code === 403) return new RecipientUnavailableError(description, { cause: err });
+  if (response?.error_code === 400) return new DeliveryRejectedError(description, { cause: err });
+  return err;
+}
+
+async function sendPart(telegram: Telegram, chatId: number, part: DigestPart): Promise<void> {
+  const caption = 'caption' in part && part.caption ? { caption: part.caption.slice(0, CAPTION_LIMIT) } : {};
+  if (part.type === 'text') await telegram.sendMessage(chatId, part.text.slice(0, MESSAGE_LIMIT));
+  else if (part.type === 'photo') await telegram.sendPhoto(chatId, { source: part.png, filename: part.fileName }, caption);
+  else await telegram.sendDocument(chatId, { source: part.content, filename: part.fileName }, caption);
+}
+
+export function telegramDigestTransport(telegram: Telegram, throttle: SendThrottle = createSendThrottle()): DigestTransport {
+  return {
+    async send(chatId, part) {
+      await throttle.acquire(chatId);
+      try {
+        await sendPart(telegram, chatId, part);
+      } catch (err) {
+        throw classifySendError(err);
+      }
+    },
+  };
+}

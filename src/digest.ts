@@ -1,0 +1,94 @@
+/**
+ * The weekly digest wired from an App: subscription commands, composition, the runner over the
+ * Bot API and the schedule. The composition root, the CLI and the tests all use this wiring.
+ */
+import { Telegram } from 'telegraf';
+import { telegramDigestTransport } from './bot/digest.ts';
+import { installRetry } from './bot/retry.ts';
+import type { SendThrottle } from './bot/throttle.ts';
+import { digestParts } from './chat/digest.ts';
+import { subscriptionCommands } from './chat/subscriptions.ts';
+import type { Config } from './config.ts';
+import { periodOf, type DigestPeriod } from './core/digest/period.ts';
+import { createDigestRunner, type ComposedDigest, type DigestRunner, type DigestRunnerDeps } from './core/digest/runner.ts';
+import { buildDigestView, TREND_WEEKS, type DigestView } from './core/digest/view.ts';
+import type { DigestTransport, Logger, Store } from './core/ports.ts';
+import { cronCalendar } from './cronCalendar.ts';
+import type { App } from './main.ts';
+import { fmtDigestTime } from './messages.ts';
+import { startDigestScheduler, type DigestScheduler } from './scheduler.ts';
+
+export type DigestApp = Pick<App, 'assistant' | 'charts' | 'store' | 'config' | 'log'>;
+
+/** `/subscribe` and `/unsubscribe`, telling when the next digest goes out. */
+export function digestCommands(config: Pick<Config, 'digest'>, store: Pick<Store, 'subscribers'>) {
+  const { cron, timezone } = config.digest;
+  const calendar = cronCalendar(cron, timezone);
+  return subscriptionCommands({
+    subscribers: store.subscribers,
+    nextDigest: () => {
+      const next = calendar.next(new Date());
+      return next ? fmtDigestTime(next, timezone) : null;
+    },
+  });
+}
+
+/** The digest week `now` falls in. */
+export const currentPeriod = (config: Pick<Config, 'digest'>, now: Date = new Date()): DigestPeriod =>
+  periodOf(now, config.digest.timezone);
+
+/** A period's digest for the current store, compared with the last recorded digest before it. */
+export async function composeDigest(app: DigestApp, period: DigestPeriod): Promise<{ view: DigestView; composed: ComposedDigest }> {
+  const view = buildDigestView({
+    assistant: app.assistant,
+    period,
+    previous: app.store.digests.previous(period.key),
+    history: app.store.digests.history(period.key, TREND_WEEKS - 1),
+  });
+  const parts = await digestParts(view, app.charts);
+  return {
+    view,
+    composed: {
+      modelVersion: view.model.version,
+      datasetVersion: view.model.datasetVersion,
+      atRiskIds: view.atRisk.customers.map((c) => c.id).sort((a, b) => a - b),
+      parts,
+    },
+  };
+}
+
+export function digestRunner(app: DigestApp, transport: DigestTransport, opts: Partial<DigestRunnerDeps> = {}): DigestRunner {
+  return createDigestRunner({
+    runs: app.store.digests,
+    subscribers: app.store.subscribers,
+    compose: async (period) => (await composeDigest(app, period)).composed,
+    transport,
+    log: app.log,
+    ...opts,
+  });
+}
+
+export interface DigestScheduleOptions {
+  throttle?: SendThrottle;
+  retryDelaysMs?: readonly number[];
+}
+
+/** The schedule that runs alongside the bot, sending through the bot's own client. */
+export function startDigest(app: DigestApp, telegram: Telegram, opts: DigestScheduleOptions = {}): DigestScheduler {
+  const runner = digestRunner(app, telegramDigestTransport(telegram, opts.throttle));
+  return startDigestScheduler({
+    cron: app.config.digest.cron,
+    timeZone: app.config.digest.timezone,
+    deliver: runner.deliver,
+    log: app.log,
+    retryDelaysMs: opts.retryDelaysMs,
+  });
+}
+
+/** A Bot API client for sending outside the bot process, with the bot's retry policy. */
+export function botApiClient(config: Pick<Config, 'telegramToken' | 'telegramApiRoot'>, log?: Logger): Telegram {
+  if (!config.telegramToken) throw new Error('TELEGRAM_BOT_TOKEN is not set');
+  const telegram = new Telegram(config.telegramToken, config.telegramApiRoot ? { apiRoot: config.telegramApiRoot } : {});
+  installRetry(telegram, log);
+  return telegram;
+}

@@ -1,0 +1,72 @@
+/**
+ * `retention bot` as a real process against the Bot API emulator: a SIGTERM while a reply is
+ * still on its way must let that reply finish, confirm the update offset, close the database
+ * and exit with 0.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { CLI_PATH } from '../../src/jobs/trainers.ts';
+import { REAL_DIR, trainedApp, type Fixture } from '../support/appFixture.ts';
+import { startEmulator, type TelegramEmulator } from '../support/telegramEmulator.ts';
+
+const MANAGER = 200;
+const TOKEN = `987654321:AAH${'s3cret'.repeat(6)}`;
+
+let fx: Fixture;
+let tg: TelegramEmulator;
+let child: ChildProcess | undefined;
+
+beforeAll(async () => {
+  fx = await trainedApp({ dataDir: REAL_DIR });
+});
+afterAll(() => fx?.dispose());
+afterEach(async () => {
+  if (child?.exitCode === null) child.kill('SIGKILL');
+  await tg?.close();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, probe: () => boolean, exited: () => boolean): Promise<void> {
+  while (!probe()) {
+    if (exited()) throw new Error(`the bot exited before ${what}`);
+    await sleep(10);
+  }
+}
+
+it('SIGTERM finishes the reply in flight, confirms the update and exits with 0', async () => {
+  tg = await startEmulator({ token: TOKEN });
+  const proc = spawn(process.execPath, [CLI_PATH, 'bot'], {
+    env: {
+      ...process.env,
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: tg.apiRoot,
+      RETENTION_DB: fx.app.config.dbPath,
+      CHART_OUT_DIR: join(fx.dir, 'charts'),
+      ALLOWED_USER_IDS: String(MANAGER),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child = proc;
+  let stderr = '';
+  proc.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const exit = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const exited = () => proc.exitCode !== null;
+
+  await until('polling', () => tg.calls.some((c) => c.method === 'getUpdates'), exited);
+  tg.failNext('sendMessage', { delayMs: 1000 }); // the reply is still in flight when the signal arrives
+  tg.sendText(MANAGER, '/start');
+  await until('replying', () => tg.calls.some((c) => c.method === 'sendMessage'), exited);
+  proc.kill('SIGTERM');
+
+  expect(await exit).toBe(0);
+  const reply = tg.calls.find((c) => c.method === 'sendMessage')!;
+  expect(reply.ok).toBe(true);
+  expect((reply.result as { text: string }).text).toMatch(/Здравствуйте/);
+  expect(tg.pendingUpdates).toBe(0); // confirmed: a restarted bot will not answer it again
+  expect(stderr).toMatch(/"msg":"shutting down","signal":"SIGTERM"/);
+  expect(stderr).toMatch(/"msg":"bot stopped"/);
+  expect(stderr).not.toContain('s3cret');
+  expect(fx.app.store.audit.recent(1)[0]).toMatchObject({ userId: MANAGER, action: '/start' });
+});

@@ -1,0 +1,216 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DeliveryRejectedError, RecipientUnavailableError } from '../../src/core/digest/errors.ts';
+import { periodFromKey } from '../../src/core/digest/period.ts';
+import { createDigestRunner, type ComposedDigest, type DigestRunnerDeps } from '../../src/core/digest/runner.ts';
+import type { DigestPart, DigestTransport } from '../../src/core/ports.ts';
+import { openStore, type SqliteStore } from '../../src/data/sqlite/store.ts';
+
+const W48 = periodFromKey('2026-W48');
+const CHATS = [101, 102, 103, 104, 105];
+
+/** What each chat received, in order: "text", "photo", "document". */
+type Inbox = Map<number, string[]>;
+
+function parts(label = 'v1'): DigestPart[] {
+  return [
+    { type: 'text', text: `сводка ${label}` },
+    { type: 'photo', png: Buffer.from(`png ${label}`), fileName: 'trend.png' },
+    { type: 'document', content: Buffer.from(`csv ${label}`), fileName: 'digest.csv' },
+  ];
+}
+
+const describePart = (p: DigestPart) => (p.type === 'text' ? p.text : `${p.type}:${(p.type === 'photo' ? p.png : p.content).toString()}`);
+
+/** A transport that records deliveries; `fail` decides per call whether to throw (or hang) instead. */
+function fakeTransport(inbox: Inbox, fail?: (chatId: number, part: DigestPart, n: number) => Error | 'hang' | undefined): DigestTransport {
+  let n = 0;
+  return {
+    async send(chatId, part) {
+      const outcome = fail?.(chatId, part, n++);
+      if (outcome === 'hang') return new Promise(() => undefined);
+      if (outcome) throw outcome;
+      inbox.set(chatId, [...(inbox.get(chatId) ?? []), describePart(part)]);
+    },
+  };
+}
+
+let store: SqliteStore;
+let clock: Date;
+
+beforeEach(() => {
+  store = openStore(':memory:');
+  clock = new Date('2026-11-23T06:00:00Z');
+  for (const id of CHATS) store.subscribers.subscribe(id, id);
+});
+afterEach(() => store.close());
+
+function runner(transport: DigestTransport, opts: Partial<DigestRunnerDeps> & { composed?: () => ComposedDigest } = {}) {
+  let composes = 0;
+  const r = createDigestRunner({
+    runs: store.digests,
+    subscribers: store.subscribers,
+    compose: async () => {
+      composes++;
+      return opts.composed?.() ?? { modelVersion: 1, datasetVersion: 1, atRiskIds: [3, 1, 2].sort(), parts: parts() };
+    },
+    transport,
+    now: () => clock,
+    concurrency: 2,
+    ...opts,
+  });
+  return { ...r, composes: () => composes };
+}
+
+const full = ['сводка v1', 'photo:png v1', 'document:csv v1'];
+
+describe('digest runner', () => {
+  it('sends the three parts to every subscriber once and records the run', async () => {
+    const inbox: Inbox = new Map();
+    const r = runner(fakeTransport(inbox));
+    const report = await r.deliver(W48, { trigger: 'schedule' });
+    expect(report).toMatchObject({ period: '2026-W48', outcome: 'done', counts: { sent: 5, pending: 0 } });
+    for (const id of CHATS) expect(inbox.get(id)).toEqual(full);
+    expect(store.digests.get('2026-W48')).toMatchObject({ atRiskIds: [1, 2, 3], finishedAt: clock.toISOString(), trigger: 'schedule' });
+
+    const again = await r.deliver(W48, { trigger: 'catch-up' });
+    expect(again.outcome).toBe('already-done');
+    for (const id of CHATS) expect(inbox.get(id)).toHaveLength(3);
+    expect(r.composes()).toBe(1);
+  });
+
+  it('resumes after a send throws mid-run: delivered chats and parts are not sent twice', async () => {
+    const inbox: Inbox = new Map();
+    // The outage starts with the photo for the third chat to be served.
+    let outage = false;
+    const first = runner(
+      fakeTransport(inbox, (chatId, part) => {
+        if (chatId === 103 && part.type === 'photo') outage = true;
+        return outage ? new Error('socket hang up') : undefined;
+      }),
+      { concurrency: 1 },
+    );
+    await expect(first.deliver(W48, { trigger: 'schedule' })).rejects.toThrow('socket hang up');
+    expect(inbox.get(101)).toEqual(full);
+    expect(inbox.get(102)).toEqual(full);
+    expect(inbox.get(103)).toEqual(['сводка v1']);
+    expect(store.digests.get('2026-W48')?.finishedAt).toBeNull();
+
+    // Next trigger (another process after a restart), Telegram is back.
+    const second = runner(fakeTransport(inbox));
+    const report = await second.deliver(W48, { trigger: 'catch-up' });
+    expect(report.outcome).toBe('done');
+    for (const id of CHATS) expect(inbox.get(id)).toEqual(full);
+    expect(second.composes()).toBe(0); // the frozen content is reused
+  });
+
+  it('survives a hard crash: a dead process keeps the run until its lease expires, then it resumes', async () => {
+    const inbox: Inbox = new Map();
+    let hung!: () => void;
+    const crashedAt = new Promise<void>((r) => (hung = r));
+    const crashed = runner(
+      fakeTransport(inbox, (chatId, part) => {
+        if (chatId !== 102 || part.type !== 'document') return undefined;
+        hung();
+        return 'hang';
+      }),
+      { concurrency: 1, owner: 'A', leaseMs: 5 * 60_000 },
+    );
+    void crashed.deliver(W48, { trigger: 'schedule' });
+    await crashedAt;
+    expect(inbox.get(102)).toEqual(['сводка v1', 'photo:png v1']);
+
+    const restarted = runner(fakeTransport(inbox), { owner: 'B', leaseMs: 5 * 60_000 });
+    expect((await restarted.deliver(W48, { trigger: 'catch-up' })).outcome).toBe('busy');
+    for (const id of [103, 104, 105]) expect(inbox.get(id)).toBeUndefined();
+
+    clock = new Date(clock.getTime() + 6 * 60_000);
+    expect((await restarted.deliver(W48, { trigger: 'retry' })).outcome).toBe('done');
+    for (const id of CHATS) expect(inbox.get(id)).toEqual(full);
+  });
+
+  it('a chat that blocked the bot is unsubscribed; the others still get the digest', async () => {
+    const inbox: Inbox = new Map();
+    const r = runner(
+      fakeTransport(inbox, (chatId) => (chatId === 103 ? new RecipientUnavailableError('Forbidden: bot was blocked by the user') : undefined)),
+    );
+    const report = await r.deliver(W48, { trigger: 'schedule' });
+    expect(report.counts).toMatchObject({ sent: 4, blocked: 1 });
+    expect(store.subscribers.isSubscribed(103)).toBe(false);
+    expect(store.subscribers.active().map((s) => s.chatId)).toEqual([101, 102, 104, 105]);
+    expect(inbox.get(103)).toBeUndefined();
+  });
+
+  it('a rejected chat is marked failed; a manual send retries it and reaches late subscribers', async () => {
+    const inbox: Inbox = new Map();
+    let reject = true;
+    const r = runner(fakeTransport(inbox, (chatId) => (chatId === 104 && reject ? new DeliveryRejectedError('Bad Request: chat not found') : undefined)));
+    expect((await r.deliver(W48, { trigger: 'schedule' })).counts).toMatchObject({ sent: 4, failed: 1 });
+    store.subscribers.subscribe(106, 106);
+
+    // Schedule and catch-up leave a finished week alone…
+    expect((await r.deliver(W48, { trigger: 'catch-up' })).outcome).toBe('already-done');
+    // …the CLI's manual send does the rest, without repeating anyone.
+    reject = false;
+    const report = await r.deliver(W48, { trigger: 'manual' });
+    expect(report.counts).toMatchObject({ sent: 6, failed: 0 });
+    for (const id of [...CHATS, 106]) expect(inbox.get(id)).toEqual(full);
+  });
+
+  it('--force rebuilds the content and sends it again to everyone', async () => {
+    const inbox: Inbox = new Map();
+    let label = 'v1';
+    const r = runner(fakeTransport(inbox), {
+      composed: () => ({ modelVersion: label === 'v1' ? 1 : 2, datasetVersion: 1, atRiskIds: [1], parts: parts(label) }),
+    });
+    await r.deliver(W48, { trigger: 'schedule' });
+    label = 'v2';
+    await r.deliver(W48, { trigger: 'manual', force: true });
+    for (const id of CHATS) expect(inbox.get(id)).toEqual([...full, 'сводка v2', 'photo:png v2', 'document:csv v2']);
+    expect(store.digests.get('2026-W48')?.modelVersion).toBe(2);
+  });
+
+  it('stops taking chats when aborted and finishes the rest on the next trigger', async () => {
+    const inbox: Inbox = new Map();
+    const abort = new AbortController();
+    const r = runner(
+      fakeTransport(inbox, (chatId, part) => {
+        if (chatId === 102 && part.type === 'text') abort.abort();
+        return undefined;
+      }),
+      { concurrency: 1 },
+    );
+    const report = await r.deliver(W48, { trigger: 'schedule', signal: abort.signal });
+    expect(report.outcome).toBe('interrupted');
+    expect(inbox.get(102)).toEqual(full); // the chat being served got all of it
+    expect(inbox.has(103)).toBe(false);
+    expect((await r.deliver(W48, { trigger: 'retry' })).outcome).toBe('done');
+    for (const id of CHATS) expect(inbox.get(id)).toEqual(full);
+  });
+
+  it('two processes triggering at once send each chat one copy', async () => {
+    const inbox: Inbox = new Map();
+    const slow = (): DigestTransport => {
+      const t = fakeTransport(inbox);
+      return { send: async (c, p) => (await new Promise((r) => setTimeout(r, 2)), t.send(c, p)) };
+    };
+    const a = runner(slow(), { owner: 'A' });
+    const b = runner(slow(), { owner: 'B' });
+    const reports = await Promise.all([a.deliver(W48, { trigger: 'schedule' }), b.deliver(W48, { trigger: 'manual' })]);
+    expect(reports.map((x) => x.outcome).sort()).toEqual(['busy', 'done']);
+    for (const id of CHATS) expect(inbox.get(id)).toEqual(full);
+  });
+
+  it('remembers each week’s at-risk set for the next week’s comparison', async () => {
+    const r = runner(fakeTransport(new Map()), {
+      composed: () => ({ modelVersion: 1, datasetVersion: 1, atRiskIds: [10, 20, 30], parts: parts() }),
+    });
+    await r.deliver(periodFromKey('2026-W47'), { trigger: 'schedule' });
+    await r.deliver(W48, { trigger: 'schedule' });
+    expect(store.digests.previous('2026-W49')?.period).toBe('2026-W48');
+    expect(store.digests.previous('2026-W48')?.atRiskIds).toEqual([10, 20, 30]);
+    expect(store.digests.history('2026-W49', 7)).toEqual([
+      { period: '2026-W47', atRiskCount: 3 },
+      { period: '2026-W48', atRiskCount: 3 },
+    ]);
+  });
+});
