@@ -15,7 +15,7 @@
  *   npm run bench:bot -- --families logistic     # a model whose explanation is nearly free: the transport's share
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createBot } from '../src/bot/createBot.ts';
@@ -144,7 +144,9 @@ for (const variant of ['text', 'chart'] as const) {
   for (const shape of ['burst', 'paced'] as const) rows.push(await scenario(variant, shape));
 }
 
-console.log(`/risk round trip through the emulator: ${CHATS} chats, ${ROUNDS} requests each, think ${THINK_MS} ms (paced), model ${trained.model.family}\n`);
+// Other processes on the machine skew every number here; the load average says how much.
+const load = loadavg().map((l) => Math.round(l * 100) / 100);
+console.log(`/risk round trip through the emulator: ${CHATS} chats, ${ROUNDS} requests each, think ${THINK_MS} ms (paced), model ${trained.model.family}, load average ${load.join(' ')}\n`);
 console.log('| answer | load | requests | p50 ms | p95 ms | p99 ms | max ms | req/s | p99 target ms |');
 console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
@@ -163,6 +165,7 @@ writeFileSync(
       rounds: ROUNDS,
       thinkMs: THINK_MS,
       model: trained.model.family,
+      loadAverage: load,
       customers: ids.length,
       results: rows,
     },

@@ -48,7 +48,8 @@ async function send(a: App, force: boolean, print: (s: string) => void): Promise
   const runner = digestRunner(a, telegramDigestTransport(botApiClient(a.config, a.log)));
   const r = await runner.deliver(currentPeriod(a.config), { trigger: 'manual', force });
   const c = r.counts;
-  print(`digest ${r.period}: ${r.outcome} — sent ${c.sent}, blocked ${c.blocked}, failed ${c.failed}, skipped ${c.skipped}, pending ${c.pending}`);
+  print(`digest ${r.period}: ${r.outcome}; delivered now to ${r.delivered} chat(s)`);
+  print(`this week so far: sent ${c.sent}, blocked ${c.blocked}, failed ${c.failed}, skipped ${c.skipped}, pending ${c.pending}`);
   if (r.outcome === 'busy') {
     print('another process is sending this digest right now; try again in a few minutes');
     process.exitCode = 1;

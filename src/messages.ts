@@ -38,7 +38,7 @@ export const FEATURE_LABELS: Record<FeatureName, string> = {
 
 export const CHART_TEXT = {
   drivers: {
-    title: (id: number) => `Почему клиент ${id} в зоне риска`,
+    title: (id: number) => `Что влияет на риск клиента ${id}`,
     axis: 'вклад в риск, п.п. (вправо — риск выше)',
     up: 'повышает риск',
     down: 'снижает риск',
@@ -172,7 +172,7 @@ export const OFFER_TEXT: Record<OfferCode, { action: string; reason: string }> =
   },
 };
 
-export const offerLine = (o: OfferCode): string => `${OFFER_TEXT[o].action} — ${OFFER_TEXT[o].reason}`;
+export const offerLine = (o: OfferCode): string => `${OFFER_TEXT[o].action} (${OFFER_TEXT[o].reason})`;
 
 export interface RiskView {
   id: number;
@@ -511,7 +511,7 @@ export const DIGEST = {
   text: (v: DigestTextView): string => {
     const family = FAMILY_LABELS[v.model.family] ?? v.model.family;
     return [
-      `📬 Сводка по риску оттока: ${fmtWeek(v.period)}`,
+      `📬 Сводка по риску снижения покупок: ${fmtWeek(v.period)}`,
       `Модель v${v.model.version} (${family}), данные v${v.model.datasetVersion}.`,
       '',
       `🔴 В зоне высокого риска: ${customers(v.atRisk.count)}`,

@@ -64,7 +64,7 @@ export function startDigestScheduler(opts: DigestSchedulerOptions): DigestSchedu
   function run(period: DigestPeriod, trigger: DeliverOptions['trigger'], attempt = 0): Promise<void> {
     const p = opts.deliver(period, { trigger, signal: abort.signal }).then(
       (report) => {
-        log.info('digest: run ended', { period: period.key, trigger, outcome: report.outcome, ...report.counts });
+        log.info('digest: run ended', { period: period.key, trigger, outcome: report.outcome, delivered: report.delivered, ...report.counts });
         if (report.outcome === 'busy') retryLater(period, attempt);
       },
       (err: unknown) => {

@@ -19,6 +19,7 @@ const done = (period: DigestPeriod): DeliveryReport => ({
   period: period.key,
   outcome: 'done',
   counts: { pending: 0, sent: 0, blocked: 0, failed: 0, skipped: 0 },
+  delivered: 0,
 });
 
 function recordingDeliver(impl: (period: DigestPeriod, opts: DeliverOptions) => Promise<DeliveryReport> = async (p) => done(p)) {

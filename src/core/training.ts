@@ -1,7 +1,7 @@
 import { trainBest, type TrainReport } from '../ml/index.ts';
 import { FEATURES, type Customer, type ModelVersion } from './domain.ts';
 import { NotFoundError } from './errors.ts';
-import { FEATURE_SCHEMA, toFrame, toLabels } from './features.ts';
+import { FEATURE_SCHEMA, featureValue, toFrame, toLabels } from './features.ts';
 import type { Store } from './ports.ts';
 
 /** Typical values the per-customer explanations compare against («2 против 5 в среднем»). */
@@ -17,7 +17,7 @@ export function featureStats(customers: readonly Customer[]): FeatureStats {
     } else {
       const counts = new Map<string, number>();
       for (const c of customers) {
-        const v = String(c[f.name]);
+        const v = String(featureValue(c, f.name));
         counts.set(v, (counts.get(v) ?? 0) + 1);
       }
       const mode = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];

@@ -116,8 +116,86 @@ const roundTo = (v: number, digits: number) => {
   const f = 10 ** digits;
   return Math.round(v * f) / f;
 };
-/** Python's float repr, as the real export has it: 4472.0, 0.75, 3.4. */
-const pyFloat = (v: number) => (Number.isInteger(v) ? v.toFixed(1) : String(v));
+
+/**
+ * Appends CSV bytes to a growing buffer without building strings: the Russian words are
+ * encoded once, numbers are written digit by digit. Each `take()` hands the bytes over to a
+ * stream and starts a fresh buffer.
+ */
+class ByteWriter {
+  private buf = Buffer.allocUnsafe(1 << 16);
+  private len = 0;
+
+  private ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+
+  bytes(b: Uint8Array): this {
+    const n = b.length;
+    this.ensure(n);
+    const buf = this.buf;
+    let at = this.len;
+    for (let i = 0; i < n; i++) buf[at++] = b[i];
+    this.len = at;
+    return this;
+  }
+
+  byte(c: number): this {
+    this.ensure(1);
+    this.buf[this.len++] = c;
+    return this;
+  }
+
+  /** A non-negative integer. */
+  uint(n: number): this {
+    this.ensure(16);
+    let digits = 1;
+    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+    const buf = this.buf;
+    let at = this.len + digits;
+    this.len = at;
+    do {
+      buf[--at] = 48 + (n % 10);
+      n = Math.floor(n / 10);
+    } while (n > 0);
+    return this;
+  }
+
+  /**
+   * A non-negative value already rounded to `digits` (1 or 2) decimals, as Python prints it:
+   * shortest form, with «.0» kept for whole numbers in `python` style (4472.0, 0.75, 3.4) and
+   * dropped in `comma` style, which uses a decimal comma (5, 1,4, 4,16).
+   */
+  decimal(v: number, digits: 1 | 2, style: 'python' | 'comma'): this {
+    const scale = digits === 1 ? 10 : 100;
+    const scaled = Math.round(v * scale);
+    let frac = scaled % scale;
+    this.uint((scaled - frac) / scale);
+    const mark = style === 'comma' ? 44 : 46;
+    if (frac === 0) return style === 'python' ? this.byte(mark).byte(48) : this;
+    this.byte(mark);
+    if (digits === 2) {
+      if (frac % 10 === 0) frac /= 10;
+      else if (frac < 10) this.byte(48);
+    }
+    return this.uint(frac);
+  }
+
+  take(): Buffer {
+    const out = this.buf.subarray(0, this.len);
+    this.buf = Buffer.allocUnsafe(this.buf.length);
+    this.len = 0;
+    return out;
+  }
+}
+
+const utf8 = (s: string) => Buffer.from(s, 'utf8');
+const COMMA = 44;
+const SEMICOLON = 59;
+const CRLF = utf8('\r\n');
 
 const CATEGORIES = [
   'Товары для детей',
@@ -155,18 +233,11 @@ function chooseSpecial(n: number, seed: number): Special {
   return { zero, outlier };
 }
 
-interface Lines {
-  market: string;
-  money: string;
-  time: string;
-  profit: string;
-  positive: boolean;
-}
-
 /** Normal draw whose total spread stays `sd` once the latent part (shift · τ) is taken out. */
 const residualSd = (sd: number, shift: number) => Math.sqrt(Math.max(sd * sd - shift * shift * TAU * TAU, 0.01));
 
-function customerLines(rng: Rng, id: number, kind: 'normal' | 'zero' | 'outlier'): Lines {
+/** Draws one customer and appends its rows to the four files; true when labelled «Снизилась». */
+function writeCustomer(rng: Rng, id: number, kind: 'normal' | 'zero' | 'outlier', out: Writers): boolean {
   const y = kind === 'normal' ? (rng.next() < POSITIVE_RATE ? 1 : 0) : 1;
   // Latent disengagement: centred on the label, shared by all behavioural features.
   const e = y + TAU * rng.normal();
@@ -174,7 +245,7 @@ function customerLines(rng: Rng, id: number, kind: 'normal' | 'zero' | 'outlier'
   const disengaged = e > 0.5 ? 1 : 0;
   const premium = rng.next() < (disengaged ? 0.34 : 0.26);
   const service = premium ? 'премиум' : rng.next() < STANDARD_TYPO_RATE ? 'стандартт' : 'стандарт';
-  const notify = rng.next() < 0.74 ? 'да' : 'нет';
+  const notify = rng.next() < 0.74;
   const market6 = roundTo(clamp(rng.normal(4.57 - 0.83 * e, residualSd(0.95, 0.83)), 0.9, 6.6), 1);
   const marketNow = rng.pick([3, 4, 5], [0.24, 0.51, 0.25]);
   const tenure = rng.int(110, 1079);
@@ -204,26 +275,43 @@ function customerLines(rng: Rng, id: number, kind: 'normal' | 'zero' | 'outlier'
   }
   const profit = roundTo(clamp(rng.normal(4.0, 1.0), 0.86, 7.43), 2);
 
-  const label = y ? 'Снизилась' : 'Прежний уровень';
-  const market = `${id},${label},${service},${notify},${pyFloat(market6)},${marketNow},${tenure},${pyFloat(promo)},${category},${categories},${unpaid},${errors},${pages}\r\n`;
+  const { market, money, time, profit: prof } = out;
+  market.uint(id).byte(COMMA).bytes(y ? WORDS.down : WORDS.same).byte(COMMA).bytes(WORDS.service[service]).byte(COMMA);
+  market.bytes(notify ? WORDS.yes : WORDS.no).byte(COMMA).decimal(market6, 1, 'python').byte(COMMA).uint(marketNow).byte(COMMA);
+  market.uint(tenure).byte(COMMA).decimal(promo, 2, 'python').byte(COMMA).bytes(WORDS.category[category]).byte(COMMA);
+  market.uint(categories).byte(COMMA).uint(unpaid).byte(COMMA).uint(errors).byte(COMMA).uint(pages).bytes(CRLF);
   const revenues = [rev0, rev1, rev2];
-  const money = rng
-    .shuffle([0, 1, 2])
-    .map((p) => `${id},${REVENUE_PERIODS[p]},${pyFloat(revenues[p])}\r\n`)
-    .join('');
+  for (const p of rng.shuffle([0, 1, 2])) money.uint(id).byte(COMMA).bytes(WORDS.revenuePeriod[p]).byte(COMMA).decimal(revenues[p], 1, 'python').bytes(CRLF);
   const minutes = [minutesPrev, minutesNow];
-  const time = rng
-    .shuffle([0, 1])
-    .map((p) => `${id},${TIME_PERIODS[p]},${minutes[p]}\r\n`)
-    .join('');
-  return { market, money, time, profit: `${id};${String(profit).replace('.', ',')}\r\n`, positive: y === 1 };
+  for (const p of rng.shuffle([0, 1])) time.uint(id).byte(COMMA).bytes(WORDS.timePeriod[p]).byte(COMMA).uint(minutes[p]).bytes(CRLF);
+  prof.uint(id).byte(SEMICOLON).decimal(profit, 2, 'comma').bytes(CRLF);
+  return y === 1;
 }
 
-function write(stream: WriteStream, text: string): Promise<void> {
+interface Writers {
+  market: ByteWriter;
+  money: ByteWriter;
+  time: ByteWriter;
+  profit: ByteWriter;
+}
+
+/** The words of the files, encoded once. */
+const WORDS = {
+  down: utf8('Снизилась'),
+  same: utf8('Прежний уровень'),
+  yes: utf8('да'),
+  no: utf8('нет'),
+  service: { премиум: utf8('премиум'), стандарт: utf8('стандарт'), стандартт: utf8('стандартт') } as Record<string, Buffer>,
+  category: Object.fromEntries(CATEGORIES.map((c) => [c, utf8(c)])) as Record<string, Buffer>,
+  revenuePeriod: REVENUE_PERIODS.map(utf8),
+  timePeriod: TIME_PERIODS.map(utf8),
+};
+
+function write(stream: WriteStream, data: string | Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (e: Error) => reject(e);
     stream.once('error', onError);
-    const ok = stream.write(text, 'utf8');
+    const ok = stream.write(data);
     const done = () => {
       stream.off('error', onError);
       resolve();
@@ -260,21 +348,13 @@ export async function synthesize(opts: SynthOptions): Promise<SynthSummary> {
       write(time, 'id,Период,минут\r\n'),
       write(profit, 'id;Прибыль\r\n'),
     ]);
+    const out: Writers = { market: new ByteWriter(), money: new ByteWriter(), time: new ByteWriter(), profit: new ByteWriter() };
     for (let start = 0; start < n; start += BATCH) {
-      let m = '';
-      let r = '';
-      let t = '';
-      let p = '';
       for (let i = start; i < Math.min(n, start + BATCH); i++) {
         const kind = special.zero.has(i) ? 'zero' : i === special.outlier ? 'outlier' : 'normal';
-        const c = customerLines(rng, FIRST_ID + i, kind);
-        m += c.market;
-        r += c.money;
-        t += c.time;
-        p += c.profit;
-        if (c.positive) positives++;
+        if (writeCustomer(rng, FIRST_ID + i, kind, out)) positives++;
       }
-      await Promise.all([write(market, m), write(money, r), write(time, t), write(profit, p)]);
+      await Promise.all([write(market, out.market.take()), write(money, out.money.take()), write(time, out.time.take()), write(profit, out.profit.take())]);
     }
   } catch (e) {
     for (const s of streams) s.destroy();

@@ -53,15 +53,6 @@ export function sampledShapley(
   groups.forEach((f, j) => colsOf[f].push(j));
   const rng = new Rng(seed);
   const orders: Uint16Array[] = [];
-  if (process.env.CYCLIC) {
-    let order = rng.shuffle(Uint16Array.from({ length: nFeatures }, (_, i) => i));
-    for (let s = 0; s < samples; s += 2) {
-      const shift = (s >> 1) % nFeatures;
-      if (shift === 0 && s > 0) order = rng.shuffle(order.slice());
-      const o = Uint16Array.from({ length: nFeatures }, (_, i) => order[(i + shift) % nFeatures]);
-      orders.push(o, o.slice().reverse());
-    }
-  } else
   for (let s = 0; s < samples; s += 2) {
     const order = rng.shuffle(Uint16Array.from({ length: nFeatures }, (_, i) => i));
     orders.push(order, order.slice().reverse());

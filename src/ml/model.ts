@@ -22,7 +22,11 @@ export interface Model {
   toJSON(): unknown;
 }
 
-/** What the explainer keeps from training: a small background sample and the encoded column means. */
+/**
+ * What the explainer keeps from training. `background` holds the reference row(s) Shapley paths start
+ * from — trainBest stores one, the average customer — and `means` the encoded column means the exact
+ * linear path measures against.
+ */
 export interface ExplainerState {
   /** Share of positives in the training labels: what explanations are measured against. */
   baseRate: number;

@@ -4,12 +4,11 @@ import { averageOof, crossValidate, splitAucs, takeLabels } from './cv.ts';
 import { checkBinary, scoringCost } from './estimator.ts';
 import { takeFrameRows, validateFrame } from './frame.ts';
 import { permutationImportance } from './importance.ts';
-import { takeRows } from './matrix.ts';
 import { mean, std } from './metrics.ts';
 import { TrainedModel, type Model } from './model.ts';
 import { Pipeline } from './pipeline.ts';
 import { reliabilityTable, type ReliabilityBin } from './reliability.ts';
-import { Rng, deriveSeed } from './rng.ts';
+import { deriveSeed } from './rng.ts';
 import { searchFamily, type FamilyResult } from './search.ts';
 import { repeatedStratifiedKFold, stratifiedSample } from './splits.ts';
 import type { ColumnSpec, Frame } from './types.ts';
@@ -25,8 +24,6 @@ export interface TrainOptions {
   searchRepeats?: number;
   /** Above this many rows, search and evaluation run on a stratified sample of this size; the winner is refitted on all rows. */
   searchRows?: number;
-  /** Background rows kept for per-customer explanations. */
-  backgroundRows?: number;
   /** Sampled feature orders per explanation (rounded up to even). */
   explainSamples?: number;
   /** How many of the best single families the ensemble may combine. */
@@ -71,7 +68,6 @@ interface Resolved {
   searchRepeats: number;
   searchRows: number;
   families: string[];
-  backgroundRows: number;
   explainSamples: number;
   ensembleCandidates: number;
   ensembleTolerance: number;
@@ -80,7 +76,7 @@ interface Resolved {
 
 function resolve(opts: TrainOptions, rows: number): Resolved {
   const large = rows >= (opts.largeRows ?? 50_000);
-  const explainSamples = Math.max(2, Math.ceil((opts.explainSamples ?? 16) / 2) * 2);
+  const explainSamples = Math.max(2, Math.ceil((opts.explainSamples ?? 32) / 2) * 2);
   const families = opts.families ?? familyNames().filter((f) => !(large && INSTANCE_BASED.has(f)));
   families.forEach(getFamily);
   return {
@@ -92,8 +88,6 @@ function resolve(opts: TrainOptions, rows: number): Resolved {
     searchRows: opts.searchRows ?? 5000,
     families,
     explainSamples,
-    // Each antithetic pair of orders walks from its own background row, so more rows would go unused.
-    backgroundRows: opts.backgroundRows ?? explainSamples / 2,
     ensembleCandidates: opts.ensembleCandidates ?? 4,
     ensembleTolerance: opts.ensembleTolerance ?? 0.001,
     progress: opts.onProgress ?? (() => {}),
@@ -277,10 +271,12 @@ export function trainBest(schema: ColumnSpec[], X: Frame, y: Uint8Array, opts: T
   const encoded = pipeline.transform(Xs);
   const means = new Float64Array(encoded.cols);
   for (let i = 0; i < encoded.rows; i++) for (let j = 0; j < encoded.cols; j++) means[j] += encoded.data[i * encoded.cols + j] / encoded.rows;
-  const bgIdx = new Rng(deriveSeed(o.seed, 6)).shuffle(Uint32Array.from({ length: encoded.rows }, (_, i) => i)).slice(0, o.backgroundRows);
+  // The baseline is the average customer (encoded means): one reference point makes the sampled
+  // Shapley values far more stable than a handful of background rows (bench: 32 orders agree with
+  // 512 at r ≈ 0.99, against ≈ 0.8 for 16 orders over 8 background rows).
   const model = new TrainedModel(pipeline, cal.calibrator, {
     baseRate: y.reduce((a, b) => a + b, 0) / y.length,
-    background: takeRows(encoded, bgIdx),
+    background: { rows: 1, cols: means.length, data: means.slice() },
     means,
     samples: o.explainSamples,
     seed: deriveSeed(o.seed, 7),

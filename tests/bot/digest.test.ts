@@ -5,6 +5,7 @@ import { telegramDigestTransport } from '../../src/bot/digest.ts';
 import { installRetry } from '../../src/bot/retry.ts';
 import { createSendThrottle } from '../../src/bot/throttle.ts';
 import { periodFromKey } from '../../src/core/digest/period.ts';
+import type { SqliteStore } from '../../src/data/sqlite/store.ts';
 import { botApiClient, digestRunner, startDigest } from '../../src/digest.ts';
 import { REAL_DIR, trainedApp, type Fixture } from '../support/appFixture.ts';
 import { startEmulator, startPolling, type TelegramEmulator, type TgMessage } from '../support/telegramEmulator.ts';
@@ -26,7 +27,8 @@ afterAll(() => fx?.dispose());
 
 beforeEach(async () => {
   tg = await startEmulator();
-  fx.app.store.db.exec('DELETE FROM digest_delivery; DELETE FROM digest_part; DELETE FROM digest_run; DELETE FROM digest_subscriber;');
+  // Each test starts with no subscribers and no digest history.
+  (fx.app.store as SqliteStore).db.exec('DELETE FROM digest_delivery; DELETE FROM digest_part; DELETE FROM digest_run; DELETE FROM digest_subscriber;');
 });
 afterEach(async () => {
   await polling?.stop();
@@ -47,7 +49,7 @@ function subscribe(...chats: number[]) {
 function expectFullDigest(messages: TgMessage[]) {
   expect(messages).toHaveLength(3);
   const [text, photo, doc] = messages;
-  expect(text.text).toMatch(/^📬 Сводка по риску оттока: 23–29 ноября 2026/);
+  expect(text.text).toMatch(/^📬 Сводка по риску снижения покупок: 23–29 ноября 2026/);
   expect(text.text).toMatch(/Кому звонить первым/);
   expect(text.text!.length).toBeLessThanOrEqual(4096);
   expect(photo.photo?.length).toBeGreaterThan(0);

@@ -68,12 +68,12 @@ describe('digest runner', () => {
     const inbox: Inbox = new Map();
     const r = runner(fakeTransport(inbox));
     const report = await r.deliver(W48, { trigger: 'schedule' });
-    expect(report).toMatchObject({ period: '2026-W48', outcome: 'done', counts: { sent: 5, pending: 0 } });
+    expect(report).toMatchObject({ period: '2026-W48', outcome: 'done', counts: { sent: 5, pending: 0 }, delivered: 5 });
     for (const id of CHATS) expect(inbox.get(id)).toEqual(full);
     expect(store.digests.get('2026-W48')).toMatchObject({ atRiskIds: [1, 2, 3], finishedAt: clock.toISOString(), trigger: 'schedule' });
 
     const again = await r.deliver(W48, { trigger: 'catch-up' });
-    expect(again.outcome).toBe('already-done');
+    expect(again).toMatchObject({ outcome: 'already-done', delivered: 0 });
     for (const id of CHATS) expect(inbox.get(id)).toHaveLength(3);
     expect(r.composes()).toBe(1);
   });
@@ -98,7 +98,7 @@ describe('digest runner', () => {
     // Next trigger (another process after a restart), Telegram is back.
     const second = runner(fakeTransport(inbox));
     const report = await second.deliver(W48, { trigger: 'catch-up' });
-    expect(report.outcome).toBe('done');
+    expect(report).toMatchObject({ outcome: 'done', delivered: 3 });
     for (const id of CHATS) expect(inbox.get(id)).toEqual(full);
     expect(second.composes()).toBe(0); // the frozen content is reused
   });

@@ -134,7 +134,7 @@ describe('weekly digest content', () => {
   it('fits one Telegram message and tells the period, the model and the stakes', () => {
     const text = textOf(week2);
     expect(text.length).toBeLessThanOrEqual(MESSAGE_LIMIT);
-    expect(text).toMatch(/^📬 Сводка по риску оттока: 23–29 ноября 2026\n/);
+    expect(text).toMatch(/^📬 Сводка по риску снижения покупок: 23–29 ноября 2026\n/);
     expect(text).toContain(`Модель v${week2.view.model.version} `);
     expect(text).toContain(`данные v${week2.view.model.datasetVersion}`);
     expect(text).toMatch(/В зоне высокого риска: [\d\s]+ клиент/);

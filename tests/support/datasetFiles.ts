@@ -29,6 +29,8 @@ export const zipOf = (files: Record<string, Buffer>, folder = 'выгрузка/
 /** Replaces the last field of `count` data lines (from line 2) with `value`. */
 export function breakLastColumn(b: Buffer, count: number, value = 'много'): Buffer {
   const lines = text(b).split('\n');
-  for (let i = 1; i <= count && i < lines.length; i++) lines[i] = lines[i].replace(/[^,;]*$/, value);
+  // money.csv is «;»-separated with decimal commas; the others use «,».
+  const sep = lines[0].includes(';') ? ';' : ',';
+  for (let i = 1; i <= count && i < lines.length; i++) lines[i] = lines[i].slice(0, lines[i].lastIndexOf(sep) + 1) + value;
   return Buffer.from(lines.join('\n'), 'utf8');
 }

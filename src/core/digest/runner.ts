@@ -43,7 +43,10 @@ export interface DeliveryReport {
    * process holds the run; interrupted: stopped by the signal, the next trigger resumes it.
    */
   outcome: 'done' | 'already-done' | 'busy' | 'interrupted';
+  /** Every chat of the week by status, this call's work included. */
   counts: Record<DeliveryStatus, number>;
+  /** Chats that got their copy completed by this call. */
+  delivered: number;
 }
 
 export interface DigestRunnerDeps {
@@ -74,14 +77,18 @@ export function createDigestRunner(deps: DigestRunnerDeps) {
   const ts = () => now().toISOString();
   const lease = () => ({ owner, until: new Date(now().getTime() + leaseMs).toISOString() });
 
-  function report(period: string, outcome: DeliveryReport['outcome']): DeliveryReport {
+  function report(period: string, outcome: DeliveryReport['outcome'], delivered = 0): DeliveryReport {
     const counts: Record<DeliveryStatus, number> = { pending: 0, sent: 0, blocked: 0, failed: 0, skipped: 0 };
     for (const d of runs.deliveries(period)) counts[d.status]++;
-    return { period, outcome, counts };
+    return { period, outcome, counts, delivered };
   }
 
-  async function deliverTo(period: string, d: DigestDelivery, parts: DigestPart[], active: Set<number>): Promise<void> {
-    if (!active.has(d.chatId)) return runs.markFinal(period, d.chatId, 'skipped', null, ts());
+  /** Resolves true when the chat got (the rest of) its copy. */
+  async function deliverTo(period: string, d: DigestDelivery, parts: DigestPart[], active: Set<number>): Promise<boolean> {
+    if (!active.has(d.chatId)) {
+      runs.markFinal(period, d.chatId, 'skipped', null, ts());
+      return false;
+    }
     for (let i = d.partsSent; i < parts.length; i++) {
       try {
         await transport.send(d.chatId, parts[i]);
@@ -90,12 +97,12 @@ export function createDigestRunner(deps: DigestRunnerDeps) {
           runs.markFinal(period, d.chatId, 'blocked', errorText(e), ts());
           subscribers.unsubscribe(d.chatId, 'blocked');
           log?.warn('digest recipient gone, unsubscribed', { period, chatId: d.chatId, error: errorText(e) });
-          return;
+          return false;
         }
         if (e instanceof DeliveryRejectedError) {
           runs.markFinal(period, d.chatId, 'failed', errorText(e), ts());
           log?.warn('digest rejected for chat', { period, chatId: d.chatId, error: errorText(e) });
-          return;
+          return false;
         }
         runs.markAttempt(period, d.chatId, errorText(e), ts());
         throw e;
@@ -104,19 +111,21 @@ export function createDigestRunner(deps: DigestRunnerDeps) {
       if (!runs.acquire(period, lease(), ts())) throw new LeaseLostError(period);
     }
     runs.markFinal(period, d.chatId, 'sent', null, ts());
+    return true;
   }
 
-  /** Serves pending chats; true when none is left, false when the signal stopped it first. */
-  async function sendPending(period: string, signal?: AbortSignal): Promise<boolean> {
+  /** Serves pending chats; `finished` is false when the signal stopped it first. */
+  async function sendPending(period: string, signal?: AbortSignal): Promise<{ finished: boolean; delivered: number }> {
     const parts = runs.parts(period);
     const active = new Set(subscribers.active().map((s) => s.chatId));
     const queue = runs.deliveries(period).filter((d) => d.status === 'pending');
     let failure: { error: unknown } | null = null;
+    let delivered = 0;
     const worker = async () => {
       while (queue.length > 0 && !failure && !signal?.aborted) {
         const d = queue.shift()!;
         try {
-          await deliverTo(period, d, parts, active);
+          if (await deliverTo(period, d, parts, active)) delivered++;
         } catch (error) {
           failure ??= { error };
         }
@@ -124,7 +133,7 @@ export function createDigestRunner(deps: DigestRunnerDeps) {
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
     if (failure) throw (failure as { error: unknown }).error;
-    return queue.length === 0;
+    return { finished: queue.length === 0, delivered };
   }
 
   async function deliverNow(period: DigestPeriod, opts: DeliverOptions): Promise<DeliveryReport> {
@@ -144,10 +153,11 @@ export function createDigestRunner(deps: DigestRunnerDeps) {
       runs.enqueue(key, subscribers.active().map((s) => s.chatId), ts());
       if (opts.trigger === 'manual') runs.requeueFailed(key, ts());
       log?.info('digest run', { period: key, trigger: opts.trigger, force: opts.force ?? false, resumed: Boolean(existing) });
-      if (!(await sendPending(key, opts.signal))) return report(key, 'interrupted');
+      const { finished, delivered } = await sendPending(key, opts.signal);
+      if (!finished) return report(key, 'interrupted', delivered);
       runs.finish(key, ts());
-      const done = report(key, 'done');
-      log?.info('digest run finished', { period: key, ...done.counts });
+      const done = report(key, 'done', delivered);
+      log?.info('digest run finished', { period: key, delivered, ...done.counts });
       return done;
     } finally {
       runs.release(key, owner);
