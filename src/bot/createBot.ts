@@ -5,6 +5,7 @@ import type { Conversation, ChatUser } from '../chat/conversation.ts';
 import type { Logger } from '../core/ports.ts';
 import * as M from '../messages.ts';
 import { accessControl, rateLimit, type AccessPolicy } from './access.ts';
+import { ChatQueues } from './chatQueues.ts';
 import { installRetry } from './retry.ts';
 import { sendReplies } from './send.ts';
 
@@ -39,15 +40,19 @@ export function createBot(deps: BotDeps): RunningBot {
     return next();
   });
 
-  const inFlight = new Set<Promise<unknown>>();
-  bot.use(async (_ctx, next) => {
-    const p = next();
-    inFlight.add(p);
-    try {
-      await p;
-    } finally {
-      inFlight.delete(p);
-    }
+  const onError = async (err: unknown, ctx: Context) => {
+    deps.log.error('update failed', { updateId: ctx.update.update_id, error: (err as Error).message });
+    await ctx.reply(M.CHAT.somethingWrong).catch(() => undefined);
+  };
+  // Handing the update to its chat's queue lets polling fetch the next batch at once; the
+  // offset is confirmed before the answer is sent, and shutdown drains the queues (idle()).
+  const queues = new ChatQueues();
+  bot.use((ctx, next) => {
+    // Album parts run side by side, as telegraf would run them, so the upload can answer once.
+    const album = ctx.message && 'media_group_id' in ctx.message ? ctx.message.media_group_id : undefined;
+    const chat = ctx.chat?.id ?? ctx.from?.id ?? 0;
+    queues.push(album ? `${chat}:${album}:${ctx.update.update_id}` : chat, () => next().catch((err) => onError(err, ctx)));
+    return Promise.resolve();
   });
   bot.use(accessControl(deps.access, deps.log));
   bot.use(rateLimit(deps.rateLimitPerMinute));
@@ -75,17 +80,9 @@ export function createBot(deps: BotDeps): RunningBot {
     await sendReplies(ctx, await deps.conversation.handleCallback(u, data));
   });
 
-  bot.catch(async (err, ctx) => {
-    deps.log.error('update failed', { updateId: ctx.update.update_id, error: (err as Error).message });
-    await ctx.reply(M.CHAT.somethingWrong).catch(() => undefined);
-  });
+  bot.catch(onError);
 
-  return {
-    bot,
-    idle: async () => {
-      while (inFlight.size) await Promise.allSettled([...inFlight]);
-    },
-  };
+  return { bot, idle: () => queues.idle() };
 }
 
 export async function registerCommands(bot: Telegraf<Context>, conversation: Conversation): Promise<void> {

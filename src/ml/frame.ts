@@ -38,3 +38,19 @@ export function takeFrameRows(X: Frame, idx: ArrayLike<number>): Frame {
 export function withColumn(X: Frame, name: string, col: Float64Array | string[]): Frame {
   return { n: X.n, columns: { ...X.columns, [name]: col } };
 }
+
+/**
+ * Group id per row: rows identical on every schema column share the id of the first of them.
+ * The shop's file repeats some customers under new ids; cross-validation keeps such twins together.
+ */
+export function duplicateGroups(schema: readonly ColumnSpec[], X: Frame): Int32Array {
+  const first = new Map<string, number>();
+  const out = new Int32Array(X.n);
+  for (let i = 0; i < X.n; i++) {
+    const key = JSON.stringify(schema.map((s) => X.columns[s.name][i]));
+    let g = first.get(key);
+    if (g === undefined) first.set(key, (g = i));
+    out[i] = g;
+  }
+  return out;
+}

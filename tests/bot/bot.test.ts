@@ -137,6 +137,27 @@ describe('Telegram bot through the Bot API emulator', () => {
     expect((await tg.waitForMessage(MANAGER)).text).toMatch(/Здравствуйте/);
   });
 
+  it('a slow answer in one chat does not hold back other chats, and one chat stays in order', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const conversation: Conversation = {
+      ...fx.app.conversation,
+      handleText: async (user, text) => {
+        if (text === '/slow') await gate;
+        return fx.app.conversation.handleText(user, text === '/slow' ? '/help' : text);
+      },
+    };
+    await start({ conversation, allowed: [MANAGER, ADMIN] });
+    tg.sendText(MANAGER, '/slow');
+    tg.sendText(MANAGER, '/start');
+    tg.sendText(ADMIN, '/start');
+    expect((await tg.waitForMessage(ADMIN)).text).toMatch(/Здравствуйте/);
+    expect(tg.sent(MANAGER)).toHaveLength(0);
+    release();
+    expect((await tg.waitForMessage(MANAGER)).text).toMatch(/Команды/);
+    expect((await tg.waitForMessage(MANAGER)).text).toMatch(/Здравствуйте/);
+  });
+
   it('a 429 from Telegram is retried after retry_after', async () => {
     await start();
     tg.failNext('sendMessage', { status: 429, retryAfter: 1 });

@@ -50,6 +50,17 @@ describe('file-level problems', () => {
     expect(ps).toEqual([{ file: 'market_file.csv', line: 1, column: 'Покупательская активность', message: 'нет столбца «Покупательская активность»' }]);
   });
 
+  it('a label column left blank throughout means «no labels»; a blank among filled labels is a problem', async () => {
+    const blank = lines('market_file.csv').map((l, i) => (i === 0 ? l : setField([l], 1, 1, '')[0]));
+    const unlabelled = await readDatasetDir(writeSet({ 'market_file.csv': blank }));
+    expect(unlabelled.customers.every((c) => c.label === null)).toBe(true);
+    const required = await problemsOf(() => readDatasetDir(writeSet({ 'market_file.csv': blank }), { requireLabel: true }));
+    expect(required).toHaveLength(1000 + 1); // 1300 blanks, the first 1000 kept
+    expect(required[0]).toEqual({ file: 'market_file.csv', line: 2, column: 'Покупательская активность', message: 'пустое значение в столбце «Покупательская активность»' });
+    const oneBlank = await run({ 'market_file.csv': setField(lines('market_file.csv'), 8, 1, ' ') });
+    expect(oneBlank.map(formatProblem)).toEqual(['market_file.csv:8: пустое значение в столбце «Покупательская активность»']);
+  });
+
   it('refuses binary garbage under a data file name', async () => {
     const ps = await run({ 'market_time.csv': randomBytes(5000) });
     expect(ps).toEqual([{ file: 'market_time.csv', line: 0, message: expect.stringContaining('не похож на текстовый CSV') }]);

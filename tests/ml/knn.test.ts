@@ -36,3 +36,11 @@ describe('KNearestNeighbors', () => {
     expect(state.labels.filter((v) => v === 1).length).toBe(25);
   });
 });
+
+describe('KNearestNeighbors exactMatch: vote (scikit-learn semantics, for comparisons)', () => {
+  it('lets an exact match take all the weight', () => {
+    const m = new KNearestNeighbors({ k: 3, exactMatch: 'vote' }).fit(X, y);
+    expect(m.predictProba(fromRows([[3]]))[0]).toBe(1);
+    expect(m.predictProba(fromRows([[1]]))[0]).toBe(0);
+  });
+});

@@ -71,3 +71,11 @@ describe('Pipeline inside cross-validation', () => {
     expect(() => c.predictProba(small)).toThrow(/not fitted/);
   });
 });
+
+describe('duplicateGroups', () => {
+  it('gives rows identical on every schema column the id of the first of them', async () => {
+    const { duplicateGroups } = await import('../../src/ml/frame.ts');
+    const X: Frame = { n: 4, columns: { a: Float64Array.from([1, 2, 1, 1]), b: ['x', 'y', 'x', 'z'] } };
+    expect(Array.from(duplicateGroups([{ name: 'a', kind: 'numeric' }, { name: 'b', kind: 'categorical' }], X))).toEqual([0, 1, 0, 3]);
+  });
+});

@@ -52,3 +52,14 @@ describe('stratifiedSample', () => {
     expect([...idx]).toEqual([...idx].sort((a, b) => a - b));
   });
 });
+
+describe('grouped stratified k-fold', () => {
+  it('keeps rows of one group in the same fold', () => {
+    const yy = Uint8Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? 1 : 0));
+    const groups = Int32Array.from({ length: 60 }, (_, i) => (i < 10 ? 0 : i));
+    for (const s of repeatedStratifiedKFold(yy, 4, 2, 5, groups)) {
+      const inTest = [...s.test].filter((i) => i < 10).length;
+      expect(inTest === 0 || inTest === 10).toBe(true);
+    }
+  });
+});

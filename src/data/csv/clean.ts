@@ -6,9 +6,10 @@
  * customers with a zero month already excluded), with k = 10 by default.
  * Why k = 10: for a bell-shaped distribution that is ≈ 14 standard deviations above the mean,
  * so honest high spenders — even in a million-customer set — are never touched, while data-entry
- * errors (an extra digit) are caught. On the real set Q1 = 4591.95, Q3 = 5363.55, IQR = 771.6,
- * threshold ≈ 13079: the one 106862.2 month (customer 215380, k ≈ 131) is above it, the
- * next-highest month 7799.4 (k ≈ 3.2) is far below.
+ * errors (an extra digit) are caught. On the real set (3891 positive months) Q1 = 4592.0,
+ * Q3 = 5363.2, IQR = 771.2, threshold = 13075.2: the one 106862.2 month (customer 215380,
+ * k ≈ 131.6) is above it, the next-highest month 7799.4 (k ≈ 3.16) far below — any k between
+ * 3.2 and 131 would pick exactly that customer; 10 leaves a wide margin on both sides.
  * With fewer than 20 customers, or no spread at all (IQR = 0), quartiles mean nothing and the
  * rule is skipped.
  */

@@ -22,6 +22,8 @@ export interface CsvSink {
   row(fields: string[], line: number): void;
   /** A row refused before delivery (e.g. wrong field count), already reported. */
   rejected?(fields: string[], line: number): void;
+  /** All rows have been delivered. */
+  end?(): void;
 }
 
 export interface CsvResult {
@@ -193,5 +195,6 @@ export async function readCsv(file: string, chunks: AsyncIterable<Uint8Array>, s
     problems.add(file, 0, DATA_ERRORS.headerOnly);
   }
   const format = decoder && separator ? { encoding: decoder.encoding, separator, lineEnding: newlines.lineEnding } : null;
+  if (headerFound && deliverRows) sink.end?.();
   return { format, dataRows, headerFound };
 }

@@ -9,10 +9,15 @@ export interface KnnParams {
   weights: 'uniform' | 'distance';
   /** Reference rows kept at most; larger training sets keep a stratified sample so scoring cost stays bounded. */
   maxReference: number;
+  /**
+   * A reference row at distance 0: 'skip' treats it as the query itself (the default, see the class
+   * comment); 'vote' lets it take all the weight, as scikit-learn does — kept for comparisons only.
+   */
+  exactMatch: 'skip' | 'vote';
   seed: number;
 }
 
-const DEFAULTS: KnnParams = { k: 25, weights: 'distance', maxReference: 5000, seed: 0 };
+const DEFAULTS: KnnParams = { k: 25, weights: 'distance', maxReference: 5000, exactMatch: 'skip', seed: 0 };
 
 interface State {
   ref: Matrix;
@@ -58,13 +63,18 @@ export class KNearestNeighbors implements Estimator<Matrix> {
     if (X.cols !== ref.cols) throw new Error(`knn: expected ${ref.cols} columns, got ${X.cols}`);
     const k = Math.min(this.params.k, ref.rows);
     const p = X.cols;
-    const r = ref.data;
-    const q = X.data;
+    // Columns in decreasing spread, so partial distances cross the bound (and stop) as early as possible.
+    const order = spreadOrder(ref);
+    const r = permuteColumns(ref, order).data;
+    const q = permuteColumns(X, order).data;
     const heapD = new Float64Array(k);
     const heapI = new Int32Array(k);
     const out = new Float64Array(X.rows);
+    const skipExact = this.params.exactMatch === 'skip';
     for (let i = 0; i < X.rows; i++) {
       let size = 0;
+      let exact = 0;
+      let exactPos = 0;
       const qo = i * p;
       for (let j = 0; j < ref.rows; j++) {
         const ro = j * p;
@@ -74,16 +84,20 @@ export class KNearestNeighbors implements Estimator<Matrix> {
         for (let c = 0; c < p; c++) {
           const t = q[qo + c] - r[ro + c];
           d += t * t;
-          if ((c & 7) === 7 && d >= bound) break;
+          if ((c & 3) === 3 && d >= bound) break;
         }
-        if (d === 0) continue;
+        if (d === 0) {
+          exact++;
+          exactPos += labels[j];
+          continue;
+        }
         if (size < k) {
           heapPush(heapD, heapI, size++, d, j);
         } else if (d < heapD[0]) {
           heapReplaceTop(heapD, heapI, size, d, j);
         }
       }
-      out[i] = this.vote(heapD, heapI, size, labels);
+      out[i] = !skipExact && exact > 0 && this.params.weights === 'distance' ? exactPos / exact : this.vote(heapD, heapI, size, labels);
     }
     return out;
   }
@@ -157,4 +171,25 @@ function heapReplaceTop(d: Float64Array, ix: Int32Array, size: number, v: number
   }
   d[c] = v;
   ix[c] = j;
+}
+
+function spreadOrder(m: Matrix): Int32Array {
+  const spread = new Float64Array(m.cols);
+  for (let c = 0; c < m.cols; c++) {
+    let s = 0;
+    let s2 = 0;
+    for (let i = 0; i < m.rows; i++) {
+      const v = m.data[i * m.cols + c];
+      s += v;
+      s2 += v * v;
+    }
+    spread[c] = s2 / m.rows - (s / m.rows) ** 2;
+  }
+  return Int32Array.from({ length: m.cols }, (_, c) => c).sort((a, b) => spread[b] - spread[a] || a - b);
+}
+
+function permuteColumns(m: Matrix, order: Int32Array): Matrix {
+  const out = new Float64Array(m.data.length);
+  for (let i = 0; i < m.rows; i++) for (let c = 0; c < m.cols; c++) out[i * m.cols + c] = m.data[i * m.cols + order[c]];
+  return { rows: m.rows, cols: m.cols, data: out };
 }
