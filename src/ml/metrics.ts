@@ -1,6 +1,8 @@
 function checkPair(y: ArrayLike<number>, p: ArrayLike<number>): void {
   if (y.length !== p.length) throw new Error(`labels (${y.length}) and scores (${p.length}) differ in length`);
   if (y.length === 0) throw new Error('no samples');
+  // A NaN would silently scramble the rank order instead of failing.
+  for (let i = 0; i < p.length; i++) if (Number.isNaN(p[i])) throw new Error(`score ${i} is NaN`);
 }
 
 /**

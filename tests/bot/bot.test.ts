@@ -139,16 +139,23 @@ describe('Telegram bot through the Bot API emulator', () => {
 
   it('a slow answer in one chat does not hold back other chats, and one chat stays in order', async () => {
     let release!: () => void;
+    let started!: () => void;
     const gate = new Promise<void>((r) => (release = r));
+    const slowStarted = new Promise<void>((r) => (started = r));
     const conversation: Conversation = {
       ...fx.app.conversation,
       handleText: async (user, text) => {
-        if (text === '/slow') await gate;
+        if (text === '/slow') {
+          started();
+          await gate;
+        }
         return fx.app.conversation.handleText(user, text === '/slow' ? '/help' : text);
       },
     };
     await start({ conversation, allowed: [MANAGER, ADMIN] });
     tg.sendText(MANAGER, '/slow');
+    await slowStarted;
+    // These arrive in a later batch than /slow, which is still being handled.
     tg.sendText(MANAGER, '/start');
     tg.sendText(ADMIN, '/start');
     expect((await tg.waitForMessage(ADMIN)).text).toMatch(/Здравствуйте/);

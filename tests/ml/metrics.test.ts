@@ -34,3 +34,9 @@ describe('brier and logLoss', () => {
     expect(logLoss([1, 0], [0.8, 0.4])).toBeCloseTo(-(Math.log(0.8) + Math.log(0.6)) / 2, 12);
   });
 });
+
+describe('metric inputs', () => {
+  it('refuses NaN scores instead of ranking them arbitrarily', () => {
+    expect(() => rocAuc([0, 1, 0], [0.1, NaN, 0.3])).toThrow(/NaN/);
+  });
+});

@@ -30,8 +30,8 @@ interface State {
  * leave-one-out probabilities instead of echoing their own labels (scikit-learn would return exactly 0
  * or 1 there with distance weights), and a new customer identical on all features to a known one is
  * vanishingly rare. Measured against ml-knn's kd-tree (bench/ml.ts): with 23 encoded dimensions the
- * tree visits most points anyway and is slower; ml-knn itself returns only the majority label, and its
- * tree also splits on the label it appends to each point, which queries lack, so it finds wrong neighbours.
+ * tree visits most points anyway and is an order of magnitude slower, and ml-knn's own predict returns
+ * only the majority label, not probabilities.
  */
 export class KNearestNeighbors implements Estimator<Matrix> {
   readonly kind = 'knn';
