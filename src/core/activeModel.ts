@@ -18,6 +18,8 @@ export interface LoadedModel {
  */
 export class ActiveModel {
   private cached: LoadedModel | null = null;
+  /** The active pointer `cached` was resolved for: after a fallback it differs from cached.meta.version. */
+  private cachedFor: number | null = null;
 
   constructor(
     private readonly store: Store,
@@ -27,7 +29,8 @@ export class ActiveModel {
   get(): LoadedModel {
     const version = this.store.models.activeVersion();
     if (version === null) throw new NoModelError();
-    if (this.cached?.meta.version === version) return this.cached;
+    // Keyed by the pointer, not the loaded version, so a corrupted active row is read once, not per request.
+    if (this.cached && this.cachedFor === version) return this.cached;
     const candidates = this.store.models
       .list()
       .map((m) => m.version)
@@ -38,6 +41,7 @@ export class ActiveModel {
       if (loaded) {
         if (v !== version) this.log?.warn('active model unreadable, answering with an older version', { active: version, used: v });
         this.cached = loaded;
+        this.cachedFor = version;
         return loaded;
       }
     }

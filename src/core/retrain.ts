@@ -59,7 +59,8 @@ export function createRetrainer(deps: { store: Store; reader: DatasetReader; tra
     const dataset = store.datasets.create(data, source);
     await opts.onStage?.('training', dataset);
     const previousVersion = store.models.activeVersion();
-    const previous = previousVersion === null ? null : (store.models.get(previousVersion)?.meta ?? null);
+    // Metadata only: a corrupted previous artifact must not block the retrain that replaces it.
+    const previous = previousVersion === null ? null : (store.models.list().find((m) => m.version === previousVersion) ?? null);
     const { modelVersion } = await trainer.train(dataset.version, opts.signal);
     const model = store.models.get(modelVersion)?.meta;
     if (!model) throw new TrainingFailedError(`trainer reported model v${modelVersion}, which is not in the store`);

@@ -54,7 +54,8 @@ export function trainModel(store: Store, opts: TrainOptions): TrainOutcome {
   if (!dataset) throw new NotFoundError('dataset', String(datasetVersion));
 
   const previousVersion = store.models.activeVersion();
-  const previous = previousVersion === null ? null : (store.models.get(previousVersion)?.meta ?? null);
+  // Metadata only: a corrupted previous artifact must not block the retrain that replaces it.
+  const previous = previousVersion === null ? null : (store.models.list().find((m) => m.version === previousVersion) ?? null);
 
   const customers = store.datasets.customers(datasetVersion);
   const X = toFrame(customers);

@@ -1,6 +1,6 @@
 import { chooseCalibration } from './calibrate-oof.ts';
 import { getFamily } from './catalog.ts';
-import { crossValidate, takeLabels } from './cv.ts';
+import { takeLabels } from './cv.ts';
 import { evaluate, type Evaluation } from './evaluate.ts';
 import { takeFrameRows } from './frame.ts';
 import { permutationImportance } from './importance.ts';

@@ -50,7 +50,11 @@ describe('a corrupted model row', () => {
     } finally {
       other.close();
     }
-    // Recovery: point back at v1 explicitly.
+    // Recovery 1: a retrain is not blocked by the corrupted active row, and replaces it.
+    const { model: v3 } = fx.app.assistant.train({ families: ['logistic'], folds: 3, repeats: 1 });
+    expect(fx.app.store.models.activeVersion()).toBe(v3.version);
+    expect(fx.app.assistant.risk(ID).modelVersion).toBe(v3.version);
+    // Recovery 2: a rollback points back at v1.
     fx.app.assistant.useModel(v1);
     expect(await riskText()).toBe(answerV1);
   });
