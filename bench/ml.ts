@@ -4,7 +4,7 @@
  * Prints markdown and writes bench/results/ml.json. Times are wall clock and process CPU time: the
  * machine is shared, and CPU time is the closer stand-in for "on one core".
  *
- *   npm run bench:ml [-- --large]
+ *   npm run bench:ml [-- --large | --huge]   (--huge adds training on 1M rows: minutes of CPU)
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,12 +23,13 @@ import { KNearestNeighbors } from '../src/ml/families/knn.ts';
 import { LogisticRegression } from '../src/ml/families/logistic.ts';
 import { SupportVectorClassifier } from '../src/ml/families/svc/svc.ts';
 import { takeFrameRows } from '../src/ml/frame.ts';
-import { takeRows, toArrays } from '../src/ml/matrix.ts';
+import { toArrays } from '../src/ml/matrix.ts';
 import { Rng } from '../src/ml/rng.ts';
 
 const DATA_DIR = path.resolve(process.cwd(), '../shared/data/one-click');
 const OUT = path.resolve(process.cwd(), 'bench/results/ml.json');
-const LARGE = process.argv.includes('--large');
+const HUGE = process.argv.includes('--huge');
+const LARGE = HUGE || process.argv.includes('--large');
 const ANALYST_DRIVERS = ['pagesPerVisit', 'minutesCurrent', 'minutesPrev', 'unpaidItems', 'promoShare', 'marketActive6m'];
 
 interface Timed<T> {
@@ -256,9 +257,16 @@ async function main(): Promise<void> {
       train100k: { wallMs: t100k.wallMs, cpuMs: t100k.cpuMs, chosen: t100k.value.report.chosen, cvAuc: t100k.value.report.cvAuc, timings: t100k.value.report.timings },
       score1M: { wallMs: s1m.wallMs, cpuMs: s1m.cpuMs },
     };
+    if (HUGE) {
+      const t1m = timed(() => trainBest(FEATURE_SCHEMA, million.X, million.y, { seed: 42 }));
+      large.train1M = { wallMs: t1m.wallMs, cpuMs: t1m.cpuMs, chosen: t1m.value.report.chosen, timings: t1m.value.report.timings };
+    }
     console.log('| measure | value |\n|---|---|');
     console.log(`| train 100k rows (search on a 5000-row sample, refit on all) | ${f1(t100k.wallMs / 1000)} s wall / ${f1(t100k.cpuMs / 1000)} s CPU, chose ${t100k.value.report.chosen} (target ≤ 120 s) |`);
     console.log(`| score 1M rows with that model | ${f1(s1m.wallMs / 1000)} s wall / ${f1(s1m.cpuMs / 1000)} s CPU (target ≤ 20 s) |`);
+    const t1m = large.train1M as { wallMs: number; cpuMs: number; chosen: string } | undefined;
+    if (t1m) console.log(`| train 1M rows | ${f1(t1m.wallMs / 1000)} s wall / ${f1(t1m.cpuMs / 1000)} s CPU, chose ${t1m.chosen} (target ≤ 300 s) |`);
+    console.log('\nThe resampled rows are near-copies of real customers, so their CV AUC is meaningless; only the times count.');
   }
 
   mkdirSync(path.dirname(OUT), { recursive: true });

@@ -276,13 +276,14 @@ async function main(): Promise<void> {
   printTables(out);
 }
 
-/** Combines the JSON of separate runs (e.g. 10k, then 100k+1M) into one results file, sorted by N. */
+/** Combines the JSON of separate runs (`--merge a.json,b.json`, e.g. 10k, then 100k+1M) into one results file, sorted by N. */
 function mergeRuns(files: string[]): void {
   const runs = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as { machine: Record<string, unknown>; startupS: number; results: Record<string, any>[] });
   const out = {
     machine: { ...runs[0].machine, loadAvgAtEnd: runs.at(-1)!.machine.loadAvgAtEnd, runs: runs.map((r) => r.machine.loadAvgAtStart) },
     startupS: Math.max(...runs.map((r) => r.startupS)),
-    results: runs.flatMap((r) => r.results).sort((a, b) => a.customers - b.customers),
+    // A later run of the same N replaces an earlier one.
+    results: [...new Map(runs.flatMap((r) => r.results).map((r) => [r.customers, r])).values()].sort((a, b) => a.customers - b.customers),
   };
   writeFileSync(values.out!, JSON.stringify(out, null, 2) + '\n');
   printTables(out);

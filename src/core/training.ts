@@ -60,7 +60,7 @@ export function trainModel(store: Store, opts: TrainOptions): TrainOutcome {
   const customers = store.datasets.customers(datasetVersion);
   const X = toFrame(customers);
   const y = toLabels(customers);
-  const { model, report } = trainBest(FEATURE_SCHEMA, X, y, {
+  const { model, report, outOfFold } = trainBest(FEATURE_SCHEMA, X, y, {
     seed: opts.seed,
     folds: opts.folds,
     repeats: opts.repeats,
@@ -68,7 +68,9 @@ export function trainModel(store: Store, opts: TrainOptions): TrainOutcome {
     onProgress: opts.onProgress,
   });
   opts.onProgress?.('scoring');
-  const p = model.predictProba(X);
+  // A model scoring the rows it was fitted on is overconfident (a forest remembers them), so the
+  // customers it learned from get their out-of-fold probability, the honest one.
+  const p = outOfFold ?? model.predictProba(X);
   const scores = customers.map((c, i) => ({ id: c.id, probability: p[i] }));
   const meta = store.models.saveAndActivate(
     {

@@ -148,6 +148,9 @@ export function loadModel(json: unknown): Model {
       samples: ex.samples as number,
       seed: ex.seed as number,
     });
+    // One prediction proves the estimator accepts the preprocessor's width and yields probabilities.
+    const probe = model.predictEncoded(background)[0];
+    if (!(probe >= 0 && probe <= 1)) throw new Error('the restored model does not produce a probability');
     return model;
   } catch (e) {
     throw new Error(`corrupted model artifact: ${(e as Error).message}`);

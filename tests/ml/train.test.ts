@@ -57,3 +57,12 @@ describe('trainBest (logistic path)', () => {
     expect(() => loadModel(null)).toThrow(/corrupted model artifact/);
   });
 });
+
+describe('loadModel width check', () => {
+  it('refuses an artifact whose preprocessor and estimator disagree on the columns', () => {
+    const { model } = trainBest(TOY_SCHEMA, X, y, { ...opts, repeats: 1 });
+    const json = JSON.parse(JSON.stringify(model.toJSON()));
+    json.pipeline.state.estimator.state.coef.pop();
+    expect(() => loadModel(json)).toThrow(/corrupted model artifact: .*columns/);
+  });
+});

@@ -81,10 +81,20 @@ export class KNearestNeighbors implements Estimator<Matrix> {
         // Partial distances: once the sum passes the k-th best so far the row cannot enter the heap.
         const bound = size < k ? Infinity : heapD[0];
         let d = 0;
-        for (let c = 0; c < p; c++) {
-          const t = q[qo + c] - r[ro + c];
-          d += t * t;
-          if ((c & 3) === 3 && d >= bound) break;
+        let c = 0;
+        for (; c + 4 <= p; c += 4) {
+          const t0 = q[qo + c] - r[ro + c];
+          const t1 = q[qo + c + 1] - r[ro + c + 1];
+          const t2 = q[qo + c + 2] - r[ro + c + 2];
+          const t3 = q[qo + c + 3] - r[ro + c + 3];
+          d += t0 * t0 + t1 * t1 + t2 * t2 + t3 * t3;
+          if (d >= bound) break;
+        }
+        if (d < bound) {
+          for (; c < p; c++) {
+            const t = q[qo + c] - r[ro + c];
+            d += t * t;
+          }
         }
         if (d === 0) {
           exact++;

@@ -1,0 +1,34 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { rocAuc } from '../../src/ml/index.ts';
+import { trainedApp, type Fixture } from '../support/appFixture.ts';
+
+let fx: Fixture | undefined;
+afterEach(() => fx?.dispose());
+
+describe('training use case', () => {
+  it('stores honest out-of-fold scores for the customers the model learned from', async () => {
+    // A forest scoring its own training rows ranks them almost perfectly; stored scores must not.
+    fx = await trainedApp({ families: ['forest'] });
+    const { store, assistant } = fx.app;
+    const info = assistant.modelInfo();
+    const customers = store.datasets.customers(info.model.datasetVersion);
+    const scores = new Map(store.models.scores(info.model.version).map((s) => [s.id, s.probability]));
+    const y = customers.map((c) => c.label!);
+    const p = customers.map((c) => scores.get(c.id)!);
+    const storedAuc = rocAuc(y, p);
+    expect(Math.abs(storedAuc - info.model.cvAuc)).toBeLessThan(0.03);
+    expect(storedAuc).toBeLessThan(0.97);
+  });
+
+  it('keeps the previous model answering when a retrain switches versions, and rolls back', async () => {
+    fx = await trainedApp();
+    const { assistant } = fx.app;
+    const first = assistant.modelInfo().model.version;
+    const second = assistant.train({ families: ['logistic'], folds: 3, repeats: 1 }).model.version;
+    expect(second).toBe(first + 1);
+    expect(assistant.modelInfo().model.version).toBe(second);
+    assistant.useModel(first);
+    expect(assistant.modelInfo().model.version).toBe(first);
+    expect(assistant.listModels().find((m) => m.active)?.version).toBe(first);
+  });
+});
