@@ -8,8 +8,19 @@ describe('calibration', () => {
     const c = new IsotonicCalibrator().fit([0.1, 0.2, 0.3, 0.4], [0, 1, 0, 1]);
     // (0.2, 1) and (0.3, 0) violate order and pool to 0.5 at x = 0.25.
     expect(Array.from(c.xs)).toEqual([0.1, 0.25, 0.4]);
-    expect(Array.from(c.ys)).toEqual([0, 0.5, 1]);
-    expect(c.apply(0.175)).toBeCloseTo(0.25, 12);
+    // Block rates 0/1, 1/2, 1/1 smoothed by Laplace's rule: (k + 1) / (n + 2).
+    expect(Array.from(c.ys)).toEqual([1 / 3, 0.5, 2 / 3]);
+    expect(c.apply(0.175)).toBeCloseTo((1 / 3 + 0.5) / 2, 12);
+  });
+
+  it('isotonic calibration never claims certainty, and stays monotone', () => {
+    const p = Array.from({ length: 200 }, (_, i) => i / 200);
+    const y = p.map((x) => (x >= 0.5 ? 1 : 0));
+    const c = new IsotonicCalibrator().fit(p, y);
+    expect(c.apply(0.99)).toBeLessThan(1);
+    expect(c.apply(0.99)).toBeGreaterThan(0.99);
+    expect(c.apply(0.01)).toBeGreaterThan(0);
+    for (let i = 1; i < c.ys.length; i++) expect(c.ys[i]).toBeGreaterThanOrEqual(c.ys[i - 1]);
   });
 
   it('Platt scaling recovers a known distortion of the logit', () => {

@@ -19,6 +19,8 @@ import { startEmulator, type ApiCall, type TelegramEmulator } from '../../suppor
 
 const CHATS = Number(process.env.LOAD_CHATS ?? 200);
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
+/** Mean pause between a chat's answer and its next question (exponential). */
+const THINK_MS = Number(process.env.LOAD_THINK_MS ?? 1000);
 const ADMIN = 1;
 const BIN = resolve(process.cwd(), 'bin', 'retention.js');
 const DEMO = resolve(process.cwd(), 'data');
@@ -122,10 +124,10 @@ it(`${CHATS} chats asking /risk for ${SECONDS} s, with an upload mid-way: all an
     })();
     await Promise.all(
       chats.map(async (c) => {
-        await sleep(Math.random() * 1000);
+        await sleep(Math.random() * THINK_MS);
         while (performance.now() < end) {
           await ask(c);
-          await sleep(-Math.log(1 - Math.random()) * 1000);
+          await sleep(-Math.log(1 - Math.random()) * THINK_MS);
         }
       }),
     );
@@ -139,10 +141,13 @@ it(`${CHATS} chats asking /risk for ${SECONDS} s, with an upload mid-way: all an
     const textMs = latencies.map((l) => l.textMs).sort((a, b) => a - b);
     const q = (p: number, xs = ms) => Math.round(xs[Math.min(xs.length - 1, Math.ceil(p * xs.length) - 1)]);
     const u = upload as { from: number; to: number } | null;
-    const during = u ? latencies.filter((l) => l.at >= u.from && l.at <= u.to).map((l) => l.textMs) : [];
+    const inUpload = (l: { at: number }) => u !== null && l.at >= u.from && l.at <= u.to;
+    const during = latencies.filter(inUpload).map((l) => l.textMs);
+    const outside = latencies.filter((l) => !inUpload(l)).map((l) => l.textMs).sort((a, b) => a - b);
     const report = {
       chats: CHATS,
       seconds: SECONDS,
+      thinkMs: THINK_MS,
       requests: ms.length,
       throughputPerS: +(ms.length / SECONDS).toFixed(1),
       textP50Ms: q(0.5, textMs),
@@ -154,6 +159,10 @@ it(`${CHATS} chats asking /risk for ${SECONDS} s, with an upload mid-way: all an
       uploadSeconds: u ? +((u.to - u.from) / 1000).toFixed(1) : null,
       textMaxMsDuringUpload: during.length ? Math.round(Math.max(...during)) : null,
       textP99MsDuringUpload: during.length ? Math.round(during.sort((a, b) => a - b)[Math.ceil(0.99 * during.length) - 1]) : null,
+      textP50MsDuringUpload: during.length ? Math.round(during[Math.ceil(0.5 * during.length) - 1]) : null,
+      textP50MsOutsideUpload: outside.length ? q(0.5, outside) : null,
+      textP99MsOutsideUpload: outside.length ? q(0.99, outside) : null,
+      textMaxMsOutsideUpload: outside.length ? q(1, outside) : null,
       botRssIdleAfterWarmupMb: Math.round(rssStart),
       botRssQuarterInMb: Math.round(rssLoaded),
       botRssMaxMb: Math.round(Math.max(...rss)),
