@@ -10,6 +10,9 @@ const ru0 = new Intl.NumberFormat('ru-RU', { maximumFractionDigits: 0 });
 export const fmtNumber = (v: number, digits = 2): string =>
   (digits === 0 ? ru0 : new Intl.NumberFormat('ru-RU', { maximumFractionDigits: digits })).format(v);
 export const fmtPercent = (p: number): string => `${Math.round(p * 100)}%`;
+/** A model is never certain: the extremes read «более 99%» / «менее 1%», not 100% / 0%. */
+export const fmtProbability = (p: number): string =>
+  p >= 0.995 ? 'более 99%' : p < 0.005 ? 'менее 1%' : fmtPercent(p);
 /** Probability points, signed: +12 п.п. */
 export const fmtPoints = (c: number): string => {
   const v = Math.round(c * 1000) / 10;
@@ -187,7 +190,7 @@ export interface RiskView {
 export function riskText(r: RiskView): string {
   const lines = [
     `${BAND_ICONS[r.band]} Клиент ${r.id}`,
-    `Вероятность снижения покупок: ${fmtPercent(r.probability)} — ${BAND_LABELS[r.band]} риск`,
+    `Вероятность снижения покупок: ${fmtProbability(r.probability)} — ${BAND_LABELS[r.band]} риск`,
     '',
     'Главные причины:',
     ...r.drivers.slice(0, 3).map((d) => `${d.contribution >= 0 ? '▲' : '▼'} ${describeDriver(d)} (${fmtPoints(d.contribution)})`),
@@ -271,13 +274,13 @@ export function segmentText(s: SegmentView): string {
   return [
     `🎯 ${t.title} — ${t.about}`,
     `Клиентов: ${fmtNumber(s.size, 0)} (${fmtNumber(s.share * 100, 1)}% от всех)`,
-    `Средний риск: ${s.size ? fmtPercent(s.meanRisk) : '—'}`,
+    `Средний риск: ${s.size ? fmtProbability(s.meanRisk) : '—'}`,
     `Прибыль под угрозой (вероятность × прибыль): ${fmtNumber(s.profitAtStake, 1)}`,
     '',
     top.length ? 'Кому звонить первым:' : 'В сегменте сейчас никого нет.',
     ...top.map(
       (m, i) =>
-        `${i + 1}. ${m.customer.id} — риск ${fmtPercent(m.probability)}, прибыль ${fmtNumber(m.customer.profit, 2)}, приоритет ${fmtNumber(m.priority, 2)}`,
+        `${i + 1}. ${m.customer.id} — риск ${fmtProbability(m.probability)}, прибыль ${fmtNumber(m.customer.profit, 2)}, приоритет ${fmtNumber(m.priority, 2)}`,
     ),
     '',
     `Что предложить: ${offer.action} — ${offer.reason}.`,
@@ -522,7 +525,7 @@ export const DIGEST = {
         ? [
             '📞 Кому звонить первым (по ожидаемой потере прибыли):',
             ...v.top.flatMap((c, i) => [
-              `${i + 1}. ${c.id}${c.isNew ? ' 🆕' : ''} — риск ${fmtPercent(c.probability)}, прибыль ${fmtNumber(c.profit, 2)}`,
+              `${i + 1}. ${c.id}${c.isNew ? ' 🆕' : ''} — риск ${fmtProbability(c.probability)}, прибыль ${fmtNumber(c.profit, 2)}`,
               ...(c.driver ? [`   Почему: ${describeDriver(c.driver)}`] : []),
               `   Что предложить: ${OFFER_TEXT[c.offer].action}`,
             ]),

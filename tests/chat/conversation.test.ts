@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REAL_DIR, trainedApp, type Fixture } from '../support/appFixture.ts';
 import type { Reply } from '../../src/chat/replies.ts';
+import { fmtProbability } from '../../src/messages.ts';
 
 let fx: Fixture;
 const admin = { chatId: 7, userId: 7, isAdmin: true };
@@ -18,7 +19,7 @@ describe('conversation', () => {
     const [t] = texts(replies);
     const r = fx.app.assistant.risk(215349);
     expect(t).toContain('215349');
-    expect(t).toContain(`${Math.round(r.probability * 100)}%`);
+    expect(t).toContain(`покупок: ${fmtProbability(r.probability)} —`);
     expect(t).toMatch(/(низкий|средний|высокий) риск/);
     expect(t.split('\n').filter((l) => /^[▲▼] /.test(l))).toHaveLength(3);
     expect(t).toMatch(/в среднем/);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGE_LIMIT } from '../../src/chat/replies.ts';
+import { fmtProbability } from '../../src/messages.ts';
 import { periodFromKey } from '../../src/core/digest/period.ts';
 import { createDigestRunner } from '../../src/core/digest/runner.ts';
 import type { DigestView } from '../../src/core/digest/view.ts';
@@ -123,7 +124,7 @@ describe('weekly digest content', () => {
     for (const [i, c] of view.top.entries()) {
       const at = lines.findIndex((l) => l.startsWith(`${i + 1}. ${c.id}`));
       expect(at).toBeGreaterThan(0);
-      expect(lines[at]).toContain(`риск ${Math.round(c.probability * 100)}%`);
+      expect(lines[at]).toContain(`риск ${fmtProbability(c.probability)}`);
       expect(lines[at + 1]).toMatch(/^ {3}Почему: /);
       expect(lines[at + 2]).toMatch(/^ {3}Что предложить: /);
       // The reason given raises the risk (the strongest driver can be one that lowers it).
