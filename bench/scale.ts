@@ -302,8 +302,8 @@ function printTables(out: { machine: Record<string, unknown>; startupS: number; 
     p(`| train | ${n} | ${r.train?.wallS} | ${r.train?.peakRssMb} | 100k: ≤ 120 s; 1M: ≤ 300 s | ${r.train?.ok ? `${r.train.model}, CV AUC ${r.train.cvAuc?.toFixed(4)}` : `FAILED: ${r.train?.err}`} |`);
     if (r.score) p(`| score --out | ${n} | ${r.score.wallS} | ${r.score.peakRssMb} | 1M: ≤ 20 s | |`);
     if (r.risk?.customers) {
-      p(`| portfolio snapshot | ${n} | ${(r.risk.snapshotBuildMs / 1000).toFixed(2)} | +${r.risk.snapshotHeapMb} heap | once per model version | |`);
-      p(`| /risk (warm, core) | ${n} | ${(r.risk.riskCoreMsMedian / 1000).toFixed(4)} | — | index lookups | median of 30; max ${r.risk.riskCoreMsMax} ms; with chart ${r.risk.riskWithChartMsMedian} ms |`);
+      p(`| portfolio snapshot (first /risk or segment) | ${n} | ${(r.risk.snapshotBuildMs / 1000).toFixed(2)} | +${r.risk.snapshotHeapMb} heap, +${r.risk.snapshotRssMb} RSS | once per model version | a segment summary after it: ${Math.round(r.risk.segmentAfterSnapshotMs)} ms |`);
+      p(`| /risk after warm-up | ${n} | ${r.risk.riskCoreMsMedian} ms | — | index lookups, no scans | median of 30 (max ${r.risk.riskCoreMsMax} ms); with the drivers chart ${r.risk.riskWithChartMsMedian} ms |`);
     }
     if (r.searchSampling?.full) {
       const s = r.searchSampling;

@@ -8,6 +8,9 @@ import {
   trendChart,
 } from './core/charts/index.ts';
 import * as M from './messages.ts';
+import { currentPeriod } from './digest.ts';
+import { periodFromKey } from './core/digest/period.ts';
+import { TREND_WEEKS } from './core/digest/view.ts';
 
 export const CHART_KINDS = ['drivers', 'importance', 'segments', 'distribution', 'trend'] as const;
 
@@ -33,8 +36,16 @@ export async function renderChartKind(app: App, kind: string, opts: { id?: numbe
       );
     case 'distribution':
       return charts.render(riskDistributionChart({ probabilities: assistant.probabilities(), threshold: assistant.settings.risk.high }));
-    case 'trend':
-      return charts.render(trendChart({ points: assistant.atRiskTrend() }));
+    case 'trend': {
+      // The same weekly points the digest shows: recorded digests plus the current week.
+      const period = currentPeriod(app.config);
+      const history = app.store.digests.history(period.key, TREND_WEEKS - 1);
+      const points = [
+        ...history.map((h) => ({ label: M.fmtWeekLabel(periodFromKey(h.period)), atRisk: h.atRiskCount })),
+        { label: M.fmtWeekLabel(period), atRisk: assistant.segment('at-risk').size },
+      ];
+      return charts.render(trendChart({ points }));
+    }
     default:
       throw new Error(`unknown chart kind: ${kind} (expected ${CHART_KINDS.join(', ')})`);
   }

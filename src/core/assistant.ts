@@ -147,18 +147,6 @@ export function createAssistant(deps: {
       return Float64Array.from(portfolio.get().scored, (s) => s.probability);
     },
 
-    /** At-risk counts per model version, oldest first: the trend until digests record weekly points. */
-    atRiskTrend(): { label: string; atRisk: number }[] {
-      return store.models
-        .list()
-        .sort((a, b) => a.version - b.version)
-        .slice(-12)
-        .map((m) => ({
-          label: m.createdAt.slice(5, 10).split('-').reverse().join('.'),
-          atRisk: store.models.scores(m.version).filter((s) => s.probability > settings.risk.high).length,
-        }));
-    },
-
     topFeatures(): { feature: string; importance: number }[] {
       return active.get().importance;
     },

@@ -6,6 +6,7 @@
  * timeout or a kill before that commit leaves the previous model answering.
  */
 import { spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Assistant } from '../core/assistant.ts';
 import { TrainingFailedError } from '../core/errors.ts';
@@ -21,6 +22,9 @@ export interface ChildTrainerOptions {
   timeoutMs?: number;
 }
 
+/** Niceness of the training child: on a small machine the bot's answers keep the CPU (bench: tests/reliability/slow/load.test.ts). */
+export const TRAIN_NICE = 10;
+
 const lastLine = (s: string) => s.trim().split('\n').pop()?.slice(0, 300) ?? '';
 
 export function childProcessTrainer(opts: ChildTrainerOptions): ModelTrainer {
@@ -32,6 +36,11 @@ export function childProcessTrainer(opts: ChildTrainerOptions): ModelTrainer {
       delete env.TELEGRAM_BOT_TOKEN; // the child never talks to Telegram
       const args = [CLI_PATH, 'train', '--dataset-version', String(datasetVersion), '--json', ...(opts.args ?? [])];
       const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      try {
+        if (child.pid !== undefined) setPriority(child.pid, TRAIN_NICE);
+      } catch {
+        // Not permitted here: train at the default priority.
+      }
       let stdout = '';
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
