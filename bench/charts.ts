@@ -9,40 +9,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  LocalChartRenderer,
-  driversChart,
-  importanceChart,
-  riskDistributionChart,
-  segmentsChart,
-  trendChart,
-  type ChartConfig,
-} from '../src/core/charts/index.ts';
-import {
-  sampleDistribution,
-  sampleDrivers,
-  sampleImportance,
-  sampleSegments,
-  sampleTrend,
-} from '../tests/core/fixtures/chartSamples.ts';
+import { LocalChartRenderer } from '../src/core/charts/index.ts';
+import { sampleCharts } from '../tests/core/fixtures/chartSamples.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '30' }, samples: { type: 'string' } } });
 const runs = Math.max(1, Number(values.runs));
-
-const kinds: [string, () => ChartConfig][] = [
-  ['drivers', () => driversChart(sampleDrivers)],
-  ['importance', () => importanceChart(sampleImportance)],
-  ['segments', () => segmentsChart(sampleSegments)],
-  ['distribution', () => riskDistributionChart(sampleDistribution)],
-  ['trend', () => trendChart(sampleTrend)],
-];
 
 const renderer = new LocalChartRenderer();
 const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
 const rows = [];
-for (const [kind, build] of kinds) {
+for (const [kind, build] of sampleCharts) {
   let t = performance.now();
   const png = await renderer.render(build());
   const cold = performance.now() - t;

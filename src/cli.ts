@@ -35,6 +35,13 @@ async function withApp<T>(fn: (a: App) => Promise<T> | T): Promise<T> {
 const print = (s: string): void => void process.stdout.write(`${s}\n`);
 const json = (v: unknown): void => print(JSON.stringify(v, null, 2));
 
+/** The text of what the chat answers an admin, so the CLI and the bot word things alike. */
+async function printChatAnswer(a: App, message: string): Promise<void> {
+  for (const reply of await a.conversation.handleText({ chatId: 0, userId: 0, isAdmin: true }, message)) {
+    if (reply.type === 'text') print(reply.text);
+  }
+}
+
 const program = new Command('retention')
   .description('Retention assistant for «В один клик»: ingest, train, score, explain, segment, chat')
   .showHelpAfterError();
@@ -151,9 +158,7 @@ program
           model_version: r.modelVersion,
         });
       }
-      for (const reply of await a.conversation.handleText({ chatId: 0, userId: 0, isAdmin: true }, `/risk ${id}`)) {
-        if (reply.type === 'text') print(reply.text);
-      }
+      await printChatAnswer(a, `/risk ${id}`);
     }),
   );
 
@@ -182,9 +187,7 @@ program
           })),
         });
       }
-      for (const reply of await a.conversation.handleText({ chatId: 0, userId: 0, isAdmin: true }, `/segment ${code}`)) {
-        if (reply.type === 'text') print(reply.text);
-      }
+      await printChatAnswer(a, `/segment ${code}`);
     }),
   );
 

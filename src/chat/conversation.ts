@@ -97,6 +97,19 @@ export function createConversation(deps: ConversationDeps) {
     return text(kind === 'segment' ? M.SEGMENT_UI.choose : M.SEGMENT_UI.chooseExport, buttons);
   }
 
+  /** /segment and /export take a segment name; without one, or with an unknown one, they offer the keyboard. */
+  function segmentCommand(kind: 'segment' | 'export'): Command {
+    return {
+      command: kind,
+      run: async (_user, args) => {
+        if (!args) return [segmentKeyboard(kind)];
+        const code = resolveSegment(args);
+        if (!code) return [text(M.SEGMENT_UI.unknown(args)), segmentKeyboard(kind)];
+        return kind === 'segment' ? segmentReplies(code) : exportReplies(code);
+      },
+    };
+  }
+
   const commands: Command[] = [
     { command: 'start', run: async () => [text(M.CHAT.start)] },
     { command: 'help', run: async () => [text(M.CHAT.help(menu()))] },
@@ -110,15 +123,7 @@ export function createConversation(deps: ConversationDeps) {
         return answerRiskId(args);
       },
     },
-    {
-      command: 'segment',
-      run: async (_user, args) => {
-        if (!args) return [segmentKeyboard('segment')];
-        const code = resolveSegment(args);
-        if (!code) return [text(M.SEGMENT_UI.unknown(args)), segmentKeyboard('segment')];
-        return segmentReplies(code);
-      },
-    },
+    segmentCommand('segment'),
     {
       command: 'top_features',
       run: async () => {
@@ -132,15 +137,7 @@ export function createConversation(deps: ConversationDeps) {
       },
     },
     { command: 'model', run: async () => [text(M.modelText(assistant.modelInfo()))] },
-    {
-      command: 'export',
-      run: async (_user, args) => {
-        if (!args) return [segmentKeyboard('export')];
-        const code = resolveSegment(args);
-        if (!code) return [text(M.SEGMENT_UI.unknown(args)), segmentKeyboard('export')];
-        return exportReplies(code);
-      },
-    },
+    segmentCommand('export'),
     ...(deps.extraCommands ?? []),
   ];
 

@@ -47,6 +47,7 @@ const STANDARD_TYPO_RATE = 10 / 924;
 const BATCH = 5000;
 
 /** sfc32: small, fast, and identical on every platform. */
+// Not src/ml/rng.ts: this seeding folds the seed's bits above 32 into b, and the committed data/ depends on it.
 class Rng {
   private a: number;
   private b: number;

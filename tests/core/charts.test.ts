@@ -19,13 +19,7 @@ import { MAX_DRIVERS } from '../../src/core/charts/drivers.ts';
 import { paddedRange, wrapLabel } from '../../src/core/charts/format.ts';
 import { quickChartPayload } from '../../src/core/charts/quickchartRenderer.ts';
 import { CHART_TEXT } from '../../src/messages.ts';
-import {
-  sampleDistribution,
-  sampleDrivers,
-  sampleImportance,
-  sampleSegments,
-  sampleTrend,
-} from './fixtures/chartSamples.ts';
+import { sampleCharts as samples, sampleDistribution, sampleDrivers, sampleSegments, sampleTrend } from './fixtures/chartSamples.ts';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -37,14 +31,6 @@ function pngSize(png: Buffer): { width: number; height: number } {
 }
 
 const local = new LocalChartRenderer();
-
-const samples: [string, () => ChartConfig][] = [
-  ['drivers', () => driversChart(sampleDrivers)],
-  ['importance', () => importanceChart(sampleImportance)],
-  ['segments', () => segmentsChart(sampleSegments)],
-  ['distribution', () => riskDistributionChart(sampleDistribution)],
-  ['trend', () => trendChart(sampleTrend)],
-];
 
 describe('LocalChartRenderer', () => {
   it.each(samples)('renders %s as a 1000×600 PNG', async (_kind, build) => {

@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { LogisticRegression, type Matrix } from '../../src/ml/index.ts';
-import { fromRows } from '../../src/ml/matrix.ts';
-import { Rng } from '../../src/ml/rng.ts';
+import { normalRows } from './toy.ts';
 
-function data(n: number, seed: number): { X: Matrix; y: Uint8Array } {
-  const rng = new Rng(seed);
-  const rows: number[][] = [];
-  const y = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const a = rng.normal();
-    const b = rng.normal();
-    const c = rng.normal();
-    rows.push([a, b, c]);
-    y[i] = rng.next() < 1 / (1 + Math.exp(-(0.5 + 2 * a - b))) ? 1 : 0;
-  }
-  return { X: fromRows(rows), y };
-}
+/** A logistic law in the first two features; the third is irrelevant. */
+const data = (n: number, seed: number) => normalRows(n, seed, ([a, b], rng) => rng.next() < 1 / (1 + Math.exp(-(0.5 + 2 * a - b))));
 
 /** Gradient of Σ log-loss + ||w||²/(2C) at the fitted solution. */
 function l2Gradient(m: LogisticRegression, X: Matrix, y: Uint8Array, C: number): number[] {

@@ -1,23 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { SupportVectorClassifier } from '../../src/ml/families/svc/svc.ts';
 import { parseLibsvmModel } from '../../src/ml/families/svc/libsvm-model.ts';
-import { fromRows } from '../../src/ml/matrix.ts';
 import { rocAuc } from '../../src/ml/metrics.ts';
-import { Rng } from '../../src/ml/rng.ts';
+import { normalRows } from './toy.ts';
 
-function rings(n: number, seed: number) {
-  const rng = new Rng(seed);
-  const rows: number[][] = [];
-  const y = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const a = rng.normal();
-    const b = rng.normal();
-    const c = rng.normal();
-    rows.push([a, b, c]);
-    y[i] = a * a + b * b + 0.3 * rng.normal() < 1.4 ? 1 : 0;
-  }
-  return { X: fromRows(rows), y };
-}
+/** Inside a noisy circle in the first two features: no linear boundary, an RBF kernel finds it. */
+const rings = (n: number, seed: number) => normalRows(n, seed, ([a, b], rng) => a * a + b * b + 0.3 * rng.normal() < 1.4);
 
 describe('SupportVectorClassifier', () => {
   const { X, y } = rings(240, 8);

@@ -1,4 +1,5 @@
-import { Rng, type ColumnSpec, type Frame } from '../../src/ml/index.ts';
+import { Rng, type ColumnSpec, type Frame, type Matrix } from '../../src/ml/index.ts';
+import { fromRows } from '../../src/ml/matrix.ts';
 
 export const TOY_SCHEMA: ColumnSpec[] = [
   { name: 'tier', kind: 'categorical' },
@@ -30,4 +31,24 @@ export function toyData(n: number, seed = 1): { X: Frame; y: Uint8Array } {
     y[i] = rng.next() < 1 / (1 + Math.exp(-2 * z)) ? 1 : 0;
   }
   return { X: { n, columns: { tier, visits, minutes, noise, channel } }, y };
+}
+
+/**
+ * Three standard normal features per row; `label` decides the class from them, drawing any noise
+ * from the same stream right after the row, so a seed fixes the whole set.
+ */
+export function normalRows(
+  n: number,
+  seed: number,
+  label: (row: number[], rng: Rng) => boolean,
+): { X: Matrix; y: Uint8Array } {
+  const rng = new Rng(seed);
+  const rows: number[][] = [];
+  const y = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const row = [rng.normal(), rng.normal(), rng.normal()];
+    rows.push(row);
+    y[i] = label(row, rng) ? 1 : 0;
+  }
+  return { X: fromRows(rows), y };
 }

@@ -1,18 +1,8 @@
 import type { ChartConfiguration } from 'chart.js';
 import { CHART_TEXT, fmtNumber } from '../../messages.ts';
-import { emptyNote } from './common.ts';
+import { chartPlugins, countAxis } from './common.ts';
 import { emptyNotePlugin, thresholdLinePlugin } from './plugins.ts';
-import {
-  COLORS,
-  FONT_SIZE,
-  axisTitle,
-  baseOptions,
-  font,
-  grid,
-  legendOptions,
-  ticks,
-  titleOptions,
-} from './theme.ts';
+import { COLORS, FONT_SIZE, axisTitle, baseOptions, font, grid, legendOptions, ticks } from './theme.ts';
 import type { RiskDistributionChartInput } from './types.ts';
 
 export interface Histogram {
@@ -89,20 +79,10 @@ export function riskDistributionChart(input: RiskDistributionChartInput): ChartC
           ticks: { ...ticks(COLORS.muted), stepSize: 10 },
           grid: grid(false),
         },
-        y: {
-          stacked: true,
-          beginAtZero: true,
-          grace: '8%',
-          title: axisTitle(CHART_TEXT.distribution.yAxis),
-          ticks: { ...ticks(COLORS.muted), precision: 0 },
-          grid: grid(),
-          border: { display: false },
-        },
+        y: { stacked: true, ...countAxis(CHART_TEXT.distribution.yAxis, '8%') },
       },
       plugins: {
-        ...baseOptions().plugins,
-        title: titleOptions(CHART_TEXT.distribution.title),
-        legend: legendOptions(!isEmpty),
+        ...chartPlugins(CHART_TEXT.distribution.title, legendOptions(!isEmpty), isEmpty),
         thresholdLine: {
           value: threshold * 100,
           scaleId: 'x',
@@ -110,7 +90,6 @@ export function riskDistributionChart(input: RiskDistributionChartInput): ChartC
           color: COLORS.threshold,
           font: font(FONT_SIZE.value, 'bold'),
         },
-        emptyNote: emptyNote(isEmpty),
       },
     },
     plugins: [thresholdLinePlugin, emptyNotePlugin],

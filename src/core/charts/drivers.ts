@@ -1,9 +1,9 @@
 import type { ChartConfiguration } from 'chart.js';
 import { CHART_TEXT, fmtPoints } from '../../messages.ts';
-import { emptyNote, valueLabelStyle, zeroLine } from './common.ts';
+import { barStyle, chartPlugins, labelAxis, valueAxis, valueLabelStyle, zeroLine } from './common.ts';
 import { paddedRange, wrapLabel } from './format.ts';
 import { emptyNotePlugin, thresholdLinePlugin, valueLabelsPlugin } from './plugins.ts';
-import { COLORS, MAX_BAR_THICKNESS, axisTitle, baseOptions, grid, legendOptions, ticks, titleOptions } from './theme.ts';
+import { COLORS, baseOptions, legendOptions } from './theme.ts';
 import type { DriversChartInput } from './types.ts';
 
 const LABEL_CHARS = 32;
@@ -35,18 +35,14 @@ export function driversChart(input: DriversChartInput): ChartConfiguration<'bar'
           data: points.map((p, i) => (raises[i] ? p : null)),
           valueLabels: drivers.map((d, i) => (raises[i] ? fmtPoints(d.value) : null)),
           backgroundColor: COLORS.risk,
-          barPercentage: 0.75,
-          categoryPercentage: 0.9,
-          maxBarThickness: MAX_BAR_THICKNESS,
+          ...barStyle(0.75, 0.9),
         },
         {
           label: CHART_TEXT.drivers.down,
           data: points.map((p, i) => (raises[i] ? null : p)),
           valueLabels: drivers.map((d, i) => (raises[i] ? null : fmtPoints(d.value))),
           backgroundColor: COLORS.safe,
-          barPercentage: 0.75,
-          categoryPercentage: 0.9,
-          maxBarThickness: MAX_BAR_THICKNESS,
+          ...barStyle(0.75, 0.9),
         },
       ],
     },
@@ -54,29 +50,13 @@ export function driversChart(input: DriversChartInput): ChartConfiguration<'bar'
       ...baseOptions(),
       indexAxis: 'y',
       scales: {
-        x: {
-          display: !isEmpty,
-          stacked: true,
-          ...range,
-          title: axisTitle(CHART_TEXT.drivers.axis),
-          ticks: ticks(COLORS.muted),
-          grid: grid(),
-          border: { display: false },
-        },
-        y: {
-          display: !isEmpty,
-          stacked: true,
-          ticks: { ...ticks(), autoSkip: false },
-          grid: grid(false),
-        },
+        x: { ...valueAxis(isEmpty, CHART_TEXT.drivers.axis, range), stacked: true },
+        y: { ...labelAxis(isEmpty), stacked: true },
       },
       plugins: {
-        ...baseOptions().plugins,
-        title: titleOptions(CHART_TEXT.drivers.title(input.customerId)),
-        legend: legendOptions(!isEmpty),
+        ...chartPlugins(CHART_TEXT.drivers.title(input.customerId), legendOptions(!isEmpty), isEmpty),
         valueLabels: valueLabelStyle(),
         thresholdLine: zeroLine('x'),
-        emptyNote: emptyNote(isEmpty),
       },
     },
     plugins: [thresholdLinePlugin, valueLabelsPlugin, emptyNotePlugin],

@@ -1,9 +1,9 @@
 import type { ChartConfiguration } from 'chart.js';
 import { CHART_TEXT } from '../../messages.ts';
-import { emptyNote, valueLabelStyle, zeroLine } from './common.ts';
+import { barStyle, chartPlugins, labelAxis, valueAxis, valueLabelStyle, zeroLine } from './common.ts';
 import { formatSignificant, paddedRange, wrapLabel } from './format.ts';
 import { emptyNotePlugin, thresholdLinePlugin, valueLabelsPlugin } from './plugins.ts';
-import { COLORS, MAX_BAR_THICKNESS, axisTitle, baseOptions, grid, legendOptions, ticks, titleOptions } from './theme.ts';
+import { COLORS, baseOptions, legendOptions } from './theme.ts';
 import type { ImportanceChartInput } from './types.ts';
 
 const LABEL_CHARS = 34;
@@ -32,9 +32,7 @@ export function importanceChart(input: ImportanceChartInput): ChartConfiguration
           data: values,
           valueLabels: values.map((v) => formatSignificant(v)),
           backgroundColor: values.map((v) => (v > 0 ? COLORS.primary : COLORS.neutral)),
-          barPercentage: 0.8,
-          categoryPercentage: 0.9,
-          maxBarThickness: MAX_BAR_THICKNESS,
+          ...barStyle(0.8, 0.9),
         },
       ],
     },
@@ -42,27 +40,13 @@ export function importanceChart(input: ImportanceChartInput): ChartConfiguration
       ...baseOptions(),
       indexAxis: 'y',
       scales: {
-        x: {
-          display: !isEmpty,
-          ...range,
-          title: axisTitle(CHART_TEXT.importance.axis),
-          ticks: ticks(COLORS.muted),
-          grid: grid(),
-          border: { display: false },
-        },
-        y: {
-          display: !isEmpty,
-          ticks: { ...ticks(), autoSkip: false },
-          grid: grid(false),
-        },
+        x: valueAxis(isEmpty, CHART_TEXT.importance.axis, range),
+        y: labelAxis(isEmpty),
       },
       plugins: {
-        ...baseOptions().plugins,
-        title: titleOptions(CHART_TEXT.importance.title),
-        legend: legendOptions(false),
+        ...chartPlugins(CHART_TEXT.importance.title, legendOptions(false), isEmpty),
         valueLabels: valueLabelStyle(),
         thresholdLine: zeroLine('x'),
-        emptyNote: emptyNote(isEmpty),
       },
     },
     plugins: [thresholdLinePlugin, valueLabelsPlugin, emptyNotePlugin],

@@ -1,9 +1,9 @@
 import type { ChartConfiguration } from 'chart.js';
 import { CHART_TEXT, fmtNumber } from '../../messages.ts';
-import { emptyNote, valueLabelStyle } from './common.ts';
+import { barStyle, chartPlugins, labelAxis, valueAxis, valueLabelStyle } from './common.ts';
 import { formatCompact, paddedRange, wrapLabel } from './format.ts';
 import { emptyNotePlugin, valueLabelsPlugin } from './plugins.ts';
-import { COLORS, MAX_BAR_THICKNESS, axisTitle, baseOptions, grid, legendOptions, ticks, titleOptions } from './theme.ts';
+import { COLORS, baseOptions, grid, legendOptions, ticks } from './theme.ts';
 import type { SegmentsChartInput } from './types.ts';
 
 const LABEL_CHARS = 18;
@@ -34,9 +34,7 @@ export function segmentsChart(input: SegmentsChartInput): ChartConfiguration<'ba
           xAxisID: 'x',
           valueLabels: sizes.map((v) => fmtNumber(v, 0)),
           backgroundColor: COLORS.primary,
-          barPercentage: 0.85,
-          categoryPercentage: 0.8,
-          maxBarThickness: MAX_BAR_THICKNESS,
+          ...barStyle(0.85, 0.8),
         },
         {
           label: CHART_TEXT.segments.profit,
@@ -44,9 +42,7 @@ export function segmentsChart(input: SegmentsChartInput): ChartConfiguration<'ba
           xAxisID: 'x2',
           valueLabels: profits.map((v) => formatCompact(v)),
           backgroundColor: COLORS.secondary,
-          barPercentage: 0.85,
-          categoryPercentage: 0.8,
-          maxBarThickness: MAX_BAR_THICKNESS,
+          ...barStyle(0.85, 0.8),
         },
       ],
     },
@@ -55,35 +51,20 @@ export function segmentsChart(input: SegmentsChartInput): ChartConfiguration<'ba
       indexAxis: 'y',
       scales: {
         x: {
-          display: !isEmpty,
+          ...valueAxis(isEmpty, CHART_TEXT.segments.sizeAxis, sizeRange, COLORS.primary),
           position: 'bottom',
-          ...sizeRange,
-          title: axisTitle(CHART_TEXT.segments.sizeAxis, COLORS.primary),
           ticks: { ...ticks(COLORS.primary), precision: 0 },
-          grid: grid(),
-          border: { display: false },
         },
         x2: {
-          display: !isEmpty,
+          ...valueAxis(isEmpty, CHART_TEXT.segments.profitAxis, profitRange, COLORS.secondary),
           position: 'top',
-          ...profitRange,
-          title: axisTitle(CHART_TEXT.segments.profitAxis, COLORS.secondary),
-          ticks: ticks(COLORS.secondary),
-          grid: grid(false),
-          border: { display: false },
-        },
-        y: {
-          display: !isEmpty,
-          ticks: { ...ticks(), autoSkip: false },
           grid: grid(false),
         },
+        y: labelAxis(isEmpty),
       },
       plugins: {
-        ...baseOptions().plugins,
-        title: titleOptions(CHART_TEXT.segments.title),
-        legend: { ...legendOptions(!isEmpty), position: 'bottom' },
+        ...chartPlugins(CHART_TEXT.segments.title, legendOptions(!isEmpty, 'bottom'), isEmpty),
         valueLabels: valueLabelStyle(),
-        emptyNote: emptyNote(isEmpty),
       },
     },
     plugins: [valueLabelsPlugin, emptyNotePlugin],

@@ -63,10 +63,10 @@ export function grid(display = true) {
   return { display, color: COLORS.grid };
 }
 
-export function legendOptions(display: boolean) {
+export function legendOptions(display: boolean, position: 'top' | 'bottom' = 'top') {
   return {
     display,
-    position: 'top' as const,
+    position,
     labels: { color: COLORS.text, font: font(FONT_SIZE.legend), boxWidth: 22, boxHeight: 16, padding: 18 },
   };
 }

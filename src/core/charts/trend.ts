@@ -1,8 +1,8 @@
 import type { ChartConfiguration } from 'chart.js';
 import { CHART_TEXT, fmtNumber } from '../../messages.ts';
-import { emptyNote, valueLabelStyle } from './common.ts';
+import { chartPlugins, countAxis, valueLabelStyle } from './common.ts';
 import { emptyNotePlugin, valueLabelsPlugin } from './plugins.ts';
-import { COLORS, FONT_SIZE, axisTitle, font, baseOptions, grid, legendOptions, ticks, titleOptions } from './theme.ts';
+import { COLORS, FONT_SIZE, axisTitle, baseOptions, font, grid, legendOptions, ticks } from './theme.ts';
 import type { TrendChartInput } from './types.ts';
 
 /** Above this many weeks, only every k-th count is written (always the latest), so labels do not collide. */
@@ -46,22 +46,11 @@ export function trendChart(input: TrendChartInput): ChartConfiguration<'line'> {
           ticks: { ...ticks(COLORS.muted), font: font(FONT_SIZE.tick - 2), autoSkip: true, autoSkipPadding: 2, maxRotation: 0 },
           grid: grid(false),
         },
-        y: {
-          display: !isEmpty,
-          beginAtZero: true,
-          grace: '15%',
-          title: axisTitle(CHART_TEXT.trend.yAxis),
-          ticks: { ...ticks(COLORS.muted), precision: 0 },
-          grid: grid(),
-          border: { display: false },
-        },
+        y: { display: !isEmpty, ...countAxis(CHART_TEXT.trend.yAxis, '15%') },
       },
       plugins: {
-        ...baseOptions().plugins,
-        title: titleOptions(CHART_TEXT.trend.title),
-        legend: legendOptions(false),
+        ...chartPlugins(CHART_TEXT.trend.title, legendOptions(false), isEmpty),
         valueLabels: valueLabelStyle(),
-        emptyNote: emptyNote(isEmpty),
       },
     },
     plugins: [valueLabelsPlugin, emptyNotePlugin],

@@ -1,0 +1,76 @@
+/**
+ * The setup of the tests that talk to the bot through the Bot API emulator: one app trained on the
+ * real data per test file (training is the slow part), and a fresh emulator per test, stopped with
+ * its poller after it so no test sees another's updates.
+ */
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { createBot, registerCommands } from '../../src/bot/createBot.ts';
+import type { Conversation } from '../../src/chat/conversation.ts';
+import { REAL_DIR, trainedApp, type Fixture } from './appFixture.ts';
+import { startEmulator, startPolling, type TelegramEmulator } from './telegramEmulator.ts';
+
+export interface BotOptions {
+  /** Defaults to the app's own conversation. */
+  conversation?: Conversation;
+  allowed: number[];
+  admins?: number[];
+  /** Also sets the command menu, as `retention start` does. */
+  registerMenu?: boolean;
+}
+
+export interface EmulatedBot {
+  /** The trained app, once beforeAll has run. */
+  readonly fx: Fixture;
+  /** This test's emulator, once startEmulator() or startBot() has run. */
+  readonly tg: TelegramEmulator;
+  startEmulator(): Promise<TelegramEmulator>;
+  /** A new emulator with a bot polling it; the rate limit is out of the way of fast tests. */
+  startBot(opts: BotOptions): Promise<void>;
+}
+
+/** Registers the hooks; call at the top of a test file. */
+export function withEmulatedBot(): EmulatedBot {
+  let fx: Fixture | undefined;
+  let tg: TelegramEmulator | undefined;
+  let polling: { stop(): Promise<void> } | undefined;
+
+  beforeAll(async () => {
+    fx = await trainedApp({ dataDir: REAL_DIR });
+  });
+  afterAll(() => fx?.dispose());
+  afterEach(async () => {
+    await polling?.stop();
+    polling = undefined;
+    await tg?.close();
+  });
+
+  const harness: EmulatedBot = {
+    get fx() {
+      if (!fx) throw new Error('the app is trained in beforeAll');
+      return fx;
+    },
+    get tg() {
+      if (!tg) throw new Error('no emulator started in this test');
+      return tg;
+    },
+    async startEmulator() {
+      tg = await startEmulator();
+      return tg;
+    },
+    async startBot(opts) {
+      const tg = await harness.startEmulator();
+      const conversation = opts.conversation ?? harness.fx.app.conversation;
+      const { bot } = createBot({
+        token: tg.token,
+        apiRoot: tg.apiRoot,
+        conversation,
+        access: { allowed: new Set(opts.allowed), admins: new Set(opts.admins ?? []) },
+        rateLimitPerMinute: 1000,
+        log: harness.fx.app.log,
+      });
+      if (opts.registerMenu) await registerCommands(bot, conversation);
+      polling = startPolling(bot);
+    },
+  };
+  return harness;
+}
