@@ -8,7 +8,7 @@ import { NotFoundError } from './errors.ts';
 import { ActiveModel } from './activeModel.ts';
 import { Portfolio } from './portfolio.ts';
 import type { DatasetReader, Logger, Store } from './ports.ts';
-import { assessRisk, bandOf, type BandThresholds, type RiskAssessment } from './risk.ts';
+import { assessRisk, type BandThresholds, type RiskAssessment } from './risk.ts';
 import {
   offerFor,
   segmentsOf,
@@ -37,10 +37,6 @@ export interface IngestOutcome {
   data: CleanDataset;
 }
 
-export interface RetrainOutcome extends IngestOutcome, TrainOutcome {
-  /** Customers present in both versions whose risk band changed. */
-  bandChanges: number;
-}
 
 export type Assistant = ReturnType<typeof createAssistant>;
 
@@ -63,17 +59,6 @@ export function createAssistant(deps: {
     return { dataset: store.datasets.create(data, source), data };
   }
 
-  function bandChanges(from: ModelVersion | null, to: ModelVersion): number {
-    if (!from) return 0;
-    const before = new Map(store.models.scores(from.version).map((s) => [s.id, s.probability]));
-    let changed = 0;
-    for (const s of store.models.scores(to.version)) {
-      const p = before.get(s.id);
-      if (p !== undefined && bandOf(p, settings.risk) !== bandOf(s.probability, settings.risk)) changed++;
-    }
-    return changed;
-  }
-
   return {
     settings,
     hasModel: () => store.models.activeVersion() !== null,
@@ -88,20 +73,6 @@ export function createAssistant(deps: {
 
     train(opts: Partial<TrainOptions> = {}): TrainOutcome {
       return trainModel(store, { seed: settings.seed, ...opts });
-    },
-
-    /** Ingest then train on the new version; the old model keeps answering if either step fails. */
-    async retrainOnFiles(
-      files: Record<string, Buffer>,
-      source: string,
-      onProgress?: (stage: 'validating' | 'training') => void,
-    ): Promise<RetrainOutcome> {
-      onProgress?.('validating');
-      const data = await reader.readFiles(files);
-      const ingested = storeDataset(data, source);
-      onProgress?.('training');
-      const trained = trainModel(store, { seed: settings.seed, datasetVersion: ingested.dataset.version });
-      return { ...ingested, ...trained, bandChanges: bandChanges(trained.previous, trained.model) };
     },
 
     /** Compares families by repeated CV without storing anything. */
