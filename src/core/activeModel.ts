@@ -3,12 +3,15 @@ import type { ModelVersion } from './domain.ts';
 import { NoModelError } from './errors.ts';
 import type { Logger, Store } from './ports.ts';
 import type { FeatureStats } from './training.ts';
+import type { SegmentCutoffs } from './segments.ts';
 
 export interface LoadedModel {
   meta: ModelVersion;
   model: Model;
   stats: FeatureStats;
   importance: { feature: string; importance: number }[];
+  /** Segment cut-offs of the training data set; absent for models stored before they were recorded. */
+  cutoffs?: SegmentCutoffs;
 }
 
 /**
@@ -52,12 +55,17 @@ export class ActiveModel {
     try {
       const stored = this.store.models.get(version);
       if (!stored) return null;
-      const metrics = stored.meta.metrics as { featureStats?: FeatureStats; importance?: LoadedModel['importance'] };
+      const metrics = stored.meta.metrics as {
+        featureStats?: FeatureStats;
+        importance?: LoadedModel['importance'];
+        segmentCutoffs?: SegmentCutoffs;
+      };
       return {
         meta: stored.meta,
         model: loadModel(stored.artifact),
         stats: metrics.featureStats ?? {},
         importance: metrics.importance ?? [],
+        cutoffs: metrics.segmentCutoffs,
       };
     } catch (err) {
       this.log?.error('model version failed to load', { version, error: (err as Error).message });

@@ -95,10 +95,10 @@ export function createAssistant(deps: {
 
     risk(id: number): RiskAnswer {
       const assessment = assessRisk(store, active, settings.risk, id);
-      const snap = portfolio.get();
+      const cutoffs = active.get().cutoffs ?? portfolio.get().cutoffs;
       const segments = segmentsOf(
         { customer: assessment.customer, probability: assessment.probability },
-        snap.cutoffs,
+        cutoffs,
         segmentSettings,
       );
       return { ...assessment, segments, offer: offerFor(segments) };

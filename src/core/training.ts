@@ -3,6 +3,7 @@ import { FEATURES, type Customer, type ModelVersion } from './domain.ts';
 import { NotFoundError } from './errors.ts';
 import { FEATURE_SCHEMA, featureValue, toFrame, toLabels } from './features.ts';
 import type { Store } from './ports.ts';
+import { segmentCutoffs } from './segments.ts';
 
 /** Typical values the per-customer explanations compare against («2 против 5 в среднем»). */
 export type FeatureStats = Record<string, { mean?: number; mode?: string }>;
@@ -79,7 +80,8 @@ export function trainModel(store: Store, opts: TrainOptions): TrainOutcome {
       params: report.params,
       cvAuc: report.cvAuc,
       cvAucStd: report.cvAucStd,
-      metrics: { ...report, featureStats: featureStats(customers) },
+      // Stored with the model so /risk never has to load the whole data set to place one customer.
+      metrics: { ...report, featureStats: featureStats(customers), segmentCutoffs: segmentCutoffs(customers) },
       artifact: model.toJSON(),
     },
     scores,

@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { rocAuc } from '../../src/ml/index.ts';
+import { createAssistant } from '../../src/core/assistant.ts';
+import type { Store } from '../../src/core/ports.ts';
+import { datasetReader } from '../../src/main.ts';
 import { trainedApp, type Fixture } from '../support/appFixture.ts';
 
 let fx: Fixture | undefined;
@@ -30,5 +33,22 @@ describe('training use case', () => {
     assistant.useModel(first);
     expect(assistant.modelInfo().model.version).toBe(first);
     expect(assistant.listModels().find((m) => m.active)?.version).toBe(first);
+  });
+
+  it('answers /risk without loading the whole data set (segment cut-offs are stored with the model)', async () => {
+    fx = await trainedApp();
+    const { store, assistant } = fx.app;
+    let fullLoads = 0;
+    const datasets = Object.create(store.datasets, {
+      customers: { value: (v: number) => (fullLoads++, store.datasets.customers(v)) },
+    });
+    const counting: Store = Object.create(store, { datasets: { value: datasets } });
+    const fresh = createAssistant({ store: counting, reader: datasetReader, settings: assistant.settings });
+    const id = store.models.scores(store.models.activeVersion()!)[0].id;
+    const answer = fresh.risk(id);
+    expect(fullLoads).toBe(0);
+    expect(answer.segments).toEqual(assistant.risk(id).segments);
+    fresh.segment('at-risk');
+    expect(fullLoads).toBe(1);
   });
 });
