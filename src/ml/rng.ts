@@ -10,7 +10,8 @@ export class Rng {
 
   constructor(seed: number) {
     this.a = 0x9e3779b9;
-    this.b = 0x243f6a88;
+    // Bits above 32 would otherwise be ignored; below 2^32 this changes nothing.
+    this.b = 0x243f6a88 ^ Math.floor(seed / 4294967296);
     this.c = 0xb7e15162;
     this.d = seed >>> 0;
     // Warm-up decorrelates nearby seeds.
