@@ -71,6 +71,11 @@ export function createBot(deps: BotDeps): RunningBot {
     await sendReplies(ctx, await deps.conversation.handleText(u, ctx.message.text));
   });
 
+  // Photos, stickers, voice: say what the bot understands instead of staying silent.
+  bot.on('message', async (ctx) => {
+    await ctx.reply(M.CHAT.notACommand);
+  });
+
   bot.on('callback_query', async (ctx) => {
     const data = 'data' in ctx.callbackQuery ? ctx.callbackQuery.data : '';
     const u = user(ctx);

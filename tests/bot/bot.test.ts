@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Conversation } from '../../src/chat/conversation.ts';
 import { withEmulatedBot } from '../support/emulatedBot.ts';
+import { tinyPng } from '../support/telegramEmulator.ts';
 
 const ADMIN = 100;
 const MANAGER = 200;
@@ -135,6 +136,12 @@ describe('Telegram bot through the Bot API emulator', () => {
     release();
     expect((await h.tg.waitForMessage(MANAGER)).text).toMatch(/Команды/);
     expect((await h.tg.waitForMessage(MANAGER)).text).toMatch(/Здравствуйте/);
+  });
+
+  it('a photo instead of a command gets a hint about what the bot understands', async () => {
+    await start();
+    h.tg.sendPhoto(MANAGER, { content: tinyPng() });
+    expect((await h.tg.waitForMessage(MANAGER)).text).toMatch(/\/risk 215349/);
   });
 
   it('a 429 from Telegram is retried after retry_after', async () => {
