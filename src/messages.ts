@@ -120,7 +120,7 @@ export const SEGMENT_TEXT: Record<SegmentCode, { title: string; aliases: string[
   promo: {
     title: 'Охотники за акциями',
     aliases: ['акции', 'охотники', 'охотники_за_акциями', 'промо'],
-    about: 'половина покупок и больше — по акциям, прибыль выше средней',
+    about: 'не меньше половины покупок по акциям, прибыль выше средней',
   },
   cart: {
     title: 'Чемпионы по бросанию корзин',
@@ -269,7 +269,6 @@ export interface SegmentView {
 
 export function segmentText(s: SegmentView): string {
   const t = SEGMENT_TEXT[s.code];
-  const offer = OFFER_TEXT[s.code];
   const top = s.members.slice(0, 5);
   return [
     `🎯 ${t.title} — ${t.about}`,
@@ -283,7 +282,7 @@ export function segmentText(s: SegmentView): string {
         `${i + 1}. ${m.customer.id} — риск ${fmtProbability(m.probability)}, прибыль ${fmtNumber(m.customer.profit, 2)}, приоритет ${fmtNumber(m.priority, 2)}`,
     ),
     '',
-    `Что предложить: ${offer.action} — ${offer.reason}.`,
+    `Что предложить: ${offerLine(s.code)}.`,
     `Подробнее о клиенте: /risk ID. Весь список: /export ${s.code}`,
   ].join('\n');
 }
