@@ -138,6 +138,20 @@ describe('Telegram bot through the Bot API emulator', () => {
     expect((await h.tg.waitForMessage(MANAGER)).text).toMatch(/Здравствуйте/);
   });
 
+  it('a chat over its rate limit gets one short notice, and other chats are unaffected', async () => {
+    await h.startBot({ allowed: [MANAGER, ADMIN], rateLimitPerMinute: 2 });
+    for (const t of ['/start', '/help', '/model', '/model']) h.tg.sendText(MANAGER, t);
+    h.tg.sendText(ADMIN, '/start');
+    for (let i = 0; i < 3; i++) await h.tg.waitForMessage(MANAGER);
+    await h.tg.waitForMessage(ADMIN);
+    await h.tg.waitUntilProcessed();
+    await new Promise((r) => setTimeout(r, 300)); // a fourth answer would have landed by now
+    const texts = h.tg.sent(MANAGER).map((m) => m.text ?? '');
+    expect(texts).toHaveLength(3);
+    expect(texts.filter((t) => /Слишком много запросов/.test(t))).toHaveLength(1);
+    expect(h.tg.sent(ADMIN)).toHaveLength(1);
+  });
+
   it('a photo instead of a command gets a hint about what the bot understands', async () => {
     await start();
     h.tg.sendPhoto(MANAGER, { content: tinyPng() });

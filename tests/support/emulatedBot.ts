@@ -16,6 +16,8 @@ export interface BotOptions {
   admins?: number[];
   /** Also sets the command menu, as `retention start` does. */
   registerMenu?: boolean;
+  /** Requests per chat per minute (default: high enough never to interfere). */
+  rateLimitPerMinute?: number;
 }
 
 export interface EmulatedBot {
@@ -65,7 +67,7 @@ export function withEmulatedBot(): EmulatedBot {
         apiRoot: tg.apiRoot,
         conversation,
         access: { allowed: new Set(opts.allowed), admins: new Set(opts.admins ?? []) },
-        rateLimitPerMinute: 1000,
+        rateLimitPerMinute: opts.rateLimitPerMinute ?? 1000,
         log: harness.fx.app.log,
       });
       if (opts.registerMenu) await registerCommands(bot, conversation);
