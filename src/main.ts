@@ -80,6 +80,10 @@ export async function startBot(app: App): Promise<void> {
     log.warn('ALLOWED_USER_IDS and ADMIN_USER_IDS are empty: the bot answers anyone');
   }
   await registerCommands(bot, app.conversation);
+  // Pay the model load and the segment snapshot before the first manager does.
+  const warm = performance.now();
+  app.assistant.segments();
+  log.info('warmed up', { ms: Math.round(performance.now() - warm) });
   const signal = firstSignal();
   void signal.then((s) => log.info('shutting down', { signal: s }));
   log.info('bot started');
