@@ -19,7 +19,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createBot } from '../src/bot/createBot.ts';
-import { auditHook } from '../src/botServices.ts';
+import { auditHook } from '../src/app/botServices.ts';
 import { createConversation, type Conversation } from '../src/chat/conversation.ts';
 import { loadConfig } from '../src/config.ts';
 import { synthesize } from '../src/data/index.ts';

@@ -8,8 +8,8 @@ import { resolveSegment } from './chat/conversation.ts';
 import { buildApp, datasetReader, ensureModel, startBot, startConsole, type App } from './main.ts';
 import { synthesize } from './data/index.ts';
 import { toCsv } from './chat/csv.ts';
-import { renderChartKind, CHART_KINDS } from './chart-kinds.ts';
-import { registerDigestCommand } from './digestCli.ts';
+import { renderChartKind, CHART_KINDS } from './cli/charts.ts';
+import { registerDigestCommand } from './cli/digest.ts';
 
 const int = (v: string) => {
   const n = Number(v);

@@ -11,8 +11,8 @@ import { firstSignal, pollUntil } from './bot/lifecycle.ts';
 import { runConsole } from './console/console.ts';
 import type { Config } from './config.ts';
 import { createLogger } from './logger.ts';
-import { auditHook, createUploads, uploadHelpCommand } from './botServices.ts';
-import { digestCommands, startDigest } from './digest.ts';
+import { auditHook, createUploads, uploadHelpCommand } from './app/botServices.ts';
+import { digestCommands, startDigest } from './app/digest.ts';
 
 export interface App {
   config: Config;

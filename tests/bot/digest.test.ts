@@ -6,7 +6,7 @@ import { installRetry } from '../../src/bot/retry.ts';
 import { createSendThrottle } from '../../src/bot/throttle.ts';
 import { periodFromKey } from '../../src/core/digest/period.ts';
 import type { SqliteStore } from '../../src/data/sqlite/store.ts';
-import { botApiClient, digestRunner, startDigest } from '../../src/digest.ts';
+import { botApiClient, digestRunner, startDigest } from '../../src/app/digest.ts';
 import { REAL_DIR, trainedApp, type Fixture } from '../support/appFixture.ts';
 import { startEmulator, startPolling, type TelegramEmulator, type TgMessage } from '../support/telegramEmulator.ts';
 

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBot } from '../../src/bot/createBot.ts';
 import type { UploadFeature } from '../../src/bot/upload.ts';
-import { auditHook, createUploads } from '../../src/botServices.ts';
+import { auditHook, createUploads } from '../../src/app/botServices.ts';
 import { REAL_DIR, trainedApp, type Fixture } from '../support/appFixture.ts';
 import {
   asUserFiles,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { localTimeToUtc, periodFromKey, periodOf, shiftPeriod, zonedParts } from '../../src/core/digest/period.ts';
-import { cronCalendar } from '../../src/cronCalendar.ts';
+import { cronCalendar } from '../../src/jobs/cronCalendar.ts';
 import { fmtWeek, fmtWeekLabel } from '../../src/messages.ts';
 
 const at = (iso: string) => new Date(iso);

@@ -11,7 +11,7 @@ import { fmtProbability } from '../../src/messages.ts';
 import { periodFromKey } from '../../src/core/digest/period.ts';
 import { createDigestRunner } from '../../src/core/digest/runner.ts';
 import type { DigestView } from '../../src/core/digest/view.ts';
-import { composeDigest } from '../../src/digest.ts';
+import { composeDigest } from '../../src/app/digest.ts';
 import { REAL_DIR, trainedApp, type Fixture } from '../support/appFixture.ts';
 
 const W47 = periodFromKey('2026-W47');

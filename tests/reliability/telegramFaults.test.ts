@@ -9,7 +9,7 @@ import { telegramDigestTransport } from '../../src/bot/digest.ts';
 import { createSendThrottle } from '../../src/bot/throttle.ts';
 import { periodFromKey } from '../../src/core/digest/period.ts';
 import type { SqliteStore } from '../../src/data/sqlite/store.ts';
-import { botApiClient, digestRunner } from '../../src/digest.ts';
+import { botApiClient, digestRunner } from '../../src/app/digest.ts';
 import { withEmulatedBot } from '../support/emulatedBot.ts';
 
 const USER = 200;

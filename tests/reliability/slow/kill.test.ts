@@ -16,7 +16,7 @@ import { createLogger } from '../../../src/logger.ts';
 import { buildApp, type App } from '../../../src/main.ts';
 import { telegramDigestTransport } from '../../../src/bot/digest.ts';
 import { createSendThrottle } from '../../../src/bot/throttle.ts';
-import { botApiClient, currentPeriod, digestRunner } from '../../../src/digest.ts';
+import { botApiClient, currentPeriod, digestRunner } from '../../../src/app/digest.ts';
 import { startEmulator, type TelegramEmulator } from '../../support/telegramEmulator.ts';
 
 const BIN = resolve(process.cwd(), 'bin', 'retention.js');

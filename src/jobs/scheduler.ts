@@ -4,9 +4,9 @@
  * runs, and stops cleanly with the bot.
  */
 import { schedule, type Logger as CronLogger } from 'node-cron';
-import { periodOf, type DigestPeriod } from './core/digest/period.ts';
-import type { DeliverOptions, DeliveryReport } from './core/digest/runner.ts';
-import type { Logger } from './core/ports.ts';
+import { periodOf, type DigestPeriod } from '../core/digest/period.ts';
+import type { DeliverOptions, DeliveryReport } from '../core/digest/runner.ts';
+import type { Logger } from '../core/ports.ts';
 import { cronCalendar } from './cronCalendar.ts';
 
 export interface DigestSchedulerOptions {

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { DigestPeriod } from '../src/core/digest/period.ts';
-import { createDigestRunner, type DeliverOptions, type DeliveryReport } from '../src/core/digest/runner.ts';
-import type { DigestPart } from '../src/core/ports.ts';
-import { openStore, type SqliteStore } from '../src/data/sqlite/store.ts';
-import { startDigestScheduler, type DigestScheduler } from '../src/scheduler.ts';
+import type { DigestPeriod } from '../../src/core/digest/period.ts';
+import { createDigestRunner, type DeliverOptions, type DeliveryReport } from '../../src/core/digest/runner.ts';
+import type { DigestPart } from '../../src/core/ports.ts';
+import { openStore, type SqliteStore } from '../../src/data/sqlite/store.ts';
+import { startDigestScheduler, type DigestScheduler } from '../../src/jobs/scheduler.ts';
 
 const silent = { info() {}, warn() {}, error() {} };
 const MINUTE = 60_000;

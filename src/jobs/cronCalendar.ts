@@ -3,7 +3,7 @@
  * and the live schedule never disagree (L, W and # tokens included).
  */
 import { createTask, parse } from 'node-cron';
-import { daysOf, localTimeToUtc, periodOf, shiftPeriod, type DigestPeriod } from './core/digest/period.ts';
+import { daysOf, localTimeToUtc, periodOf, shiftPeriod, type DigestPeriod } from '../core/digest/period.ts';
 
 export interface CronCalendar {
   /** The instants the expression fires within a period, earliest first. */

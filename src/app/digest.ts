@@ -3,20 +3,20 @@
  * Bot API and the schedule. The composition root, the CLI and the tests all use this wiring.
  */
 import { Telegram } from 'telegraf';
-import { telegramDigestTransport } from './bot/digest.ts';
-import { installRetry } from './bot/retry.ts';
-import type { SendThrottle } from './bot/throttle.ts';
-import { digestParts } from './chat/digest.ts';
-import { subscriptionCommands } from './chat/subscriptions.ts';
-import type { Config } from './config.ts';
-import { periodOf, type DigestPeriod } from './core/digest/period.ts';
-import { createDigestRunner, type ComposedDigest, type DigestRunner, type DigestRunnerDeps } from './core/digest/runner.ts';
-import { buildDigestView, TREND_WEEKS, type DigestView } from './core/digest/view.ts';
-import type { DigestTransport, Logger, Store } from './core/ports.ts';
-import { cronCalendar } from './cronCalendar.ts';
-import type { App } from './main.ts';
-import { fmtDigestTime } from './messages.ts';
-import { startDigestScheduler, type DigestScheduler } from './scheduler.ts';
+import { telegramDigestTransport } from '../bot/digest.ts';
+import { installRetry } from '../bot/retry.ts';
+import type { SendThrottle } from '../bot/throttle.ts';
+import { digestParts } from '../chat/digest.ts';
+import { subscriptionCommands } from '../chat/subscriptions.ts';
+import type { Config } from '../config.ts';
+import { periodOf, type DigestPeriod } from '../core/digest/period.ts';
+import { createDigestRunner, type ComposedDigest, type DigestRunner, type DigestRunnerDeps } from '../core/digest/runner.ts';
+import { buildDigestView, TREND_WEEKS, type DigestView } from '../core/digest/view.ts';
+import type { DigestTransport, Logger, Store } from '../core/ports.ts';
+import { cronCalendar } from '../jobs/cronCalendar.ts';
+import type { App } from '../main.ts';
+import { fmtDigestTime } from '../messages.ts';
+import { startDigestScheduler, type DigestScheduler } from '../jobs/scheduler.ts';
 
 export type DigestApp = Pick<App, 'assistant' | 'charts' | 'store' | 'config' | 'log'>;
 

@@ -3,17 +3,17 @@
  * an App. The composition root uses it, and so do the tests and the benchmark, so they run the
  * same wiring as production.
  */
-import { createUploadFeature, MAX_FILE_BYTES, type UploadFeature } from './bot/upload.ts';
-import { UploadStaging } from './bot/uploadStaging.ts';
-import { uploadCommand } from './chat/upload.ts';
-import type { ModelTrainer } from './core/ports.ts';
-import { createRetrainer } from './core/retrain.ts';
-import { readDatasetDir, readDatasetFiles } from './data/index.ts';
-import { uploadInspector } from './data/csv/uploadInspector.ts';
-import { childProcessTrainer, inProcessTrainer } from './jobs/trainers.ts';
-import { redact } from './logger.ts';
-import type { App } from './main.ts';
-import type { Config } from './config.ts';
+import { createUploadFeature, MAX_FILE_BYTES, type UploadFeature } from '../bot/upload.ts';
+import { UploadStaging } from '../bot/uploadStaging.ts';
+import { uploadCommand } from '../chat/upload.ts';
+import type { ModelTrainer } from '../core/ports.ts';
+import { createRetrainer } from '../core/retrain.ts';
+import { readDatasetDir, readDatasetFiles } from '../data/index.ts';
+import { uploadInspector } from '../data/csv/uploadInspector.ts';
+import { childProcessTrainer, inProcessTrainer } from '../jobs/trainers.ts';
+import { redact } from '../logger.ts';
+import type { App } from '../main.ts';
+import type { Config } from '../config.ts';
 
 export type AuditHook = (entry: { userId: number; chatId: number; action: string }) => void;
 

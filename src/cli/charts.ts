@@ -1,16 +1,16 @@
 /** `retention chart KIND`: the same pictures the bot sends, rendered from the active store. */
-import type { App } from './main.ts';
+import type { App } from '../main.ts';
 import {
   driversChart,
   importanceChart,
   riskDistributionChart,
   segmentsChart,
   trendChart,
-} from './core/charts/index.ts';
-import * as M from './messages.ts';
-import { currentPeriod } from './digest.ts';
-import { periodFromKey } from './core/digest/period.ts';
-import { TREND_WEEKS } from './core/digest/view.ts';
+} from '../core/charts/index.ts';
+import * as M from '../messages.ts';
+import { currentPeriod } from '../app/digest.ts';
+import { periodFromKey } from '../core/digest/period.ts';
+import { TREND_WEEKS } from '../core/digest/view.ts';
 
 export const CHART_KINDS = ['drivers', 'importance', 'segments', 'distribution', 'trend'] as const;
 

@@ -2,9 +2,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { telegramDigestTransport } from './bot/digest.ts';
-import { botApiClient, composeDigest, currentPeriod, digestRunner } from './digest.ts';
-import type { App } from './main.ts';
+import { telegramDigestTransport } from '../bot/digest.ts';
+import { botApiClient, composeDigest, currentPeriod, digestRunner } from '../app/digest.ts';
+import type { App } from '../main.ts';
 
 interface DigestCliOptions {
   dryRun?: boolean;
