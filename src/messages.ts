@@ -203,13 +203,17 @@ export function riskText(r: RiskView): string {
   return lines.join('\n');
 }
 
+/** Examples name a customer of the served data set, so trying one always works. */
+const riskExample = (id: number | null): string => (id === null ? '/risk ID' : `/risk ${id}`);
+const forExample = (id: number | null): string => (id === null ? '.' : `, например ${id}.`);
+
 export const CHAT = {
-  start: [
+  start: (exampleId: number | null) => [
     'Здравствуйте! Я помощник менеджера по удержанию клиентов магазина «В один клик».',
     'Я подсказываю, кто из постоянных клиентов скоро начнёт покупать меньше, почему, и что им предложить.',
     '',
     'Попробуйте:',
-    '/risk 215349 — риск и причины для клиента',
+    `${riskExample(exampleId)} — риск и причины для клиента`,
     '/segment — сегменты клиентов с предложениями',
     '/top_features — что сильнее всего влияет на риск',
     '',
@@ -217,13 +221,14 @@ export const CHAT = {
   ].join('\n'),
   help: (commands: { command: string; description: string }[]) =>
     ['Команды:', ...commands.map((c) => `/${c.command} — ${c.description}`)].join('\n'),
-  askRiskId: 'Пришлите номер клиента (id), например 215349.',
-  badRiskId: (text: string) => `«${text.slice(0, 40)}» не похоже на номер клиента. Пришлите число, например 215349.`,
+  askRiskId: (exampleId: number | null) => `Пришлите номер клиента (id)${forExample(exampleId)}`,
+  badRiskId: (text: string, exampleId: number | null) =>
+    `«${text.slice(0, 40)}» не похоже на номер клиента. Пришлите число${forExample(exampleId)}`,
   customerNotFound: (id: string, near: string[]) =>
     `Клиент не найден: ${id}.` + (near.length ? ` Ближайшие известные номера: ${near.join(', ')}.` : ''),
   noModel: 'Модель ещё не обучена: загрузите данные (/upload) — и я отвечу.',
   unknownCommand: 'Не знаю такой команды. Список команд — /help',
-  notACommand: 'Я понимаю команды. Например: /risk 215349. Все команды — /help',
+  notACommand: (exampleId: number | null) => `Я понимаю команды. Например: ${riskExample(exampleId)}. Все команды — /help`,
   somethingWrong: 'Что-то пошло не так. Попробуйте ещё раз чуть позже.',
   accessDenied: 'Извините, этот бот доступен только сотрудникам отдела удержания. Обратитесь к администратору.',
   adminOnly: 'Эта команда доступна только администраторам.',

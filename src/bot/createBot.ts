@@ -73,7 +73,7 @@ export function createBot(deps: BotDeps): RunningBot {
 
   // Photos, stickers, voice: say what the bot understands instead of staying silent.
   bot.on('message', async (ctx) => {
-    await ctx.reply(M.CHAT.notACommand);
+    await ctx.reply(deps.conversation.hint());
   });
 
   bot.on('callback_query', async (ctx) => {

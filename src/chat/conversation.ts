@@ -111,14 +111,14 @@ export function createConversation(deps: ConversationDeps) {
   }
 
   const commands: Command[] = [
-    { command: 'start', run: async () => [text(M.CHAT.start)] },
+    { command: 'start', run: async () => [text(greeting())] },
     { command: 'help', run: async () => [text(M.CHAT.help(menu()))] },
     {
       command: 'risk',
       run: async (user, args) => {
         if (!args) {
           awaitingRiskId.add(user.chatId);
-          return [text(M.CHAT.askRiskId)];
+          return [text(M.CHAT.askRiskId(assistant.exampleId()))];
         }
         return answerRiskId(args);
       },
@@ -141,13 +141,16 @@ export function createConversation(deps: ConversationDeps) {
     ...(deps.extraCommands ?? []),
   ];
 
+  const greeting = (): string => M.CHAT.start(assistant.exampleId());
+  const hint = (): string => M.CHAT.notACommand(assistant.exampleId());
+
   function menu() {
     return commands.map((c) => ({ command: c.command, description: M.COMMAND_DESCRIPTIONS[c.command] ?? c.command }));
   }
 
   async function answerRiskId(raw: string): Promise<Reply[]> {
     const token = raw.trim().split(/\s+/)[0];
-    if (!/^\d{1,15}$/.test(token)) return [text(M.CHAT.badRiskId(raw))];
+    if (!/^\d{1,15}$/.test(token)) return [text(M.CHAT.badRiskId(raw, assistant.exampleId()))];
     return riskReplies(Number(token));
   }
 
@@ -167,6 +170,9 @@ export function createConversation(deps: ConversationDeps) {
   return {
     /** The command menu for setMyCommands and /help. */
     menu,
+    greeting,
+    /** What the assistant understands, for messages it cannot (photos, stray text). */
+    hint,
 
     handleText(user: ChatUser, input: string): Promise<Reply[]> {
       const message = input.trim();
@@ -175,7 +181,7 @@ export function createConversation(deps: ConversationDeps) {
         if (awaitingRiskId.delete(user.chatId) || /^\d{1,15}$/.test(message)) {
           return guarded('risk', () => answerRiskId(message));
         }
-        return Promise.resolve([text(M.CHAT.notACommand)]);
+        return Promise.resolve([text(hint())]);
       }
       awaitingRiskId.delete(user.chatId);
       const [, name, args = ''] = m;

@@ -43,7 +43,7 @@ export async function runConsole(conversation: Conversation, opts: ConsoleOption
   const write = (s: string) => opts.output.write(`${s}\n`);
   const prompt = () => opts.interactive && opts.output.write('> ');
   let seq = 0;
-  write(M.CHAT.start);
+  write(conversation.greeting());
   prompt();
   for await (const line of rl) {
     if (line.trim()) {

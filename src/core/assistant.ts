@@ -4,7 +4,7 @@
 import { evaluateFamilies } from '../ml/index.ts';
 import type { CleanDataset, Customer, CustomerScore, DatasetVersion, ModelVersion } from './domain.ts';
 import { FEATURE_SCHEMA, toFrame, toLabels } from './features.ts';
-import { NotFoundError } from './errors.ts';
+import { NoModelError, NotFoundError } from './errors.ts';
 import { ActiveModel } from './activeModel.ts';
 import { Portfolio } from './portfolio.ts';
 import type { DatasetReader, Logger, Store } from './ports.ts';
@@ -116,6 +116,17 @@ export function createAssistant(deps: {
 
     probabilities(): Float64Array {
       return Float64Array.from(portfolio.get().scored, (s) => s.probability);
+    },
+
+    /** The smallest customer id of the served data set (a primary-key lookup), for examples in hints. */
+    exampleId(): number | null {
+      if (store.models.activeVersion() === null) return null;
+      try {
+        return store.datasets.nearestIds(active.get().meta.datasetVersion, 0, 1)[0] ?? null;
+      } catch (err) {
+        if (err instanceof NoModelError) return null;
+        throw err;
+      }
     },
 
     topFeatures(): { feature: string; importance: number }[] {

@@ -2,7 +2,8 @@
  * Synthetic «В один клик» data sets for demos, tests and benchmarks: the same four files,
  * columns and quirks as the real export (CRLF; `;` and decimal commas in money.csv; the
  * «стандартт» and «предыдцщий_месяц» typos; periods in shuffled order; a few customers with
- * zero revenue; one revenue outlier; ids from 215348), with distributions close to the real set.
+ * zero revenue; one revenue outlier), with distributions close to the real set. Ids start at
+ * 100001, a range the real export does not use, so a demo id is never mistaken for a real customer.
  *
  * The label is drawn first («Снизилась» ≈ 38%), then a latent disengagement around it, then
  * every feature with the per-label means and spreads measured on the real data. The signal
@@ -35,7 +36,7 @@ export interface SynthSummary {
   files: string[];
 }
 
-export const FIRST_ID = 215348;
+export const FIRST_ID = 100001;
 /**
  * Spread of the latent disengagement around the label (0 or 1). Every behavioural feature
  * moves with it by its real per-label shift, so features are correlated within a class as in

@@ -90,6 +90,13 @@ describe('conversation', () => {
     expect(t).toMatch(/1\s?296/);
   });
 
+  it('the greeting and hints name a customer who exists in the served data set', async () => {
+    const [greeting] = texts(await fx.app.conversation.handleText(admin, '/start'));
+    const id = Number(/\/risk (\d+)/.exec(greeting)?.[1]);
+    expect(fx.app.assistant.risk(id).customer.id).toBe(id);
+    expect(texts(await fx.app.conversation.handleText(admin, 'привет'))[0]).toContain(`/risk ${id}`);
+  });
+
   it('unknown commands and plain text get guidance', async () => {
     expect(texts(await fx.app.conversation.handleText(admin, '/nope'))[0]).toMatch(/\/help/);
     expect(texts(await fx.app.conversation.handleText(admin, '/help'))[0]).toMatch(/\/top_features/);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Customer } from '../../src/core/domain.ts';
 import { FEATURE_SCHEMA, toFrame, toLabels } from '../../src/core/features.ts';
 import { readDatasetDir, synthesize, type IngestResult, type SynthSummary } from '../../src/data/index.ts';
+import { FIRST_ID } from '../../src/data/synth.ts';
 import { LogisticRegression, Pipeline, crossValidate, stratifiedKFold } from '../../src/ml/index.ts';
 import { FILES, REAL_DIR, cleanupTmp, realLines, tmpDir } from './helpers.ts';
 
@@ -54,11 +55,12 @@ describe('synthesize', () => {
     expect(time).not.toMatch(/предыдущий_месяц/);
   });
 
-  it('numbers customers from 215348 and plants zero-revenue customers and exactly one outlier, which cleaning finds', () => {
+  it('numbers customers from FIRST_ID, outside the real ids, and plants zero-revenue customers and exactly one outlier, which cleaning finds', () => {
     expect(ds.customersIn).toBe(N);
     const ids = read(dir, 'market_file.csv').toString('utf8').split('\r\n').slice(1, -1).map((l) => Number(l.split(',')[0]));
-    expect(ids[0]).toBe(215348);
-    expect(ids.at(-1)).toBe(215348 + N - 1);
+    expect(ids[0]).toBe(FIRST_ID);
+    expect(ids.at(-1)).toBe(FIRST_ID + N - 1);
+    expect(ids.at(-1)).toBeLessThan(215348); // the real export starts there
     expect(summary.zeroRevenueIds).toHaveLength(Math.round((N * 3) / 1300));
     expect(ds.dropped.filter((d) => d.reason === 'zero_revenue').map((d) => d.id)).toEqual(summary.zeroRevenueIds);
     expect(ds.dropped.filter((d) => d.reason === 'revenue_outlier').map((d) => d.id)).toEqual([summary.outlierId]);
