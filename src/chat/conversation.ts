@@ -4,10 +4,11 @@
  */
 import type { Assistant, RiskAnswer } from '../core/assistant.ts';
 import { NoModelError, NotFoundError } from '../core/errors.ts';
-import { SEGMENT_CODES, type SegmentCode, type SegmentSummary } from '../core/segments.ts';
+import { bandOf } from '../core/risk.ts';
+import { SEGMENT_CODES, type SegmentCode } from '../core/segments.ts';
 import type { Logger } from '../core/ports.ts';
 import type { ChartRenderer } from '../core/charts/index.ts';
-import { driversChart, importanceChart, segmentsChart } from '../core/charts/index.ts';
+import { customerDriversChart, featureImportanceChart, segmentSizesChart } from './charts.ts';
 import * as M from '../messages.ts';
 import { decodeCallback, text, type Reply } from './replies.ts';
 import { toCsv } from './csv.ts';
@@ -50,26 +51,19 @@ export function createConversation(deps: ConversationDeps) {
   async function riskReplies(id: number): Promise<Reply[]> {
     const r: RiskAnswer = assistant.risk(id);
     const view = { ...r, id: r.customer.id };
-    const png = await charts.render(
-      driversChart({
-        customerId: r.customer.id,
-        drivers: r.drivers.map((d) => ({ label: M.describeDriver(d), value: d.contribution })),
-      }),
-    );
+    const png = await charts.render(customerDriversChart(r.customer.id, r.drivers));
     return [text(M.riskText(view)), { type: 'photo', png, fileName: `risk-${r.customer.id}.png` }];
   }
 
   async function segmentReplies(code: SegmentCode): Promise<Reply[]> {
-    const s = assistant.segment(code);
-    const png = await charts.render(segmentsChart({ segments: segmentBars(assistant.segments()) }));
+    // One pass gives both the chart's context and this segment.
+    const all = assistant.segments();
+    const s = all.find((x) => x.code === code)!;
+    const png = await charts.render(segmentSizesChart(all));
     return [
       text(M.segmentText(s), [[{ text: M.SEGMENT_UI.exportButton, data: { kind: 'export', code } }]]),
       { type: 'photo', png, fileName: `segment-${code}.png` },
     ];
-  }
-
-  function segmentBars(all: SegmentSummary[]) {
-    return all.map((s) => ({ title: M.SEGMENT_TEXT[s.code].title, size: s.size, profitAtStake: s.profitAtStake }));
   }
 
   function exportReplies(code: SegmentCode): Reply[] {
@@ -77,7 +71,7 @@ export function createConversation(deps: ConversationDeps) {
     const rows = s.members.map((m) => [
       m.customer.id,
       m.probability.toFixed(4),
-      M.BAND_LABELS[m.probability >= assistant.settings.risk.high ? 'high' : m.probability >= assistant.settings.risk.medium ? 'medium' : 'low'],
+      M.BAND_LABELS[bandOf(m.probability, assistant.settings.risk)],
       m.customer.profit,
       m.priority.toFixed(4),
       m.customer.popularCategory,
@@ -128,11 +122,7 @@ export function createConversation(deps: ConversationDeps) {
       command: 'top_features',
       run: async () => {
         const top = assistant.topFeatures();
-        const png = await charts.render(
-          importanceChart({
-            features: top.map((f) => ({ label: M.featureLabel(f.feature), importance: f.importance })),
-          }),
-        );
+        const png = await charts.render(featureImportanceChart(top));
         return [text(M.topFeaturesText(top)), { type: 'photo', png, fileName: 'top-features.png' }];
       },
     },

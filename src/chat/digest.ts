@@ -1,6 +1,6 @@
 /** The weekly digest as messages: the text, the at-risk trend chart and the full list as CSV. */
 import type { ChartRenderer } from '../core/charts/index.ts';
-import { trendChart } from '../core/charts/index.ts';
+import { atRiskTrendChart } from './charts.ts';
 import type { DigestView } from '../core/digest/view.ts';
 import type { DigestPart } from '../core/ports.ts';
 import * as M from '../messages.ts';
@@ -34,8 +34,7 @@ export function digestCsv(view: DigestView): Buffer {
 }
 
 export async function digestParts(view: DigestView, charts: ChartRenderer): Promise<DigestPart[]> {
-  const points = view.trend.map((t) => ({ label: M.fmtWeekLabel(t.period), atRisk: t.atRisk }));
-  const png = await charts.render(trendChart({ points }));
+  const png = await charts.render(atRiskTrendChart(view.trend));
   return [
     { type: 'text', text: digestText(view) },
     { type: 'photo', png, fileName: `trend-${view.period.key}.png` },

@@ -1,16 +1,9 @@
 /** `retention chart KIND`: the same pictures the bot sends, rendered from the active store. */
 import type { App } from '../main.ts';
-import {
-  driversChart,
-  importanceChart,
-  riskDistributionChart,
-  segmentsChart,
-  trendChart,
-} from '../core/charts/index.ts';
-import * as M from '../messages.ts';
+import { riskDistributionChart } from '../core/charts/index.ts';
+import { atRiskTrendChart, customerDriversChart, featureImportanceChart, segmentSizesChart } from '../chat/charts.ts';
 import { currentPeriod } from '../app/digest.ts';
-import { periodFromKey } from '../core/digest/period.ts';
-import { TREND_WEEKS } from '../core/digest/view.ts';
+import { TREND_WEEKS, weeklyTrend } from '../core/digest/view.ts';
 
 export const CHART_KINDS = ['drivers', 'importance', 'segments', 'distribution', 'trend'] as const;
 
@@ -19,32 +12,19 @@ export async function renderChartKind(app: App, kind: string, opts: { id?: numbe
   switch (kind) {
     case 'drivers': {
       const id = opts.id ?? assistant.segment('at-risk').members[0]?.customer.id ?? assistant.storedScores()[0].id;
-      const r = assistant.risk(id);
-      return charts.render(
-        driversChart({ customerId: id, drivers: r.drivers.map((d) => ({ label: M.describeDriver(d), value: d.contribution })) }),
-      );
+      return charts.render(customerDriversChart(id, assistant.risk(id).drivers));
     }
     case 'importance':
-      return charts.render(
-        importanceChart({ features: assistant.topFeatures().map((f) => ({ label: M.featureLabel(f.feature), importance: f.importance })) }),
-      );
+      return charts.render(featureImportanceChart(assistant.topFeatures()));
     case 'segments':
-      return charts.render(
-        segmentsChart({
-          segments: assistant.segments().map((s) => ({ title: M.SEGMENT_TEXT[s.code].title, size: s.size, profitAtStake: s.profitAtStake })),
-        }),
-      );
+      return charts.render(segmentSizesChart(assistant.segments()));
     case 'distribution':
       return charts.render(riskDistributionChart({ probabilities: assistant.probabilities(), threshold: assistant.settings.risk.high }));
     case 'trend': {
       // The same weekly points the digest shows: recorded digests plus the current week.
       const period = currentPeriod(app.config);
       const history = app.store.digests.history(period.key, TREND_WEEKS - 1);
-      const points = [
-        ...history.map((h) => ({ label: M.fmtWeekLabel(periodFromKey(h.period)), atRisk: h.atRiskCount })),
-        { label: M.fmtWeekLabel(period), atRisk: assistant.segment('at-risk').size },
-      ];
-      return charts.render(trendChart({ points }));
+      return charts.render(atRiskTrendChart(weeklyTrend(history, period, assistant.segment('at-risk').size)));
     }
     default:
       throw new Error(`unknown chart kind: ${kind} (expected ${CHART_KINDS.join(', ')})`);

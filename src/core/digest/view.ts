@@ -51,6 +51,18 @@ export interface DigestViewInput {
   history: { period: string; atRiskCount: number }[];
 }
 
+/** At-risk counts of the recorded digests before `period`, then `atRiskNow` for it, oldest first. */
+export function weeklyTrend(
+  history: readonly { period: string; atRiskCount: number }[],
+  period: DigestPeriod,
+  atRiskNow: number,
+): { period: DigestPeriod; atRisk: number }[] {
+  return [
+    ...history.slice(-(TREND_WEEKS - 1)).map((h) => ({ period: periodFromKey(h.period), atRisk: h.atRiskCount })),
+    { period, atRisk: atRiskNow },
+  ];
+}
+
 /**
  * The driver to name as «why»: the strongest one that raises the risk. drivers[0] is the strongest
  * by magnitude and can be one that lowers it, which would read as the opposite of a reason.
@@ -104,9 +116,6 @@ export function buildDigestView({ assistant, period, previous, history }: Digest
     segments: summaries
       .filter((s) => s.code !== 'at-risk')
       .map((s) => ({ code: s.code, size: s.size, profitAtStake: s.profitAtStake })),
-    trend: [
-      ...history.slice(-(TREND_WEEKS - 1)).map((h) => ({ period: periodFromKey(h.period), atRisk: h.atRiskCount })),
-      { period, atRisk: customers.length },
-    ],
+    trend: weeklyTrend(history, period, customers.length),
   };
 }
