@@ -144,9 +144,9 @@ export function createAssistant(deps: {
 
     useModel(version: number): ModelVersion {
       store.models.activate(version);
-      const stored = store.models.get(version);
-      if (!stored) throw new NotFoundError('model', String(version));
-      return stored.meta;
+      const meta = store.models.meta(version);
+      if (!meta) throw new NotFoundError('model', String(version));
+      return meta;
     },
 
     latestDataset: () => store.datasets.latest(),

@@ -45,6 +45,8 @@ export interface ModelRepository {
   /** Saves the model with the scores of its data set and makes it active, all in one transaction. */
   saveAndActivate(model: NewModel, scores: CustomerScore[]): ModelVersion;
   get(version: number): StoredModel | null;
+  /** A version's metadata without reading its artifact (cheap, and readable even when the artifact is corrupted). */
+  meta(version: number): ModelVersion | null;
   list(): (ModelVersion & { active: boolean })[];
   activeVersion(): number | null;
   /** Switches the active pointer (rollback); throws NotFoundError for an unknown version. */

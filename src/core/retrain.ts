@@ -60,9 +60,9 @@ export function createRetrainer(deps: { store: Store; reader: DatasetReader; tra
     await opts.onStage?.('training', dataset);
     const previousVersion = store.models.activeVersion();
     // Metadata only: a corrupted previous artifact must not block the retrain that replaces it.
-    const previous = previousVersion === null ? null : (store.models.list().find((m) => m.version === previousVersion) ?? null);
+    const previous = previousVersion === null ? null : store.models.meta(previousVersion);
     const { modelVersion } = await trainer.train(dataset.version, opts.signal);
-    const model = store.models.get(modelVersion)?.meta;
+    const model = store.models.meta(modelVersion);
     if (!model) throw new TrainingFailedError(`trainer reported model v${modelVersion}, which is not in the store`);
     return {
       dataset,

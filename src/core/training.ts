@@ -56,7 +56,7 @@ export function trainModel(store: Store, opts: TrainOptions): TrainOutcome {
 
   const previousVersion = store.models.activeVersion();
   // Metadata only: a corrupted previous artifact must not block the retrain that replaces it.
-  const previous = previousVersion === null ? null : (store.models.list().find((m) => m.version === previousVersion) ?? null);
+  const previous = previousVersion === null ? null : store.models.meta(previousVersion);
 
   const customers = store.datasets.customers(datasetVersion);
   const X = toFrame(customers);

@@ -207,6 +207,8 @@ describe('ModelRepository', () => {
     expect(store.models.activeVersion()).toBe(1);
     expect(store.models.get(1)).toEqual({ meta: m1, artifact: { kind: 'pipeline', coef: [0.5, -1.25] } });
     expect(store.models.get(7)).toBeNull();
+    expect(store.models.meta(1)).toEqual(m1);
+    expect(store.models.meta(7)).toBeNull();
     expect(store.models.score(1, 1)).toBe(0.9);
     expect(store.models.score(1, 3)).toBeNull();
     expect(store.models.scores(1)).toEqual([
@@ -241,6 +243,7 @@ describe('ModelRepository', () => {
     })();
     expect(err).toBeInstanceOf(CorruptRecordError);
     expect((err as CorruptRecordError).code).toBe('CORRUPT_RECORD');
+    expect(store.models.meta(m.version)?.version).toBe(m.version); // metadata stays readable
     // Listing does not read artifacts, so the model stays visible (and can be replaced).
     expect(store.models.list()).toHaveLength(1);
   });

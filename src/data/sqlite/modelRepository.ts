@@ -112,9 +112,14 @@ export class SqliteModelRepository implements ModelRepository {
   }
 
   get(version: number): StoredModel | null {
+    const meta = this.meta(version);
+    if (!meta) return null;
+    return { meta, artifact: parseJson(this.selectArtifact.get(version)!, version, 'artifact') };
+  }
+
+  meta(version: number): ModelVersion | null {
     const row = this.selectMeta.get(version);
-    if (!row) return null;
-    return { meta: toMeta(row), artifact: parseJson(this.selectArtifact.get(version)!, version, 'artifact') };
+    return row ? toMeta(row) : null;
   }
 
   /** Oldest first, without artifacts. */
