@@ -5,8 +5,8 @@ import { loadConfig, ConfigError, type Config } from './config.ts';
 import { DataError, formatProblem, NoModelError, NotFoundError } from './core/errors.ts';
 import { bandOf } from './core/risk.ts';
 import { resolveSegment } from './chat/conversation.ts';
-import { buildApp, datasetReader, ensureModel, startBot, startConsole, type App } from './main.ts';
-import { synthesize } from './data/index.ts';
+import { buildApp, ensureModel, startBot, startConsole, type App } from './main.ts';
+import { csvDatasetReader, synthesize } from './data/index.ts';
 import { toCsv } from './chat/csv.ts';
 import { renderChartKind, CHART_KINDS } from './cli/charts.ts';
 import { registerDigestCommand } from './cli/digest.ts';
@@ -130,7 +130,7 @@ program
   .action((o: { data?: string; out: string }) =>
     withApp(async (a) => {
       const scored = o.data
-        ? a.assistant.scoreCustomers((await datasetReader.readDir(o.data, { requireLabel: false })).customers)
+        ? a.assistant.scoreCustomers((await csvDatasetReader.readDir(o.data, { requireLabel: false })).customers)
         : a.assistant.storedScores();
       const t = a.config.risk;
       const rows = scored.map((s) => [s.id, s.probability.toFixed(6), bandOf(s.probability, t)]);

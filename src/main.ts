@@ -3,9 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createAssistant, type Assistant } from './core/assistant.ts';
 import { createChartRenderer, type ChartRenderer } from './core/charts/index.ts';
-import type { DatasetReader, Logger, Store } from './core/ports.ts';
+import type { Logger, Store } from './core/ports.ts';
 import { createConversation, type Conversation } from './chat/conversation.ts';
-import { openStore, readDatasetDir, readDatasetFiles } from './data/index.ts';
+import { csvDatasetReader, openStore } from './data/index.ts';
 import { createBot, registerCommands } from './bot/createBot.ts';
 import { firstSignal, pollUntil } from './bot/lifecycle.ts';
 import { runConsole } from './console/console.ts';
@@ -24,17 +24,12 @@ export interface App {
   close(): void;
 }
 
-export const datasetReader: DatasetReader = {
-  readDir: (dir, opts) => readDatasetDir(dir, opts),
-  readFiles: (files, opts) => readDatasetFiles(files, opts),
-};
-
 export function buildApp(config: Config, log: Logger = createLogger()): App {
   if (config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
   const store = openStore(config.dbPath);
   const assistant = createAssistant({
     store,
-    reader: datasetReader,
+    reader: csvDatasetReader,
     settings: { risk: config.risk, promoShare: config.promoShare, seed: config.seed },
     log,
   });

@@ -8,7 +8,7 @@ import { UploadStaging } from '../bot/uploadStaging.ts';
 import { uploadCommand } from '../chat/upload.ts';
 import type { ModelTrainer } from '../core/ports.ts';
 import { createRetrainer } from '../core/retrain.ts';
-import { readDatasetDir, readDatasetFiles } from '../data/index.ts';
+import { csvDatasetReader } from '../data/index.ts';
 import { uploadInspector } from '../data/csv/uploadInspector.ts';
 import { childProcessTrainer, inProcessTrainer } from '../jobs/trainers.ts';
 import { redact } from '../logger.ts';
@@ -56,7 +56,7 @@ export function createUploads(app: App, opts: UploadWiringOptions = {}): UploadF
   return createUploadFeature({
     retrainer: createRetrainer({
       store: app.store,
-      reader: { readDir: readDatasetDir, readFiles: readDatasetFiles },
+      reader: csvDatasetReader,
       trainer,
       risk: app.config.risk,
     }),

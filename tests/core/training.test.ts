@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { rocAuc } from '../../src/ml/index.ts';
 import { createAssistant } from '../../src/core/assistant.ts';
 import type { Store } from '../../src/core/ports.ts';
-import { datasetReader } from '../../src/main.ts';
+import { csvDatasetReader } from '../../src/data/index.ts';
 import { trainedApp, type Fixture } from '../support/appFixture.ts';
 
 let fx: Fixture | undefined;
@@ -43,7 +43,7 @@ describe('training use case', () => {
       customers: { value: (v: number) => (fullLoads++, store.datasets.customers(v)) },
     });
     const counting: Store = Object.create(store, { datasets: { value: datasets } });
-    const fresh = createAssistant({ store: counting, reader: datasetReader, settings: assistant.settings });
+    const fresh = createAssistant({ store: counting, reader: csvDatasetReader, settings: assistant.settings });
     const id = store.models.scores(store.models.activeVersion()!)[0].id;
     const answer = fresh.risk(id);
     expect(fullLoads).toBe(0);
