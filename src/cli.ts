@@ -134,7 +134,7 @@ program
         : a.assistant.storedScores();
       const t = a.config.risk;
       const rows = scored.map((s) => [s.id, s.probability.toFixed(6), bandOf(s.probability, t)]);
-      writeFileSync(o.out, toCsv(['id', 'probability', 'band'], rows).subarray(3));
+      writeFileSync(o.out, toCsv(['id', 'probability', 'band'], rows, { bom: false }));
       print(`${rows.length} customers scored → ${o.out}`);
     }),
   );

@@ -9,7 +9,8 @@ export function escapeCell(value: unknown): string {
   return /[",\r\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function toCsv(header: readonly string[], rows: readonly (readonly unknown[])[]): Buffer {
+/** `bom: false` for files read by programs rather than Excel (`retention score`). */
+export function toCsv(header: readonly string[], rows: readonly (readonly unknown[])[], { bom = true } = {}): Buffer {
   const lines = [header, ...rows].map((r) => r.map(escapeCell).join(','));
-  return Buffer.from(`\uFEFF${lines.join('\r\n')}\r\n`, 'utf8');
+  return Buffer.from(`${bom ? '\uFEFF' : ''}${lines.join('\r\n')}\r\n`, 'utf8');
 }

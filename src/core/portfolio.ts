@@ -6,7 +6,6 @@ export interface PortfolioSnapshot {
   modelVersion: number;
   datasetVersion: number;
   scored: ScoredCustomer[];
-  byId: Map<number, ScoredCustomer>;
   cutoffs: SegmentCutoffs;
 }
 
@@ -32,7 +31,6 @@ export class Portfolio {
       modelVersion: meta.version,
       datasetVersion: meta.datasetVersion,
       scored,
-      byId: new Map(scored.map((s) => [s.customer.id, s])),
       cutoffs: segmentCutoffs(customers),
     };
     return this.snapshot;

@@ -35,5 +35,6 @@ describe('CSV export', () => {
     const csv = toCsv(['id', 'note'], [[1, 'a,b']]).toString('utf8');
     expect(csv.charCodeAt(0)).toBe(0xfeff);
     expect(csv.slice(1)).toBe('id,note\r\n1,"a,b"\r\n');
+    expect(toCsv(['id'], [[1]], { bom: false }).toString('utf8')).toBe('id\r\n1\r\n');
   });
 });
