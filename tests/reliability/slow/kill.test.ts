@@ -20,7 +20,8 @@ import { botApiClient, currentPeriod, digestRunner } from '../../../src/app/dige
 import { startEmulator, type TelegramEmulator } from '../../support/telegramEmulator.ts';
 
 const BIN = resolve(process.cwd(), 'bin', 'retention.js');
-const PROBE_ID = 215349;
+/** A customer of the served demo set, picked once it is trained. */
+let PROBE_ID: number;
 let dir: string;
 let db: string;
 let bigData: string;
@@ -83,6 +84,7 @@ beforeAll(async () => {
   const app = open();
   await app.assistant.ingestDir(resolve(process.cwd(), 'data'));
   app.assistant.train({ families: ['logistic'], folds: 3, repeats: 1 });
+  PROBE_ID = app.assistant.exampleId()!;
   app.close();
 }, 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
