@@ -18,6 +18,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { FIRST_ID } from '../src/data/synth.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'retention.js');
@@ -50,7 +51,7 @@ async function probeRisk(db: string): Promise<void> {
   const app = buildApp(loadConfig({ RETENTION_DB: db, CHART_OUT_DIR: join(tmpdir(), 'retention-scale-charts') }), createLogger(() => {}));
   const meta = app.assistant.modelInfo().model;
   const n = meta.scoredCustomers;
-  const first = 215348;
+  const first = FIRST_ID; // synthesized sets number customers from here
   const pick = (k: number) => first + ((k * 7919) % Math.max(1, n - 10));
   global.gc?.();
   const rss0 = process.memoryUsage().rss;
