@@ -19,12 +19,13 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createBot } from '../src/bot/createBot.ts';
-import { auditHook } from '../src/app/botServices.ts';
-import { createConversation, type Conversation } from '../src/chat/conversation.ts';
+import { botWiring } from '../src/app/bot.ts';
+import { createDialogue, type Dialogue } from '../src/features/dialogue.ts';
+import { createFeatures } from '../src/features/registry.ts';
 import { loadConfig } from '../src/config.ts';
 import { synthesize } from '../src/data/index.ts';
 import { createLogger } from '../src/logger.ts';
-import { buildApp } from '../src/main.ts';
+import { buildApp } from '../src/app/app.ts';
 import { startEmulator, startPolling, tinyPng, type ApiCall, type TelegramEmulator } from '../tests/support/telegramEmulator.ts';
 
 const { values } = parseArgs({
@@ -54,9 +55,18 @@ const trained = app.assistant.train({ folds: 3, repeats: 1, ...(values.families 
 const ids = app.store.datasets.customers(trained.model.datasetVersion).map((c) => c.id);
 
 const STUB_PNG = tinyPng();
-const textOnly: Conversation = (() => {
-  const c = createConversation({ assistant: app.assistant, charts: { render: async () => STUB_PNG }, log: app.log });
-  return { ...c, handleText: async (u, t) => (await c.handleText(u, t)).filter((r) => r.type !== 'photo') };
+const textOnly: Dialogue = (() => {
+  const features = createFeatures({
+    assistant: app.assistant,
+    charts: { render: async () => STUB_PNG },
+    thresholds: app.config.risk,
+    subscribers: app.store.subscribers,
+    nextDigest: () => null,
+    timeZone: app.config.digest.timezone,
+    upload: { fileNames: [], timeoutMinutes: 30, maxFileMb: 20 },
+  });
+  const d = createDialogue({ features, exampleId: app.assistant.exampleId, log: app.log });
+  return { ...d, handleText: async (u, t) => (await d.handleText(u, t)).filter((r) => r.type !== 'photo') };
 })();
 
 /**
@@ -92,15 +102,15 @@ async function ask(tg: TelegramEmulator, answered: (chat: number) => Promise<num
 
 async function scenario(variant: 'text' | 'chart', shape: 'burst' | 'paced') {
   const tg = await startEmulator();
-  const { bot } = createBot({
+  const { deps } = botWiring(app, {
     token: tg.token,
     apiRoot: tg.apiRoot,
-    conversation: variant === 'text' ? textOnly : app.conversation,
+    dialogue: variant === 'text' ? textOnly : app.dialogue,
     access: { allowed: new Set(), admins: new Set() },
     rateLimitPerMinute: 1_000_000,
-    log: app.log,
-    audit: auditHook(app),
+    uploads: false,
   });
+  const { bot } = createBot(deps);
   const polling = startPolling(bot);
   const answered = watchAnswers(tg, variant === 'text' ? 'sendMessage' : 'sendPhoto');
   const chats = Array.from({ length: CHATS }, (_, i) => 10_000 + i);

@@ -9,8 +9,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LocalChartRenderer } from '../src/core/charts/index.ts';
-import { sampleCharts } from '../tests/core/fixtures/chartSamples.ts';
+import { LocalChartRenderer } from '../src/app/charts/index.ts';
+import { sampleCharts } from '../tests/features/fixtures/chartSamples.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '30' }, samples: { type: 'string' } } });
 const runs = Math.max(1, Number(values.runs));

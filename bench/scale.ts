@@ -46,7 +46,7 @@ const pct = (xs: number[], q: number) => {
 
 async function probeRisk(db: string): Promise<void> {
   const { loadConfig } = await import('../src/config.ts');
-  const { buildApp } = await import('../src/main.ts');
+  const { buildApp } = await import('../src/app/app.ts');
   const { createLogger } = await import('../src/logger.ts');
   const app = buildApp(loadConfig({ RETENTION_DB: db, CHART_OUT_DIR: join(tmpdir(), 'retention-scale-charts') }), createLogger(() => {}));
   const meta = app.assistant.modelInfo().model;
@@ -71,11 +71,11 @@ async function probeRisk(db: string): Promise<void> {
     riskMs.push(performance.now() - t);
   }
   const ctx = { chatId: 1, userId: 1, isAdmin: true };
-  for (let k = 0; k < 3; k++) await app.conversation.handleText(ctx, `/risk ${pick(200 + k)}`);
+  for (let k = 0; k < 3; k++) await app.dialogue.handleText(ctx, `/risk ${pick(200 + k)}`);
   const convMs: number[] = [];
   for (let k = 0; k < 10; k++) {
     t = performance.now();
-    await app.conversation.handleText(ctx, `/risk ${pick(300 + k)}`);
+    await app.dialogue.handleText(ctx, `/risk ${pick(300 + k)}`);
     convMs.push(performance.now() - t);
   }
   t = performance.now();

@@ -1,7 +1,9 @@
 /** Every user-facing Russian string lives here. Code, identifiers and logs stay English. */
+import type { RiskAnswer } from './core/assistant.ts';
+import type { DigestView } from './core/digest/view.ts';
 import type { FeatureName } from './core/domain.ts';
 import type { Band, Driver } from './core/risk.ts';
-import type { OfferCode, SegmentCode } from './core/segments.ts';
+import type { OfferCode, SegmentCode, SegmentSummary } from './core/segments.ts';
 
 const ru = new Intl.NumberFormat('ru-RU', { maximumFractionDigits: 2 });
 const ru0 = new Intl.NumberFormat('ru-RU', { maximumFractionDigits: 0 });
@@ -177,19 +179,9 @@ export const OFFER_TEXT: Record<OfferCode, { action: string; reason: string }> =
 
 export const offerLine = (o: OfferCode): string => `${OFFER_TEXT[o].action} (${OFFER_TEXT[o].reason})`;
 
-export interface RiskView {
-  id: number;
-  probability: number;
-  band: Band;
-  drivers: Driver[];
-  segments: SegmentCode[];
-  offer: OfferCode;
-  modelVersion: number;
-}
-
-export function riskText(r: RiskView): string {
+export function riskText(r: RiskAnswer): string {
   const lines = [
-    `${BAND_ICONS[r.band]} Клиент ${r.id}`,
+    `${BAND_ICONS[r.band]} Клиент ${r.customer.id}`,
     `Вероятность снижения покупок: ${fmtProbability(r.probability)} — ${BAND_LABELS[r.band]} риск`,
     '',
     'Главные причины:',
@@ -263,16 +255,7 @@ export const SEGMENT_UI = {
 
 export const EXPORT_HEADER = ['id', 'вероятность', 'риск', 'прибыль', 'приоритет', 'любимая категория'];
 
-export interface SegmentView {
-  code: SegmentCode;
-  size: number;
-  share: number;
-  meanRisk: number;
-  profitAtStake: number;
-  members: { customer: { id: number; profit: number }; probability: number; priority: number }[];
-}
-
-export function segmentText(s: SegmentView): string {
+export function segmentText(s: SegmentSummary): string {
   const t = SEGMENT_TEXT[s.code];
   const top = s.members.slice(0, 5);
   return [
@@ -301,17 +284,20 @@ export function topFeaturesText(top: { feature: string; importance: number }[]):
   ].join('\n');
 }
 
-export function modelText(info: {
-  model: { version: number; family: string; cvAuc: number; cvAucStd: number; datasetVersion: number; createdAt: string; scoredCustomers: number };
-  dataset: { customersIn: number; customersKept: number } | null;
-}): string {
+export function modelText(
+  info: {
+    model: { version: number; family: string; cvAuc: number; cvAucStd: number; datasetVersion: number; createdAt: string; scoredCustomers: number };
+    dataset: { customersIn: number; customersKept: number } | null;
+  },
+  timeZone: string,
+): string {
   const m = info.model;
   return [
     `Модель v${m.version}: ${FAMILY_LABELS[m.family] ?? m.family}`,
     `Качество (ROC-AUC на кросс-валидации): ${fmtNumber(m.cvAuc, 3)} ± ${fmtNumber(m.cvAucStd, 3)}`,
     `Данные: версия ${m.datasetVersion}` +
       (info.dataset ? `, ${fmtNumber(info.dataset.customersKept, 0)} клиентов из ${fmtNumber(info.dataset.customersIn, 0)}` : ''),
-    `Обучена: ${fmtDateTime(m.createdAt)}`,
+    `Обучена: ${fmtDateTime(m.createdAt, timeZone)}`,
     `Оценено клиентов: ${fmtNumber(m.scoredCustomers, 0)}`,
   ].join('\n');
 }
@@ -326,8 +312,18 @@ export const FAMILY_LABELS: Record<string, string> = {
   ensemble: 'ансамбль моделей',
 };
 
-export const fmtDateTime = (iso: string): string =>
-  new Date(iso).toLocaleString('ru-RU', { timeZone: 'Europe/Moscow', dateStyle: 'short', timeStyle: 'short' }) + ' МСК';
+/** «01.12.2026, 09:00 МСК»; other zones get their own short name. */
+export function fmtDateTime(iso: string, timeZone: string): string {
+  const moscow = timeZone === 'Europe/Moscow';
+  const s = new Date(iso).toLocaleString('ru-RU', {
+    timeZone,
+    dateStyle: 'short',
+    timeStyle: 'short',
+  });
+  if (moscow) return `${s} МСК`;
+  const zone = new Intl.DateTimeFormat('ru-RU', { timeZone, timeZoneName: 'short' }).formatToParts(new Date(iso)).find((p) => p.type === 'timeZoneName');
+  return zone ? `${s} ${zone.value}` : s;
+}
 
 /** Problems found in uploaded data files (src/data); shown as `файл:строка: сообщение`. */
 export const DATA_ERRORS = {
@@ -466,16 +462,6 @@ export const UPLOAD = {
 
 // ---------------------------------------------------------------- DIGEST: the weekly at-risk digest
 
-/** What the digest text needs (src/core/digest/view.ts builds it). Dates are YYYY-MM-DD. */
-export interface DigestTextView {
-  period: { start: string; end: string };
-  model: { version: number; family: string; datasetVersion: number };
-  atRisk: { count: number; profitAtStake: number };
-  change: { since: { start: string; end: string }; delta: number; added: number[]; removed: number[] } | null;
-  top: { id: number; probability: number; profit: number; isNew: boolean; driver: Driver | null; offer: OfferCode }[];
-  segments: { code: SegmentCode; size: number; profitAtStake: number }[];
-}
-
 const calendarDay = (iso: string) => new Date(`${iso}T12:00:00Z`);
 const dayRange = new Intl.DateTimeFormat('ru-RU', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 const dayMonth = new Intl.DateTimeFormat('ru-RU', { day: 'numeric', month: 'numeric', timeZone: 'UTC' });
@@ -505,7 +491,7 @@ export function fmtDigestTime(at: Date, timeZone: string): string {
 
 const customers = (n: number) => `${fmtNumber(n, 0)} ${ruPlural(n, 'клиент', 'клиента', 'клиентов')}`;
 
-function digestChange(v: DigestTextView): string[] {
+function digestChange(v: Pick<DigestView, 'change'>): string[] {
   if (!v.change) return ['Это первая сводка — что изменилось, покажу через неделю.'];
   const { delta, added, removed, since } = v.change;
   const vs = `в сводке за ${fmtWeek(since)}`;
@@ -515,7 +501,7 @@ function digestChange(v: DigestTextView): string[] {
 }
 
 export const DIGEST = {
-  text: (v: DigestTextView): string => {
+  text: (v: Pick<DigestView, 'period' | 'model' | 'atRisk' | 'change' | 'top' | 'segments'>): string => {
     const family = FAMILY_LABELS[v.model.family] ?? v.model.family;
     return [
       `📬 Сводка по риску снижения покупок: ${fmtWeek(v.period)}`,

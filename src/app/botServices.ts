@@ -5,15 +5,15 @@
  */
 import { createUploadFeature, MAX_FILE_BYTES, type UploadFeature } from '../bot/upload.ts';
 import { UploadStaging } from '../bot/uploadStaging.ts';
-import { uploadCommand } from '../chat/upload.ts';
 import type { ModelTrainer } from '../core/ports.ts';
 import { createRetrainer } from '../core/retrain.ts';
 import { csvDatasetReader } from '../data/index.ts';
 import { uploadInspector } from '../data/csv/uploadInspector.ts';
 import { childProcessTrainer, inProcessTrainer } from '../jobs/trainers.ts';
 import { redact } from '../logger.ts';
-import type { App } from '../main.ts';
+import type { App } from './types.ts';
 import type { Config } from '../config.ts';
+import type { UploadHelp } from '../features/upload.ts';
 
 export type AuditHook = (entry: { userId: number; chatId: number; action: string }) => void;
 
@@ -28,13 +28,13 @@ export function auditHook(app: Pick<App, 'store' | 'log'>): AuditHook {
   };
 }
 
-/** `/upload` for the conversation: what to send, how long files wait, the size limit. */
-export function uploadHelpCommand(config: Pick<Config, 'uploadTimeoutMs'>) {
-  return uploadCommand({
+/** What `/upload` tells: which files, how long they wait, the size limit. */
+export function uploadHelp(config: Pick<Config, 'uploadTimeoutMs'>): UploadHelp {
+  return {
     fileNames: uploadInspector.fileNames,
     timeoutMinutes: Math.round(config.uploadTimeoutMs / 60_000),
     maxFileMb: MAX_FILE_BYTES / (1024 * 1024),
-  });
+  };
 }
 
 export interface UploadWiringOptions {
@@ -47,7 +47,7 @@ export interface UploadWiringOptions {
   audit?: AuditHook;
 }
 
-export function createUploads(app: App, opts: UploadWiringOptions = {}): UploadFeature {
+export function createUploads(app: Pick<App, 'config' | 'store' | 'assistant' | 'log'>, opts: UploadWiringOptions = {}): UploadFeature {
   const trainer =
     opts.trainer ??
     (app.config.dbPath === ':memory:'

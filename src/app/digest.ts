@@ -6,31 +6,27 @@ import { Telegram } from 'telegraf';
 import { telegramDigestTransport } from '../bot/digest.ts';
 import { installRetry } from '../bot/retry.ts';
 import type { SendThrottle } from '../bot/throttle.ts';
-import { digestParts } from '../chat/digest.ts';
-import { subscriptionCommands } from '../chat/subscriptions.ts';
+import { digestParts } from '../features/digest.ts';
 import type { Config } from '../config.ts';
 import { periodOf, type DigestPeriod } from '../core/digest/period.ts';
 import { createDigestRunner, type ComposedDigest, type DigestRunner, type DigestRunnerDeps } from '../core/digest/runner.ts';
 import { buildDigestView, TREND_WEEKS, type DigestView } from '../core/digest/view.ts';
-import type { DigestTransport, Logger, Store } from '../core/ports.ts';
+import type { DigestTransport, Logger } from '../core/ports.ts';
 import { cronCalendar } from '../jobs/cronCalendar.ts';
-import type { App } from '../main.ts';
+import type { App } from './types.ts';
 import { fmtDigestTime } from '../messages.ts';
 import { startDigestScheduler, type DigestScheduler } from '../jobs/scheduler.ts';
 
 export type DigestApp = Pick<App, 'assistant' | 'charts' | 'store' | 'config' | 'log'>;
 
-/** `/subscribe` and `/unsubscribe`, telling when the next digest goes out. */
-export function digestCommands(config: Pick<Config, 'digest'>, store: Pick<Store, 'subscribers'>) {
+/** When the next digest goes out, phrased for people, for `/subscribe`. */
+export function nextDigestText(config: Pick<Config, 'digest'>): () => string | null {
   const { cron, timezone } = config.digest;
   const calendar = cronCalendar(cron, timezone);
-  return subscriptionCommands({
-    subscribers: store.subscribers,
-    nextDigest: () => {
-      const next = calendar.next(new Date());
-      return next ? fmtDigestTime(next, timezone) : null;
-    },
-  });
+  return () => {
+    const next = calendar.next(new Date());
+    return next ? fmtDigestTime(next, timezone) : null;
+  };
 }
 
 /** The digest week `now` falls in. */

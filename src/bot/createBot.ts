@@ -1,25 +1,30 @@
 /** Builds the Telegram bot from injected services; nothing global, nothing started here. */
 import { Telegraf, type Context } from 'telegraf';
 import { message } from 'telegraf/filters';
-import type { Conversation, ChatUser } from '../chat/conversation.ts';
 import type { Logger } from '../core/ports.ts';
+import type { Dialogue } from '../features/dialogue.ts';
+import type { ChatUser } from '../features/feature.ts';
 import * as M from '../messages.ts';
 import { accessControl, rateLimit, type AccessPolicy } from './access.ts';
 import { ChatQueues } from './chatQueues.ts';
 import { installRetry } from './retry.ts';
+import { decodeCallback } from './callbackData.ts';
 import { sendReplies } from './send.ts';
+
+/** Adds Telegram-only handlers (documents) that the transport-free features cannot express. */
+export type BotExtension = (bot: Telegraf<Context>, helpers: { user: (ctx: Context) => ChatUser }) => void;
 
 export interface BotDeps {
   token: string;
   apiRoot?: string;
-  conversation: Conversation;
+  dialogue: Dialogue;
   access: AccessPolicy;
   rateLimitPerMinute: number;
   log: Logger;
   /** Called for each handled update (audit log). */
   audit?: (entry: { userId: number; chatId: number; action: string }) => void;
-  /** Feature modules that add their own handlers (uploads, subscriptions). */
-  features?: ((bot: Telegraf<Context>, helpers: { user: (ctx: Context) => ChatUser }) => void)[];
+  /** Edge handlers beyond the dialogue (document uploads). */
+  extensions?: BotExtension[];
 }
 
 export interface RunningBot {
@@ -63,17 +68,17 @@ export function createBot(deps: BotDeps): RunningBot {
     isAdmin: deps.access.admins.has(ctx.from!.id),
   });
 
-  for (const feature of deps.features ?? []) feature(bot, { user });
+  for (const extend of deps.extensions ?? []) extend(bot, { user });
 
   bot.on(message('text'), async (ctx) => {
     const u = user(ctx);
     deps.audit?.({ userId: u.userId, chatId: u.chatId, action: ctx.message.text.slice(0, 200) });
-    await sendReplies(ctx, await deps.conversation.handleText(u, ctx.message.text));
+    await sendReplies(ctx.telegram, u.chatId, await deps.dialogue.handleText(u, ctx.message.text));
   });
 
   // Photos, stickers, voice: say what the bot understands instead of staying silent.
   bot.on('message', async (ctx) => {
-    await ctx.reply(deps.conversation.hint());
+    await ctx.reply(deps.dialogue.hint());
   });
 
   bot.on('callback_query', async (ctx) => {
@@ -82,7 +87,7 @@ export function createBot(deps: BotDeps): RunningBot {
     deps.audit?.({ userId: u.userId, chatId: u.chatId, action: `callback ${data}` });
     // Answer first so the button stops spinning even if the work below is slow or fails.
     await ctx.answerCbQuery();
-    await sendReplies(ctx, await deps.conversation.handleCallback(u, data));
+    await sendReplies(ctx.telegram, u.chatId, await deps.dialogue.handleCallback(u, decodeCallback(data)));
   });
 
   bot.catch(onError);
@@ -90,6 +95,6 @@ export function createBot(deps: BotDeps): RunningBot {
   return { bot, idle: () => queues.idle() };
 }
 
-export async function registerCommands(bot: Telegraf<Context>, conversation: Conversation): Promise<void> {
-  await bot.telegram.setMyCommands(conversation.menu());
+export async function registerCommands(bot: Telegraf<Context>, dialogue: Pick<Dialogue, 'menu'>): Promise<void> {
+  await bot.telegram.setMyCommands(dialogue.menu());
 }

@@ -5,8 +5,8 @@
  */
 import type { Telegram } from 'telegraf';
 import { DeliveryRejectedError, RecipientUnavailableError } from '../core/digest/errors.ts';
-import type { DigestPart, DigestTransport } from '../core/ports.ts';
-import { CAPTION_LIMIT, MESSAGE_LIMIT } from '../chat/replies.ts';
+import type { DigestTransport } from '../core/ports.ts';
+import { sendReply } from './send.ts';
 import { createSendThrottle, type SendThrottle } from './throttle.ts';
 
 interface ApiErrorLike {
@@ -22,19 +22,12 @@ export function classifySendError(err: unknown): unknown {
   return err;
 }
 
-async function sendPart(telegram: Telegram, chatId: number, part: DigestPart): Promise<void> {
-  const caption = 'caption' in part && part.caption ? { caption: part.caption.slice(0, CAPTION_LIMIT) } : {};
-  if (part.type === 'text') await telegram.sendMessage(chatId, part.text.slice(0, MESSAGE_LIMIT));
-  else if (part.type === 'photo') await telegram.sendPhoto(chatId, { source: part.png, filename: part.fileName }, caption);
-  else await telegram.sendDocument(chatId, { source: part.content, filename: part.fileName }, caption);
-}
-
 export function telegramDigestTransport(telegram: Telegram, throttle: SendThrottle = createSendThrottle()): DigestTransport {
   return {
     async send(chatId, part) {
       await throttle.acquire(chatId);
       try {
-        await sendPart(telegram, chatId, part);
+        await sendReply(telegram, chatId, part);
       } catch (err) {
         throw classifySendError(err);
       }

@@ -9,7 +9,7 @@
  */
 import type { Context, Telegraf, Telegram } from 'telegraf';
 import { message } from 'telegraf/filters';
-import type { ChatUser } from '../chat/conversation.ts';
+import type { ChatUser } from '../features/feature.ts';
 import { DataError, formatProblem } from '../core/errors.ts';
 import type { Logger, UploadInspector } from '../core/ports.ts';
 import type { Retrainer } from '../core/retrain.ts';

@@ -1,7 +1,7 @@
 /** `retention chart KIND`: the same pictures the bot sends, rendered from the active store. */
-import type { App } from '../main.ts';
-import { riskDistributionChart } from '../core/charts/index.ts';
-import { atRiskTrendChart, customerDriversChart, featureImportanceChart, segmentSizesChart } from '../chat/charts.ts';
+import type { App } from '../app/types.ts';
+import { riskDistributionChart } from '../features/charts/index.ts';
+import { atRiskTrendChart, customerDriversChart, featureImportanceChart, segmentSizesChart } from '../features/charts/specs.ts';
 import { currentPeriod } from '../app/digest.ts';
 import { TREND_WEEKS, weeklyTrend } from '../core/digest/view.ts';
 

@@ -1,10 +1,9 @@
 /** `retention digest`: print this week's digest, or send it now through the same run record the schedule uses. */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { telegramDigestTransport } from '../bot/digest.ts';
 import { botApiClient, composeDigest, currentPeriod, digestRunner } from '../app/digest.ts';
-import type { App } from '../main.ts';
+import type { App } from '../app/types.ts';
+import { saveReplyFile } from '../console/replyFiles.ts';
 
 interface DigestCliOptions {
   dryRun?: boolean;
@@ -35,12 +34,7 @@ async function preview(a: App, out: string | undefined, print: (s: string) => vo
   const { composed } = await composeDigest(a, currentPeriod(a.config));
   for (const part of composed.parts) {
     if (part.type === 'text') print(part.text);
-    else if (out) {
-      mkdirSync(out, { recursive: true });
-      const path = resolve(join(out, part.fileName));
-      writeFileSync(path, part.type === 'photo' ? part.png : part.content);
-      process.stderr.write(`${part.type} → ${path}\n`);
-    }
+    else if (out) process.stderr.write(`${part.type} → ${saveReplyFile(part, out)}\n`);
   }
 }
 

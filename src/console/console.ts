@@ -1,10 +1,10 @@
-/** The assistant over stdin/stdout: the same conversation as the bot, photos saved as files. */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+/** The assistant over stdin/stdout: the same dialogue as the bot, photos saved as files. */
 import { createInterface } from 'node:readline';
-import type { Conversation } from '../chat/conversation.ts';
-import type { Button, Reply } from '../chat/replies.ts';
+import type { Button, Reply } from '../core/reply.ts';
+import type { Dialogue } from '../features/dialogue.ts';
+import { CONSOLE_USER } from '../features/feature.ts';
 import * as M from '../messages.ts';
+import { saveReplyFile } from './replyFiles.ts';
 
 export interface ConsoleOptions {
   input: NodeJS.ReadableStream;
@@ -14,8 +14,6 @@ export interface ConsoleOptions {
   /** Show a prompt (only when a person is typing). */
   interactive?: boolean;
 }
-
-const CONSOLE_USER = { chatId: 0, userId: 0, isAdmin: true };
 
 function buttonCommand(b: Button): string {
   if (b.data.kind === 'risk') return `/risk ${b.data.id}`;
@@ -27,27 +25,22 @@ export function renderReply(reply: Reply, outDir: string, seq: number): string {
     const hints = (reply.buttons ?? []).flat().map((b) => M.CHAT.buttonHint(b.text, buttonCommand(b)));
     return [reply.text, ...hints].join('\n');
   }
-  mkdirSync(outDir, { recursive: true });
-  const path = resolve(join(outDir, `${String(seq).padStart(3, '0')}-${reply.fileName}`));
-  if (reply.type === 'photo') {
-    writeFileSync(path, reply.png);
-    return [reply.caption, M.CHAT.photoSaved(path)].filter(Boolean).join('\n');
-  }
-  writeFileSync(path, reply.content);
-  return [reply.caption, M.CHAT.documentSaved(path)].filter(Boolean).join('\n');
+  const path = saveReplyFile(reply, outDir, `${String(seq).padStart(3, '0')}-`);
+  const saved = reply.type === 'photo' ? M.CHAT.photoSaved(path) : M.CHAT.documentSaved(path);
+  return [reply.caption, saved].filter(Boolean).join('\n');
 }
 
 /** Answers line by line until the input ends; resolves then, so scripts can pipe commands in. */
-export async function runConsole(conversation: Conversation, opts: ConsoleOptions): Promise<void> {
+export async function runConsole(dialogue: Dialogue, opts: ConsoleOptions): Promise<void> {
   const rl = createInterface({ input: opts.input, terminal: false });
   const write = (s: string) => opts.output.write(`${s}\n`);
   const prompt = () => opts.interactive && opts.output.write('> ');
   let seq = 0;
-  write(conversation.greeting());
+  write(dialogue.greeting());
   prompt();
   for await (const line of rl) {
     if (line.trim()) {
-      for (const reply of await conversation.handleText(CONSOLE_USER, line)) {
+      for (const reply of await dialogue.handleText(CONSOLE_USER, line)) {
         write(renderReply(reply, opts.outDir, ++seq));
       }
       write('');

@@ -10,6 +10,7 @@ import type {
   DroppedCustomer,
   ModelVersion,
 } from './domain.ts';
+import type { Reply } from './reply.ts';
 
 export interface DatasetRepository {
   /** Stores a cleaned data set as a new immutable version, in one transaction. */
@@ -67,8 +68,8 @@ export interface Store {
 
 /** Reads and cleans the four CSV files of a data set; throws DataError listing every problem. */
 export interface DatasetReader {
-  readDir(dir: string, opts?: { requireLabel?: boolean }): Promise<import('./domain.ts').CleanDataset>;
-  readFiles(files: Record<string, Buffer>, opts?: { requireLabel?: boolean }): Promise<import('./domain.ts').CleanDataset>;
+  readDir(dir: string, opts?: { requireLabel?: boolean }): Promise<CleanDataset>;
+  readFiles(files: Record<string, Buffer>, opts?: { requireLabel?: boolean }): Promise<CleanDataset>;
 }
 
 export interface Logger {
@@ -131,11 +132,6 @@ export interface SubscriberRepository {
   active(): Subscriber[];
 }
 
-/** One message of a digest; the same for every recipient. */
-export type DigestPart =
-  | { type: 'text'; text: string }
-  | { type: 'photo'; png: Buffer; fileName: string; caption?: string }
-  | { type: 'document'; content: Buffer; fileName: string; caption?: string };
 
 /** What a digest was computed from, kept so next week's digest can say what changed. */
 export interface DigestSnapshot {
@@ -157,7 +153,7 @@ export interface DigestRun extends DigestSnapshot {
 export interface NewDigestRun extends DigestSnapshot {
   period: string;
   trigger: string;
-  parts: DigestPart[];
+  parts: Reply[];
 }
 
 export type DeliveryStatus = 'pending' | 'sent' | 'blocked' | 'failed' | 'skipped';
@@ -191,7 +187,7 @@ export interface DigestRunRepository {
   /** Takes or renews the lease; false while another owner holds an unexpired one. */
   acquire(period: string, lease: DigestLease, now: string): boolean;
   release(period: string, owner: string): void;
-  parts(period: string): DigestPart[];
+  parts(period: string): Reply[];
   /** Adds a pending delivery for every chat that has none; returns how many were added. */
   enqueue(period: string, chatIds: readonly number[], now: string): number;
   /** Puts failed deliveries back to pending; returns how many. */
@@ -205,5 +201,5 @@ export interface DigestRunRepository {
 
 /** Sends one digest part to one chat; throws RecipientUnavailableError or DeliveryRejectedError (core/digest/errors.ts). */
 export interface DigestTransport {
-  send(chatId: number, part: DigestPart): Promise<void>;
+  send(chatId: number, part: Reply): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Conversation } from '../../src/chat/conversation.ts';
+import type { Dialogue } from '../../src/features/dialogue.ts';
 import { withEmulatedBot } from '../support/emulatedBot.ts';
 import { tinyPng } from '../support/telegramEmulator.ts';
 
@@ -8,8 +8,8 @@ const MANAGER = 200;
 const STRANGER = 300;
 
 const h = withEmulatedBot();
-const start = (opts: { conversation?: Conversation; allowed?: number[] } = {}) =>
-  h.startBot({ conversation: opts.conversation, allowed: opts.allowed ?? [MANAGER], admins: [ADMIN], registerMenu: true });
+const start = (opts: { dialogue?: Dialogue; allowed?: number[] } = {}) =>
+  h.startBot({ dialogue: opts.dialogue, allowed: opts.allowed ?? [MANAGER], admins: [ADMIN], registerMenu: true });
 
 describe('Telegram bot through the Bot API emulator', () => {
   it('registers the command menu with Russian descriptions', async () => {
@@ -97,11 +97,11 @@ describe('Telegram bot through the Bot API emulator', () => {
   });
 
   it('a handler that throws gets an apology and the bot keeps serving', async () => {
-    const conversation: Conversation = {
-      ...h.fx.app.conversation,
-      handleText: (user, text) => (text === '/boom' ? Promise.reject(new Error('boom')) : h.fx.app.conversation.handleText(user, text)),
+    const dialogue: Dialogue = {
+      ...h.fx.app.dialogue,
+      handleText: (user, text) => (text === '/boom' ? Promise.reject(new Error('boom')) : h.fx.app.dialogue.handleText(user, text)),
     };
-    await start({ conversation });
+    await start({ dialogue });
     h.tg.sendText(MANAGER, '/boom');
     const sorry = await h.tg.waitForMessage(MANAGER);
     expect(sorry.text).toMatch(/что-то пошло не так/i);
@@ -115,17 +115,17 @@ describe('Telegram bot through the Bot API emulator', () => {
     let started!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const slowStarted = new Promise<void>((r) => (started = r));
-    const conversation: Conversation = {
-      ...h.fx.app.conversation,
+    const dialogue: Dialogue = {
+      ...h.fx.app.dialogue,
       handleText: async (user, text) => {
         if (text === '/slow') {
           started();
           await gate;
         }
-        return h.fx.app.conversation.handleText(user, text === '/slow' ? '/help' : text);
+        return h.fx.app.dialogue.handleText(user, text === '/slow' ? '/help' : text);
       },
     };
-    await start({ conversation, allowed: [MANAGER, ADMIN] });
+    await start({ dialogue, allowed: [MANAGER, ADMIN] });
     h.tg.sendText(MANAGER, '/slow');
     await slowStarted;
     // These arrive in a later batch than /slow, which is still being handled.

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { botWiring } from '../../src/app/bot.ts';
 import { createBot, registerCommands } from '../../src/bot/createBot.ts';
 import { Telegram } from 'telegraf';
 import { telegramDigestTransport } from '../../src/bot/digest.ts';
@@ -61,15 +62,15 @@ function expectFullDigest(messages: TgMessage[]) {
 
 describe('weekly digest through the Bot API emulator', () => {
   it('/subscribe and /unsubscribe manage the chat’s subscription and tell when the digest comes', async () => {
-    const { bot } = createBot({
+    const { deps } = botWiring(fx.app, {
       token: tg.token,
       apiRoot: tg.apiRoot,
-      conversation: fx.app.conversation,
       access: { allowed: new Set(MANAGERS), admins: new Set() },
       rateLimitPerMinute: 1000,
-      log: fx.app.log,
+      uploads: false,
     });
-    await registerCommands(bot, fx.app.conversation);
+    const { bot } = createBot(deps);
+    await registerCommands(bot, fx.app.dialogue);
     polling = startPolling(bot);
     const menu = tg.myCommands() as { command: string; description: string }[];
     expect(menu.map((c) => c.command)).toEqual(expect.arrayContaining(['subscribe', 'unsubscribe']));

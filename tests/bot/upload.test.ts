@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBot } from '../../src/bot/createBot.ts';
 import type { UploadFeature } from '../../src/bot/upload.ts';
-import { auditHook, createUploads } from '../../src/app/botServices.ts';
+import { botWiring } from '../../src/app/bot.ts';
 import { REAL_DIR, trainedApp, type Fixture } from '../support/appFixture.ts';
 import {
   asUserFiles,
@@ -46,17 +46,15 @@ afterEach(async () => {
 
 async function start(opts: { now?: () => number; trainArgs?: string[] } = {}) {
   tg = await startEmulator();
-  uploads = createUploads(fx.app, { trainArgs: opts.trainArgs ?? FAST_TRAIN, now: opts.now });
-  const { bot } = createBot({
+  const wiring = botWiring(fx.app, {
     token: tg.token,
     apiRoot: tg.apiRoot,
-    conversation: fx.app.conversation,
     access: { allowed: new Set([MANAGER]), admins: new Set([ADMIN]) },
     rateLimitPerMinute: 1000,
-    log: fx.app.log,
-    audit: auditHook(fx.app),
-    features: [uploads.install],
+    uploads: { trainArgs: opts.trainArgs ?? FAST_TRAIN, now: opts.now },
   });
+  uploads = wiring.uploads!;
+  const { bot } = createBot(wiring.deps);
   polling = startPolling(bot);
 }
 

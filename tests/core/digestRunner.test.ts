@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeliveryRejectedError, RecipientUnavailableError } from '../../src/core/digest/errors.ts';
 import { periodFromKey } from '../../src/core/digest/period.ts';
 import { createDigestRunner, type ComposedDigest, type DigestRunnerDeps } from '../../src/core/digest/runner.ts';
-import type { DigestPart, DigestTransport } from '../../src/core/ports.ts';
+import type { DigestTransport } from '../../src/core/ports.ts';
+import type { Reply } from '../../src/core/reply.ts';
 import { openStore, type SqliteStore } from '../../src/data/sqlite/store.ts';
 
 const W48 = periodFromKey('2026-W48');
@@ -11,7 +12,7 @@ const CHATS = [101, 102, 103, 104, 105];
 /** What each chat received, in order: "text", "photo", "document". */
 type Inbox = Map<number, string[]>;
 
-function parts(label = 'v1'): DigestPart[] {
+function parts(label = 'v1'): Reply[] {
   return [
     { type: 'text', text: `сводка ${label}` },
     { type: 'photo', png: Buffer.from(`png ${label}`), fileName: 'trend.png' },
@@ -19,10 +20,10 @@ function parts(label = 'v1'): DigestPart[] {
   ];
 }
 
-const describePart = (p: DigestPart) => (p.type === 'text' ? p.text : `${p.type}:${(p.type === 'photo' ? p.png : p.content).toString()}`);
+const describePart = (p: Reply) => (p.type === 'text' ? p.text : `${p.type}:${(p.type === 'photo' ? p.png : p.content).toString()}`);
 
 /** A transport that records deliveries; `fail` decides per call whether to throw (or hang) instead. */
-function fakeTransport(inbox: Inbox, fail?: (chatId: number, part: DigestPart, n: number) => Error | 'hang' | undefined): DigestTransport {
+function fakeTransport(inbox: Inbox, fail?: (chatId: number, part: Reply, n: number) => Error | 'hang' | undefined): DigestTransport {
   let n = 0;
   return {
     async send(chatId, part) {

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MESSAGE_LIMIT } from '../../src/chat/replies.ts';
+import { MESSAGE_LIMIT } from '../../src/bot/limits.ts';
 import { fmtProbability } from '../../src/messages.ts';
 import { periodFromKey } from '../../src/core/digest/period.ts';
 import { createDigestRunner } from '../../src/core/digest/runner.ts';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DigestPeriod } from '../../src/core/digest/period.ts';
 import { createDigestRunner, type DeliverOptions, type DeliveryReport } from '../../src/core/digest/runner.ts';
-import type { DigestPart } from '../../src/core/ports.ts';
+import type { Reply } from '../../src/core/reply.ts';
 import { openStore, type SqliteStore } from '../../src/data/sqlite/store.ts';
 import { startDigestScheduler, type DigestScheduler } from '../../src/jobs/scheduler.ts';
 
@@ -144,7 +144,7 @@ describe('digest schedule (node-cron under fake timers)', () => {
 });
 
 describe('digest schedule with the real runner and store', () => {
-  const parts: DigestPart[] = [{ type: 'text', text: 'сводка' }];
+  const parts: Reply[] = [{ type: 'text', text: 'сводка' }];
 
   function runnerOn(store: SqliteStore, sent: string[]) {
     return createDigestRunner({

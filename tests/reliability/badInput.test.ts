@@ -22,7 +22,7 @@ const PROBE_ID = 215349;
 
 /** What users see: the active model, the data set it serves, one /risk answer. */
 async function servedState() {
-  const replies = await fx.app.conversation.handleText({ chatId: 1, userId: 1, isAdmin: true }, `/risk ${PROBE_ID}`);
+  const replies = await fx.app.dialogue.handleText({ chatId: 1, userId: 1, isAdmin: true }, `/risk ${PROBE_ID}`);
   return {
     model: fx.app.store.models.activeVersion(),
     served: fx.app.assistant.modelInfo().model.datasetVersion,
@@ -231,7 +231,7 @@ describe('formula injection', () => {
     try {
       const c = other.app.store.datasets.customer(other.app.assistant.modelInfo().model.datasetVersion, PROBE_ID)!;
       expect(c.popularCategory).toBe(evil);
-      const [doc] = await other.app.conversation.handleText({ chatId: 1, userId: 1, isAdmin: true }, '/export at-risk');
+      const [doc] = await other.app.dialogue.handleText({ chatId: 1, userId: 1, isAdmin: true }, '/export at-risk');
       expect(doc.type).toBe('document');
       const csv = (doc as { content: Buffer }).content.toString('utf8');
       const rows = csv.replace(/^\uFEFF/, '').trim().split('\r\n').slice(1);

@@ -10,7 +10,7 @@ let fx: Fixture;
 const ID = 215349;
 const ctx = { chatId: 1, userId: 1, isAdmin: true };
 const db = () => (fx.app.store as SqliteStore).db;
-const riskText = async () => (await fx.app.conversation.handleText(ctx, `/risk ${ID}`)).map((r) => (r.type === 'text' ? r.text : r.type)).join('\n');
+const riskText = async () => (await fx.app.dialogue.handleText(ctx, `/risk ${ID}`)).map((r) => (r.type === 'text' ? r.text : r.type)).join('\n');
 
 beforeAll(async () => {
   fx = await trainedApp({ dataDir: REAL_DIR });
@@ -32,7 +32,7 @@ describe('a corrupted model row', () => {
     db().exec("CREATE TRIGGER model_immutable BEFORE UPDATE ON model BEGIN SELECT RAISE(ABORT, 'model versions are immutable'); END;");
 
     // A new process (fresh cache) is what meets a corrupted row: build one over the same file.
-    const { buildApp } = await import('../../src/main.ts');
+    const { buildApp } = await import('../../src/app/app.ts');
     const { loadConfig } = await import('../../src/config.ts');
     const { createLogger } = await import('../../src/logger.ts');
     const logs: string[] = [];
@@ -41,7 +41,7 @@ describe('a corrupted model row', () => {
       const answers = [];
       for (let k = 0; k < 3; k++) answers.push(other.assistant.risk(ID));
       expect(answers.every((a) => a.modelVersion === v1)).toBe(true);
-      const text = (await other.conversation.handleText(ctx, `/risk ${ID}`)).map((r) => (r.type === 'text' ? r.text : r.type)).join('\n');
+      const text = (await other.dialogue.handleText(ctx, `/risk ${ID}`)).map((r) => (r.type === 'text' ? r.text : r.type)).join('\n');
       expect(text).toBe(answerV1);
       expect(other.assistant.segment('at-risk').size).toBeGreaterThan(0);
       // The broken row is tried once per active pointer, not on every request.

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
-import { buildApp, type App } from '../../src/main.ts';
+import { buildApp, type App } from '../../src/app/app.ts';
 import { createLogger } from '../../src/logger.ts';
 
 export const DEMO_DIR = resolve(process.cwd(), 'data');

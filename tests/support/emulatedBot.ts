@@ -4,14 +4,15 @@
  * its poller after it so no test sees another's updates.
  */
 import { afterAll, afterEach, beforeAll } from 'vitest';
+import { botWiring } from '../../src/app/bot.ts';
 import { createBot, registerCommands } from '../../src/bot/createBot.ts';
-import type { Conversation } from '../../src/chat/conversation.ts';
+import type { Dialogue } from '../../src/features/dialogue.ts';
 import { REAL_DIR, trainedApp, type Fixture } from './appFixture.ts';
 import { startEmulator, startPolling, type TelegramEmulator } from './telegramEmulator.ts';
 
 export interface BotOptions {
-  /** Defaults to the app's own conversation. */
-  conversation?: Conversation;
+  /** Defaults to the app's own dialogue. */
+  dialogue?: Dialogue;
   allowed: number[];
   admins?: number[];
   /** Also sets the command menu, as `retention start` does. */
@@ -61,16 +62,16 @@ export function withEmulatedBot(): EmulatedBot {
     },
     async startBot(opts) {
       const tg = await harness.startEmulator();
-      const conversation = opts.conversation ?? harness.fx.app.conversation;
-      const { bot } = createBot({
+      const { deps } = botWiring(harness.fx.app, {
         token: tg.token,
         apiRoot: tg.apiRoot,
-        conversation,
+        dialogue: opts.dialogue,
         access: { allowed: new Set(opts.allowed), admins: new Set(opts.admins ?? []) },
         rateLimitPerMinute: opts.rateLimitPerMinute ?? 1000,
-        log: harness.fx.app.log,
+        uploads: false,
       });
-      if (opts.registerMenu) await registerCommands(bot, conversation);
+      const { bot } = createBot(deps);
+      if (opts.registerMenu) await registerCommands(bot, deps.dialogue);
       polling = startPolling(bot);
     },
   };

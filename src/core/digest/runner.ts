@@ -7,11 +7,11 @@
  * the run row keeps a second process (the CLI next to the bot) from sending the same week at once.
  */
 import { randomUUID } from 'node:crypto';
+import type { Reply } from '../reply.ts';
 import { hostname } from 'node:os';
 import type {
   DeliveryStatus,
   DigestDelivery,
-  DigestPart,
   DigestRunRepository,
   DigestSnapshot,
   DigestTransport,
@@ -22,7 +22,7 @@ import { DeliveryRejectedError, LeaseLostError, RecipientUnavailableError } from
 import type { DigestPeriod } from './period.ts';
 
 export interface ComposedDigest extends DigestSnapshot {
-  parts: DigestPart[];
+  parts: Reply[];
 }
 
 /** `manual` (the CLI) also retries failed chats and reaches subscribers who joined after the run. */
@@ -84,7 +84,7 @@ export function createDigestRunner(deps: DigestRunnerDeps) {
   }
 
   /** Resolves true when the chat got (the rest of) its copy. */
-  async function deliverTo(period: string, d: DigestDelivery, parts: DigestPart[], active: Set<number>): Promise<boolean> {
+  async function deliverTo(period: string, d: DigestDelivery, parts: Reply[], active: Set<number>): Promise<boolean> {
     if (!active.has(d.chatId)) {
       runs.markFinal(period, d.chatId, 'skipped', null, ts());
       return false;

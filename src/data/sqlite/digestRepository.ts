@@ -3,11 +3,11 @@ import type {
   DeliveryStatus,
   DigestDelivery,
   DigestLease,
-  DigestPart,
   DigestRun,
   DigestRunRepository,
   NewDigestRun,
 } from '../../core/ports.ts';
+import type { Reply } from '../../core/reply.ts';
 import { CorruptRecordError } from './errors.ts';
 
 interface RunRow {
@@ -21,7 +21,7 @@ interface RunRow {
 }
 
 interface PartRow {
-  type: DigestPart['type'];
+  type: Reply['type'];
   text: string | null;
   content: Buffer | null;
   file_name: string | null;
@@ -57,7 +57,7 @@ function toRun(r: RunRow): DigestRun {
   };
 }
 
-function toPart(r: PartRow): DigestPart {
+function toPart(r: PartRow): Reply {
   if (r.type === 'text') return { type: 'text', text: r.text ?? '' };
   const caption = r.caption ?? undefined;
   if (r.type === 'photo') return { type: 'photo', png: r.content!, fileName: r.file_name!, caption };
@@ -138,7 +138,7 @@ export class SqliteDigestRepository implements DigestRunRepository {
     );
     this.setFinished = db.prepare('UPDATE digest_run SET finished_at = ? WHERE period = ?');
 
-    const insertParts = (period: string, parts: readonly DigestPart[]) =>
+    const insertParts = (period: string, parts: readonly Reply[]) =>
       parts.forEach((p, seq) => {
         if (p.type === 'text') this.insertPart.run(period, seq, p.type, p.text, null, null, null);
         else this.insertPart.run(period, seq, p.type, null, p.type === 'photo' ? p.png : p.content, p.fileName, p.caption ?? null);
@@ -196,7 +196,7 @@ export class SqliteDigestRepository implements DigestRunRepository {
     this.dropLease.run(period, owner);
   }
 
-  parts(period: string): DigestPart[] {
+  parts(period: string): Reply[] {
     return this.selectParts.all(period).map(toPart);
   }
 

@@ -13,7 +13,7 @@ import { loadConfig } from '../../../src/config.ts';
 import { synthesize } from '../../../src/data/index.ts';
 import type { SqliteStore } from '../../../src/data/sqlite/store.ts';
 import { createLogger } from '../../../src/logger.ts';
-import { buildApp, type App } from '../../../src/main.ts';
+import { buildApp, type App } from '../../../src/app/app.ts';
 import { telegramDigestTransport } from '../../../src/bot/digest.ts';
 import { createSendThrottle } from '../../../src/bot/throttle.ts';
 import { botApiClient, currentPeriod, digestRunner } from '../../../src/app/digest.ts';

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.ts';
 import { createLogger } from '../../../src/logger.ts';
-import { buildApp } from '../../../src/main.ts';
+import { buildApp } from '../../../src/app/app.ts';
 import { readDataset, zipOf } from '../../support/datasetFiles.ts';
 import { startEmulator, type ApiCall, type TelegramEmulator } from '../../support/telegramEmulator.ts';
 

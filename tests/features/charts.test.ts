@@ -4,20 +4,18 @@ import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_CHART_SIZE,
-  LocalChartRenderer,
-  QuickChartRenderer,
-  createChartRenderer,
   driversChart,
   importanceChart,
   riskDistributionChart,
   segmentsChart,
   trendChart,
   type ChartConfig,
-} from '../../src/core/charts/index.ts';
-import { histogram } from '../../src/core/charts/distribution.ts';
-import { MAX_DRIVERS } from '../../src/core/charts/drivers.ts';
-import { paddedRange, wrapLabel } from '../../src/core/charts/format.ts';
-import { quickChartPayload } from '../../src/core/charts/quickchartRenderer.ts';
+} from '../../src/features/charts/index.ts';
+import { histogram } from '../../src/features/charts/distribution.ts';
+import { MAX_DRIVERS } from '../../src/features/charts/drivers.ts';
+import { paddedRange, wrapLabel } from '../../src/features/charts/format.ts';
+import { quickChartPayload } from '../../src/app/charts/quickchartRenderer.ts';
+import { LocalChartRenderer, QuickChartRenderer, createChartRenderer } from '../../src/app/charts/index.ts';
 import { CHART_TEXT } from '../../src/messages.ts';
 import { sampleCharts as samples, sampleDistribution, sampleDrivers, sampleSegments, sampleTrend } from './fixtures/chartSamples.ts';
 

@@ -1,15 +1,16 @@
 /** `retention` commands: parse arguments, call the core, print. */
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { loadConfig, ConfigError, type Config } from './config.ts';
-import { DataError, formatProblem, NoModelError, NotFoundError } from './core/errors.ts';
-import { bandOf } from './core/risk.ts';
-import { resolveSegment } from './chat/conversation.ts';
-import { buildApp, ensureModel, startBot, startConsole, type App } from './main.ts';
-import { csvDatasetReader, synthesize } from './data/index.ts';
-import { toCsv } from './chat/csv.ts';
-import { renderChartKind, CHART_KINDS } from './cli/charts.ts';
-import { registerDigestCommand } from './cli/digest.ts';
+import type { App } from '../app/types.ts';
+import { ConfigError } from '../config.ts';
+import { DataError, formatProblem, NoModelError, NotFoundError } from '../core/errors.ts';
+import { bandOf } from '../core/risk.ts';
+import { csvDatasetReader, synthesize } from '../data/index.ts';
+import { toCsv } from '../features/csv.ts';
+import { CONSOLE_USER } from '../features/feature.ts';
+import { resolveSegment } from '../features/segmentNames.ts';
+import { renderChartKind, CHART_KINDS } from './charts.ts';
+import { registerDigestCommand } from './digest.ts';
 
 const int = (v: string) => {
   const n = Number(v);
@@ -17,11 +18,15 @@ const int = (v: string) => {
   return n;
 };
 
-let config: Config | undefined;
-function app(): App {
-  config ??= loadConfig();
-  return buildApp(config);
+export interface CliDeps {
+  openApp(): App;
+  ensureModel(app: App, onStage?: (stage: 'ingest' | 'train') => void): Promise<void>;
+  startBot(app: App): Promise<void>;
+  startConsole(app: App): Promise<void>;
 }
+
+export function createProgram({ openApp, ensureModel, startBot, startConsole }: CliDeps): Command {
+const app = openApp;
 
 async function withApp<T>(fn: (a: App) => Promise<T> | T): Promise<T> {
   const a = app();
@@ -37,7 +42,7 @@ const json = (v: unknown): void => print(JSON.stringify(v, null, 2));
 
 /** The text of what the chat answers an admin, so the CLI and the bot word things alike. */
 async function printChatAnswer(a: App, message: string): Promise<void> {
-  for (const reply of await a.conversation.handleText({ chatId: 0, userId: 0, isAdmin: true }, message)) {
+  for (const reply of await a.dialogue.handleText(CONSOLE_USER, message)) {
     if (reply.type === 'text') print(reply.text);
   }
 }
@@ -284,6 +289,9 @@ program
     }
   });
 
+return program;
+}
+
 function fail(err: unknown): never {
   if (err instanceof DataError) {
     for (const p of err.problems) process.stderr.write(`${formatProblem(p)}\n`);
@@ -306,4 +314,6 @@ function fail(err: unknown): never {
   process.exit(1);
 }
 
-program.parseAsync(process.argv).catch(fail);
+export async function runCli(program: Command, argv: readonly string[]): Promise<void> {
+  await program.parseAsync(argv as string[]).catch(fail);
+}

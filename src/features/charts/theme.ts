@@ -2,8 +2,10 @@
  * Shared look of every chart: sizes in pixels for a 1000×600 image that a phone shows at about
  * 40 % scale, so text is larger than on a desktop chart.
  */
-import { FONT_NAME } from './fonts.ts';
 import { wrapLabel } from './format.ts';
+
+/** Registered by the local renderer (src/app/charts/fonts.ts) and named in every font spec. */
+export const FONT_NAME = 'DejaVu Sans';
 
 /** Default output size in pixels (PNG width × height). */
 export const DEFAULT_CHART_SIZE = { width: 1000, height: 600 } as const;

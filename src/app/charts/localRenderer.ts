@@ -1,8 +1,8 @@
 import { createCanvas } from '@napi-rs/canvas';
 import { Chart, registerables, type ChartConfiguration, type ChartItem, type Plugin } from 'chart.js';
 import { registerChartFonts } from './fonts.ts';
-import { checkSize, type ChartRenderer } from './renderer.ts';
-import type { ChartConfig, ChartSize } from './types.ts';
+import { checkSize, type ChartRenderer } from '../../features/charts/renderer.ts';
+import type { ChartConfig, ChartSize } from '../../features/charts/types.ts';
 
 let ready = false;
 

@@ -1,8 +1,8 @@
 import type { ChartConfiguration } from 'chart.js';
 import QuickChartImport from 'quickchart-js';
 import { LocalChartRenderer } from './localRenderer.ts';
-import { checkSize, type ChartLogger, type ChartRenderer } from './renderer.ts';
-import type { ChartConfig, ChartSize } from './types.ts';
+import { checkSize, type ChartLogger, type ChartRenderer } from '../../features/charts/renderer.ts';
+import type { ChartConfig, ChartSize } from '../../features/charts/types.ts';
 
 export interface QuickChartOptions {
   /** Whole request budget, connect to last byte (default 3000 ms). */

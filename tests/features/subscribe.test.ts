@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { subscriptionCommands } from '../../src/chat/subscriptions.ts';
+import { subscribeFeature, unsubscribeFeature } from '../../src/features/subscribe.ts';
 import { openStore, type SqliteStore } from '../../src/data/sqlite/store.ts';
 
 let store: SqliteStore;
@@ -7,7 +7,8 @@ beforeEach(() => (store = openStore(':memory:')));
 afterEach(() => store.close());
 
 function commands(next: string | null = 'понедельник, 30 ноября в 09:00 по Москве') {
-  const [subscribe, unsubscribe] = subscriptionCommands({ subscribers: store.subscribers, nextDigest: () => next });
+  const subscribe = subscribeFeature({ subscribers: store.subscribers, nextDigest: () => next });
+  const unsubscribe = unsubscribeFeature({ subscribers: store.subscribers });
   const say = async (cmd: typeof subscribe, chatId: number) => {
     const [reply] = await cmd.run({ chatId, userId: 7, isAdmin: false }, '');
     return reply.type === 'text' ? reply.text : '';

@@ -5,8 +5,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { GlobalFonts } from '@napi-rs/canvas';
-
-export const FONT_NAME = 'DejaVu Sans';
+import { FONT_NAME } from '../../features/charts/theme.ts';
 
 let registered = false;
 

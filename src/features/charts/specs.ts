@@ -4,11 +4,11 @@ import {
   importanceChart,
   segmentsChart,
   trendChart,
-} from '../core/charts/index.ts';
-import type { DigestPeriod } from '../core/digest/period.ts';
-import type { Driver } from '../core/risk.ts';
-import type { SegmentSummary } from '../core/segments.ts';
-import * as M from '../messages.ts';
+} from './index.ts';
+import type { DigestPeriod } from '../../core/digest/period.ts';
+import type { Driver } from '../../core/risk.ts';
+import type { SegmentSummary } from '../../core/segments.ts';
+import * as M from '../../messages.ts';
 
 export const customerDriversChart = (customerId: number, drivers: readonly Driver[]) =>
   driversChart({ customerId, drivers: drivers.map((d) => ({ label: M.describeDriver(d), value: d.contribution })) });

@@ -1,20 +1,10 @@
 /** The weekly digest as messages: the text, the at-risk trend chart and the full list as CSV. */
-import type { ChartRenderer } from '../core/charts/index.ts';
-import { atRiskTrendChart } from './charts.ts';
 import type { DigestView } from '../core/digest/view.ts';
-import type { DigestPart } from '../core/ports.ts';
+import type { Reply } from '../core/reply.ts';
 import * as M from '../messages.ts';
+import type { ChartRenderer } from './charts/index.ts';
+import { atRiskTrendChart } from './charts/specs.ts';
 import { toCsv } from './csv.ts';
-import { MESSAGE_LIMIT } from './replies.ts';
-
-/** The digest text, with fewer customers listed in the unlikely case ten do not fit one message. */
-export function digestText(view: DigestView): string {
-  for (let n = view.top.length; n > 0; n--) {
-    const text = M.DIGEST.text({ ...view, top: view.top.slice(0, n) });
-    if (text.length <= MESSAGE_LIMIT) return text;
-  }
-  return M.DIGEST.text({ ...view, top: [] }).slice(0, MESSAGE_LIMIT);
-}
 
 export function digestCsv(view: DigestView): Buffer {
   const known = view.change !== null;
@@ -33,10 +23,10 @@ export function digestCsv(view: DigestView): Buffer {
   return toCsv(M.DIGEST.csvHeader, rows);
 }
 
-export async function digestParts(view: DigestView, charts: ChartRenderer): Promise<DigestPart[]> {
+export async function digestParts(view: DigestView, charts: ChartRenderer): Promise<Reply[]> {
   const png = await charts.render(atRiskTrendChart(view.trend));
   return [
-    { type: 'text', text: digestText(view) },
+    { type: 'text', text: M.DIGEST.text(view) },
     { type: 'photo', png, fileName: `trend-${view.period.key}.png` },
     {
       type: 'document',

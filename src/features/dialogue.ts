@@ -1,0 +1,93 @@
+/**
+ * The dialogue over the feature list, free of any transport: text or a pressed button in,
+ * replies out. It routes to a feature, keeps the one pending question per chat, checks the
+ * admin-only commands and turns coded errors into answers. It holds no command of its own.
+ */
+import { NoModelError, NotFoundError } from '../core/errors.ts';
+import type { Logger } from '../core/ports.ts';
+import { text, type CallbackData, type Reply } from '../core/reply.ts';
+import * as M from '../messages.ts';
+import type { CallbackHandlers, ChatUser, Feature, MenuItem } from './feature.ts';
+
+export interface DialogueDeps {
+  features: readonly Feature[];
+  /** An id of the served data set for hints (null before the first model). */
+  exampleId: () => number | null;
+  log?: Logger;
+}
+
+export interface Dialogue {
+  /** The command menu for setMyCommands and /help. */
+  menu(): MenuItem[];
+  greeting(): string;
+  /** What the assistant understands, for messages it cannot (photos, stray text). */
+  hint(): string;
+  handleText(user: ChatUser, input: string): Promise<Reply[]>;
+  /** `data` is null when the button's payload could not be decoded (an old or forged button). */
+  handleCallback(user: ChatUser, data: CallbackData | null): Promise<Reply[]>;
+}
+
+const COMMAND = /^\/([A-Za-z0-9_]+)(?:@\S+)?(?:\s+([\s\S]*))?$/;
+
+export function createDialogue({ features, exampleId, log }: DialogueDeps): Dialogue {
+  /** Chats that were asked a question, and the command whose argument their next message is. */
+  const pending = new Map<number, Feature>();
+
+  /** Maps coded errors to answers; anything else is logged and answered with an apology. */
+  async function guarded(what: string, fn: () => Promise<Reply[]>): Promise<Reply[]> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof NotFoundError && err.what === 'customer') return [text(M.CHAT.customerNotFound(err.key, err.suggestions))];
+      if (err instanceof NotFoundError && err.what === 'segment') return [text(M.SEGMENT_UI.unknown(err.key))];
+      if (err instanceof NoModelError) return [text(M.CHAT.noModel)];
+      log?.error('handler failed', { what, error: (err as Error).message, stack: (err as Error).stack });
+      return [text(M.CHAT.somethingWrong)];
+    }
+  }
+
+  function run(feature: Feature, user: ChatUser, args: string): Promise<Reply[]> {
+    if (feature.access === 'admin' && !user.isAdmin) return Promise.resolve([text(M.CHAT.adminOnly)]);
+    if (!args && feature.asksWhenBare) pending.set(user.chatId, feature);
+    return guarded(feature.command, () => feature.run(user, args));
+  }
+
+  function plainMessage(user: ChatUser, message: string): Promise<Reply[]> {
+    const asked = pending.get(user.chatId);
+    pending.delete(user.chatId);
+    if (asked) return guarded(asked.command, () => asked.run(user, message));
+    for (const feature of features) {
+      const args = feature.plainText?.(message);
+      if (args != null) return run(feature, user, args);
+    }
+    return Promise.resolve([text(M.CHAT.notACommand(exampleId()))]);
+  }
+
+  return {
+    menu: () => features.map((f) => ({ command: f.command, description: f.description })),
+    greeting: () => M.CHAT.start(exampleId()),
+    hint: () => M.CHAT.notACommand(exampleId()),
+
+    handleText(user, input) {
+      const message = input.trim();
+      const m = COMMAND.exec(message);
+      if (!m) return plainMessage(user, message);
+      pending.delete(user.chatId);
+      const [, name, args = ''] = m;
+      const feature = features.find((f) => f.command === name.toLowerCase());
+      if (!feature) return Promise.resolve([text(M.CHAT.unknownCommand)]);
+      return run(feature, user, args.trim());
+    },
+
+    handleCallback(user, data) {
+      return guarded(`callback ${data?.kind ?? 'invalid'}`, async () => {
+        if (!data) return [text(M.CHAT.unknownCommand)];
+        for (const feature of features) {
+          const handler = (feature.callbacks as Record<string, CallbackHandlers[keyof CallbackHandlers]> | undefined)?.[data.kind];
+          if (handler) return (handler as (u: ChatUser, d: CallbackData) => Promise<Reply[]>)(user, data);
+        }
+        return [text(M.CHAT.unknownCommand)];
+      });
+    },
+  };
+}

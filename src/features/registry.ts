@@ -1,0 +1,45 @@
+/**
+ * The one list of commands. The bot, the console, the CLI and the command menu iterate it, so a
+ * new command is a new module plus one line here. Each feature gets only the services it uses.
+ */
+import type { Assistant } from '../core/assistant.ts';
+import type { SubscriberRepository } from '../core/ports.ts';
+import type { BandThresholds } from '../core/risk.ts';
+import type { ChartRenderer } from './charts/index.ts';
+import type { Feature } from './feature.ts';
+import { modelFeature } from './model.ts';
+import { riskFeature } from './risk.ts';
+import { exportFeature, segmentFeature } from './segment.ts';
+import { helpFeature, startFeature } from './start.ts';
+import { subscribeFeature, unsubscribeFeature } from './subscribe.ts';
+import { topFeaturesFeature } from './topFeatures.ts';
+import { uploadFeature, type UploadHelp } from './upload.ts';
+
+export interface FeatureDeps {
+  assistant: Assistant;
+  charts: ChartRenderer;
+  thresholds: BandThresholds;
+  subscribers: SubscriberRepository;
+  /** When the next digest goes out, phrased for people. */
+  nextDigest: () => string | null;
+  /** Dates and times are shown in this zone (DIGEST_TIMEZONE). */
+  timeZone: string;
+  upload: UploadHelp;
+}
+
+export function createFeatures(d: FeatureDeps): Feature[] {
+  const { assistant, charts } = d;
+  const features: Feature[] = [
+    startFeature({ exampleId: assistant.exampleId }),
+    helpFeature({ menu: () => features.map((f) => ({ command: f.command, description: f.description })) }),
+    riskFeature({ assistant, charts }),
+    segmentFeature({ assistant, charts }),
+    topFeaturesFeature({ assistant, charts }),
+    modelFeature({ assistant, timeZone: d.timeZone }),
+    exportFeature({ assistant, thresholds: d.thresholds }),
+    uploadFeature(d.upload),
+    subscribeFeature({ subscribers: d.subscribers, nextDigest: d.nextDigest }),
+    unsubscribeFeature({ subscribers: d.subscribers }),
+  ];
+  return features;
+}

@@ -1,0 +1,22 @@
+/** `/start` and `/help`: the greeting and the command list. */
+import { text } from '../core/reply.ts';
+import * as M from '../messages.ts';
+import type { Feature, MenuItem } from './feature.ts';
+
+export function startFeature(deps: { exampleId: () => number | null }): Feature {
+  return {
+    command: 'start',
+    description: M.COMMAND_DESCRIPTIONS.start,
+    access: 'allowed',
+    run: async () => [text(M.CHAT.start(deps.exampleId()))],
+  };
+}
+
+export function helpFeature(deps: { menu: () => MenuItem[] }): Feature {
+  return {
+    command: 'help',
+    description: M.COMMAND_DESCRIPTIONS.help,
+    access: 'allowed',
+    run: async () => [text(M.CHAT.help(deps.menu()))],
+  };
+}
