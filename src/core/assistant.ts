@@ -94,8 +94,11 @@ export function createAssistant(deps: {
     },
 
     risk(id: number): RiskAnswer {
-      const assessment = assessRisk(store, active, settings.risk, id);
-      const cutoffs = active.get().cutoffs ?? portfolio.get().cutoffs;
+      // One resolution of the active model per answer: a retrain switching the pointer midway
+      // must not mix two models in one reply.
+      const loaded = active.get();
+      const assessment = assessRisk(store, loaded, settings.risk, id);
+      const cutoffs = loaded.cutoffs ?? portfolio.get().cutoffs;
       const segments = segmentsOf(
         { customer: assessment.customer, probability: assessment.probability },
         cutoffs,

@@ -32,11 +32,6 @@ export interface Customer {
 
 export type FeatureKind = 'numeric' | 'categorical';
 
-export interface FeatureSpec {
-  name: FeatureName;
-  kind: FeatureKind;
-}
-
 /** Model inputs. Profit is deliberately absent: it is used to prioritise, not to predict. */
 export const FEATURES = [
   { name: 'serviceType', kind: 'categorical' },

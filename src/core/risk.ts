@@ -2,7 +2,7 @@ import type { Customer, FeatureName } from './domain.ts';
 import { NotFoundError } from './errors.ts';
 import { toFrame } from './features.ts';
 import type { Store } from './ports.ts';
-import type { ActiveModel } from './activeModel.ts';
+import type { LoadedModel } from './activeModel.ts';
 
 export type Band = 'low' | 'medium' | 'high';
 
@@ -34,15 +34,14 @@ export interface RiskAssessment {
   modelVersion: number;
 }
 
-/** Probability, band and the drivers of one customer of the active model's data set. */
+/** Probability, band and the drivers of one customer of the given model's data set. */
 export function assessRisk(
   store: Store,
-  active: ActiveModel,
+  loaded: LoadedModel,
   thresholds: BandThresholds,
   id: number,
   maxDrivers = 5,
 ): RiskAssessment {
-  const loaded = active.get();
   const { meta, model, stats } = loaded;
   const customer = Number.isSafeInteger(id) ? store.datasets.customer(meta.datasetVersion, id) : null;
   if (!customer) {

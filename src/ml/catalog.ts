@@ -84,10 +84,6 @@ export const ENSEMBLE = ensemble.name;
 
 const FAMILIES = new Map<string, Family>([logistic, knn, svc, tree, forest, boosting, ensemble].map((f) => [f.name, f]));
 
-export function registerFamily(f: Family): void {
-  FAMILIES.set(f.name, f);
-}
-
 export function getFamily(name: string): Family {
   const f = FAMILIES.get(name);
   if (!f) throw new Error(`unknown model family "${name}" (known: ${[...FAMILIES.keys()].join(', ')})`);

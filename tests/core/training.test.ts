@@ -51,4 +51,20 @@ describe('training use case', () => {
     fresh.segment('at-risk');
     expect(fullLoads).toBe(1);
   });
+
+  it('resolves the active model once per /risk answer, so a switch midway cannot mix two models', async () => {
+    fx = await trainedApp();
+    const { store, assistant } = fx.app;
+    let pointerReads = 0;
+    const models = Object.create(store.models, {
+      activeVersion: { value: () => (pointerReads++, store.models.activeVersion()) },
+    });
+    const counting: Store = Object.create(store, { models: { value: models } });
+    const fresh = createAssistant({ store: counting, reader: csvDatasetReader, settings: assistant.settings });
+    const id = store.models.scores(store.models.activeVersion()!)[0].id;
+    fresh.risk(id);
+    pointerReads = 0;
+    fresh.risk(id);
+    expect(pointerReads).toBe(1);
+  });
 });

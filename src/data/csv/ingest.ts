@@ -3,39 +3,21 @@
  * Every problem in every file is collected; if there is any, DataError lists them all and
  * nothing is returned.
  */
-import type { CleanDataset } from '../../core/domain.ts';
 import { DataError } from '../../core/errors.ts';
 import { DEFAULT_OUTLIER_IQR_K } from './clean.ts';
 import { crossCheck } from './crossCheck.ts';
 import { DecimalStats } from './numbers.ts';
 import { cleanAndPivot } from './pivot.ts';
 import { ProblemLog } from './problems.ts';
-import { readCsv, type CsvFormat } from './reader.ts';
+import { readCsv } from './reader.ts';
+import type { FileFormat, IngestResult, ReadOptions } from './types.ts';
 import { RowReader } from './rows.ts';
 import { REVENUE_PERIODS, ROLES, ROLE_FILE, TIME_PERIODS, roleOfFileName, type Role } from './schema.ts';
 import { SeenIds, checkFieldCount, marketFileSink, moneySink, periodFileSink, type FileState } from './sinks.ts';
 import { bufferSources, dirSources, type SourceSet } from './sources.ts';
 import { CustomerTable } from './table.ts';
 
-export interface ReadOptions {
-  /** Refuse files without the «Покупательская активность» column (training needs labels). */
-  requireLabel?: boolean;
-  /** Problems kept per file before the rest are only counted (default 1000). */
-  maxProblemsPerFile?: number;
-  /** k of the Q3 + k·IQR revenue outlier rule (default 10, see clean.ts). */
-  outlierIqrK?: number;
-}
-
-export interface FileFormat extends CsvFormat {
-  decimal: 'comma' | 'point' | 'mixed' | 'none';
-}
-
-/** A CleanDataset plus what was detected about each file and the outlier threshold used. */
-export interface IngestResult extends CleanDataset {
-  formats: Partial<Record<Role, FileFormat>>;
-  /** Monthly revenue above which a customer was dropped as an outlier (Infinity: rule not applied). */
-  outlierThreshold: number;
-}
+export type { FileFormat, IngestResult, ReadOptions } from './types.ts';
 
 /** Reads `market_file.csv`, `market_money.csv`, `market_time.csv` and `money.csv` from a directory. */
 export async function readDatasetDir(dir: string, opts: ReadOptions = {}): Promise<IngestResult> {

@@ -1,6 +1,6 @@
 import type { Customer, DroppedCustomer, ServiceType } from '../../core/domain.ts';
 import { revenueOutlierThreshold } from './clean.ts';
-import type { IngestResult } from './ingest.ts';
+import type { IngestResult } from './types.ts';
 import { NO_LABEL, type CustomerTable } from './table.ts';
 
 /**

@@ -3,7 +3,7 @@
  * reports what is wrong with it. Cross-file checks come after all files are read (crossCheck.ts).
  */
 import { DATA_ERRORS } from '../../messages.ts';
-import type { ReadOptions } from './ingest.ts';
+import type { ReadOptions } from './types.ts';
 import type { ProblemLog } from './problems.ts';
 import type { CsvSink } from './reader.ts';
 import { LABELS, PERIODS, SERVICES, YES_NO, Vocabulary, shown, type RowReader } from './rows.ts';

@@ -1,0 +1,24 @@
+/** The reader's options and result, apart from the reader so its parts can name them without a cycle. */
+import type { CleanDataset } from '../../core/domain.ts';
+import type { CsvFormat } from './reader.ts';
+import type { Role } from './schema.ts';
+
+export interface ReadOptions {
+  /** Refuse files without the «Покупательская активность» column (training needs labels). */
+  requireLabel?: boolean;
+  /** Problems kept per file before the rest are only counted (default 1000). */
+  maxProblemsPerFile?: number;
+  /** k of the Q3 + k·IQR revenue outlier rule (default 10, see clean.ts). */
+  outlierIqrK?: number;
+}
+
+export interface FileFormat extends CsvFormat {
+  decimal: 'comma' | 'point' | 'mixed' | 'none';
+}
+
+/** A CleanDataset plus what was detected about each file and the outlier threshold used. */
+export interface IngestResult extends CleanDataset {
+  formats: Partial<Record<Role, FileFormat>>;
+  /** Monthly revenue above which a customer was dropped as an outlier (Infinity: rule not applied). */
+  outlierThreshold: number;
+}
