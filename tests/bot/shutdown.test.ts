@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { CLI_PATH } from '../../src/jobs/trainers.ts';
-import { REAL_DIR, trainedApp, type Fixture } from '../support/appFixture.ts';
+import { trainedApp, type Fixture } from '../support/appFixture.ts';
 import { startEmulator, type TelegramEmulator } from '../support/telegramEmulator.ts';
 
 const MANAGER = 200;
@@ -18,7 +18,7 @@ let tg: TelegramEmulator;
 let child: ChildProcess | undefined;
 
 beforeAll(async () => {
-  fx = await trainedApp({ dataDir: REAL_DIR });
+  fx = await trainedApp();
 });
 afterAll(() => fx?.dispose());
 afterEach(async () => {

@@ -1,18 +1,15 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { FEATURE_SCHEMA, toFrame, toLabels } from '../../src/core/features.ts';
 import { readDatasetDir } from '../../src/data/index.ts';
 import { trainBest } from '../../src/ml/index.ts';
-
-const DIR = path.resolve(process.cwd(), '../shared/data/one-click');
+import { describeReal, realDir } from '../support/realData.ts';
 
 /** The drivers the analysts found; the model's global ranking should agree where the data does. */
 const ANALYST_DRIVERS = ['pagesPerVisit', 'minutesCurrent', 'minutesPrev', 'unpaidItems', 'promoShare', 'marketActive6m'];
 
-describe.skipIf(!existsSync(DIR))('the real «В один клик» customers', () => {
+describeReal('the real «В один клик» customers', () => {
   it('a quick two-family search beats 0.9 ROC AUC and ranks the analysts’ drivers on top', async () => {
-    const { customers } = await readDatasetDir(DIR);
+    const { customers } = await readDatasetDir(realDir());
     const X = toFrame(customers);
     const y = toLabels(customers);
     expect(X.n).toBe(1296);

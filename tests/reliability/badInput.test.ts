@@ -12,13 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Customer } from '../../src/core/domain.ts';
 import { DataError, formatProblem } from '../../src/core/errors.ts';
 import type { SqliteStore } from '../../src/data/sqlite/store.ts';
-import { REAL_DIR, trainedApp, type Fixture } from '../support/appFixture.ts';
-import { FILES, cleanupTmp, realLines, tmpDir, writeSet, type FileName } from '../data/helpers.ts';
+import { DEMO_DIR, servedIds, trainedApp, type Fixture } from '../support/appFixture.ts';
+import { FILES, cleanupTmp, dataLines, tmpDir, writeSet, type FileName } from '../data/helpers.ts';
 
 let fx: Fixture;
 let clean: Customer[];
 let before: { model: number | null; served: number; risk: string };
-const PROBE_ID = 215349;
+/** A served customer, picked once the app is trained. */
+let PROBE_ID: number;
 
 /** What users see: the active model, the data set it serves, one /risk answer. */
 async function servedState() {
@@ -31,7 +32,8 @@ async function servedState() {
 }
 
 beforeAll(async () => {
-  fx = await trainedApp({ dataDir: REAL_DIR });
+  fx = await trainedApp({ dataDir: DEMO_DIR });
+  PROBE_ID = servedIds(fx.app)[0];
   clean = fx.app.store.datasets.customers(fx.app.store.datasets.latest()!.version);
   before = await servedState();
 });
@@ -43,7 +45,7 @@ afterAll(async () => {
   cleanupTmp();
 });
 
-const lines = (f: FileName) => realLines(f);
+const lines = (f: FileName) => dataLines(f);
 const crlf = (ls: string[]) => ls.join('\r\n') + '\r\n';
 
 /** Ingests `dir` and returns its problems as `file:line: message` (fails if accepted). */
@@ -128,7 +130,7 @@ describe('bad input is rejected with file:line, nothing changes', () => {
 
   it('SQL meta-characters in an id are a bad id, and the tables survive', async () => {
     const money = lines('money.csv').slice();
-    money[1] = `215348'); DROP TABLE customer;--;4,16`;
+    money[1] = `${money[1].split(';')[0]}'); DROP TABLE customer;--;4,16`;
     const ps = await rejected(writeSet({ 'money.csv': money }));
     expect(ps.some((p) => p.startsWith('money.csv:2: '))).toBe(true);
     expect(fx.app.store.datasets.customers(before.served)).toHaveLength(clean.length);
@@ -208,7 +210,7 @@ describe('bad input that is safely repaired reads exactly like the clean files',
 
   it('a ZIP with the files in a nested folder plus extra files', async () => {
     const entries: Record<string, Uint8Array> = { 'отчёт/readme.txt': new Uint8Array(Buffer.from('x')), '__MACOSX/._money.csv': new Uint8Array(8) };
-    for (const f of FILES) entries[`выгрузка/2026/${f}`] = new Uint8Array(readFileSync(path.join(REAL_DIR, f)));
+    for (const f of FILES) entries[`выгрузка/2026/${f}`] = new Uint8Array(readFileSync(path.join(DEMO_DIR, f)));
     const { data } = await fx.app.assistant.ingestFiles({ 'data.zip': Buffer.from(zipSync(entries)) }, 'upload');
     expect(data.customers).toEqual(clean);
     expect(await servedState()).toEqual(before);

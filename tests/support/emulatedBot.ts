@@ -1,13 +1,13 @@
 /**
  * The setup of the tests that talk to the bot through the Bot API emulator: one app trained on the
- * real data per test file (training is the slow part), and a fresh emulator per test, stopped with
+ * demo data per test file (training is the slow part), and a fresh emulator per test, stopped with
  * its poller after it so no test sees another's updates.
  */
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { botWiring } from '../../src/app/bot.ts';
 import { createBot, registerCommands } from '../../src/bot/createBot.ts';
 import type { Dialogue } from '../../src/features/dialogue.ts';
-import { REAL_DIR, trainedApp, type Fixture } from './appFixture.ts';
+import { trainedApp, type Fixture } from './appFixture.ts';
 import { startEmulator, startPolling, type TelegramEmulator } from './telegramEmulator.ts';
 
 export interface BotOptions {
@@ -38,7 +38,7 @@ export function withEmulatedBot(): EmulatedBot {
   let polling: { stop(): Promise<void> } | undefined;
 
   beforeAll(async () => {
-    fx = await trainedApp({ dataDir: REAL_DIR });
+    fx = await trainedApp();
   });
   afterAll(() => fx?.dispose());
   afterEach(async () => {
