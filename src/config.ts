@@ -9,7 +9,7 @@ const idList = z
     const parts = (s ?? '').split(/[\s,;]+/).filter(Boolean);
     const ids = parts.map(Number);
     const bad = parts.filter((_, i) => !Number.isSafeInteger(ids[i]));
-    if (bad.length) ctx.addIssue({ code: 'custom', message: `not a Telegram user id: ${bad.join(', ')}` });
+    if (bad.length) ctx.addIssue({ code: 'custom', message: `not a Telegram id: ${bad.join(', ')}` });
     return new Set(ids);
   });
 
@@ -26,6 +26,7 @@ const schema = z.object({
   RETENTION_DEMO_DIR: z.string().min(1).default('data'),
   ALLOWED_USER_IDS: idList,
   ADMIN_USER_IDS: idList,
+  ALLOWED_CHAT_IDS: idList,
   RISK_MEDIUM: probability(0.4),
   RISK_HIGH: probability(0.7),
   PROMO_SHARE: probability(0.5),
@@ -58,6 +59,8 @@ export interface Config {
   demoDir: string;
   allowedUserIds: Set<number>;
   adminUserIds: Set<number>;
+  /** Team group chats that may receive customer data (answers and the digest). */
+  allowedChatIds: Set<number>;
   risk: { medium: number; high: number };
   promoShare: number;
   digest: { cron: string; timezone: string };
@@ -92,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoDir: e.RETENTION_DEMO_DIR,
     allowedUserIds: e.ALLOWED_USER_IDS,
     adminUserIds: e.ADMIN_USER_IDS,
+    allowedChatIds: e.ALLOWED_CHAT_IDS,
     risk: { medium: e.RISK_MEDIUM, high: e.RISK_HIGH },
     promoShare: e.PROMO_SHARE,
     digest: { cron: e.DIGEST_CRON, timezone: e.DIGEST_TIMEZONE },

@@ -4,6 +4,7 @@ import type { DigestView } from './core/digest/view.ts';
 import type { FeatureName } from './core/domain.ts';
 import type { Band, Driver } from './core/risk.ts';
 import type { OfferCode, SegmentCode, SegmentSummary } from './core/segments.ts';
+import { shorten } from './core/text.ts';
 
 const ru = new Intl.NumberFormat('ru-RU', { maximumFractionDigits: 2 });
 const ru0 = new Intl.NumberFormat('ru-RU', { maximumFractionDigits: 0 });
@@ -215,7 +216,7 @@ export const CHAT = {
     ['Команды:', ...commands.map((c) => `/${c.command} — ${c.description}`)].join('\n'),
   askRiskId: (exampleId: number | null) => `Пришлите номер клиента (id)${forExample(exampleId)}`,
   badRiskId: (text: string, exampleId: number | null) =>
-    `«${text.slice(0, 40)}» не похоже на номер клиента. Пришлите число${forExample(exampleId)}`,
+    `«${shorten(text, 40)}» не похоже на номер клиента. Пришлите число${forExample(exampleId)}`,
   customerNotFound: (id: string, near: string[]) =>
     `Клиент не найден: ${id}.` + (near.length ? ` Ближайшие известные номера: ${near.join(', ')}.` : ''),
   noModel: 'Модель ещё не обучена: загрузите данные (/upload) — и я отвечу.',
@@ -223,6 +224,9 @@ export const CHAT = {
   notACommand: (exampleId: number | null) => `Я понимаю команды. Например: ${riskExample(exampleId)}. Все команды — /help`,
   somethingWrong: 'Что-то пошло не так. Попробуйте ещё раз чуть позже.',
   accessDenied: 'Извините, этот бот доступен только сотрудникам отдела удержания. Обратитесь к администратору.',
+  privateChatsOnly: 'Я работаю только в личных чатах с сотрудниками отдела удержания и в рабочих чатах команды. Напишите мне в личные сообщения.',
+  chartNotSent: 'График не удалось отправить — текст ответа выше. Попробуйте запросить его ещё раз позже.',
+  fileNotSent: 'Файл не удалось отправить. Попробуйте запросить его ещё раз позже.',
   adminOnly: 'Эта команда доступна только администраторам.',
   rateLimited: 'Слишком много запросов подряд. Подождите немного и повторите.',
   photoSaved: (path: string) => `[график сохранён: ${path}]`,
@@ -248,7 +252,7 @@ export const featureLabel = (feature: string): string => FEATURE_LABELS[feature 
 export const SEGMENT_UI = {
   choose: 'Выберите сегмент:',
   chooseExport: 'Какой сегмент выгрузить в CSV?',
-  unknown: (name: string) => `Не знаю сегмента «${name.slice(0, 40)}». Выберите из списка:`,
+  unknown: (name: string) => `Не знаю сегмента «${shorten(name, 40)}». Выберите из списка:`,
   exportButton: '📄 Выгрузить CSV',
   exportCaption: (title: string, size: number) => `${title}: ${size} клиентов, по убыванию приоритета`,
 };
@@ -388,16 +392,16 @@ export const UPLOAD = {
     ].join('\n'),
   adminOnly: 'Загружать данные и переобучать модель могут только администраторы. Если данные пора обновить — напишите администратору.',
   wrongType: (name: string, files: readonly string[]) =>
-    `Файл «${name.slice(0, 80)}» не подходит: нужны CSV-файлы ${files.join(', ')} или один .zip с ними. ` +
+    `Файл «${shorten(name, 80)}» не подходит: нужны CSV-файлы ${files.join(', ')} или один .zip с ними. ` +
     'Таблицу Excel сохраните как «CSV (разделители — запятые)».',
   unknownName: (name: string, files: readonly string[]) =>
-    `Не знаю, что за файл «${name.slice(0, 80)}». Нужны файлы с именами ${files.join(', ')} — переименуйте его и пришлите снова.`,
+    `Не знаю, что за файл «${shorten(name, 80)}». Нужны файлы с именами ${files.join(', ')} — переименуйте его и пришлите снова.`,
   tooLarge: (name: string, sizeMb: number, maxMb: number) =>
-    `Файл «${name.slice(0, 80)}» слишком большой (${fmtNumber(sizeMb, 1)} МБ): Telegram даёт боту скачать не больше ${maxMb} МБ. ` +
+    `Файл «${shorten(name, 80)}» слишком большой (${fmtNumber(sizeMb, 1)} МБ): Telegram даёт боту скачать не больше ${maxMb} МБ. ` +
     'Упакуйте файлы в .zip — CSV сжимается в несколько раз.',
   notCsv: (name: string) =>
-    `Файл «${name.slice(0, 80)}» не похож на CSV: внутри двоичные данные (возможно, это таблица Excel или картинка). Сохраните таблицу как CSV и пришлите снова.`,
-  downloadFailed: (name: string) => `Не удалось скачать файл «${name.slice(0, 80)}» из Telegram. Пришлите его ещё раз.`,
+    `Файл «${shorten(name, 80)}» не похож на CSV: внутри двоичные данные (возможно, это таблица Excel или картинка). Сохраните таблицу как CSV и пришлите снова.`,
+  downloadFailed: (name: string) => `Не удалось скачать файл «${shorten(name, 80)}» из Telegram. Пришлите его ещё раз.`,
   expired: (timeoutMin: number) => `Прошлая загрузка устарела (файлы ждали дольше ${timeoutMin} мин) — собираю заново.`,
   received: (got: readonly string[], missing: readonly string[], timeoutMin: number) =>
     [

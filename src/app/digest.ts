@@ -8,6 +8,8 @@ import { installRetry } from '../bot/retry.ts';
 import type { SendThrottle } from '../bot/throttle.ts';
 import { digestParts } from '../features/digest.ts';
 import type { Config } from '../config.ts';
+import { mayReceive } from '../core/access.ts';
+import { accessPolicy } from './access.ts';
 import { periodOf, type DigestPeriod } from '../core/digest/period.ts';
 import { createDigestRunner, type ComposedDigest, type DigestRunner, type DigestRunnerDeps } from '../core/digest/runner.ts';
 import { buildDigestView, TREND_WEEKS, type DigestView } from '../core/digest/view.ts';
@@ -54,11 +56,14 @@ export async function composeDigest(app: DigestApp, period: DigestPeriod): Promi
 }
 
 export function digestRunner(app: DigestApp, transport: DigestTransport, opts: Partial<DigestRunnerDeps> = {}): DigestRunner {
+  const policy = accessPolicy(app.config, app.store.subscribers);
   return createDigestRunner({
     runs: app.store.digests,
     subscribers: app.store.subscribers,
     compose: async (period) => (await composeDigest(app, period)).composed,
     transport,
+    mayReceive: (s) => mayReceive(policy, s.chatId, s.userId),
+    audit: app.store.audit,
     log: app.log,
     ...opts,
   });

@@ -1,6 +1,7 @@
 /** `retention` commands: parse arguments, call the core, print. */
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
+import { botConfigProblem } from '../app/bot.ts';
 import type { App } from '../app/types.ts';
 import { ConfigError } from '../config.ts';
 import { DataError, formatProblem, NoModelError, NotFoundError } from '../core/errors.ts';
@@ -44,6 +45,15 @@ const json = (v: unknown): void => print(JSON.stringify(v, null, 2));
 async function printChatAnswer(a: App, message: string): Promise<void> {
   for (const reply of await a.dialogue.handleText(CONSOLE_USER, message)) {
     if (reply.type === 'text') print(reply.text);
+  }
+}
+
+/** Before any training: a bot that would refuse to start should say so at once. */
+function refuseBadBotConfig(a: App): void {
+  const problem = botConfigProblem(a.config);
+  if (problem) {
+    a.close();
+    throw new Error(problem);
   }
 }
 
@@ -271,6 +281,7 @@ program
   .description('run the Telegram bot (TELEGRAM_BOT_TOKEN)')
   .action(async () => {
     const a = app();
+    refuseBadBotConfig(a);
     await ensureModel(a);
     await startBot(a);
   });
@@ -280,6 +291,7 @@ program
   .description('the bot when TELEGRAM_BOT_TOKEN is set, otherwise the console; trains on data/ first if needed')
   .action(async () => {
     const a = app();
+    if (a.config.telegramToken) refuseBadBotConfig(a);
     await ensureModel(a, (stage) => process.stderr.write(stage === 'ingest' ? 'Первый запуск: загружаю демо-данные…\n' : 'Обучаю модель…\n'));
     if (a.config.telegramToken) return startBot(a);
     try {

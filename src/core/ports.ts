@@ -125,12 +125,24 @@ export interface Subscriber {
 export interface SubscriberRepository {
   /** Returns false when the chat was already subscribed. */
   subscribe(chatId: number, userId: number): boolean;
-  /** 'blocked' when Telegram says the bot can no longer write there. Returns false when not subscribed. */
-  unsubscribe(chatId: number, reason: 'user' | 'blocked'): boolean;
+  /**
+   * 'blocked' when Telegram says the bot can no longer write there (blocked, kicked, chat not
+   * found); 'revoked' when the subscriber lost access. Returns false when not subscribed.
+   */
+  unsubscribe(chatId: number, reason: UnsubscribeReason): boolean;
   isSubscribed(chatId: number): boolean;
   /** Active subscribers, by chat id. */
   active(): Subscriber[];
+  /**
+   * A group became a supergroup with a new id: its subscription moves there, and the new id
+   * remembers the old one (see `originOf`). Returns false when the old chat was not subscribed.
+   */
+  migrate(fromChatId: number, toChatId: number): boolean;
+  /** The first id of a chat that migrated (itself when it never did). */
+  originOf(chatId: number): number;
 }
+
+export type UnsubscribeReason = 'user' | 'blocked' | 'revoked';
 
 
 /** What a digest was computed from, kept so next week's digest can say what changed. */

@@ -22,7 +22,7 @@ const fastThrottle = () => createSendThrottle({ perSecond: 1000, perChatInterval
 
 beforeAll(async () => {
   // Monday 00:00: whenever the test runs, this week's slot has passed and a catch-up is due.
-  fx = await trainedApp({ env: { DIGEST_CRON: '0 0 * * 1' } });
+  fx = await trainedApp({ env: { DIGEST_CRON: '0 0 * * 1', ALLOWED_USER_IDS: MANAGERS.join(',') } });
 });
 afterAll(() => fx?.dispose());
 

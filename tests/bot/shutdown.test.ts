@@ -35,6 +35,60 @@ async function until(what: string, probe: () => boolean, exited: () => boolean):
   }
 }
 
+function startBotProcess(env: Record<string, string> = {}) {
+  const proc = spawn(process.execPath, [CLI_PATH, 'bot'], {
+    env: {
+      ...process.env,
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: tg.apiRoot,
+      RETENTION_DB: fx.app.config.dbPath,
+      CHART_OUT_DIR: join(fx.dir, 'charts'),
+      ALLOWED_USER_IDS: String(MANAGER),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child = proc;
+  const out = { stderr: '' };
+  proc.stderr!.setEncoding('utf8').on('data', (c: string) => (out.stderr += c));
+  const exit = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return { proc, out, exit, exited: () => proc.exitCode !== null };
+}
+
+it('refuses to start with both user lists empty, in one line naming them, before any Bot API call', async () => {
+  tg = await startEmulator({ token: TOKEN });
+  const { out, exit } = startBotProcess({ ALLOWED_USER_IDS: '', ADMIN_USER_IDS: ' ' });
+  expect(await exit).not.toBe(0);
+  const lines = out.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/ALLOWED_USER_IDS.*ADMIN_USER_IDS/);
+  expect(tg.calls).toHaveLength(0);
+});
+
+it('a polling failure (409 from a second instance) runs the clean shutdown and exits non-zero with one clear line', async () => {
+  tg = await startEmulator({ token: TOKEN });
+  const { out, exit, exited } = startBotProcess();
+  await until('polling', () => tg.calls.some((c) => c.method === 'getUpdates'), exited);
+  tg.failNext('getUpdates', { status: 409, description: 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running' });
+  tg.sendText(MANAGER, '/start'); // ends the long poll in progress, so the next one meets the 409
+  expect(await exit).not.toBe(0);
+  expect(out.stderr).toMatch(/"msg":"polling failed, shutting down"/);
+  expect(out.stderr).toMatch(/"msg":"bot stopped"/);
+  expect(out.stderr.trim().split('\n').at(-1)).toMatch(/^error: polling stopped: 409: Conflict/);
+});
+
+it('a 500 on the command menu is retried in the background; the bot answers meanwhile', async () => {
+  tg = await startEmulator({ token: TOKEN });
+  tg.failNext('setMyCommands', { status: 500 }, 1);
+  const { exited } = startBotProcess();
+  await until('polling', () => tg.calls.some((c) => c.method === 'getUpdates'), exited);
+  tg.sendText(MANAGER, '/start');
+  const reply = await tg.waitForMessage(MANAGER);
+  expect(reply.text).toMatch(/Здравствуйте/);
+  await until('the menu', () => tg.calls.some((c) => c.method === 'setMyCommands' && c.ok), exited);
+  expect(exited()).toBe(false);
+});
+
 it('SIGTERM finishes the reply in flight, confirms the update and exits with 0', async () => {
   tg = await startEmulator({ token: TOKEN });
   const proc = spawn(process.execPath, [CLI_PATH, 'bot'], {

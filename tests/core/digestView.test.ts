@@ -69,6 +69,7 @@ beforeAll(async () => {
     subscribers: fx.app.store.subscribers,
     compose: async (p) => (await composeDigest(fx.app, p)).composed,
     transport: { send: async () => undefined },
+    mayReceive: () => true,
   });
 
   const v1 = fx.app.assistant.modelInfo().model.version;

@@ -15,7 +15,7 @@ import { withEmulatedBot } from '../support/emulatedBot.ts';
 
 const USER = 200;
 
-const h = withEmulatedBot();
+const h = withEmulatedBot({ env: { ALLOWED_USER_IDS: '201,202,203' } });
 const start = () => h.startBot({ allowed: [USER, 201, 202, 203] });
 
 /** A served customer, picked once the harness has trained the app. */

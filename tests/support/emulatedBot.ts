@@ -15,6 +15,8 @@ export interface BotOptions {
   dialogue?: Dialogue;
   allowed: number[];
   admins?: number[];
+  /** Team group chats (ALLOWED_CHAT_IDS). */
+  teamChats?: number[];
   /** Also sets the command menu, as `retention start` does. */
   registerMenu?: boolean;
   /** Requests per chat per minute (default: high enough never to interfere). */
@@ -32,13 +34,14 @@ export interface EmulatedBot {
 }
 
 /** Registers the hooks; call at the top of a test file. */
-export function withEmulatedBot(): EmulatedBot {
+/** `env` configures the app (e.g. ALLOWED_USER_IDS for the digest, which reads the configured lists). */
+export function withEmulatedBot(opts: { env?: Record<string, string> } = {}): EmulatedBot {
   let fx: Fixture | undefined;
   let tg: TelegramEmulator | undefined;
   let polling: { stop(): Promise<void> } | undefined;
 
   beforeAll(async () => {
-    fx = await trainedApp();
+    fx = await trainedApp({ env: opts.env });
   });
   afterAll(() => fx?.dispose());
   afterEach(async () => {
@@ -66,7 +69,7 @@ export function withEmulatedBot(): EmulatedBot {
         token: tg.token,
         apiRoot: tg.apiRoot,
         dialogue: opts.dialogue,
-        access: { allowed: new Set(opts.allowed), admins: new Set(opts.admins ?? []) },
+        access: { allowed: new Set(opts.allowed), admins: new Set(opts.admins ?? []), teamChats: new Set(opts.teamChats ?? []) },
         rateLimitPerMinute: opts.rateLimitPerMinute ?? 1000,
         uploads: false,
       });

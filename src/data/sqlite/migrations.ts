@@ -7,7 +7,7 @@
  * Never edit a migration that has shipped: write a new one.
  */
 import type Database from 'better-sqlite3';
-import { DIGEST_SCHEMA } from './digestSchema.ts';
+import { DIGEST_SCHEMA, SUBSCRIBER_MIGRATION_SCHEMA } from './digestSchema.ts';
 
 export interface Migration {
   version: number;
@@ -105,6 +105,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   { version: 3, name: 'digest: subscribers, weekly runs, frozen content, per-chat deliveries', up: DIGEST_SCHEMA },
+  { version: 4, name: 'subscriber reasons and migrations', up: SUBSCRIBER_MIGRATION_SCHEMA },
 ];
 
 /** Schema version of an open database (0 = empty). */
