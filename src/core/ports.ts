@@ -286,6 +286,8 @@ export interface CampaignRepository {
   plans(): CampaignPlan[];
   /** Both arms of a week's plan, by rank; empty for an unknown week. */
   members(week: string): CampaignMember[];
+  /** One member of a week's plan, either arm; null when the customer is not in it. */
+  member(week: string, customerId: number): CampaignMember | null;
   /**
    * Inserts or replaces the outcome for (week, customer); returns true when it replaced one.
    * Throws when the customer is not a member of that week's plan.
@@ -293,6 +295,8 @@ export interface CampaignRepository {
   recordOutreach(outreach: Outreach): boolean;
   /** Recorded outcomes of a week, by customer id. */
   outreach(week: string): Outreach[];
+  /** Treated members of a week and how many of them have each latest outcome; zeros for an unknown week. */
+  progress(week: string): { planned: number; offered: number; noAnswer: number; declined: number };
   /** Customers reached (status offered or declined) at or after `since` (ISO), in any week; ascending, distinct. */
   contactedSince(since: string): number[];
   /** Control members of plans created at or after `since` (ISO); ascending, distinct. */

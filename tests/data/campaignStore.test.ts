@@ -102,6 +102,10 @@ describe('SQLite campaign repository', () => {
     expect(store.campaigns.recordOutreach(first)).toBe(false);
     expect(store.campaigns.recordOutreach({ ...first, status: 'offered', userId: 8, at: '2026-11-24T10:00:00.000Z' })).toBe(true);
     expect(store.campaigns.outreach('2026-W48')).toEqual([{ ...first, status: 'offered', userId: 8, at: '2026-11-24T10:00:00.000Z' }]);
+    expect(store.campaigns.progress('2026-W48')).toEqual({ planned: 2, offered: 1, noAnswer: 0, declined: 0 });
+    expect(store.campaigns.progress('2026-W47')).toEqual({ planned: 0, offered: 0, noAnswer: 0, declined: 0 });
+    expect(store.campaigns.member('2026-W48', 2)).toEqual(W48[1]);
+    expect(store.campaigns.member('2026-W48', 4)).toBeNull();
     expect(() => store.campaigns.recordOutreach({ ...first, customerId: 4 })).toThrow(/FOREIGN KEY/);
     expect(() => store.campaigns.recordOutreach({ ...first, week: '2026-W49' })).toThrow(/FOREIGN KEY/);
   });

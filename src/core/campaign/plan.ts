@@ -84,7 +84,7 @@ export function weekPlan(deps: Pick<CampaignDeps, 'store' | 'settings'>, week: s
   if (!plan) return null;
   const members = store.campaigns.members(week);
   const treated = members.filter((m) => m.arm === 'treated');
-  const outreach = outreachById(store, week);
+  const outreach = new Map(store.campaigns.outreach(week).map((o) => [o.customerId, o]));
   const contacts = new Map(store.contacts.byIds(treated.map((m) => m.customerId)).map((c) => [c.id, c]));
   const entries = treated.map((m): PlanEntry => {
     const o = outreach.get(m.customerId);
@@ -104,7 +104,7 @@ export function weekPlan(deps: Pick<CampaignDeps, 'store' | 'settings'>, week: s
       crmUrl: crmUrl(settings.crmUrlTemplate, m.customerId),
     };
   });
-  return { ...plan, entries, heldOut: members.length - treated.length, progress: progressOf(week, treated, outreach) };
+  return { ...plan, entries, heldOut: members.length - treated.length, progress: weekProgress(store, week) };
 }
 
 function draftPlan(deps: CampaignDeps, week: string): { plan: CampaignPlan; members: CampaignMember[] } {
@@ -154,27 +154,10 @@ function draftPlan(deps: CampaignDeps, week: string): { plan: CampaignPlan; memb
   return { plan, members };
 }
 
-function outreachById(store: Store, week: string): Map<number, Outreach> {
-  return new Map(store.campaigns.outreach(week).map((o) => [o.customerId, o]));
-}
-
-function progressOf(week: string, treated: readonly CampaignMember[], outreach: ReadonlyMap<number, Outreach>): WeekProgress {
-  const p: WeekProgress = { week, planned: treated.length, done: 0, offered: 0, noAnswer: 0, declined: 0 };
-  for (const m of treated) {
-    const status = outreach.get(m.customerId)?.status;
-    if (!status) continue;
-    p.done++;
-    if (status === 'offered') p.offered++;
-    else if (status === 'no_answer') p.noAnswer++;
-    else p.declined++;
-  }
-  return p;
-}
-
 /** Counts of a week's calls; all zero for a week without a plan. */
 export function weekProgress(store: Store, week: string): WeekProgress {
-  const treated = store.campaigns.members(week).filter((m) => m.arm === 'treated');
-  return progressOf(week, treated, outreachById(store, week));
+  const counts = store.campaigns.progress(week);
+  return { week, ...counts, done: counts.offered + counts.noAnswer + counts.declined };
 }
 
 export interface OutreachInput {
@@ -203,7 +186,7 @@ export function recordOutreach(deps: Pick<CampaignDeps, 'store' | 'settings' | '
   const { store } = deps;
   const week = input.week ?? currentWeek(deps);
   if (!store.campaigns.plan(week)) throw new CampaignError('no_plan', week);
-  const member = store.campaigns.members(week).find((m) => m.customerId === input.customerId);
+  const member = store.campaigns.member(week, input.customerId);
   if (!member) throw new CampaignError('not_in_plan', week, input.customerId);
   if (member.arm === 'control') throw new CampaignError('held_out', week, input.customerId);
   const outreach: Outreach = {

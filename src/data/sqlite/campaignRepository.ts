@@ -88,9 +88,11 @@ export class SqliteCampaignRepository implements CampaignRepository {
   private readonly selectPlan;
   private readonly selectPlans;
   private readonly selectMembers;
+  private readonly selectMember;
   private readonly selectOutreachOne;
   private readonly upsertOutreach;
   private readonly selectOutreach;
+  private readonly selectProgress;
   private readonly selectContacted;
   private readonly selectHeldOut;
   private readonly createTx;
@@ -102,6 +104,7 @@ export class SqliteCampaignRepository implements CampaignRepository {
     this.selectPlan = db.prepare<[string], PlanRow>(`SELECT ${PLAN_COLUMNS} FROM campaign_plan WHERE week = ?`);
     this.selectPlans = db.prepare<[], PlanRow>(`SELECT ${PLAN_COLUMNS} FROM campaign_plan ORDER BY week`);
     this.selectMembers = db.prepare<[string], MemberRow>(`SELECT ${MEMBER_COLUMNS} FROM campaign_member WHERE week = ? ORDER BY rank, customer_id`);
+    this.selectMember = db.prepare<[string, number], MemberRow>(`SELECT ${MEMBER_COLUMNS} FROM campaign_member WHERE week = ? AND customer_id = ?`);
     this.selectOutreachOne = db.prepare<[string, number], number>('SELECT 1 FROM campaign_outreach WHERE week = ? AND customer_id = ?').pluck();
     this.upsertOutreach = db.prepare(
       `INSERT INTO campaign_outreach (week, customer_id, status, offer, user_id, at) VALUES (?, ?, ?, ?, ?, ?)
@@ -110,6 +113,14 @@ export class SqliteCampaignRepository implements CampaignRepository {
     );
     this.selectOutreach = db.prepare<[string], OutreachRow>(
       'SELECT week, customer_id, status, offer, user_id, at FROM campaign_outreach WHERE week = ? ORDER BY customer_id',
+    );
+    this.selectProgress = db.prepare<[string], { planned: number; offered: number; no_answer: number; declined: number }>(
+      `SELECT COUNT(*) AS planned,
+         COALESCE(SUM(o.status = 'offered'), 0) AS offered,
+         COALESCE(SUM(o.status = 'no_answer'), 0) AS no_answer,
+         COALESCE(SUM(o.status = 'declined'), 0) AS declined
+       FROM campaign_member m LEFT JOIN campaign_outreach o ON o.week = m.week AND o.customer_id = m.customer_id
+       WHERE m.week = ? AND m.arm = 'treated'`,
     );
     this.selectContacted = db
       .prepare<[string], number>(
@@ -156,6 +167,11 @@ export class SqliteCampaignRepository implements CampaignRepository {
     return this.selectMembers.all(week).map(toMember);
   }
 
+  member(week: string, customerId: number): CampaignMember | null {
+    const r = this.selectMember.get(week, customerId);
+    return r ? toMember(r) : null;
+  }
+
   /** A customer outside the week's plan fails the foreign key (SQLITE_CONSTRAINT_FOREIGNKEY). */
   recordOutreach(outreach: Outreach): boolean {
     return this.recordTx.immediate(outreach);
@@ -163,6 +179,11 @@ export class SqliteCampaignRepository implements CampaignRepository {
 
   outreach(week: string): Outreach[] {
     return this.selectOutreach.all(week).map(toOutreach);
+  }
+
+  progress(week: string): { planned: number; offered: number; noAnswer: number; declined: number } {
+    const r = this.selectProgress.get(week)!;
+    return { planned: r.planned, offered: r.offered, noAnswer: r.no_answer, declined: r.declined };
   }
 
   contactedSince(since: string): number[] {
