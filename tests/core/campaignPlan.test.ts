@@ -95,6 +95,9 @@ describe('planWeek', () => {
     const sunday = new Date('2026-11-29T20:30:00Z');
     const again = planWeek(campaignDeps(store, { now: sunday }, { capacity: 5, seed: 7 }));
     expect(again).toEqual(first);
+    // Served from storage: no model needed (it may be mid-retrain or unreadable).
+    const noModel = { ...campaignDeps(store, { now: sunday }), model: { get: () => { throw new Error('no model'); } } };
+    expect(planWeek(noModel)).toEqual(first);
     const next = planWeek(campaignDeps(store, { now: new Date('2026-11-29T21:30:00Z') }));
     expect(next.week).toBe('2026-W49');
     expect(next.createdAt).not.toBe(first.createdAt);

@@ -50,6 +50,8 @@ describe('offer rule', () => {
       { feature: 'promoShare', contribution: 0.02 },
     ];
     expect(offer(customer(1), drivers)).toMatchObject({ offer: 'promo', driver: 'promoShare' });
+    expect(offer(customer(1, { profit: 3 }), [{ feature: 'unpaidItems', contribution: -0.25 }])).toEqual({ offer: 'at-risk', driver: null, contribution: null });
+    expect(offer(customer(1, { profit: 3 }), [{ feature: 'unpaidItems', contribution: 0 }]).offer).toBe('at-risk');
   });
 
   it('gives the cart reminder only to a customer with unpaid items, the gadget offer only for a gadget category', () => {
