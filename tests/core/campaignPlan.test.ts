@@ -7,6 +7,7 @@ import {
   poolSize,
   recordOutreach,
   weekPlan,
+  weekPlanJson,
   weekProgress,
   type WeekPlan,
 } from '../../src/core/campaign/index.ts';
@@ -164,6 +165,14 @@ describe('planWeek', () => {
     const plan = planWeek(deps);
     expect(plan.entries[0].contact).toMatchObject({ id: plan.entries[0].id, name: `Клиент ${plan.entries[0].id}` });
     expect(plan.entries[0].crmUrl).toBe(`https://crm.example.ru/c/${plan.entries[0].id}?from=bot`);
+    expect(weekPlanJson(plan).customers[0]).toMatchObject({
+      id: plan.entries[0].id,
+      expected_loss: plan.entries[0].expectedLoss,
+      offer: plan.entries[0].offer,
+      status: null,
+      contacts: { name: `Клиент ${plan.entries[0].id}`, phone: '+79120000000', email: null },
+    });
+    expect(weekPlanJson(plan)).toMatchObject({ week: '2026-W48', held_out: 4, progress: { planned: 30, done: 0 } });
     expect(planWeek(campaignDeps(store, { now: MONDAY })).entries[0].crmUrl).toBeNull();
   });
 });

@@ -7,6 +7,7 @@ export {
   planWeek,
   recordOutreach,
   weekPlan,
+  weekPlanJson,
   weekProgress,
   type OutreachInput,
   type OutreachOutcome,

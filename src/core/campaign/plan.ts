@@ -201,3 +201,31 @@ export function recordOutreach(deps: Pick<CampaignDeps, 'store' | 'settings' | '
   store.audit.record({ userId: input.userId, chatId: input.chatId, action: `campaign ${week} ${input.customerId} ${input.status}` });
   return { outreach, replaced, progress: weekProgress(store, week) };
 }
+
+/** The machine-readable form of a week's list (`--json`); control members are not in it. */
+export function weekPlanJson(plan: WeekPlan) {
+  return {
+    week: plan.week,
+    created_at: plan.createdAt,
+    model_version: plan.modelVersion,
+    dataset_version: plan.datasetVersion,
+    capacity: plan.capacity,
+    control_share: plan.controlShare,
+    eligible: plan.eligible,
+    held_out: plan.heldOut,
+    progress: { planned: plan.progress.planned, done: plan.progress.done, offered: plan.progress.offered, no_answer: plan.progress.noAnswer, declined: plan.progress.declined },
+    customers: plan.entries.map((e) => ({
+      id: e.id,
+      probability: e.probability,
+      profit: e.profit,
+      expected_loss: e.expectedLoss,
+      offer: e.offer,
+      driver: e.driver,
+      segments: e.segments,
+      status: e.status,
+      contacted_at: e.contactedAt,
+      contacts: e.contact ? { name: e.contact.name, phone: e.contact.phone, email: e.contact.email } : null,
+      crm_url: e.crmUrl,
+    })),
+  };
+}
