@@ -1,32 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { chooseOffer, drawArms, newcombeInterval, poolSize, rankEligible, weekSeed, wilsonInterval } from '../../src/core/campaign/index.ts';
 import type { Customer } from '../../src/core/domain.ts';
+import { customer } from '../data/helpers.ts';
 import type { SegmentCutoffs, SegmentSettings } from '../../src/core/segments.ts';
-
-function customer(id: number, over: Partial<Customer> = {}): Customer {
-  return {
-    id,
-    label: 1,
-    serviceType: 'стандарт',
-    allowNotify: true,
-    marketActive6m: 4,
-    marketActiveCurrent: 4,
-    tenureDays: 500,
-    promoShare: 0.3,
-    popularCategory: 'Кухонная посуда',
-    categoriesPerVisit: 3,
-    unpaidItems: 4,
-    serviceErrors: 4,
-    pagesPerVisit: 5,
-    revenuePrePrev: 4800,
-    revenuePrev: 5000,
-    revenueCurrent: 5200,
-    minutesPrev: 12,
-    minutesCurrent: 13,
-    profit: 4,
-    ...over,
-  };
-}
 
 const cutoffs: SegmentCutoffs = { profitQ75: 5, profitMean: 4, unpaidQ75: 4, categoriesQ75: 4, pagesQ25: 5, revenueMedian: 5000 };
 const settings: SegmentSettings = { highRisk: 0.7, mediumRisk: 0.4, promoShare: 0.5 };

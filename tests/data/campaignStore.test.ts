@@ -1,33 +1,10 @@
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Customer } from '../../src/core/domain.ts';
 import type { CampaignMember, CampaignPlan } from '../../src/core/ports.ts';
 import { MIGRATIONS, openStore, schemaVersion, type SqliteStore } from '../../src/data/index.ts';
-import { cleanupTmp, tmpDir } from './helpers.ts';
+import { cleanupTmp, customer, tmpDir } from './helpers.ts';
 
 afterAll(cleanupTmp);
-
-const customer = (id: number): Customer => ({
-  id,
-  label: 1,
-  serviceType: 'стандарт',
-  allowNotify: true,
-  marketActive6m: 4,
-  marketActiveCurrent: 4,
-  tenureDays: 500,
-  promoShare: 0.3,
-  popularCategory: 'Кухонная посуда',
-  categoriesPerVisit: 3,
-  unpaidItems: 2,
-  serviceErrors: 4,
-  pagesPerVisit: 8,
-  revenuePrePrev: 4800,
-  revenuePrev: 5000,
-  revenueCurrent: 5200,
-  minutesPrev: 12,
-  minutesCurrent: 13,
-  profit: 4,
-});
 
 let store: SqliteStore;
 let at: Date;
@@ -35,7 +12,7 @@ let at: Date;
 beforeEach(() => {
   at = new Date('2026-11-23T09:00:00Z');
   store = openStore(':memory:', { now: () => at });
-  const ds = store.datasets.create({ customers: [1, 2, 3, 4].map(customer), dropped: [], rowsIn: {}, customersIn: 4 }, 'test');
+  const ds = store.datasets.create({ customers: [1, 2, 3, 4].map((id) => customer(id)), dropped: [], rowsIn: {}, customersIn: 4 }, 'test');
   store.models.saveAndActivate(
     { datasetVersion: ds.version, family: 'logistic', params: {}, cvAuc: 0.9, cvAucStd: 0, metrics: {}, artifact: {} },
     [1, 2, 3, 4].map((id) => ({ id, probability: 0.8 })),
