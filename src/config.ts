@@ -50,6 +50,14 @@ const schema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
   TRAIN_SEED: z.coerce.number().int().default(42),
   UPLOAD_TIMEOUT_MINUTES: z.coerce.number().positive().default(30),
+  CAMPAIGN_CAPACITY: z.coerce.number().int().positive().default(30),
+  // Below 1: holding everyone out would leave no list to call.
+  CONTROL_SHARE: z.coerce.number().min(0).lt(1).default(0.1),
+  CONTACT_COOLDOWN_DAYS: z.coerce.number().int().min(0).default(28),
+  CRM_URL_TEMPLATE: z
+    .url()
+    .optional()
+    .refine((u) => u === undefined || u.includes('{id}'), 'must contain {id}, where the customer id goes'),
 });
 
 export interface Config {
@@ -70,6 +78,16 @@ export interface Config {
   seed: number;
   /** Staged upload files are forgotten after this long without a new file. */
   uploadTimeoutMs: number;
+  campaign: {
+    /** Calls a week can take. */
+    capacity: number;
+    /** Share of the week's candidates held out as the control group. */
+    controlShare: number;
+    /** Customers reached or held out this many days back are not planned again. */
+    cooldownDays: number;
+    /** Link to a customer's CRM page, `{id}` replaced by the id. */
+    crmUrlTemplate?: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -104,5 +122,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     seed: e.TRAIN_SEED,
     uploadTimeoutMs: e.UPLOAD_TIMEOUT_MINUTES * 60_000,
+    campaign: {
+      capacity: e.CAMPAIGN_CAPACITY,
+      controlShare: e.CONTROL_SHARE,
+      cooldownDays: e.CONTACT_COOLDOWN_DAYS,
+      crmUrlTemplate: e.CRM_URL_TEMPLATE,
+    },
   };
 }

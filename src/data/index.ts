@@ -12,6 +12,8 @@ export { openStore, type SqliteStore, type StoreOptions } from './sqlite/store.t
 export { MIGRATIONS, migrate, schemaVersion, type Migration } from './sqlite/migrations.ts';
 export { CorruptRecordError } from './sqlite/errors.ts';
 export { synthesize, type SynthOptions, type SynthSummary } from './synth.ts';
+export { CONTACTS_FILE, csvContactsReader, isContactsFileName, readContactsFiles, readContactsPath } from './csv/contacts.ts';
+export { spreadsheetWriter, toRuCsv, toXlsx } from './export/index.ts';
 
 /** The CSV reader behind the core's DatasetReader port. */
 export const csvDatasetReader: DatasetReader = {

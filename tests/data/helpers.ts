@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Customer } from '../../src/core/domain.ts';
 import { DataError, type FileProblem } from '../../src/core/errors.ts';
 import { DEMO_DIR } from '../support/realData.ts';
 
@@ -66,4 +67,30 @@ export function setField(lines: string[], lineNo: number, col: number, value: st
   fields[col] = value;
   out[lineNo - 1] = fields.join(sep);
   return out;
+}
+
+/** A plausible cleaned customer; `over` sets the fields a test is about. */
+export function customer(id: number, over: Partial<Customer> = {}): Customer {
+  return {
+    id,
+    label: (id % 2) as 0 | 1,
+    serviceType: 'стандарт',
+    allowNotify: true,
+    marketActive6m: 4.4,
+    marketActiveCurrent: 4,
+    tenureDays: 500,
+    promoShare: 0.25,
+    popularCategory: 'Кухонная посуда',
+    categoriesPerVisit: 3,
+    unpaidItems: 2,
+    serviceErrors: 4,
+    pagesPerVisit: 8,
+    revenuePrePrev: 4800,
+    revenuePrev: 5000.5,
+    revenueCurrent: 5200.1,
+    minutesPrev: 12,
+    minutesCurrent: 13,
+    profit: 4.16,
+    ...over,
+  };
 }

@@ -2,39 +2,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CleanDataset, Customer } from '../../src/core/domain.ts';
+import type { CleanDataset } from '../../src/core/domain.ts';
 import { NotFoundError } from '../../src/core/errors.ts';
 import type { NewModel } from '../../src/core/ports.ts';
 import { CorruptRecordError, MIGRATIONS, migrate, openStore, readDatasetDir, schemaVersion, type SqliteStore } from '../../src/data/index.ts';
 import { REAL_DIR } from '../support/realData.ts';
-import { DEMO_DIR, cleanupTmp, tmpDir } from './helpers.ts';
+import { DEMO_DIR, cleanupTmp, customer, tmpDir } from './helpers.ts';
 
 afterAll(cleanupTmp);
-
-function customer(id: number, over: Partial<Customer> = {}): Customer {
-  return {
-    id,
-    label: (id % 2) as 0 | 1,
-    serviceType: 'стандарт',
-    allowNotify: true,
-    marketActive6m: 4.4,
-    marketActiveCurrent: 4,
-    tenureDays: 500,
-    promoShare: 0.25,
-    popularCategory: 'Кухонная посуда',
-    categoriesPerVisit: 3,
-    unpaidItems: 2,
-    serviceErrors: 4,
-    pagesPerVisit: 8,
-    revenuePrePrev: 4800,
-    revenuePrev: 5000.5,
-    revenueCurrent: 5200.1,
-    minutesPrev: 12,
-    minutesCurrent: 13,
-    profit: 4.16,
-    ...over,
-  };
-}
 
 function dataset(ids: number[], over: Partial<CleanDataset> = {}): CleanDataset {
   return {

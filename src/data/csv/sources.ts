@@ -24,11 +24,11 @@ const CHUNK = 1 << 20;
 /** Largest file accepted from inside an uploaded archive. */
 export const MAX_ZIP_ENTRY_MB = 512;
 
-function fileSource(filePath: string, size: number): FileSource {
+export function fileSource(filePath: string, size: number): FileSource {
   return { name: path.basename(filePath), size, open: () => createReadStream(filePath, { highWaterMark: CHUNK }) };
 }
 
-function bufferSource(name: string, data: Uint8Array): FileSource {
+export function bufferSource(name: string, data: Uint8Array): FileSource {
   return {
     name,
     size: data.length,
@@ -68,8 +68,8 @@ export async function dirSources(dir: string, problems: ProblemLog): Promise<Sou
   return set;
 }
 
-const isZipName = (name: string) => /\.zip$/i.test(name);
-const hasZipMagic = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && (b[2] === 3 || b[2] === 5) && (b[3] === 4 || b[3] === 6);
+export const isZipName = (name: string) => /\.zip$/i.test(name);
+export const hasZipMagic = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && (b[2] === 3 || b[2] === 5) && (b[3] === 4 || b[3] === 6);
 
 /** Entries of an archive that can be data files: no folders, no macOS metadata, no hidden files. */
 function isCandidateEntry(name: string): boolean {

@@ -7,6 +7,7 @@
  * Never edit a migration that has shipped: write a new one.
  */
 import type Database from 'better-sqlite3';
+import { CAMPAIGN_SCHEMA } from './campaignSchema.ts';
 import { DIGEST_SCHEMA, SUBSCRIBER_MIGRATION_SCHEMA } from './digestSchema.ts';
 
 export interface Migration {
@@ -105,7 +106,8 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   { version: 3, name: 'digest: subscribers, weekly runs, frozen content, per-chat deliveries', up: DIGEST_SCHEMA },
-  { version: 4, name: 'subscriber reasons and migrations', up: SUBSCRIBER_MIGRATION_SCHEMA },
+  { version: 4, name: 'campaign: weekly plans with control groups, outreach, customer contacts', up: CAMPAIGN_SCHEMA },
+  { version: 5, name: 'subscriber reasons and migrations', up: SUBSCRIBER_MIGRATION_SCHEMA },
 ];
 
 /** Schema version of an open database (0 = empty). */

@@ -3,6 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Store } from '../../core/ports.ts';
 import { SqliteAuditLog } from './auditRepository.ts';
+import { SqliteCampaignRepository } from './campaignRepository.ts';
+import { SqliteContactRepository } from './contactRepository.ts';
 import { SqliteDatasetRepository } from './datasetRepository.ts';
 import { MIGRATIONS, migrate, type Migration } from './migrations.ts';
 import { SqliteModelRepository } from './modelRepository.ts';
@@ -51,6 +53,8 @@ export function openStore(file: string, opts: StoreOptions = {}): SqliteStore {
     audit: new SqliteAuditLog(db, now),
     subscribers: new SqliteSubscriberRepository(db, now),
     digests: new SqliteDigestRepository(db),
+    campaigns: new SqliteCampaignRepository(db),
+    contacts: new SqliteContactRepository(db, now),
     close: () => db.close(),
   };
 }
