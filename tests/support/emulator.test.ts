@@ -591,6 +591,9 @@ describe('telegram emulator: chats the bot cannot write to', () => {
     expect(await t.getChatMember(-900, tg.botInfo.id)).toMatchObject({ status: 'member', user: { is_bot: true } });
     expect(await t.getChatMember(-900, 8)).toMatchObject({ status: 'left' });
     expect(await failure(t.getChatMember(-900, 12345))).toBe('400 Bad Request: user not found');
+    tg.createChat({ id: 9, type: 'private', first_name: 'Олег' });
+    expect(await t.getChat(9)).toMatchObject({ id: 9, first_name: 'Олег' });
+    expect(await t.getChatMember(9, 9)).toMatchObject({ status: 'member', user: { first_name: 'Олег' } });
   });
 });
 

@@ -12,8 +12,10 @@
  * Bot side: /bot<token>/<method> with JSON, urlencoded, query-string or multipart params; getUpdates
  * long polling; the send/edit/delete/callback methods answer with realistic objects and Telegram's
  * own error descriptions; uploads are kept byte-for-byte and served at /file/bot<token>/<path>.
- * Test side: simulated users (sendText, sendDocument, sendMediaGroup, pressButton), inspection
- * (calls, waitForCall, waitForMessage, sent, answeredCallbacks) and fault injection (failNext).
+ * Test side: simulated users (sendText, sendDocument, sendMediaGroup, pressButton), chats
+ * (createChat, addBotToGroup, joinGroup, kickBot, blockBot, migrateToSupergroup, sendChannelPost),
+ * inspection (calls, waitForCall, waitForMessage, sent, answeredCallbacks) and faults (failNext,
+ * expireCallbackQuery).
  *
  * Like Telegram, and unlike a lenient mock (each can be relaxed through EmulatorOptions):
  *  - callback queries expire (callbackQueryTtlMs) and can be answered once;
@@ -588,8 +590,11 @@ export class TelegramEmulator {
   createChat(chat: ChatId | (Partial<TgChat> & { id: ChatId })): TgChat {
     const spec = typeof chat === 'object' ? chat : { id: chat };
     const state = this.chatState(spec.id);
+    // A private chat is its user: registering them lets getChatMember know them.
+    if (state.chat.type === 'private') {
+      this.resolveUser({ chatId: spec.id, firstName: spec.first_name, lastName: spec.last_name, username: spec.username });
+    }
     state.chat = compact({ ...state.chat, ...spec });
-    if (state.chat.type === 'private') this.resolveUser(Number(state.chat.id));
     return state.chat;
   }
 
@@ -850,7 +855,7 @@ export class TelegramEmulator {
     const status = fault.status ?? 500;
     const retryAfter = fault.retryAfter ?? 1;
     if (status === 429) {
-      return new ApiError(429, fault.description ?? `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
+      return fault.description ? new ApiError(429, fault.description, { retry_after: retryAfter }) : tooManyRequests(retryAfter);
     }
     return new ApiError(status, fault.description ?? DESCRIPTIONS[status] ?? 'Error');
   }
