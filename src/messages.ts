@@ -364,6 +364,8 @@ export const DATA_ERRORS = {
   missingPeriod: (id: number, period: string) => `для клиента ${id} нет строки за период «${period}»`,
   missingInFile: (id: number, file: string) => `клиента ${id} нет в файле ${file}`,
   moreProblems: (n: number) => `и ещё ${n} ошибок в этом файле (показаны первые)`,
+  zipTotalTooLarge: (mb: number) => `архив распаковывается больше чем в ${mb} МБ — в нём должны быть только четыре CSV-файла`,
+  zipTooManyEntries: (n: number) => `в архиве больше ${n} файлов — оставьте в нём только четыре CSV-файла`,
 } as const;
 
 /** 1 файл, 2 файла, 5 файлов. */
