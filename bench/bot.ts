@@ -101,7 +101,8 @@ async function ask(tg: TelegramEmulator, answered: (chat: number) => Promise<num
 }
 
 async function scenario(variant: 'text' | 'chart', shape: 'burst' | 'paced') {
-  const tg = await startEmulator();
+  // Measures the bot, not Telegram's flood limits.
+  const tg = await startEmulator({ floodLimits: false });
   const { deps } = botWiring(app, {
     token: tg.token,
     apiRoot: tg.apiRoot,

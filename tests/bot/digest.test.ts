@@ -42,8 +42,12 @@ function runner() {
   return digestRunner(fx.app, telegramDigestTransport(telegram, fastThrottle()));
 }
 
+/** Subscribers who once wrote to the bot: Telegram knows their chats. */
 function subscribe(...chats: number[]) {
-  for (const id of chats) fx.app.store.subscribers.subscribe(id, id);
+  for (const id of chats) {
+    tg.createChat(id);
+    fx.app.store.subscribers.subscribe(id, id);
+  }
 }
 
 /** What a manager sees in the chat: the text, then the chart, then the CSV. */

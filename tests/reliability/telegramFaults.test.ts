@@ -63,7 +63,10 @@ describe('queued digest sends survive Telegram faults', () => {
     const tg = await h.startEmulator();
     (h.fx.app.store as SqliteStore).db.exec('DELETE FROM digest_delivery; DELETE FROM digest_part; DELETE FROM digest_run; DELETE FROM digest_subscriber;');
     const chats = [201, 202, 203];
-    for (const c of chats) h.fx.app.store.subscribers.subscribe(c, c);
+    for (const c of chats) {
+      tg.createChat(c);
+      h.fx.app.store.subscribers.subscribe(c, c);
+    }
     tg.failNext('sendPhoto', { resetConnection: true, match: (p) => p.chat_id === 201 });
     tg.failNext('sendDocument', { status: 500, match: (p) => p.chat_id === 202 }, 2);
     tg.failNext('sendMessage', { delayMs: 800, match: (p) => p.chat_id === 203 });
