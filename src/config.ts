@@ -50,6 +50,7 @@ const schema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
   TRAIN_SEED: z.coerce.number().int().default(42),
   UPLOAD_TIMEOUT_MINUTES: z.coerce.number().positive().default(30),
+  UPLOAD_MAX_UNZIPPED_MB: z.coerce.number().positive().default(1024),
   CAMPAIGN_CAPACITY: z.coerce.number().int().positive().default(30),
   // Below 1: holding everyone out would leave no list to call.
   CONTROL_SHARE: z.coerce.number().min(0).lt(1).default(0.1),
@@ -78,6 +79,8 @@ export interface Config {
   seed: number;
   /** Staged upload files are forgotten after this long without a new file. */
   uploadTimeoutMs: number;
+  /** What one uploaded ZIP may inflate to, all entries together. */
+  uploadMaxUnzippedBytes: number;
   campaign: {
     /** Calls a week can take. */
     capacity: number;
@@ -122,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     seed: e.TRAIN_SEED,
     uploadTimeoutMs: e.UPLOAD_TIMEOUT_MINUTES * 60_000,
+    uploadMaxUnzippedBytes: Math.round(e.UPLOAD_MAX_UNZIPPED_MB * 1024 * 1024),
     campaign: {
       capacity: e.CAMPAIGN_CAPACITY,
       controlShare: e.CONTROL_SHARE,

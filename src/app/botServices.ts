@@ -7,7 +7,7 @@ import { createUploadFeature, MAX_FILE_BYTES, type UploadFeature } from '../bot/
 import { UploadStaging } from '../bot/uploadStaging.ts';
 import type { ModelTrainer } from '../core/ports.ts';
 import { createRetrainer } from '../core/retrain.ts';
-import { csvDatasetReader } from '../data/index.ts';
+import { createCsvDatasetReader, DEFAULT_ZIP_LIMITS } from '../data/index.ts';
 import { uploadInspector } from '../data/csv/uploadInspector.ts';
 import { childProcessTrainer, inProcessTrainer } from '../jobs/trainers.ts';
 import { redact } from '../logger.ts';
@@ -56,7 +56,13 @@ export function createUploads(app: Pick<App, 'config' | 'store' | 'assistant' | 
   return createUploadFeature({
     retrainer: createRetrainer({
       store: app.store,
-      reader: csvDatasetReader,
+      reader: createCsvDatasetReader({
+        zipLimits: {
+          ...DEFAULT_ZIP_LIMITS,
+          maxTotalBytes: app.config.uploadMaxUnzippedBytes,
+          maxEntryBytes: Math.min(DEFAULT_ZIP_LIMITS.maxEntryBytes, app.config.uploadMaxUnzippedBytes),
+        },
+      }),
       trainer,
       risk: app.config.risk,
     }),
