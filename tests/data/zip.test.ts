@@ -196,7 +196,7 @@ describe('the configured cap (UPLOAD_MAX_UNZIPPED_MB)', () => {
   it('reaches the reader the upload path uses', async () => {
     const { createCsvDatasetReader } = await import('../../src/data/index.ts');
     const entries = Object.fromEntries(FILES.map((f) => [f, new Uint8Array(readFileSync(path.join('data', f)))]));
-    const zip = { 'выгрузка.zip': zipSync(entries) };
+    const zip = { 'выгрузка.zip': Buffer.from(zipSync(entries)) };
     const total = Object.values(entries).reduce((n, e) => n + e.length, 0);
     const roomy = createCsvDatasetReader({ zipLimits: { ...DEFAULT_ZIP_LIMITS, maxTotalBytes: total * 2 } });
     expect((await roomy.readFiles(zip)).customers.length).toBeGreaterThan(0);
