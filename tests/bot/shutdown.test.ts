@@ -91,22 +91,7 @@ it('a 500 on the command menu is retried in the background; the bot answers mean
 
 it('SIGTERM finishes the reply in flight, confirms the update and exits with 0', async () => {
   tg = await startEmulator({ token: TOKEN });
-  const proc = spawn(process.execPath, [CLI_PATH, 'bot'], {
-    env: {
-      ...process.env,
-      TELEGRAM_BOT_TOKEN: TOKEN,
-      TELEGRAM_API_ROOT: tg.apiRoot,
-      RETENTION_DB: fx.app.config.dbPath,
-      CHART_OUT_DIR: join(fx.dir, 'charts'),
-      ALLOWED_USER_IDS: String(MANAGER),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child = proc;
-  let stderr = '';
-  proc.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const exit = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  const exited = () => proc.exitCode !== null;
+  const { proc, out, exit, exited } = startBotProcess();
 
   await until('polling', () => tg.calls.some((c) => c.method === 'getUpdates'), exited);
   tg.failNext('sendMessage', { delayMs: 1000 }); // the reply is still in flight when the signal arrives
@@ -119,8 +104,8 @@ it('SIGTERM finishes the reply in flight, confirms the update and exits with 0',
   expect(reply.ok).toBe(true);
   expect((reply.result as { text: string }).text).toMatch(/Здравствуйте/);
   expect(tg.pendingUpdates).toBe(0); // confirmed: a restarted bot will not answer it again
-  expect(stderr).toMatch(/"msg":"shutting down","signal":"SIGTERM"/);
-  expect(stderr).toMatch(/"msg":"bot stopped"/);
-  expect(stderr).not.toContain('s3cret');
+  expect(out.stderr).toMatch(/"msg":"shutting down","signal":"SIGTERM"/);
+  expect(out.stderr).toMatch(/"msg":"bot stopped"/);
+  expect(out.stderr).not.toContain('s3cret');
   expect(fx.app.store.audit.recent(1)[0]).toMatchObject({ userId: MANAGER, action: '/start' });
 });
