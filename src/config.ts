@@ -1,6 +1,7 @@
 /** Environment → typed, validated config, read once at start. Secrets are never logged. */
 import { z } from 'zod';
 import { validate as validateCron } from 'node-cron';
+import { DEFAULT_UNITS } from './messages.ts';
 
 const idList = z
   .string()
@@ -49,6 +50,10 @@ const schema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
   TRAIN_SEED: z.coerce.number().int().default(42),
   UPLOAD_TIMEOUT_MINUTES: z.coerce.number().positive().default(30),
+  /** Unit of «Выручка» in market_money.csv; the export does not say (README, «Units»). */
+  MONEY_UNIT: z.string().trim().min(1).max(16).default(DEFAULT_UNITS.money),
+  /** Unit of «Прибыль» in money.csv (average monthly profit per customer). */
+  PROFIT_UNIT: z.string().trim().min(1).max(16).default(DEFAULT_UNITS.profit),
 });
 
 export interface Config {
@@ -67,6 +72,8 @@ export interface Config {
   seed: number;
   /** Staged upload files are forgotten after this long without a new file. */
   uploadTimeoutMs: number;
+  /** What revenue and profit figures are shown in: every money figure carries its unit. */
+  units: { money: string; profit: string };
 }
 
 export class ConfigError extends Error {
@@ -100,5 +107,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     seed: e.TRAIN_SEED,
     uploadTimeoutMs: e.UPLOAD_TIMEOUT_MINUTES * 60_000,
+    units: { money: e.MONEY_UNIT, profit: e.PROFIT_UNIT },
   };
 }

@@ -4,6 +4,7 @@ import { telegramDigestTransport } from '../bot/digest.ts';
 import { botApiClient, composeDigest, currentPeriod, digestRunner } from '../app/digest.ts';
 import type { App } from '../app/types.ts';
 import { saveReplyFile } from '../console/replyFiles.ts';
+import { CLI } from '../messages.ts';
 
 interface DigestCliOptions {
   dryRun?: boolean;
@@ -42,10 +43,10 @@ async function send(a: App, force: boolean, print: (s: string) => void): Promise
   const runner = digestRunner(a, telegramDigestTransport(botApiClient(a.config, a.log)));
   const r = await runner.deliver(currentPeriod(a.config), { trigger: 'manual', force });
   const c = r.counts;
-  print(`digest ${r.period}: ${r.outcome}; delivered now to ${r.delivered} chat(s)`);
-  print(`this week so far: sent ${c.sent}, blocked ${c.blocked}, failed ${c.failed}, skipped ${c.skipped}, pending ${c.pending}`);
+  print(CLI.digestSent(r));
+  print(CLI.digestCounts(c));
   if (r.outcome === 'busy') {
-    print('another process is sending this digest right now; try again in a few minutes');
+    print(CLI.digestBusy);
     process.exitCode = 1;
   } else if (c.failed > 0) process.exitCode = 1;
 }

@@ -37,7 +37,8 @@ function wrapGreedy(words: string[], maxChars: number): string[] {
  * the text is cut and the last line ends with «…».
  */
 export function wrapLabel(text: string, maxChars: number, maxLines = Number.POSITIVE_INFINITY): string[] {
-  const words = text.trim().split(/\s+/).filter(Boolean);
+  // Only plain spaces break: a no-break space holds a number to its unit («6 120 тыс. ₽»).
+  const words = text.trim().split(/ +/).filter(Boolean);
   let best = wrapGreedy(words, maxChars);
   if (best.length > maxLines) {
     const kept = best.slice(0, maxLines);

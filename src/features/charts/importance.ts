@@ -1,54 +1,60 @@
 import type { ChartConfiguration } from 'chart.js';
-import { CHART_TEXT } from '../../messages.ts';
-import { barStyle, chartPlugins, labelAxis, valueAxis, valueLabelStyle, zeroLine } from './common.ts';
-import { formatSignificant, paddedRange, wrapLabel } from './format.ts';
-import { emptyNotePlugin, thresholdLinePlugin, valueLabelsPlugin } from './plugins.ts';
-import { COLORS, baseOptions, legendOptions } from './theme.ts';
+import { CHART_TEXT, fmtNumber } from '../../messages.ts';
+import { aspectFor, captionedRows, captionsOptions, chartPlugins, chromePx, linesOf, onBars, slotAxis, SLOT_PX, valueAxis, valueLabelStyle } from './common.ts';
+import { paddedRange } from './format.ts';
+import { barCaptionsPlugin, emptyNotePlugin, valueLabelsPlugin } from './plugins.ts';
+import { COLORS, LINE_CHARS, TITLE_CHARS, baseOptions, legendOptions } from './theme.ts';
 import type { ImportanceChartInput } from './types.ts';
 
-const LABEL_CHARS = 34;
-/** One text line per bar fits this many bars into a 600 px tall image; less important ones are dropped. */
-export const MAX_FEATURES = 16;
+/** This many captioned bars fit a phone screen; the rest is summed up in the note under the title. */
+export const MAX_FEATURES = 8;
 
 /**
- * Global feature importance: one horizontal bar per feature, the most important on top.
- * Features that do not help (importance ≤ 0) are greyed out. At most MAX_FEATURES bars.
+ * Global feature importance as shares of the total, most important on top, each captioned with
+ * its business name and the direction it pushes the risk («страниц за визит: чем больше, тем риск
+ * ниже»). Shares are whole percent; nothing negative is drawn (unused features have 0%).
  */
 export function importanceChart(input: ImportanceChartInput): ChartConfiguration<'bar'> {
   const features = input.features
-    .filter((f) => Number.isFinite(f.importance))
-    .sort((a, b) => b.importance - a.importance)
+    .filter((f) => Number.isFinite(f.share) && f.share > 0)
+    .sort((a, b) => b.share - a.share)
     .slice(0, MAX_FEATURES);
-  const lines = features.length > 10 ? 1 : 2;
-  const values = features.map((f) => f.importance);
   const isEmpty = features.length === 0;
-  const range = paddedRange(values, 0.15);
+  const rows = captionedRows(features.map((f) => (f.direction ? `${f.label}: ${f.direction}` : f.label)));
+  const values = features.map((f) => f.share);
+  const note = input.note ?? null;
   return {
     type: 'bar',
     data: {
-      labels: features.map((f) => wrapLabel(f.label, LABEL_CHARS, lines)),
+      labels: rows.labels,
       datasets: [
         {
-          data: values,
-          valueLabels: values.map((v) => formatSignificant(v)),
-          backgroundColor: values.map((v) => (v > 0 ? COLORS.primary : COLORS.neutral)),
-          ...barStyle(0.8, 0.9),
+          data: onBars(rows, values),
+          valueLabels: onBars(rows, values.map((v) => `${fmtNumber(v, 0)}%`)),
+          backgroundColor: COLORS.primary,
+          grouped: false,
+          barPercentage: 0.9,
+          categoryPercentage: 1,
         },
       ],
     },
     options: {
       ...baseOptions(),
+      aspectRatio: aspectFor(
+        Math.max(rows.labels.length, 4) * SLOT_PX,
+        chromePx({ titleLines: linesOf(CHART_TEXT.importance.title, TITLE_CHARS), subtitleLines: linesOf(note, LINE_CHARS) }),
+      ),
       indexAxis: 'y',
       scales: {
-        x: valueAxis(isEmpty, CHART_TEXT.importance.axis, range),
-        y: labelAxis(isEmpty),
+        x: { ...valueAxis(isEmpty, CHART_TEXT.importance.axis, paddedRange(values, 0.2)), min: 0 },
+        y: slotAxis(),
       },
       plugins: {
-        ...chartPlugins(CHART_TEXT.importance.title, legendOptions(false), isEmpty),
+        ...chartPlugins(CHART_TEXT.importance.title, legendOptions(false), isEmpty, { subtitle: note }),
         valueLabels: valueLabelStyle(),
-        thresholdLine: zeroLine('x'),
+        barCaptions: captionsOptions(rows),
       },
     },
-    plugins: [thresholdLinePlugin, valueLabelsPlugin, emptyNotePlugin],
+    plugins: [valueLabelsPlugin, barCaptionsPlugin, emptyNotePlugin],
   };
 }
