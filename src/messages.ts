@@ -57,6 +57,12 @@ export function plural(n: number, forms: NounForms): string {
 /** «22 клиента», «1 296 клиентов»: every count that meets a noun goes through here. */
 export const fmtCount = (n: number, forms: NounForms): string => `${fmtNumber(n, 0)} ${plural(n, forms)}`;
 
+/** After «из»: «из 21 клиента», «из 1 296 клиентов» (genitive singular for «one», genitive plural otherwise). */
+export const fmtCountOf = (n: number, [genitiveOne, genitiveMany]: readonly [string, string]): string =>
+  `${fmtNumber(n, 0)} ${pluralRules.select(n) === 'one' ? genitiveOne : genitiveMany}`;
+
+export const OF_CUSTOMERS = ['клиента', 'клиентов'] as const;
+
 /**
  * What the export's money columns are measured in: «Выручка» (market_money.csv) and «Прибыль»
  * (money.csv). The export does not say; MONEY_UNIT and PROFIT_UNIT set them (README, «Units»).
@@ -304,8 +310,7 @@ export function riskText(r: RiskAnswer, units: MoneyUnits): string {
   const p = fmtProbability(r.probability);
   const rest = r.probability - r.baseRate - sum(r.drivers.map((d) => d.contribution));
   return [
-    `${BAND_ICONS[r.band]} Клиент ${r.customer.id}: ${BAND_LABELS[r.band]} риск снижения покупок`,
-    `Вероятность снижения покупок: ${p}`,
+    `${BAND_ICONS[r.band]} Клиент ${r.customer.id}: ${p} — ${BAND_LABELS[r.band]} риск снижения покупок`,
     ...(r.previous ? [changeLine(r.previous, r.probability)] : []),
     `Прибыль: ${fmtMoney(r.customer.profit, units.profit)} в месяц → ожидаемая потеря ${fmtMoney(r.expectedLoss, units.profit)}`,
     '',
@@ -334,7 +339,7 @@ const plainExample = (id: number | null): string => `«риск ${id ?? 'ID'}»`
 
 /** What free text the assistant understands, for the greeting, /help and the menu after a message it did not. */
 const plainTextExamples = (id: number | null) => [
-  `${plainExample(id)} — риск клиента и причины`,
+  `${plainExample(id)} (или ${riskExample(id)}) — риск клиента и причины`,
   '«кто в зоне риска» — все клиенты с высоким риском',
   '«кому звонить» — кому звонить первым',
   '«что влияет на отток» — главные причины по всем клиентам',
@@ -374,7 +379,7 @@ export const CHAT = {
   badRiskId: (text: string, exampleId: number | null) =>
     `«${text.slice(0, 40)}» не похоже на номер клиента. Пришлите число${forExample(exampleId)}`,
   customerNotFound: (id: string, near: string[]) =>
-    `Клиент ${id} не найден: такого номера нет в выгрузке.` + (near.length ? ` Ближайшие известные номера: ${near.join(', ')}.` : ''),
+    `Клиент не найден: ${id}.` + (near.length ? ` Ближайшие известные номера: ${near.join(', ')}.` : ''),
   customerExcluded: (id: number, reason: DroppedCustomer['reason']) =>
     `Клиент ${id} есть в выгрузке, но исключён из анализа: ${exclusionReason(reason)}. Модель таких клиентов не оценивает.`,
   tooManyIds: (given: number, shown: readonly number[]) =>
@@ -632,7 +637,7 @@ export const UPLOAD = {
           `стало ${fmtNumber(r.model.cvAuc, 3)} (модель v${r.model.version}, ${family}).`
         : `Качество (ROC-AUC на кросс-валидации): ${fmtNumber(r.model.cvAuc, 3)} (модель v${r.model.version}, ${family}).`,
       r.compared > 0
-        ? `Сменили зону риска: ${fmtCount(r.bandChanges, NOUNS.customer)} из ${fmtNumber(r.compared, 0)}, которые есть в обеих версиях.`
+        ? `Сменили зону риска: ${fmtNumber(r.bandChanges, 0)} из ${fmtCountOf(r.compared, OF_CUSTOMERS)}, которые есть в обеих версиях.`
         : 'Сравнить зоны риска не с чем: общих клиентов с прошлой версией нет.',
       '',
       `Версия данных: ${r.datasetVersion}. Подробнее — /model`,

@@ -14,6 +14,7 @@ import { redact } from '../logger.ts';
 import type { App } from './types.ts';
 import type { Config } from '../config.ts';
 import type { UploadHelp } from '../features/upload.ts';
+import { highRiskAlert } from '../features/alerts.ts';
 
 export type AuditHook = (entry: { userId: number; chatId: number; action: string }) => void;
 
@@ -64,5 +65,9 @@ export function createUploads(app: Pick<App, 'config' | 'store' | 'assistant' | 
     staging: new UploadStaging({ ttlMs: app.config.uploadTimeoutMs, now: opts.now }),
     log: app.log,
     audit: opts.audit ?? auditHook(app),
+    alert: (report) => ({
+      chatIds: app.store.subscribers.active().map((s) => s.chatId),
+      replies: highRiskAlert(report.entrants, app.config.units),
+    }),
   });
 }

@@ -19,8 +19,7 @@ describe('conversation', () => {
     const [t] = texts(replies);
     const r = fx.app.assistant.risk(215349);
     expect(t).toContain('215349');
-    expect(t).toContain(`Вероятность снижения покупок: ${fmtProbability(r.probability)}`);
-    expect(t).toMatch(/(низкий|средний|высокий) риск/);
+    expect(t.split('\n')[0]).toMatch(new RegExp(`^🔴 Клиент 215349: ${fmtProbability(r.probability)} — высокий риск`));
     expect(t.split('\n').filter((l) => /^[▲▼] /.test(l))).toHaveLength(r.drivers.length);
     expect(t).toContain(`у среднего клиента — ${fmtPercent(r.baseRate)}`);
     expect(t).toMatch(/в среднем/);
@@ -44,7 +43,7 @@ describe('conversation', () => {
 
   it('an unknown id gets «не найден» with the nearest known ids, never a stack trace', async () => {
     const [t] = texts(await fx.app.dialogue.handleText(admin, '/risk 215300'));
-    expect(t).toMatch(/Клиент 215300 не найден/);
+    expect(t).toMatch(/Клиент не найден: 215300/);
     expect(t).toMatch(/215348|215349/);
     expect(t).not.toMatch(/Error|at \w+ \(/);
   });
