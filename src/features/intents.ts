@@ -52,11 +52,13 @@ const SEGMENT_PHRASES: Record<SegmentCode, readonly Phrase[]> = {
 };
 
 const EXPORT: readonly Phrase[] = [['выгруз'], ['экспорт'], ['csv'], ['скача'], ['excel'], ['эксел']];
-const UNSUBSCRIBE: readonly Phrase[] = [['отпис']];
-const SUBSCRIBE: readonly Phrase[] = [['подпис']];
+const UNSUBSCRIBE: readonly Phrase[] = [['отпис'], ['отпиш']];
+const SUBSCRIBE: readonly Phrase[] = [['подпис'], ['подпиш']];
 const TOP_FEATURES: readonly Phrase[] = [['влия'], ['фактор'], ['причин'], ['почему'], ['важн'], ['драйвер']];
 const ALL_SEGMENTS: readonly Phrase[] = [['сегмент']];
-const MODEL: readonly Phrase[] = [['модел'], ['качеств'], ['точност'], ['auc'], ['распредел'], ['гистограм']];
+/** The risk distribution is a chart under /model; «распределение риска» must not read as the at-risk segment. */
+const DISTRIBUTION: readonly Phrase[] = [['распредел'], ['гистограм']];
+const MODEL: readonly Phrase[] = [['модел'], ['качеств'], ['точност'], ['auc']];
 const UPLOAD: readonly Phrase[] = [['загруз'], ['обнов', 'данн'], ['нов', 'данн']];
 const HELP: readonly Phrase[] = [['помощ'], ['помоги'], ['help'], ['команд'], ['умеешь'], ['можешь']];
 const START: readonly Phrase[] = [['привет'], ['здравств'], ['добр', 'ден'], ['добр', 'утр'], ['добр', 'вечер'], ['старт'], ['начать']];
@@ -82,6 +84,7 @@ export function understand(message: string): Intent | null {
   if (matchesAny(words, UNSUBSCRIBE)) return { command: 'unsubscribe', args: '' };
   if (matchesAny(words, SUBSCRIBE)) return { command: 'subscribe', args: '' };
   if (matchesAny(words, TOP_FEATURES)) return { command: 'top_features', args: '' };
+  if (matchesAny(words, DISTRIBUTION)) return { command: 'model', args: '' };
   if (segment) return { command: 'segment', args: segment };
   if (matchesAny(words, ALL_SEGMENTS)) return { command: 'segment', args: '' };
   if (matchesAny(words, MODEL)) return { command: 'model', args: '' };

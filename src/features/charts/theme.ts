@@ -38,8 +38,8 @@ export const FONT_SIZE = {
  * (DejaVu Sans runs ≈ 0.58 em per character of Russian text; measured in the chart tests).
  */
 export const LINE_CHARS = 46;
-/** The same for the bold title. */
-export const TITLE_CHARS = 40;
+/** The same for the bold title (≈ 0.64 em per character). */
+export const TITLE_CHARS = 36;
 
 /** Caps bar thickness when there are only one or two bars. */
 export const MAX_BAR_THICKNESS = 56;
