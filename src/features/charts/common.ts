@@ -1,6 +1,15 @@
+import type { ChartConfiguration } from 'chart.js';
 import { CHART_TEXT } from '../../messages.ts';
-import { wrapLabel } from './format.ts';
-import type { BarCaptionsOptions, EmptyNoteOptions, ThresholdLineOptions, ValueLabelsOptions } from './plugins.ts';
+import { paddedRange, wrapLabel } from './format.ts';
+import {
+  barCaptionsPlugin,
+  emptyNotePlugin,
+  valueLabelsPlugin,
+  type BarCaptionsOptions,
+  type EmptyNoteOptions,
+  type ThresholdLineOptions,
+  type ValueLabelsOptions,
+} from './plugins.ts';
 import {
   CHART_WIDTH,
   COLORS,
@@ -14,6 +23,7 @@ import {
   legendOptions,
   subtitleOptions,
   ticks,
+  TITLE_CHARS,
   titleOptions,
 } from './theme.ts';
 
@@ -143,5 +153,58 @@ export function countAxis(title: string, grace: string) {
     ticks: { ...ticks(COLORS.muted), precision: 0 },
     grid: grid(),
     border: { display: false },
+  };
+}
+
+/**
+ * One captioned bar per row on a value axis from zero: the shape of the importance chart and of a
+ * segment's call list. `headroom` leaves room beyond the longest bar for its label.
+ */
+export function captionedBarChart(input: {
+  title: string;
+  subtitle: string | null;
+  axis: string;
+  rows: CaptionedRows;
+  values: number[];
+  valueLabels: string[];
+  color: string;
+  headroom: number;
+  emptyNote?: string;
+}): ChartConfiguration<'bar'> {
+  const { rows, values, title, subtitle } = input;
+  const isEmpty = values.length === 0;
+  return {
+    type: 'bar',
+    data: {
+      labels: rows.labels,
+      datasets: [
+        {
+          data: onBars(rows, values),
+          valueLabels: onBars(rows, input.valueLabels),
+          backgroundColor: input.color,
+          grouped: false,
+          barPercentage: 0.9,
+          categoryPercentage: 1,
+        },
+      ],
+    },
+    options: {
+      ...baseOptions(),
+      aspectRatio: aspectFor(
+        Math.max(rows.labels.length, 4) * SLOT_PX,
+        chromePx({ titleLines: linesOf(title, TITLE_CHARS), subtitleLines: linesOf(subtitle, LINE_CHARS) }),
+      ),
+      indexAxis: 'y',
+      scales: {
+        x: { ...valueAxis(isEmpty, input.axis, paddedRange(values, input.headroom)), min: 0 },
+        y: slotAxis(),
+      },
+      plugins: {
+        ...chartPlugins(title, legendOptions(false), isEmpty, { subtitle, note: input.emptyNote }),
+        valueLabels: valueLabelStyle(),
+        barCaptions: captionsOptions(rows),
+      },
+    },
+    plugins: [valueLabelsPlugin, barCaptionsPlugin, emptyNotePlugin],
   };
 }
