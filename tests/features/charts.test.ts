@@ -186,7 +186,7 @@ describe('chart builders', () => {
     const config = trendChart({ points: [{ label: '30 нояб.', atRisk: 368 }] });
     expect(config.data.datasets).toEqual([]);
     const note = ([] as string[]).concat((config.options?.plugins?.emptyNote?.text ?? []) as string | string[]).join(' ');
-    expect(note).toMatch(/одна неделя \(30 нояб\.\)/);
+    expect(note).toMatch(/одна неделя \(с 30 нояб\.\)/);
     expect(note).toMatch(/368\s+клиентов/);
   });
 
