@@ -810,6 +810,12 @@ export const CLI = {
   digestCounts: (c: { sent: number; blocked: number; failed: number; skipped: number; pending: number }) =>
     `За эту неделю: отправлено ${c.sent}, заблокировали бота ${c.blocked}, не доставлено ${c.failed}, пропущено ${c.skipped}, в очереди ${c.pending}`,
   digestBusy: 'Эту сводку сейчас отправляет другой процесс; повторите через несколько минут.',
+  digestOptions: {
+    oneOf: 'выберите одно из двух: --dry-run или --send',
+    forceWithSend: '--force бывает только вместе с --send',
+    outWithDryRun: '--out бывает только вместе с --dry-run',
+  },
+  unknownChart: (kind: string, kinds: readonly string[]) => `нет графика «${kind}»; есть: ${kinds.join(', ')}`,
 } as const;
 
 const DIGEST_OUTCOMES: Record<string, string> = {

@@ -12,6 +12,7 @@ import { resolveSegment } from '../features/segmentNames.ts';
 import { currentPeriod } from '../app/digest.ts';
 import { TREND_WEEKS, weeklyTrend } from '../core/digest/view.ts';
 import { NotFoundError } from '../core/errors.ts';
+import { CLI } from '../messages.ts';
 
 export const CHART_KINDS = ['drivers', 'importance', 'segments', 'segment', 'distribution', 'trend'] as const;
 
@@ -42,6 +43,6 @@ export async function renderChartKind(app: App, kind: string, opts: { id?: numbe
       return charts.render(atRiskTrendChart(weeklyTrend(history, period, assistant.segment('at-risk').size)));
     }
     default:
-      throw new Error(`unknown chart kind: ${kind} (expected ${CHART_KINDS.join(', ')})`);
+      throw new Error(CLI.unknownChart(kind, CHART_KINDS));
   }
 }

@@ -24,9 +24,9 @@ export function registerDigestCommand(program: Command, withApp: WithApp, print:
     .option('--send', 'send it now to every subscriber who has not had this week’s digest (TELEGRAM_BOT_TOKEN, TELEGRAM_API_ROOT)')
     .option('--force', 'with --send: rebuild it from the current model and send it again to every subscriber')
     .action((o: DigestCliOptions) => {
-      if (Boolean(o.dryRun) === Boolean(o.send)) throw new Error('choose one of --dry-run and --send');
-      if (o.force && !o.send) throw new Error('--force only goes with --send');
-      if (o.out && !o.dryRun) throw new Error('--out only goes with --dry-run');
+      if (Boolean(o.dryRun) === Boolean(o.send)) throw new Error(CLI.digestOptions.oneOf);
+      if (o.force && !o.send) throw new Error(CLI.digestOptions.forceWithSend);
+      if (o.out && !o.dryRun) throw new Error(CLI.digestOptions.outWithDryRun);
       return withApp((a) => (o.dryRun ? preview(a, o.out, print) : send(a, Boolean(o.force), print)));
     });
 }

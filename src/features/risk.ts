@@ -20,7 +20,7 @@ export interface RiskFeatureDeps {
 }
 
 /** The ids of «215349 215350», «215349, 215350», in order and without repeats; null if anything else is there. */
-export function parseIds(args: string): number[] | null {
+function parseIds(args: string): number[] | null {
   const tokens = args.split(/[\s,;]+/).filter(Boolean);
   if (tokens.length === 0 || !tokens.every((t) => CUSTOMER_ID.test(t))) return null;
   return [...new Set(tokens.map(Number))];

@@ -7,7 +7,6 @@ import {
   valueLabelsPlugin,
   type BarCaptionsOptions,
   type EmptyNoteOptions,
-  type ThresholdLineOptions,
   type ValueLabelsOptions,
 } from './plugins.ts';
 import {
@@ -15,7 +14,6 @@ import {
   COLORS,
   FONT_SIZE,
   LINE_CHARS,
-  MAX_BAR_THICKNESS,
   axisTitle,
   baseOptions,
   font,
@@ -34,11 +32,6 @@ export function emptyNote(isEmpty: boolean, note: string | string[] = CHART_TEXT
 
 export function valueLabelStyle(): ValueLabelsOptions {
   return { font: font(FONT_SIZE.value, 'bold'), color: COLORS.text, offset: 8 };
-}
-
-/** A thin solid line at zero on the value axis, drawn by the threshold-line plugin without a label. */
-export function zeroLine(scaleId: string): ThresholdLineOptions {
-  return { value: 0, scaleId, label: '', color: COLORS.axis, font: font(FONT_SIZE.value), width: 2, dash: [] };
 }
 
 /** Plugin options every chart has; an empty chart keeps its title but shows a note instead of data. */
@@ -117,11 +110,6 @@ export const aspectFor = (plotPx: number, chrome: number): number => CHART_WIDTH
 /** How many lines a title or subtitle takes, as titleOptions/subtitleOptions wrap it. */
 export const linesOf = (text: string | null, maxChars: number): number => (text ? wrapLabel(text, maxChars).length : 0);
 
-/** Bars of a horizontal bar chart; the cap keeps one or two bars from filling the whole image. */
-export function barStyle(barPercentage: number, categoryPercentage: number) {
-  return { barPercentage, categoryPercentage, maxBarThickness: MAX_BAR_THICKNESS };
-}
-
 /** The value axis of a horizontal bar chart, title and ticks in one colour, hidden when there is no data. */
 export function valueAxis(
   isEmpty: boolean,
@@ -137,11 +125,6 @@ export function valueAxis(
     grid: grid(),
     border: { display: false },
   };
-}
-
-/** The label axis of a horizontal bar chart: every label is drawn, since each names its bar. */
-export function labelAxis(isEmpty: boolean) {
-  return { display: !isEmpty, ticks: { ...ticks(), autoSkip: false }, grid: grid(false) };
 }
 
 /** A count axis from zero; `grace` leaves room above the tallest value for its label. */

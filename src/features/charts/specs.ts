@@ -1,5 +1,6 @@
 /** Chart configurations from use-case results, in Russian: what the bot, the console, the digest and `retention chart` draw. */
 import { driversChart, importanceChart, riskDistributionChart, segmentsChart, trendChart } from './index.ts';
+import { MAX_FEATURES } from './importance.ts';
 import { membersChart, MAX_MEMBERS } from './members.ts';
 import type { RiskAnswer } from '../../core/assistant.ts';
 import type { DigestPeriod } from '../../core/digest/period.ts';
@@ -19,7 +20,7 @@ export const customerDriversChart = (r: Pick<RiskAnswer, 'customer' | 'probabili
 export function featureImportanceChart(top: readonly FeatureImportance[]) {
   const shares = M.importanceShares(top);
   const features = top.map((f, i) => ({ label: M.featureLabel(f.feature), share: shares[i], direction: M.describeDirection(f) }));
-  const drawn = features.filter((f) => f.share >= M.MIN_LISTED_SHARE).slice(0, 8);
+  const drawn = features.filter((f) => f.share >= M.MIN_LISTED_SHARE).slice(0, MAX_FEATURES);
   const left = features.filter((f) => !drawn.includes(f));
   const leftShare = left.reduce((s, f) => s + f.share, 0);
   return importanceChart({ features: drawn, note: left.length ? M.CHART_TEXT.importance.rest(left.length, leftShare) : null });

@@ -41,9 +41,6 @@ export const LINE_CHARS = 46;
 /** The same for the bold title (≈ 0.64 em per character). */
 export const TITLE_CHARS = 36;
 
-/** Caps bar thickness when there are only one or two bars. */
-export const MAX_BAR_THICKNESS = 56;
-
 export const COLORS = {
   text: '#1f2328',
   muted: '#57606a',
