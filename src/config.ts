@@ -1,6 +1,7 @@
 /** Environment → typed, validated config, read once at start. Secrets are never logged. */
 import { z } from 'zod';
 import { validate as validateCron } from 'node-cron';
+import { DEFAULT_UNITS } from './messages.ts';
 
 const idList = z
   .string()
@@ -59,6 +60,10 @@ const schema = z.object({
     .url()
     .optional()
     .refine((u) => u === undefined || u.includes('{id}'), 'must contain {id}, where the customer id goes'),
+  /** Unit of «Выручка» in market_money.csv; the export does not say (README, «Units»). */
+  MONEY_UNIT: z.string().trim().min(1).max(16).default(DEFAULT_UNITS.money),
+  /** Unit of «Прибыль» in money.csv (average monthly profit per customer). */
+  PROFIT_UNIT: z.string().trim().min(1).max(16).default(DEFAULT_UNITS.profit),
 });
 
 export interface Config {
@@ -91,6 +96,8 @@ export interface Config {
     /** Link to a customer's CRM page, `{id}` replaced by the id. */
     crmUrlTemplate?: string;
   };
+  /** What revenue and profit figures are shown in: every money figure carries its unit. */
+  units: { money: string; profit: string };
 }
 
 export class ConfigError extends Error {
@@ -132,5 +139,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cooldownDays: e.CONTACT_COOLDOWN_DAYS,
       crmUrlTemplate: e.CRM_URL_TEMPLATE,
     },
+    units: { money: e.MONEY_UNIT, profit: e.PROFIT_UNIT },
   };
 }

@@ -1,115 +1,229 @@
 /** Every user-facing Russian string lives here. Code, identifiers and logs stay English. */
-import type { RiskAnswer } from './core/assistant.ts';
+import type { PreviousScore, RiskAnswer } from './core/assistant.ts';
 import type { DigestView } from './core/digest/view.ts';
-import type { FeatureName } from './core/domain.ts';
+import type { DroppedCustomer, FeatureName } from './core/domain.ts';
+import type { Entrants } from './core/entrants.ts';
+import type { FeatureImportance } from './core/importance.ts';
 import type { Band, Driver } from './core/risk.ts';
 import type { OfferCode, SegmentCode, SegmentSummary } from './core/segments.ts';
 import { shorten } from './core/text.ts';
 
-const ru = new Intl.NumberFormat('ru-RU', { maximumFractionDigits: 2 });
-const ru0 = new Intl.NumberFormat('ru-RU', { maximumFractionDigits: 0 });
+// ---------------------------------------------------------------- numbers, units, plurals
 
-/** Russian number: decimal comma, thin-space thousands. */
-export const fmtNumber = (v: number, digits = 2): string =>
-  (digits === 0 ? ru0 : new Intl.NumberFormat('ru-RU', { maximumFractionDigits: digits })).format(v);
+const formats = new Map<number, Intl.NumberFormat>();
+
+/** Russian number: decimal comma, no-break-space thousands, at most `digits` decimals. */
+export const fmtNumber = (v: number, digits = 2): string => {
+  let f = formats.get(digits);
+  if (!f) formats.set(digits, (f = new Intl.NumberFormat('ru-RU', { maximumFractionDigits: digits })));
+  return f.format(v);
+};
 export const fmtPercent = (p: number): string => `${Math.round(p * 100)}%`;
 /** A model is never certain: the extremes read «более 99%» / «менее 1%», not 100% / 0%. */
 export const fmtProbability = (p: number): string =>
   p >= 0.995 ? 'более 99%' : p < 0.005 ? 'менее 1%' : fmtPercent(p);
-/** Probability points, signed: +12 п.п. */
+/** Probability points, signed: «+12 п.п.» (explained where a text first uses them: POINTS_EXPLAINED). */
 export const fmtPoints = (c: number): string => {
   const v = Math.round(c * 1000) / 10;
-  return `${v > 0 ? '+' : v < 0 ? '−' : '±'}${ru.format(Math.abs(v))} п.п.`;
+  return `${v > 0 ? '+' : v < 0 ? '−' : '±'}${fmtNumber(Math.abs(v), 1)} п.п.`;
 };
+export const POINTS_EXPLAINED = 'процентных пунктов (п.п.)';
+
+const pluralRules = new Intl.PluralRules('ru-RU');
+
+/** A noun's forms after a number: 1 клиент, 2 клиента, 5 клиентов. */
+export type NounForms = readonly [one: string, few: string, many: string];
+
+export const NOUNS = {
+  customer: ['клиент', 'клиента', 'клиентов'],
+  error: ['ошибка', 'ошибки', 'ошибок'],
+  id: ['номер', 'номера', 'номеров'],
+  feature: ['признак', 'признака', 'признаков'],
+  chat: ['чат', 'чата', 'чатов'],
+  variant: ['вариант', 'варианта', 'вариантов'],
+} as const satisfies Record<string, NounForms>;
+
+/** The form of `forms` that goes after `n` (Intl.PluralRules: fractions take the genitive singular, «1,5 клиента»). */
+export function plural(n: number, forms: NounForms): string {
+  switch (pluralRules.select(n)) {
+    case 'one':
+      return forms[0];
+    case 'many':
+      return forms[2];
+    default:
+      return forms[1];
+  }
+}
+
+/** «22 клиента», «1 296 клиентов»: every count that meets a noun goes through here. */
+export const fmtCount = (n: number, forms: NounForms): string => `${fmtNumber(n, 0)} ${plural(n, forms)}`;
+
+/** After «из»: «из 21 клиента», «из 1 296 клиентов» (genitive singular for «one», genitive plural otherwise). */
+export const fmtCountOf = (n: number, [genitiveOne, genitiveMany]: readonly [string, string]): string =>
+  `${fmtNumber(n, 0)} ${pluralRules.select(n) === 'one' ? genitiveOne : genitiveMany}`;
+
+export const OF_CUSTOMERS = ['клиента', 'клиентов'] as const;
+
+/**
+ * What the export's money columns are measured in: «Выручка» (market_money.csv) and «Прибыль»
+ * (money.csv). The export does not say; MONEY_UNIT and PROFIT_UNIT set them (README, «Units»).
+ */
+export interface MoneyUnits {
+  money: string;
+  profit: string;
+}
+
+/**
+ * Revenue in rubles, profit in thousands: a regular customer's month reads «5 123 ₽» of revenue and
+ * «4,16 тыс. ₽» of profit, each plausible on its own (README, «Units»); the config's defaults.
+ */
+export const DEFAULT_UNITS: MoneyUnits = { money: '₽', profit: 'тыс. ₽' };
+
+const NBSP = '\u00a0';
+/** A number and its unit never part at a line break (Telegram's or a chart label's). */
+const withUnit = (n: string, unit: string): string => `${n}${NBSP}${unit.replace(/ /g, NBSP)}`;
+
+/** Fewer decimals for larger sums: «6,15 тыс. ₽», «36,4 тыс. ₽», «1 410 тыс. ₽». */
+export function fmtMoney(v: number, unit: string): string {
+  const abs = Math.abs(v);
+  return withUnit(fmtNumber(v, abs >= 100 ? 0 : abs >= 10 ? 1 : 2), unit);
+}
+
+export const fmtMinutes = (v: number): string => withUnit(fmtNumber(v, 1), 'мин');
+
+/** The one-line definition every list sorted by expected loss refers to (/help, the export caption). */
+export const EXPECTED_LOSS_EXPLAINED = (u: MoneyUnits) =>
+  `Ожидаемая потеря = вероятность снижения покупок × среднемесячная прибыль клиента (${u.profit}): сколько прибыли в месяц под угрозой. Все списки «кому звонить» отсортированы по ней.`;
+
+// ---------------------------------------------------------------- features in business words
 
 /** Business names of model features, as a manager would say them. */
 export const FEATURE_LABELS: Record<FeatureName, string> = {
   serviceType: 'тип сервиса',
   allowNotify: 'согласие на рассылки',
-  marketActive6m: 'маркетинг за 6 месяцев',
-  marketActiveCurrent: 'маркетинг в текущем месяце',
+  marketActive6m: 'маркетинговых касаний в месяц (среднее за полгода)',
+  marketActiveCurrent: 'маркетинговых касаний в этом месяце',
   tenureDays: 'дней с регистрации',
-  promoShare: 'доля акционных покупок',
+  promoShare: 'доля покупок по акциям',
   popularCategory: 'любимая категория',
   categoriesPerVisit: 'категорий за визит',
-  unpaidItems: 'неоплаченных товаров в корзине',
+  unpaidItems: 'неоплаченных товаров в корзине (за квартал)',
   serviceErrors: 'сбоев сервиса',
   pagesPerVisit: 'страниц за визит',
   revenuePrePrev: 'выручка 2 месяца назад',
   revenuePrev: 'выручка в прошлом месяце',
-  revenueCurrent: 'выручка в текущем месяце',
-  minutesPrev: 'минут на сайте в прошлом месяце',
-  minutesCurrent: 'минут на сайте в текущем месяце',
+  revenueCurrent: 'выручка в этом месяце',
+  minutesPrev: 'время на сайте в прошлом месяце',
+  minutesCurrent: 'время на сайте в этом месяце',
 };
 
-export const CHART_TEXT = {
-  drivers: {
-    title: (id: number) => `Что влияет на риск клиента ${id}`,
-    axis: 'вклад в риск, п.п. (вправо — риск выше)',
-    up: 'повышает риск',
-    down: 'снижает риск',
-  },
-  importance: {
-    title: 'Что сильнее всего влияет на риск снижения покупок',
-    axis: 'важность (падение ROC-AUC без признака)',
-  },
-  segments: {
-    title: 'Сегменты: размер и прибыль под угрозой',
-    sizeAxis: 'клиентов',
-    profitAxis: 'прибыль под угрозой',
-    size: 'клиентов в сегменте',
-    profit: 'прибыль под угрозой',
-  },
-  distribution: {
-    title: 'Распределение клиентов по вероятности снижения',
-    xAxis: 'вероятность снижения активности, %',
-    yAxis: 'клиентов',
-    threshold: (t: number) => `порог высокого риска ${Math.round(t * 100)}%`,
-    below: (n: string) => `ниже порога: ${n}`,
-    above: (n: string) => `высокий риск: ${n}`,
-  },
-  trend: {
-    title: 'Клиенты с высоким риском по неделям',
-    xAxis: 'неделя',
-    yAxis: 'клиентов с высоким риском',
-  },
-  empty: 'Нет данных для графика',
-} as const;
+export const featureLabel = (feature: string): string => FEATURE_LABELS[feature as FeatureName] ?? feature;
 
-/** How a manager would name a low or a high value of a numeric feature. */
-const FEATURE_PHRASES: Partial<Record<FeatureName, [low: string, high: string]>> = {
-  marketActive6m: ['мало маркетинговых касаний за 6 месяцев', 'много маркетинговых касаний за 6 месяцев'],
-  marketActiveCurrent: ['мало маркетинговых касаний в этом месяце', 'много маркетинговых касаний в этом месяце'],
-  tenureDays: ['недавно с нами', 'давно с нами'],
-  promoShare: ['редко покупает по акциям', 'часто покупает по акциям'],
-  categoriesPerVisit: ['смотрит мало категорий за визит', 'смотрит много категорий за визит'],
-  unpaidItems: ['мало неоплаченных товаров в корзине', 'много неоплаченных товаров в корзине'],
-  serviceErrors: ['мало сбоев сервиса', 'много сбоев сервиса'],
-  pagesPerVisit: ['мало страниц за визит', 'много страниц за визит'],
-  revenuePrePrev: ['низкая выручка 2 месяца назад', 'высокая выручка 2 месяца назад'],
-  revenuePrev: ['низкая выручка в прошлом месяце', 'высокая выручка в прошлом месяце'],
-  revenueCurrent: ['низкая выручка в этом месяце', 'высокая выручка в этом месяце'],
-  minutesPrev: ['мало времени на сайте в прошлом месяце', 'много времени на сайте в прошлом месяце'],
-  minutesCurrent: ['мало времени на сайте в этом месяце', 'много времени на сайте в этом месяце'],
-};
+const REVENUE: ReadonlySet<FeatureName> = new Set(['revenuePrePrev', 'revenuePrev', 'revenueCurrent']);
+const MINUTES: ReadonlySet<FeatureName> = new Set(['minutesPrev', 'minutesCurrent']);
 
-function fmtValue(feature: FeatureName, v: number | string): string {
+/** A feature's value with its unit: «75%», «10 мин», «5 432 тыс. ₽», «1,7». */
+export function fmtFeatureValue(feature: FeatureName, v: number | string, units: MoneyUnits): string {
   if (typeof v === 'string') return v;
   if (feature === 'promoShare') return fmtPercent(v);
+  if (REVENUE.has(feature)) return fmtMoney(v, units.money);
+  if (MINUTES.has(feature)) return fmtMinutes(v);
   return fmtNumber(v, Number.isInteger(v) ? 0 : 1);
 }
 
-/** «мало страниц за визит: 2 против 5 в среднем» */
-export function describeDriver(d: Driver): string {
+/**
+ * What sets a customer apart from the average one, with units: «страниц за визит: 5 (в среднем 8,2)»,
+ * «любимая категория: Техника (чаще всего: Товары для детей)». Neutral on purpose: whether it raises
+ * or lowers the risk is the contribution's sign, shown beside it.
+ */
+export function describeDriver(d: Driver, units: MoneyUnits): string {
   const label = FEATURE_LABELS[d.feature];
-  if (typeof d.value === 'string' || typeof d.typical !== 'number') {
-    const usual = d.typical !== undefined && d.typical !== d.value ? ` (чаще всего — ${d.typical})` : '';
-    return `${label}: ${d.value}${usual}`;
+  const value = fmtFeatureValue(d.feature, d.value, units);
+  if (d.typical === undefined) return `${label}: ${value}`;
+  if (typeof d.value === 'string' || typeof d.typical === 'string') {
+    return d.typical === d.value ? `${label}: ${value} (как у большинства)` : `${label}: ${value} (чаще всего: ${d.typical})`;
   }
-  const phrases = FEATURE_PHRASES[d.feature];
-  const head = phrases ? phrases[d.value < d.typical ? 0 : 1] : label;
-  return `${head}: ${fmtValue(d.feature, d.value)} против ${fmtValue(d.feature, d.typical)} в среднем`;
+  return `${label}: ${value} (в среднем ${fmtFeatureValue(d.feature, d.typical, units)})`;
 }
+
+/** The comparative a short direction starts with: «больше → риск ниже», «выше → …», «дольше → …». */
+const MORE_WORD: Partial<Record<FeatureName, string>> = {
+  tenureDays: 'дольше',
+  promoShare: 'выше',
+  revenuePrePrev: 'выше',
+  revenuePrev: 'выше',
+  revenueCurrent: 'выше',
+};
+
+/** Correlations weaker than this do not give a direction worth stating. */
+const CLEAR_DIRECTION = 0.05;
+
+/**
+ * Which way a feature pushes the risk, after its name: «страниц за визит: больше → риск ниже»,
+ * «тип сервиса: риск выше у «стандарт»»; null when the data show no clear direction.
+ */
+export function describeDirection(f: Pick<FeatureImportance, 'feature' | 'direction'>): string | null {
+  const d = f.direction;
+  if (!d) return null;
+  if (d.kind === 'categorical') return `риск выше у «${d.riskiest}»`;
+  if (Math.abs(d.correlation) < CLEAR_DIRECTION) return null;
+  return `${MORE_WORD[f.feature as FeatureName] ?? 'больше'} → риск ${d.correlation > 0 ? 'выше' : 'ниже'}`;
+}
+
+export const CHART_TEXT = {
+  drivers: {
+    title: (id: number, p: string) => `Откуда риск ${p} у клиента ${id}`,
+    axis: 'вероятность снижения покупок, %',
+    base: 'в среднем по клиентам',
+    rest: 'остальные признаки вместе',
+    total: (id: number) => `итог для клиента ${id}`,
+    up: 'повышает риск',
+    down: 'снижает риск',
+    level: 'вероятность',
+  },
+  importance: {
+    title: 'Что сильнее всего влияет на риск снижения покупок',
+    axis: 'доля во влиянии на прогноз, %',
+    unclear: 'направление неоднозначно',
+    rest: (n: number, share: number) => `Остальные ${fmtCount(n, NOUNS.feature)} — вместе ${fmtNumber(share, 0)}%`,
+  },
+  segments: {
+    title: 'Сегменты: сколько клиентов и сколько прибыли под угрозой',
+    subtitle: (atRisk: string, loss: string) => `Всего в зоне высокого риска: ${atRisk}, ожидаемая потеря ${loss} в месяц`,
+    sizeAxis: 'клиентов',
+    lossAxis: (u: MoneyUnits) => `ожидаемая потеря, ${u.profit}`,
+    only: 'только в этом сегменте',
+    shared: 'ещё и в другом сегменте',
+    loss: 'ожидаемая потеря',
+  },
+  segment: {
+    title: (name: string) => `${name}: кому звонить первым`,
+    subtitle: (size: string, share: string, loss: string) => `${size} (${share} от всех) · ожидаемая потеря ${loss} в месяц`,
+    axis: (u: MoneyUnits) => `ожидаемая потеря, ${u.profit} в месяц`,
+    bar: (id: number, p: string) => `${id} · риск ${p}`,
+    more: (n: number) => `и ещё ${fmtCount(n, NOUNS.customer)} — весь список в /export`,
+    empty: 'В сегменте сейчас никого нет',
+  },
+  distribution: {
+    title: 'Сколько клиентов с каким риском',
+    xAxis: 'вероятность снижения покупок, %',
+    yAxis: 'клиентов',
+    threshold: (t: number) => `порог высокого риска ${Math.round(t * 100)}%`,
+    below: (n: number) => `ниже порога: ${fmtCount(n, NOUNS.customer)}`,
+    above: (n: number) => `высокий риск: ${fmtCount(n, NOUNS.customer)}`,
+  },
+  trend: {
+    title: 'Клиенты с высоким риском по неделям',
+    xAxis: 'неделя, с понедельника',
+    yAxis: 'клиентов с высоким риском',
+    oneWeek: (n: number, week: string) => [
+      `Пока есть только одна неделя (с ${week}):`,
+      `${fmtCount(n, NOUNS.customer)} в зоне высокого риска.`,
+      'Динамика появится со следующей сводкой.',
+    ],
+  },
+  empty: 'Нет данных для графика',
+} as const;
 
 export const BAND_LABELS: Record<Band, string> = { low: 'низкий', medium: 'средний', high: 'высокий' };
 const BAND_ICONS: Record<Band, string> = { low: '🟢', medium: '🟡', high: '🔴' };
@@ -138,12 +252,12 @@ export const SEGMENT_TEXT: Record<SegmentCode, { title: string; aliases: string[
   gadgets: {
     title: 'Любители гаджетов',
     aliases: ['гаджеты', 'техника', 'любители_гаджетов'],
-    about: 'любимая категория — техника и электроника',
+    about: 'чаще всего покупают технику и электронику',
   },
   'at-risk': {
     title: 'Все в зоне риска',
     aliases: ['риск', 'в_зоне_риска', 'все', 'at_risk', 'atrisk'],
-    about: 'все клиенты с высоким риском, по ожидаемой потере прибыли',
+    about: 'все клиенты с высоким риском снижения покупок',
   },
 };
 
@@ -180,48 +294,101 @@ export const OFFER_TEXT: Record<OfferCode, { action: string; reason: string }> =
 
 export const offerLine = (o: OfferCode): string => `${OFFER_TEXT[o].action} (${OFFER_TEXT[o].reason})`;
 
-export function riskText(r: RiskAnswer): string {
-  const lines = [
-    `${BAND_ICONS[r.band]} Клиент ${r.customer.id}`,
-    `Вероятность снижения покупок: ${fmtProbability(r.probability)} — ${BAND_LABELS[r.band]} риск`,
+const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+
+/** «Было 45% (данные v1), стало 82% ▲» */
+function changeLine(previous: PreviousScore, now: number): string {
+  const delta = now - previous.probability;
+  const arrow = delta >= 0.005 ? '▲' : delta <= -0.005 ? '▼' : '— без изменений';
+  return `Было ${fmtProbability(previous.probability)} (данные v${previous.datasetVersion}), стало ${fmtProbability(now)} ${arrow}`;
+}
+
+/**
+ * A customer's risk read top to bottom like the drivers chart: the average customer's probability,
+ * what this customer's differences add in п.п., and the rest of the features, summing to the shown probability.
+ */
+export function riskText(r: RiskAnswer, units: MoneyUnits): string {
+  const p = fmtProbability(r.probability);
+  const rest = r.probability - r.baseRate - sum(r.drivers.map((d) => d.contribution));
+  return [
+    `${BAND_ICONS[r.band]} Клиент ${r.customer.id}: ${p} — ${BAND_LABELS[r.band]} риск снижения покупок`,
+    ...(r.previous ? [changeLine(r.previous, r.probability)] : []),
+    `Прибыль: ${fmtMoney(r.customer.profit, units.profit)} в месяц → ожидаемая потеря ${fmtMoney(r.expectedLoss, units.profit)}`,
     '',
-    'Главные причины:',
-    ...r.drivers.slice(0, 3).map((d) => `${d.contribution >= 0 ? '▲' : '▼'} ${describeDriver(d)} (${fmtPoints(d.contribution)})`),
+    `Откуда ${p}: у среднего клиента — ${fmtPercent(r.baseRate)}, а вот что у этого клиента иначе и на сколько ${POINTS_EXPLAINED} это меняет вероятность:`,
+    ...r.drivers.map((d) => `${d.contribution >= 0 ? '▲' : '▼'} ${fmtPoints(d.contribution)} — ${describeDriver(d, units)}`),
+    `• ${fmtPoints(rest)} — ${CHART_TEXT.drivers.rest}`,
     '',
     `Сегменты: ${r.segments.length ? r.segments.map((s) => SEGMENT_TEXT[s].title).join(', ') : 'нет'}`,
     `Что сделать: ${offerLine(r.offer)}.`,
     '',
     `Модель v${r.modelVersion}. ▲ повышает риск, ▼ снижает.`,
-  ];
-  return lines.join('\n');
+  ].join('\n');
 }
+
+const EXCLUSION_REASONS: Record<DroppedCustomer['reason'], string> = {
+  zero_revenue: 'нулевая выручка в одном из месяцев',
+  revenue_outlier: 'аномально высокая выручка в одном из месяцев (выброс)',
+};
+
+export const exclusionReason = (reason: DroppedCustomer['reason']): string => EXCLUSION_REASONS[reason];
 
 /** Examples name a customer of the served data set, so trying one always works. */
 const riskExample = (id: number | null): string => (id === null ? '/risk ID' : `/risk ${id}`);
 const forExample = (id: number | null): string => (id === null ? '.' : `, например ${id}.`);
+const plainExample = (id: number | null): string => `«риск ${id ?? 'ID'}»`;
+
+/** What free text the assistant understands, for the greeting, /help and the menu after a message it did not. */
+const plainTextExamples = (id: number | null) => [
+  `${plainExample(id)} (или ${riskExample(id)}) — риск клиента и причины`,
+  '«кто в зоне риска» — все клиенты с высоким риском',
+  '«кому звонить» — кому звонить первым',
+  '«что влияет на отток» — главные причины по всем клиентам',
+  '«прибыльные» — ценные клиенты под угрозой',
+];
+
+/** How many ids one /risk answers; more would flood the chat. */
+export const MAX_RISK_IDS = 5;
 
 export const CHAT = {
-  start: (exampleId: number | null) => [
-    'Здравствуйте! Я помощник менеджера по удержанию клиентов магазина «В один клик».',
-    'Я подсказываю, кто из постоянных клиентов скоро начнёт покупать меньше, почему, и что им предложить.',
-    '',
-    'Попробуйте:',
-    `${riskExample(exampleId)} — риск и причины для клиента`,
-    '/segment — сегменты клиентов с предложениями',
-    '/top_features — что сильнее всего влияет на риск',
-    '',
-    'Все команды — /help',
-  ].join('\n'),
-  help: (commands: { command: string; description: string }[]) =>
-    ['Команды:', ...commands.map((c) => `/${c.command} — ${c.description}`)].join('\n'),
-  askRiskId: (exampleId: number | null) => `Пришлите номер клиента (id)${forExample(exampleId)}`,
+  start: (exampleId: number | null) =>
+    [
+      'Здравствуйте! Я помощник менеджера по удержанию клиентов магазина «В один клик».',
+      'Я подсказываю, кто из постоянных клиентов скоро начнёт покупать меньше, почему, и что им предложить.',
+      '',
+      'Попробуйте:',
+      `${riskExample(exampleId)} — риск и причины для клиента`,
+      '/segment — сегменты клиентов с предложениями',
+      '/top_features — что сильнее всего влияет на риск',
+      '',
+      'Можно и словами, например:',
+      ...plainTextExamples(exampleId).slice(0, 3).map((l) => `• ${l}`),
+      '',
+      'Все команды — /help',
+    ].join('\n'),
+  help: (commands: { command: string; description: string }[], units: MoneyUnits, exampleId: number | null) =>
+    [
+      'Команды:',
+      ...commands.map((c) => `/${c.command} — ${c.description}`),
+      '',
+      'Можно писать и словами:',
+      ...plainTextExamples(exampleId).map((l) => `• ${l}`),
+      '',
+      EXPECTED_LOSS_EXPLAINED(units),
+    ].join('\n'),
+  askRiskId: (exampleId: number | null) => `Пришлите номер клиента (id)${forExample(exampleId)} Можно несколько через пробел.`,
   badRiskId: (text: string, exampleId: number | null) =>
     `«${shorten(text, 40)}» не похоже на номер клиента. Пришлите число${forExample(exampleId)}`,
   customerNotFound: (id: string, near: string[]) =>
     `Клиент не найден: ${id}.` + (near.length ? ` Ближайшие известные номера: ${near.join(', ')}.` : ''),
+  customerExcluded: (id: number, reason: DroppedCustomer['reason']) =>
+    `Клиент ${id} есть в выгрузке, но исключён из анализа: ${exclusionReason(reason)}. Модель таких клиентов не оценивает.`,
+  tooManyIds: (given: number, shown: readonly number[]) =>
+    `Прислано ${fmtCount(given, NOUNS.id)}; показываю первые ${shown.length}: ${shown.join(', ')}. Остальные пришлите отдельным сообщением.`,
   noModel: 'Модель ещё не обучена: загрузите данные (/upload) — и я отвечу.',
   unknownCommand: 'Не знаю такой команды. Список команд — /help',
-  notACommand: (exampleId: number | null) => `Я понимаю команды. Например: ${riskExample(exampleId)}. Все команды — /help`,
+  notUnderstood: (exampleId: number | null) =>
+    ['Не понял вопрос. Вот что я умею:', ...plainTextExamples(exampleId).map((l) => `• ${l}`), 'Все команды — /help'].join('\n'),
   somethingWrong: 'Что-то пошло не так. Попробуйте ещё раз чуть позже.',
   accessDenied: 'Извините, этот бот доступен только сотрудникам отдела удержания. Обратитесь к администратору.',
   privateChatsOnly: 'Я работаю только в личных чатах с сотрудниками отдела удержания и в рабочих чатах команды. Напишите мне в личные сообщения.',
@@ -237,41 +404,46 @@ export const CHAT = {
 export const COMMAND_DESCRIPTIONS: Record<string, string> = {
   start: 'начать',
   help: 'список команд',
-  risk: 'риск клиента: /risk ID',
+  risk: 'риск клиента: /risk ID (до 5 номеров)',
   segment: 'сегменты и предложения',
   top_features: 'что влияет на риск',
-  model: 'текущая модель и её качество',
+  model: 'текущая модель, её качество и распределение риска',
   export: 'выгрузить сегмент в CSV',
   subscribe: 'еженедельная сводка',
   unsubscribe: 'отписаться от сводки',
   upload: 'как загрузить новые данные',
 };
 
-export const featureLabel = (feature: string): string => FEATURE_LABELS[feature as FeatureName] ?? feature;
-
 export const SEGMENT_UI = {
   choose: 'Выберите сегмент:',
   chooseExport: 'Какой сегмент выгрузить в CSV?',
   unknown: (name: string) => `Не знаю сегмента «${shorten(name, 40)}». Выберите из списка:`,
   exportButton: '📄 Выгрузить CSV',
-  exportCaption: (title: string, size: number) => `${title}: ${size} клиентов, по убыванию приоритета`,
+  exportCaption: (title: string, size: number) => `${title}: ${fmtCount(size, NOUNS.customer)}, по убыванию ожидаемой потери`,
 };
 
-export const EXPORT_HEADER = ['id', 'вероятность', 'риск', 'прибыль', 'приоритет', 'любимая категория'];
+export const EXPORT_HEADER = (u: MoneyUnits) => [
+  'id',
+  'вероятность',
+  'риск',
+  `прибыль в месяц, ${u.profit}`,
+  `ожидаемая потеря, ${u.profit}`,
+  'любимая категория',
+];
 
-export function segmentText(s: SegmentSummary): string {
+export function segmentText(s: SegmentSummary, units: MoneyUnits): string {
   const t = SEGMENT_TEXT[s.code];
   const top = s.members.slice(0, 5);
   return [
     `🎯 ${t.title} — ${t.about}`,
     `Клиентов: ${fmtNumber(s.size, 0)} (${fmtNumber(s.share * 100, 1)}% от всех)`,
     `Средний риск: ${s.size ? fmtProbability(s.meanRisk) : '—'}`,
-    `Прибыль под угрозой (вероятность × прибыль): ${fmtNumber(s.profitAtStake, 1)}`,
+    `Ожидаемая потеря прибыли: ${fmtMoney(s.profitAtStake, units.profit)} в месяц`,
     '',
-    top.length ? 'Кому звонить первым:' : 'В сегменте сейчас никого нет.',
+    top.length ? 'Кому звонить первым (по ожидаемой потере = риск × прибыль):' : 'В сегменте сейчас никого нет.',
     ...top.map(
       (m, i) =>
-        `${i + 1}. ${m.customer.id} — риск ${fmtProbability(m.probability)}, прибыль ${fmtNumber(m.customer.profit, 2)}, приоритет ${fmtNumber(m.priority, 2)}`,
+        `${i + 1}. ${m.customer.id} — риск ${fmtProbability(m.probability)}, прибыль ${fmtMoney(m.customer.profit, units.profit)} → потеря ${fmtMoney(m.priority, units.profit)}`,
     ),
     '',
     `Что предложить: ${offerLine(s.code)}.`,
@@ -279,12 +451,30 @@ export function segmentText(s: SegmentSummary): string {
   ].join('\n');
 }
 
-export function topFeaturesText(top: { feature: string; importance: number }[]): string {
+/** Importance as a share of the total, in whole percent; unused features (importance ≤ 0) get 0. */
+export function importanceShares(top: readonly Pick<FeatureImportance, 'importance'>[]): number[] {
+  const total = sum(top.map((f) => Math.max(0, f.importance)));
+  return top.map((f) => (total > 0 ? (Math.max(0, f.importance) / total) * 100 : 0));
+}
+
+/** Features whose share rounds below 1% are grouped, not listed one by one. */
+export const MIN_LISTED_SHARE = 0.5;
+
+export function topFeaturesText(top: readonly FeatureImportance[]): string {
+  const shares = importanceShares(top);
+  const listed = top.map((f, i) => ({ f, share: shares[i] })).filter((x) => x.share >= MIN_LISTED_SHARE);
+  const rest = top.length - listed.length;
   return [
-    'Что сильнее всего влияет на риск снижения покупок:',
-    ...top.slice(0, 10).map((f, i) => `${i + 1}. ${featureLabel(f.feature)} — ${fmtNumber(f.importance, 3)}`),
+    'Что сильнее всего влияет на риск снижения покупок (доля во влиянии на прогноз):',
+    ...listed.slice(0, 10).map(({ f, share }, i) => {
+      const direction = describeDirection(f);
+      return `${i + 1}. ${featureLabel(f.feature)} — ${fmtNumber(share, 0)}%${direction ? `: ${direction}` : ''}`;
+    }),
+    ...(listed.length > 10 ? [`…и ещё ${fmtCount(listed.length - 10, NOUNS.feature)} по 1–${fmtNumber(listed[10].share, 0)}%`] : []),
+    ...(rest > 0 ? [`Ещё ${fmtCount(rest, NOUNS.feature)} почти не влияют (меньше 1% каждый): модель на них не опирается.`] : []),
     '',
-    'Важность — насколько падает качество модели (ROC-AUC), если признак перемешать.',
+    'Доля — насколько хуже модель отличает уходящих клиентов, если значения признака перемешать, от суммы по всем признакам. ' +
+      'Направление («→ риск выше/ниже») — как признак связан с прогнозом у нынешних клиентов.',
   ].join('\n');
 }
 
@@ -296,13 +486,17 @@ export function modelText(
   timeZone: string,
 ): string {
   const m = info.model;
+  const dropped = info.dataset ? info.dataset.customersIn - info.dataset.customersKept : 0;
   return [
     `Модель v${m.version}: ${FAMILY_LABELS[m.family] ?? m.family}`,
-    `Качество (ROC-AUC на кросс-валидации): ${fmtNumber(m.cvAuc, 3)} ± ${fmtNumber(m.cvAucStd, 3)}`,
+    `Качество (ROC-AUC на кросс-валидации): ${fmtNumber(m.cvAuc, 3)} ± ${fmtNumber(m.cvAucStd, 3)} — 1 значит идеально, 0,5 — наугад`,
     `Данные: версия ${m.datasetVersion}` +
-      (info.dataset ? `, ${fmtNumber(info.dataset.customersKept, 0)} клиентов из ${fmtNumber(info.dataset.customersIn, 0)}` : ''),
+      (info.dataset
+        ? `, в анализе ${fmtCount(info.dataset.customersKept, NOUNS.customer)} из ${fmtNumber(info.dataset.customersIn, 0)}` +
+          (dropped > 0 ? ` (${fmtNumber(dropped, 0)} исключено: нулевая или аномальная выручка)` : '')
+        : ''),
     `Обучена: ${fmtDateTime(m.createdAt, timeZone)}`,
-    `Оценено клиентов: ${fmtNumber(m.scoredCustomers, 0)}`,
+    `Оценено клиентов: ${fmtNumber(m.scoredCustomers, 0)}. Как они распределены по риску — на графике.`,
   ].join('\n');
 }
 
@@ -363,19 +557,10 @@ export const DATA_ERRORS = {
     `для клиента ${id} период «${period}» уже был в строке ${firstLine}`,
   missingPeriod: (id: number, period: string) => `для клиента ${id} нет строки за период «${period}»`,
   missingInFile: (id: number, file: string) => `клиента ${id} нет в файле ${file}`,
-  moreProblems: (n: number) => `и ещё ${n} ошибок в этом файле (показаны первые)`,
+  moreProblems: (n: number) => `и ещё ${fmtCount(n, NOUNS.error)} в этом файле (показаны первые)`,
   zipTotalTooLarge: (mb: number) => `архив распаковывается больше чем в ${mb} МБ — в нём должны быть только четыре CSV-файла`,
   zipTooManyEntries: (n: number) => `в архиве больше ${n} файлов — оставьте в нём только четыре CSV-файла`,
 } as const;
-
-/** 1 файл, 2 файла, 5 файлов. */
-export function ruPlural(n: number, one: string, few: string, many: string): string {
-  const d = Math.abs(n) % 100;
-  if (d >= 11 && d <= 14) return many;
-  if (d % 10 === 1) return one;
-  if (d % 10 >= 2 && d % 10 <= 4) return few;
-  return many;
-}
 
 /** New data through the chat (src/bot/upload.ts): staging, validation, retraining. */
 export const UPLOAD = {
@@ -415,7 +600,7 @@ export const UPLOAD = {
   validating: '⏳ Проверяю файлы…',
   training: (kept: number, total: number) =>
     [
-      `✅ Файлы в порядке: ${fmtNumber(kept, 0)} клиентов из ${fmtNumber(total, 0)}.`,
+      `✅ Файлы в порядке: ${fmtCount(kept, NOUNS.customer)} из ${fmtNumber(total, 0)}.`,
       '⏳ Обучаю модель — обычно это занимает до пары минут. Пока бот отвечает по прежней модели.',
     ].join('\n'),
   /** `filesKept`: the loose files stay staged, so re-sending only the fixed one completes the set. */
@@ -424,7 +609,7 @@ export const UPLOAD = {
       '❌ В файлах есть ошибки — данные не загружены, модель прежняя.',
       '',
       ...lines,
-      ...(rest > 0 ? [`…и ещё ${rest} ${ruPlural(rest, 'ошибка', 'ошибки', 'ошибок')}.`] : []),
+      ...(rest > 0 ? [`…и ещё ${fmtCount(rest, NOUNS.error)}.`] : []),
       '',
       filesKept
         ? `Исправьте файл и пришлите его снова — остальные я помню ${timeoutMin} мин.`
@@ -458,7 +643,7 @@ export const UPLOAD = {
           `стало ${fmtNumber(r.model.cvAuc, 3)} (модель v${r.model.version}, ${family}).`
         : `Качество (ROC-AUC на кросс-валидации): ${fmtNumber(r.model.cvAuc, 3)} (модель v${r.model.version}, ${family}).`,
       r.compared > 0
-        ? `Сменили зону риска: ${fmtNumber(r.bandChanges, 0)} из ${fmtNumber(r.compared, 0)} клиентов, которые есть в обеих версиях.`
+        ? `Сменили зону риска: ${fmtNumber(r.bandChanges, 0)} из ${fmtCountOf(r.compared, OF_CUSTOMERS)}, которые есть в обеих версиях.`
         : 'Сравнить зоны риска не с чем: общих клиентов с прошлой версией нет.',
       '',
       `Версия данных: ${r.datasetVersion}. Подробнее — /model`,
@@ -470,14 +655,14 @@ export const UPLOAD = {
 
 const calendarDay = (iso: string) => new Date(`${iso}T12:00:00Z`);
 const dayRange = new Intl.DateTimeFormat('ru-RU', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-const dayMonth = new Intl.DateTimeFormat('ru-RU', { day: 'numeric', month: 'numeric', timeZone: 'UTC' });
+const dayMonth = new Intl.DateTimeFormat('ru-RU', { day: 'numeric', month: 'short', timeZone: 'UTC' });
 
 /** «23–29 ноября 2026» */
 export const fmtWeek = (w: { start: string; end: string }): string =>
   // ICU writes «2026 г.» with a no-break space; the year needs no «г.» in a heading.
   dayRange.formatRange(calendarDay(w.start), calendarDay(w.end)).replace(/\s+г\.(?=\s+–|$)/gu, '');
 
-/** «23.11»: a week on the trend chart, by its Monday. */
+/** «23 нояб.»: a week on the trend chart, by its Monday. */
 export const fmtWeekLabel = (w: { start: string }): string => dayMonth.format(calendarDay(w.start));
 
 /** «понедельник, 30 ноября в 09:00 по Москве» */
@@ -495,7 +680,7 @@ export function fmtDigestTime(at: Date, timeZone: string): string {
   return moscow ? `${s} по Москве` : s;
 }
 
-const customers = (n: number) => `${fmtNumber(n, 0)} ${ruPlural(n, 'клиент', 'клиента', 'клиентов')}`;
+const customers = (n: number) => fmtCount(n, NOUNS.customer);
 
 function digestChange(v: Pick<DigestView, 'change'>): string[] {
   if (!v.change) return ['Это первая сводка — что изменилось, покажу через неделю.'];
@@ -506,8 +691,24 @@ function digestChange(v: Pick<DigestView, 'change'>): string[] {
   return [head, `🆕 новых в зоне риска: ${fmtNumber(added.length, 0)} · ✅ вышли из неё: ${fmtNumber(removed.length, 0)}`];
 }
 
+/** «🆕 Впервые в зоне высокого риска»: who is new since the last digest, and the main reason for each. */
+function digestNewcomers(v: Pick<DigestView, 'change' | 'newcomers'>, units: MoneyUnits): string[] {
+  if (!v.change || v.change.added.length === 0) return [];
+  const more = v.change.added.length - v.newcomers.length;
+  return [
+    '',
+    `🆕 Впервые в зоне высокого риска — ${customers(v.change.added.length)}; первые по ожидаемой потере:`,
+    ...v.newcomers.map(
+      (c) =>
+        `• ${c.id} — риск ${fmtProbability(c.probability)}, потеря ${fmtMoney(c.priority, units.profit)}` +
+        (c.driver ? `; почему: ${describeDriver(c.driver, units)}` : ''),
+    ),
+    ...(more > 0 ? [`…и ещё ${customers(more)} — в файле (столбец «новый в зоне риска»).`] : []),
+  ];
+}
+
 export const DIGEST = {
-  text: (v: Pick<DigestView, 'period' | 'model' | 'atRisk' | 'change' | 'top' | 'segments'>): string => {
+  text: (v: Pick<DigestView, 'period' | 'model' | 'atRisk' | 'change' | 'top' | 'newcomers' | 'segments'>, units: MoneyUnits): string => {
     const family = FAMILY_LABELS[v.model.family] ?? v.model.family;
     return [
       `📬 Сводка по риску снижения покупок: ${fmtWeek(v.period)}`,
@@ -515,26 +716,35 @@ export const DIGEST = {
       '',
       `🔴 В зоне высокого риска: ${customers(v.atRisk.count)}`,
       ...digestChange(v),
-      `💰 Прибыль под угрозой (вероятность × прибыль): ${fmtNumber(v.atRisk.profitAtStake, 1)}`,
+      `💰 Ожидаемая потеря прибыли: ${fmtMoney(v.atRisk.profitAtStake, units.profit)} в месяц (риск × прибыль, по всем в зоне риска)`,
+      ...digestNewcomers(v, units),
       '',
       ...(v.top.length
         ? [
-            '📞 Кому звонить первым (по ожидаемой потере прибыли):',
+            '📞 Кому звонить первым (по ожидаемой потере):',
             ...v.top.flatMap((c, i) => [
-              `${i + 1}. ${c.id}${c.isNew ? ' 🆕' : ''} — риск ${fmtProbability(c.probability)}, прибыль ${fmtNumber(c.profit, 2)}`,
-              ...(c.driver ? [`   Почему: ${describeDriver(c.driver)}`] : []),
+              `${i + 1}. ${c.id}${c.isNew ? ' 🆕' : ''} — риск ${fmtProbability(c.probability)}, прибыль ${fmtMoney(c.profit, units.profit)} → потеря ${fmtMoney(c.priority, units.profit)}`,
+              ...(c.driver ? [`   Почему: ${describeDriver(c.driver, units)}`] : []),
               `   Что предложить: ${OFFER_TEXT[c.offer].action}`,
             ]),
           ]
         : ['Клиентов с высоким риском сейчас нет — звонить срочно некому.']),
       '',
-      'Сегменты (клиентов · прибыль под угрозой):',
-      ...v.segments.map((s) => `• ${SEGMENT_TEXT[s.code].title} — ${fmtNumber(s.size, 0)} · ${fmtNumber(s.profitAtStake, 1)}`),
+      'Сегменты (клиенты пересекаются):',
+      ...v.segments.map((s) => `• ${SEGMENT_TEXT[s.code].title} — ${customers(s.size)}, потеря ${fmtMoney(s.profitAtStake, units.profit)}`),
       '',
       `Весь список — в файле ниже. Подробнее о клиенте: /risk ID. Отписаться: /unsubscribe`,
     ].join('\n');
   },
-  csvHeader: ['id', 'вероятность', 'прибыль', 'ожидаемая потеря', 'новый в зоне риска', 'сегменты', 'что предложить'],
+  csvHeader: (u: MoneyUnits) => [
+    'id',
+    'вероятность',
+    `прибыль в месяц, ${u.profit}`,
+    `ожидаемая потеря, ${u.profit}`,
+    'новый в зоне риска',
+    'сегменты',
+    'что предложить',
+  ],
   yes: 'да',
   no: 'нет',
   csvCaption: (count: number) =>
@@ -551,3 +761,72 @@ export const DIGEST = {
   notSubscribed: 'Вы не подписаны на еженедельную сводку. Подписаться — /subscribe',
   telegramOnly: 'Сводка приходит в Telegram: отправьте /subscribe в чате с ботом. Здесь её можно посмотреть командой `retention digest --dry-run`.',
 } as const;
+
+// ---------------------------------------------------------------- ALERT: after an upload and retrain
+
+export const ALERT = {
+  entrants: (e: Entrants, units: MoneyUnits) =>
+    [
+      `⚠️ После обновления данных ${fmtCount(e.count, NOUNS.customer)} с высокой прибылью ${plural(e.count, ['перешёл', 'перешли', 'перешли'])} в зону высокого риска.`,
+      'Первые по ожидаемой потере:',
+      ...e.top.map(
+        (c, i) =>
+          `${i + 1}. ${c.id} — было ${fmtProbability(c.previous)}, стало ${fmtProbability(c.probability)}; потеря ${fmtMoney(c.expectedLoss, units.profit)} в месяц`,
+      ),
+      'Подробнее о клиенте: /risk ID',
+    ].join('\n'),
+  listButton: '📋 Все прибыльные под угрозой',
+} as const;
+
+// ---------------------------------------------------------------- CLI: `retention` human output (--json stays English)
+
+export const CLI = {
+  ingested: (d: { version: number; customersIn: number; customersKept: number; positives: number }) =>
+    `Данные v${d.version}: в выгрузке ${fmtCount(d.customersIn, NOUNS.customer)}, в анализе ${fmtNumber(d.customersKept, 0)}, ` +
+    `из них с активностью «Снизилась» ${fmtNumber(d.positives, 0)}.`,
+  dropped: (id: number, reason: DroppedCustomer['reason']) => `  исключён ${id}: ${exclusionReason(reason)}`,
+  trained: (m: { version: number; family: string; cvAuc: number; cvAucStd: number; datasetVersion: number; scoredCustomers: number }) =>
+    `Модель v${m.version}: ${FAMILY_LABELS[m.family] ?? m.family}, ROC-AUC на кросс-валидации ${fmtNumber(m.cvAuc, 3)} ± ${fmtNumber(m.cvAucStd, 3)}; ` +
+    `данные v${m.datasetVersion}, ${fmtCount(m.scoredCustomers, NOUNS.customer)}.`,
+  family: (f: { family: string; cvAucMean: number; cvAucStd: number; candidates?: number; searchMs?: number }) =>
+    `  ${(FAMILY_LABELS[f.family] ?? f.family).padEnd(26)} ${fmtNumber(f.cvAucMean, 4)} ± ${fmtNumber(f.cvAucStd, 4)}` +
+    (f.candidates !== undefined && f.searchMs !== undefined
+      ? `  (${fmtCount(f.candidates, NOUNS.variant)}, ${fmtNumber(Math.round(f.searchMs), 0)} мс)`
+      : ''),
+  chosen: (family: string) => `Выбрана: ${FAMILY_LABELS[family] ?? family}`,
+  scored: (n: number, out: string) => `Оценено ${fmtCount(n, NOUNS.customer)} → ${out}`,
+  chartSaved: (path: string) => `График сохранён: ${path}`,
+  modelRow: (m: { active: boolean; version: number; family: string; cvAuc: number; datasetVersion: number; createdAt: string }, timeZone: string) =>
+    `${m.active ? '*' : ' '} v${m.version}  ${(FAMILY_LABELS[m.family] ?? m.family).padEnd(26)} ROC-AUC ${fmtNumber(m.cvAuc, 4)}  данные v${m.datasetVersion}  ${fmtDateTime(m.createdAt, timeZone)}`,
+  modelActivated: (m: { version: number; family: string; cvAuc: number }) =>
+    `Активная модель: v${m.version} (${FAMILY_LABELS[m.family] ?? m.family}, ROC-AUC ${fmtNumber(m.cvAuc, 3)})`,
+  synthesized: (n: number, out: string, ms: number) => `${fmtCount(n, NOUNS.customer)} → ${out} за ${fmtNumber(ms, 0)} мс`,
+  notFound: (what: 'customer' | 'segment' | 'model' | 'dataset', key: string, near: readonly string[]) =>
+    what === 'customer'
+      ? CHAT.customerNotFound(key, [...near])
+      : what === 'segment'
+        ? `Не знаю сегмента «${key}». Есть: profitable, promo, cart, surfers, gadgets, at-risk (или по-русски: прибыльные, акции, корзины…).`
+        : what === 'model'
+          ? `Модель v${key} не найдена. Список — retention model list`
+          : 'Данных ещё нет: сначала retention ingest ПАПКА',
+  noModel: 'Модель ещё не обучена: retention ingest ПАПКА, затем retention train',
+  error: (message: string) => `Ошибка: ${message}`,
+  digestSent: (r: { period: string; outcome: string; delivered: number }) =>
+    `Сводка ${r.period}: ${DIGEST_OUTCOMES[r.outcome] ?? r.outcome}; отправлено сейчас в ${fmtCount(r.delivered, NOUNS.chat)}`,
+  digestCounts: (c: { sent: number; blocked: number; failed: number; skipped: number; pending: number }) =>
+    `За эту неделю: отправлено ${c.sent}, заблокировали бота ${c.blocked}, не доставлено ${c.failed}, пропущено ${c.skipped}, в очереди ${c.pending}`,
+  digestBusy: 'Эту сводку сейчас отправляет другой процесс; повторите через несколько минут.',
+  digestOptions: {
+    oneOf: 'выберите одно из двух: --dry-run или --send',
+    forceWithSend: '--force бывает только вместе с --send',
+    outWithDryRun: '--out бывает только вместе с --dry-run',
+  },
+  unknownChart: (kind: string, kinds: readonly string[]) => `нет графика «${kind}»; есть: ${kinds.join(', ')}`,
+} as const;
+
+const DIGEST_OUTCOMES: Record<string, string> = {
+  done: 'отправлена',
+  'already-done': 'уже была отправлена на этой неделе',
+  busy: 'её сейчас отправляет другой процесс',
+  interrupted: 'отправка прервана, продолжится при следующем запуске',
+};

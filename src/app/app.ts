@@ -34,6 +34,7 @@ export function buildApp(config: Config, log: Logger = createLogger()): App {
     nextDigest: nextDigestText(config),
     timeZone: config.digest.timezone,
     upload: uploadHelp(config),
+    units: config.units,
   });
   const dialogue = createDialogue({ features, exampleId: assistant.exampleId, log });
   return { config, store, assistant, charts, features, dialogue, log, close: () => store.close() };

@@ -30,19 +30,20 @@ export interface BotWiring {
 
 export function botWiring(app: App, opts: BotWiringOptions): BotWiring {
   const audit = auditHook(app);
-  const uploads = opts.uploads === false ? null : createUploads(app, { audit, ...opts.uploads });
+  const access = accessPolicy(
+    opts.access
+      ? { allowedUserIds: opts.access.allowed, adminUserIds: opts.access.admins, allowedChatIds: opts.access.teamChats ?? new Set() }
+      : app.config,
+    app.store.subscribers,
+  );
+  const uploads = opts.uploads === false ? null : createUploads(app, { audit, policy: access, ...opts.uploads });
   return {
     uploads,
     deps: {
       token: opts.token,
       apiRoot: opts.apiRoot,
       dialogue: opts.dialogue ?? app.dialogue,
-      access: accessPolicy(
-        opts.access
-          ? { allowedUserIds: opts.access.allowed, adminUserIds: opts.access.admins, allowedChatIds: opts.access.teamChats ?? new Set() }
-          : app.config,
-        app.store.subscribers,
-      ),
+      access,
       subscribers: app.store.subscribers,
       rateLimitPerMinute: opts.rateLimitPerMinute ?? app.config.rateLimitPerMinute,
       log: app.log,

@@ -14,6 +14,9 @@ import { redact } from '../logger.ts';
 import type { App } from './types.ts';
 import type { Config } from '../config.ts';
 import type { UploadHelp } from '../features/upload.ts';
+import { highRiskAlert } from '../features/alerts.ts';
+import { mayReceive, type AccessPolicy } from '../core/access.ts';
+import { accessPolicy } from './access.ts';
 
 export type AuditHook = (entry: { userId: number; chatId: number; action: string }) => void;
 
@@ -45,9 +48,12 @@ export interface UploadWiringOptions {
   /** Clock for upload timeouts (tests). */
   now?: () => number;
   audit?: AuditHook;
+  /** Who may receive the alert after a retrain (default: the configured lists). */
+  policy?: AccessPolicy;
 }
 
 export function createUploads(app: Pick<App, 'config' | 'store' | 'assistant' | 'log'>, opts: UploadWiringOptions = {}): UploadFeature {
+  const policy = opts.policy ?? accessPolicy(app.config, app.store.subscribers);
   const trainer =
     opts.trainer ??
     (app.config.dbPath === ':memory:'
@@ -70,5 +76,13 @@ export function createUploads(app: Pick<App, 'config' | 'store' | 'assistant' | 
     staging: new UploadStaging({ ttlMs: app.config.uploadTimeoutMs, now: opts.now }),
     log: app.log,
     audit: opts.audit ?? auditHook(app),
+    // Asked when the alert goes out, like the digest: only subscribers still allowed get it.
+    alert: (report) => ({
+      chatIds: app.store.subscribers
+        .active()
+        .filter((s) => mayReceive(policy, s.chatId, s.userId))
+        .map((s) => s.chatId),
+      replies: highRiskAlert(report.entrants, app.config.units),
+    }),
   });
 }

@@ -43,7 +43,7 @@ export async function composeDigest(app: DigestApp, period: DigestPeriod): Promi
     previous: app.store.digests.previous(period.key),
     history: app.store.digests.history(period.key, TREND_WEEKS - 1),
   });
-  const parts = await digestParts(view, app.charts);
+  const parts = await digestParts(view, app.charts, app.config.units);
   return {
     view,
     composed: {

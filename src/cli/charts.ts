@@ -1,25 +1,41 @@
 /** `retention chart KIND`: the same pictures the bot sends, rendered from the active store. */
 import type { App } from '../app/types.ts';
-import { riskDistributionChart } from '../features/charts/index.ts';
-import { atRiskTrendChart, customerDriversChart, featureImportanceChart, segmentSizesChart } from '../features/charts/specs.ts';
+import {
+  atRiskTrendChart,
+  customerDriversChart,
+  featureImportanceChart,
+  riskDistributionSpec,
+  segmentMembersChart,
+  segmentOverviewChart,
+} from '../features/charts/specs.ts';
+import { resolveSegment } from '../features/segmentNames.ts';
 import { currentPeriod } from '../app/digest.ts';
 import { TREND_WEEKS, weeklyTrend } from '../core/digest/view.ts';
+import { NotFoundError } from '../core/errors.ts';
+import { CLI } from '../messages.ts';
 
-export const CHART_KINDS = ['drivers', 'importance', 'segments', 'distribution', 'trend'] as const;
+export const CHART_KINDS = ['drivers', 'importance', 'segments', 'segment', 'distribution', 'trend'] as const;
 
-export async function renderChartKind(app: App, kind: string, opts: { id?: number }): Promise<Buffer> {
+export async function renderChartKind(app: App, kind: string, opts: { id?: number; segment?: string }): Promise<Buffer> {
   const { assistant, charts } = app;
+  const units = app.config.units;
   switch (kind) {
     case 'drivers': {
       const id = opts.id ?? assistant.segment('at-risk').members[0]?.customer.id ?? assistant.storedScores()[0].id;
-      return charts.render(customerDriversChart(id, assistant.risk(id).drivers));
+      return charts.render(customerDriversChart(assistant.risk(id), units));
     }
     case 'importance':
       return charts.render(featureImportanceChart(assistant.topFeatures()));
     case 'segments':
-      return charts.render(segmentSizesChart(assistant.segments()));
+      return charts.render(segmentOverviewChart(assistant.segments(), units));
+    case 'segment': {
+      const name = opts.segment ?? 'profitable';
+      const code = resolveSegment(name);
+      if (!code) throw new NotFoundError('segment', name);
+      return charts.render(segmentMembersChart(assistant.segment(code), units));
+    }
     case 'distribution':
-      return charts.render(riskDistributionChart({ probabilities: assistant.probabilities(), threshold: assistant.settings.risk.high }));
+      return charts.render(riskDistributionSpec(assistant.probabilities(), assistant.settings.risk.high));
     case 'trend': {
       // The same weekly points the digest shows: recorded digests plus the current week.
       const period = currentPeriod(app.config);
@@ -27,6 +43,6 @@ export async function renderChartKind(app: App, kind: string, opts: { id?: numbe
       return charts.render(atRiskTrendChart(weeklyTrend(history, period, assistant.segment('at-risk').size)));
     }
     default:
-      throw new Error(`unknown chart kind: ${kind} (expected ${CHART_KINDS.join(', ')})`);
+      throw new Error(CLI.unknownChart(kind, CHART_KINDS));
   }
 }

@@ -10,6 +10,7 @@ import { csvDatasetReader, synthesize } from '../data/index.ts';
 import { toCsv } from '../features/csv.ts';
 import { CONSOLE_USER } from '../features/feature.ts';
 import { resolveSegment } from '../features/segmentNames.ts';
+import { CLI } from '../messages.ts';
 import { renderChartKind, CHART_KINDS } from './charts.ts';
 import { registerDigestCommand } from './digest.ts';
 
@@ -78,8 +79,8 @@ program
         rows_in: data.rowsIn,
       };
       if (o.json) return json(summary);
-      print(`dataset v${dataset.version}: ${dataset.customersIn} customers in, ${dataset.customersKept} kept, ${dataset.positives} labelled «Снизилась»`);
-      for (const d of data.dropped) print(`  dropped ${d.id}: ${d.reason}`);
+      print(CLI.ingested(dataset));
+      for (const d of data.dropped) print(CLI.dropped(d.id, d.reason));
     }),
   );
 
@@ -117,8 +118,8 @@ program
         timings_ms: report.timings,
       };
       if (o.json) return json(out);
-      print(`model v${model.version}: ${model.family}, CV ROC-AUC ${model.cvAuc.toFixed(3)} ± ${model.cvAucStd.toFixed(3)} on dataset v${model.datasetVersion} (${model.scoredCustomers} customers)`);
-      for (const f of report.families) print(`  ${f.family.padEnd(10)} ${f.cvAucMean.toFixed(4)} ± ${f.cvAucStd.toFixed(4)}  (${f.candidates} candidates, ${Math.round(f.searchMs)} ms)`);
+      print(CLI.trained(model));
+      for (const f of report.families) print(CLI.family(f));
     }),
   );
 
@@ -132,8 +133,8 @@ program
     withApp(async (a) => {
       const r = a.assistant.evaluate({ folds: o.folds, repeats: o.repeats });
       if (o.json) return json(r);
-      for (const f of r.families) print(`${f.family.padEnd(10)} ${f.cvAucMean.toFixed(4)} ± ${f.cvAucStd.toFixed(4)}`);
-      print(`chosen: ${r.chosen}`);
+      for (const f of r.families) print(CLI.family(f));
+      print(CLI.chosen(r.chosen));
     }),
   );
 
@@ -150,7 +151,7 @@ program
       const t = a.config.risk;
       const rows = scored.map((s) => [s.id, s.probability.toFixed(6), bandOf(s.probability, t)]);
       writeFileSync(o.out, toCsv(['id', 'probability', 'band'], rows, { bom: false }));
-      print(`${rows.length} customers scored → ${o.out}`);
+      print(CLI.scored(rows.length, o.out));
     }),
   );
 
@@ -162,6 +163,11 @@ program
   .action((id: number, o: { json?: boolean }) =>
     withApp(async (a) => {
       if (o.json) {
+        const excluded = a.assistant.excluded(id);
+        if (excluded) {
+          process.exitCode = 1;
+          return json({ id, excluded });
+        }
         const r = a.assistant.risk(id);
         return json({
           id: r.customer.id,
@@ -170,6 +176,13 @@ program
           drivers: r.drivers,
           segments: r.segments,
           offer: r.offer,
+          base_rate: r.baseRate,
+          expected_loss: r.expectedLoss,
+          previous: r.previous && {
+            probability: r.previous.probability,
+            model_version: r.previous.modelVersion,
+            dataset_version: r.previous.datasetVersion,
+          },
           model_version: r.modelVersion,
         });
       }
@@ -213,8 +226,8 @@ program
   .action((o: { json?: boolean }) =>
     withApp(async (a) => {
       const top = a.assistant.topFeatures();
-      if (o.json) return json(top.map((f) => ({ feature: f.feature, importance: f.importance })));
-      for (const f of top) print(`${f.feature.padEnd(22)} ${f.importance.toFixed(4)}`);
+      if (o.json) return json(top.map((f) => ({ feature: f.feature, importance: f.importance, direction: f.direction })));
+      await printChatAnswer(a, '/top_features');
     }),
   );
 
@@ -223,11 +236,12 @@ program
   .argument('<kind>', CHART_KINDS.join(' | '))
   .requiredOption('--out <file>', 'PNG file to write')
   .option('--id <id>', 'customer id for the drivers chart', int)
-  .action((kind: string, o: { out: string; id?: number }) =>
+  .option('--segment <name>', 'segment for the segment chart (default profitable)')
+  .action((kind: string, o: { out: string; id?: number; segment?: string }) =>
     withApp(async (a) => {
-      const png = await renderChartKind(a, kind, { id: o.id });
+      const png = await renderChartKind(a, kind, { id: o.id, segment: o.segment });
       writeFileSync(o.out, png);
-      print(`${kind} → ${o.out}`);
+      print(CLI.chartSaved(o.out));
     }),
   );
 
@@ -239,9 +253,7 @@ model
     withApp((a) => {
       const list = a.assistant.listModels();
       if (o.json) return json(list);
-      for (const m of list) {
-        print(`${m.active ? '*' : ' '} v${m.version}  ${m.family.padEnd(10)} AUC ${m.cvAuc.toFixed(4)}  dataset v${m.datasetVersion}  ${m.createdAt}`);
-      }
+      for (const m of list) print(CLI.modelRow(m, a.config.digest.timezone));
     }),
   );
 model
@@ -250,7 +262,7 @@ model
   .action((version: number) =>
     withApp((a) => {
       const m = a.assistant.useModel(version);
-      print(`active model: v${m.version} (${m.family}, AUC ${m.cvAuc.toFixed(4)})`);
+      print(CLI.modelActivated(m));
     }),
   );
 
@@ -263,7 +275,7 @@ program
   .action(async (o: { customers: number; out: string; seed: number }) => {
     const t0 = performance.now();
     await synthesize({ customers: o.customers, seed: o.seed, outDir: o.out });
-    print(`${o.customers} customers → ${o.out} in ${Math.round(performance.now() - t0)} ms`);
+    print(CLI.synthesized(o.customers, o.out, Math.round(performance.now() - t0)));
   });
 
 registerDigestCommand(program, withApp, print);
@@ -314,15 +326,14 @@ function fail(err: unknown): never {
     process.exit(2);
   }
   if (err instanceof NotFoundError) {
-    const hint = err.suggestions.length ? ` (nearest: ${err.suggestions.join(', ')})` : '';
-    process.stderr.write(`${err.what} not found: ${err.key}${hint}\n`);
+    process.stderr.write(`${CLI.notFound(err.what, err.key, err.suggestions)}\n`);
     process.exit(1);
   }
   if (err instanceof NoModelError) {
-    process.stderr.write(`${err.message}\n`);
+    process.stderr.write(`${CLI.noModel}\n`);
     process.exit(1);
   }
-  process.stderr.write(`error: ${(err as Error)?.message ?? String(err)}\n`);
+  process.stderr.write(`${CLI.error((err as Error)?.message ?? String(err))}\n`);
   process.exit(1);
 }
 

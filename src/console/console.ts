@@ -30,16 +30,37 @@ export function renderReply(reply: Reply, outDir: string, seq: number): string {
   return [reply.caption, saved].filter(Boolean).join('\n');
 }
 
-/** Answers line by line until the input ends; resolves then, so scripts can pipe commands in. */
+const isStart = (line: string) => /^\/start(@\S+)?$/i.test(line.trim());
+
+/**
+ * Answers line by line until the input ends; resolves then, so scripts can pipe commands in.
+ * The greeting is shown once: before the first answer, unless that first line is /start itself
+ * (whose answer is the greeting). A person typing sees it at once, so they know what to type.
+ */
 export async function runConsole(dialogue: Dialogue, opts: ConsoleOptions): Promise<void> {
   const rl = createInterface({ input: opts.input, terminal: false });
   const write = (s: string) => opts.output.write(`${s}\n`);
   const prompt = () => opts.interactive && opts.output.write('> ');
   let seq = 0;
-  write(dialogue.greeting());
+  let greeted = false;
+  const greet = () => {
+    write(dialogue.greeting());
+    write('');
+    greeted = true;
+  };
+  if (opts.interactive) greet();
   prompt();
+  let first = true;
   for await (const line of rl) {
     if (line.trim()) {
+      const repeatsGreeting = first && isStart(line);
+      first = false;
+      if (repeatsGreeting && greeted) {
+        prompt();
+        continue;
+      }
+      if (!greeted && !repeatsGreeting) greet();
+      greeted = true;
       for (const reply of await dialogue.handleText(CONSOLE_USER, line)) {
         write(renderReply(reply, opts.outDir, ++seq));
       }
@@ -47,4 +68,5 @@ export async function runConsole(dialogue: Dialogue, opts: ConsoleOptions): Prom
     }
     prompt();
   }
+  if (!greeted) greet();
 }

@@ -7,6 +7,7 @@
 import type { DatasetVersion } from './domain.ts';
 import { TrainingFailedError } from './errors.ts';
 import type { DatasetReader, ModelTrainer, Store } from './ports.ts';
+import { highRiskEntrants, NO_ENTRANTS, type Entrants } from './entrants.ts';
 import { bandOf, type BandThresholds } from './risk.ts';
 
 export type RetrainStage = 'queued' | 'validating' | 'training';
@@ -21,6 +22,8 @@ export interface RetrainReport {
   compared: number;
   /** Of those, how many moved to another risk band. */
   bandChanges: number;
+  /** High-profit customers who entered the high-risk band with the new model (what subscribers are alerted about). */
+  entrants: Entrants;
 }
 
 export interface RetrainOptions {
@@ -70,6 +73,7 @@ export function createRetrainer(deps: { store: Store; reader: DatasetReader; tra
       previous: previous && { version: previous.version, cvAuc: previous.cvAuc },
       model: { version: model.version, cvAuc: model.cvAuc, family: model.family },
       ...compare(previous?.version ?? null, model.version),
+      entrants: previous ? highRiskEntrants(store, previous.version, model.version, risk) : NO_ENTRANTS,
     };
   }
 

@@ -29,6 +29,12 @@ export interface Driver {
 export interface RiskAssessment {
   customer: Customer;
   probability: number;
+  /**
+   * Share of «Снизилась» among the training customers: where explanations start from. The shown
+   * probability is this plus every feature's contribution, so `probability − baseRate − Σ drivers`
+   * is what the features not listed add (and the gap between the refitted model and the stored score).
+   */
+  baseRate: number;
   band: Band;
   drivers: Driver[];
   modelVersion: number;
@@ -64,5 +70,7 @@ export function assessRisk(
         typical: s?.mean ?? s?.mode,
       };
     });
-  return { customer, probability, band: bandOf(probability, thresholds), drivers, modelVersion: meta.version };
+  const dataset = store.datasets.get(meta.datasetVersion);
+  const baseRate = dataset && dataset.customersKept > 0 ? dataset.positives / dataset.customersKept : probability;
+  return { customer, probability, baseRate, band: bandOf(probability, thresholds), drivers, modelVersion: meta.version };
 }

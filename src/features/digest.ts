@@ -6,7 +6,7 @@ import type { ChartRenderer } from './charts/index.ts';
 import { atRiskTrendChart } from './charts/specs.ts';
 import { toCsv } from './csv.ts';
 
-export function digestCsv(view: DigestView): Buffer {
+export function digestCsv(view: DigestView, units: M.MoneyUnits): Buffer {
   const known = view.change !== null;
   const rows = view.atRisk.customers.map((c) => [
     c.id,
@@ -20,17 +20,17 @@ export function digestCsv(view: DigestView): Buffer {
       .join('; '),
     M.OFFER_TEXT[c.offer].action,
   ]);
-  return toCsv(M.DIGEST.csvHeader, rows);
+  return toCsv(M.DIGEST.csvHeader(units), rows);
 }
 
-export async function digestParts(view: DigestView, charts: ChartRenderer): Promise<Reply[]> {
+export async function digestParts(view: DigestView, charts: ChartRenderer, units: M.MoneyUnits): Promise<Reply[]> {
   const png = await charts.render(atRiskTrendChart(view.trend));
   return [
-    { type: 'text', text: M.DIGEST.text(view) },
+    { type: 'text', text: M.DIGEST.text(view, units) },
     { type: 'photo', png, fileName: `trend-${view.period.key}.png` },
     {
       type: 'document',
-      content: digestCsv(view),
+      content: digestCsv(view, units),
       fileName: `digest-${view.period.key}.csv`,
       caption: M.DIGEST.csvCaption(view.atRisk.count),
     },

@@ -29,11 +29,9 @@ export interface Feature {
   run(user: ChatUser, args: string): Promise<Reply[]>;
   /**
    * Run without arguments, the command asked a question: the chat's next plain message is its
-   * argument («/risk», then «215349»).
+   * argument («/risk», then «215349»). Other plain messages are routed by intents.ts.
    */
   asksWhenBare?: boolean;
-  /** A plain message this command understands by itself (a bare id for /risk): its arguments, or null. */
-  plainText?(message: string): string | null;
   /** Buttons this command's answers carry. */
   callbacks?: CallbackHandlers;
 }

@@ -5,6 +5,7 @@
 import type { Assistant } from '../core/assistant.ts';
 import type { SubscriberRepository } from '../core/ports.ts';
 import type { BandThresholds } from '../core/risk.ts';
+import type { MoneyUnits } from '../messages.ts';
 import type { ChartRenderer } from './charts/index.ts';
 import type { Feature } from './feature.ts';
 import { modelFeature } from './model.ts';
@@ -25,18 +26,20 @@ export interface FeatureDeps {
   /** Dates and times are shown in this zone (DIGEST_TIMEZONE). */
   timeZone: string;
   upload: UploadHelp;
+  /** What the export's revenue and profit are measured in (MONEY_UNIT, PROFIT_UNIT). */
+  units: MoneyUnits;
 }
 
 export function createFeatures(d: FeatureDeps): Feature[] {
-  const { assistant, charts } = d;
+  const { assistant, charts, units } = d;
   const features: Feature[] = [
     startFeature({ exampleId: assistant.exampleId }),
-    helpFeature({ menu: () => features.map((f) => ({ command: f.command, description: f.description })) }),
-    riskFeature({ assistant, charts }),
-    segmentFeature({ assistant, charts }),
+    helpFeature({ menu: () => features.map((f) => ({ command: f.command, description: f.description })), units, exampleId: assistant.exampleId }),
+    riskFeature({ assistant, charts, units }),
+    segmentFeature({ assistant, charts, units }),
     topFeaturesFeature({ assistant, charts }),
-    modelFeature({ assistant, timeZone: d.timeZone }),
-    exportFeature({ assistant, thresholds: d.thresholds }),
+    modelFeature({ assistant, charts, timeZone: d.timeZone }),
+    exportFeature({ assistant, thresholds: d.thresholds, units }),
     uploadFeature(d.upload),
     subscribeFeature({ subscribers: d.subscribers, nextDigest: d.nextDigest }),
     unsubscribeFeature({ subscribers: d.subscribers }),

@@ -69,6 +69,7 @@ describe('Telegram bot through the Bot API emulator', () => {
     const buttons = kb.reply_markup!.inline_keyboard.flat();
     expect(buttons).toHaveLength(6);
     for (const b of buttons) expect(Buffer.byteLength(b.callback_data!)).toBeLessThanOrEqual(64);
+    await h.tg.waitForCall('sendPhoto'); // the overview of all segments under the keyboard
     const queryId = h.tg.pressButton(MANAGER, kb, 'Прибыльные под угрозой');
     const seg = await h.tg.waitForMessage(MANAGER);
     expect(seg.text).toMatch(/Прибыльные под угрозой/);

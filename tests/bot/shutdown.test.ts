@@ -74,7 +74,7 @@ it('a polling failure (409 from a second instance) runs the clean shutdown and e
   expect(await exit).not.toBe(0);
   expect(out.stderr).toMatch(/"msg":"polling failed, shutting down"/);
   expect(out.stderr).toMatch(/"msg":"bot stopped"/);
-  expect(out.stderr.trim().split('\n').at(-1)).toMatch(/^error: polling stopped: 409: Conflict/);
+  expect(out.stderr.trim().split('\n').at(-1)).toMatch(/^Ошибка: polling stopped: 409: Conflict/);
 });
 
 it('a 500 on the command menu is retried in the background; the bot answers meanwhile', async () => {

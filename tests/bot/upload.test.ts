@@ -154,6 +154,33 @@ describe('uploading a data set in the chat', () => {
     expect(activeVersion()).toBeGreaterThan(before);
   });
 
+  it('after a retrain, subscribers get one alert about high-profit customers who entered the high-risk band', async () => {
+    await start();
+    tg.createChat(MANAGER);
+    fx.app.store.subscribers.subscribe(MANAGER, MANAGER);
+    // Subscribed once, no longer on the lists: the alert is checked when it goes out.
+    const REMOVED = 777;
+    tg.createChat(REMOVED);
+    fx.app.store.subscribers.subscribe(REMOVED, REMOVED);
+    try {
+      // Fewer pages per visit for the first 300 customers: some valuable ones become high risk.
+      const lines = files['market_file.csv'].toString('utf8').split(/\r?\n/);
+      const changed = lines.map((l, i) => (i >= 1 && i <= 300 ? l.replace(/,\d+$/, ',1') : l)).join('\n');
+      tg.sendDocument(ADMIN, { fileName: 'data.zip', content: zipOf({ ...files, 'market_file.csv': Buffer.from(changed) }) });
+      await editsUntil(ADMIN, /Готово/);
+      const alert = await tg.waitForMessage(MANAGER, { ...JOB, match: (m) => /После обновления данных/.test(m.text ?? '') });
+      expect(alert.text).toMatch(/^⚠️ После обновления данных \d[\d\s]* клиент\S* с высокой прибылью переш\S+ в зону высокого риска\./);
+      expect(alert.text!.split('\n').filter((l) => /^\d\. \d+ — было /.test(l)).length).toBeGreaterThan(0);
+      expect(alert.reply_markup!.inline_keyboard.flat().map((b) => b.text)).toEqual(['📋 Все прибыльные под угрозой']);
+      await tg.waitUntilProcessed();
+      expect(tg.sent(MANAGER).filter((m) => /После обновления данных/.test(m.text ?? ''))).toHaveLength(1);
+      expect(tg.sent(REMOVED)).toHaveLength(0);
+    } finally {
+      fx.app.store.subscribers.unsubscribe(REMOVED, 'user');
+      fx.app.store.subscribers.unsubscribe(MANAGER, 'user');
+    }
+  });
+
   it('a broken file among four changes nothing, lists the first problems, and a fixed re-send completes the set', async () => {
     await start();
     const before = activeVersion();

@@ -140,8 +140,8 @@ describe('weekly digest content', () => {
     expect(text).toContain(`Модель v${week2.view.model.version} `);
     expect(text).toContain(`данные v${week2.view.model.datasetVersion}`);
     expect(text).toMatch(/В зоне высокого риска: [\d\s]+ клиент/);
-    expect(text).toMatch(/Прибыль под угрозой/);
-    for (const s of week2.view.segments) expect(text).toContain(`— ${s.size.toLocaleString('ru-RU')} · `);
+    expect(text).toMatch(/Ожидаемая потеря прибыли: [\d\s]+тыс\.\s₽ в месяц/);
+    for (const s of week2.view.segments) expect(text).toMatch(new RegExp(`— ${s.size.toLocaleString('ru-RU')} клиент\\S*, потеря [\\d\\s,]+тыс\\.\\s₽`));
     expect(text).toMatch(/\/unsubscribe/);
   });
 

@@ -1,7 +1,7 @@
 import { createCanvas } from '@napi-rs/canvas';
 import { Chart, registerables, type ChartConfiguration, type ChartItem, type Plugin } from 'chart.js';
 import { registerChartFonts } from './fonts.ts';
-import { checkSize, type ChartRenderer } from '../../features/charts/renderer.ts';
+import { checkSize, preferredSize, type ChartRenderer } from '../../features/charts/renderer.ts';
 import type { ChartConfig, ChartSize } from '../../features/charts/types.ts';
 
 let ready = false;
@@ -28,7 +28,7 @@ const whiteBackground: Plugin = {
 export class LocalChartRenderer implements ChartRenderer {
   async render(config: ChartConfig, size?: ChartSize): Promise<Buffer> {
     prepareChartJs();
-    const { width, height } = checkSize(size);
+    const { width, height } = checkSize(size ?? preferredSize(config));
     const canvas = createCanvas(width, height);
     const chart = new Chart(canvas as unknown as ChartItem, {
       ...config,

@@ -9,6 +9,8 @@ import { offerFor, SEGMENT_CODES, type OfferCode, type SegmentCode } from '../se
 import { periodFromKey, type DigestPeriod } from './period.ts';
 
 export const TOP_CUSTOMERS = 10;
+/** Customers newly at high risk named with their reason; the CSV lists them all. */
+export const NEWCOMERS = 5;
 /** Weeks on the trend chart, this one included: two months fit without crowding the labels. */
 export const TREND_WEEKS = 8;
 
@@ -36,6 +38,8 @@ export interface DigestView {
   /** Null for the first digest: nothing to compare with. */
   change: { since: DigestPeriod; delta: number; added: number[]; removed: number[] } | null;
   top: DigestTopCustomer[];
+  /** The first customers newly at high risk since the previous digest, by expected loss, with their main reason. */
+  newcomers: DigestTopCustomer[];
   /** Every segment but «at-risk» itself, in the usual order. */
   segments: { code: SegmentCode; size: number; profitAtStake: number }[];
   /** At-risk counts of earlier digests and this one, oldest first. */
@@ -97,6 +101,12 @@ export function buildDigestView({ assistant, period, previous, history }: Digest
     };
   });
   const now = new Set(customers.map((c) => c.id));
+  // Explanations cost up to ~0.1 s each for ensembles, so only the customers shown get one, once.
+  const reasons = new Map<number, Driver | null>();
+  const explained = (c: DigestCustomer): DigestTopCustomer => {
+    if (!reasons.has(c.id)) reasons.set(c.id, mainDriver(assistant.risk(c.id).drivers));
+    return { ...c, driver: reasons.get(c.id)! };
+  };
 
   return {
     period,
@@ -111,8 +121,8 @@ export function buildDigestView({ assistant, period, previous, history }: Digest
             removed: previous.atRiskIds.filter((id) => !now.has(id)).sort((a, b) => a - b),
           }
         : null,
-    // Explanations cost up to ~0.1 s each for ensembles, so only the customers shown get one.
-    top: customers.slice(0, TOP_CUSTOMERS).map((c) => ({ ...c, driver: mainDriver(assistant.risk(c.id).drivers) })),
+    top: customers.slice(0, TOP_CUSTOMERS).map(explained),
+    newcomers: customers.filter((c) => c.isNew).slice(0, NEWCOMERS).map(explained),
     segments: summaries
       .filter((s) => s.code !== 'at-risk')
       .map((s) => ({ code: s.code, size: s.size, profitAtStake: s.profitAtStake })),
