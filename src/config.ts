@@ -75,7 +75,8 @@ const schema = z.object({
 
 /** Webhook mode fails closed: a public URL anyone can POST to needs Telegram's secret header. */
 const withWebhookRules = schema.superRefine((e, ctx) => {
-  if (!e.WEBHOOK_URL) return;
+  // A URL that does not parse is already reported by its field (zod runs this check anyway).
+  if (!e.WEBHOOK_URL || !URL.canParse(e.WEBHOOK_URL)) return;
   const url = new URL(e.WEBHOOK_URL);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
     ctx.addIssue({ code: 'custom', path: ['WEBHOOK_URL'], message: 'must be https:// (http:// only for a loopback host)' });

@@ -41,15 +41,19 @@ const shown = (url: string) => {
   return `${u.origin}${u.pathname}`;
 };
 
+export interface WebhookServer {
+  port: number;
+  /** Rejects if the server fails after it started listening. */
+  failed: Promise<never>;
+  /** Stops accepting (late updates get 503, so Telegram re-delivers them elsewhere) and resolves once every request is answered. */
+  close(): Promise<void>;
+}
+
 /**
- * Serves the webhook until `stop` resolves, then stops accepting and resolves once every
- * request is answered; the caller drains the chat queues. getMe and binding the port are fatal
- * (a wrong token, a port in use); setWebhook is retried in the background, and until it
- * succeeds Telegram delivers nothing here unless another replica set the same URL. The webhook is
- * never deleted on the way out: the other replicas, or this one restarted, keep receiving.
- * Rejects if the server fails.
+ * Listens for updates on `port` (0: any free port). getMe and binding the port are fatal: a wrong
+ * token or a port in use stop the start. Expired update claims are pruned hourly.
  */
-export async function serveWebhookUntil(bot: Telegraf<Context>, stop: Promise<unknown>, opts: WebhookServeOptions): Promise<void> {
+export async function listenForUpdates(bot: Telegraf<Context>, opts: Omit<WebhookServeOptions, 'url'>): Promise<WebhookServer> {
   const { log } = opts;
   bot.botInfo ??= await bot.telegram.getMe();
   const handler = createWebhookHandler({ ...opts, handleUpdate: (update) => bot.handleUpdate(update) });
@@ -57,29 +61,48 @@ export async function serveWebhookUntil(bot: Telegraf<Context>, stop: Promise<un
   server.keepAliveTimeout = 65_000; // longer than a load balancer's idle timeout, so it closes first
   const port = await listen(server, opts.port);
   log.info('webhook server listening', { port, path: opts.path, health: opts.healthPath });
-  const failed = new Promise<never>((_, reject) => server.on('error', reject));
-
-  void setWebhook(bot, opts);
   const prune = () =>
     opts.claims.prune(new Date().toISOString()).catch((err: Error) => log.warn('update claims prune failed', { error: err.message }));
   void prune();
   const pruning = setInterval(prune, PRUNE_EVERY_MS).unref();
+  return {
+    port,
+    failed: new Promise<never>((_, reject) => server.on('error', reject)),
+    async close() {
+      clearInterval(pruning);
+      handler.stopAccepting();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await handler.settled();
+      // Every request is answered: what is left are idle keep-alive sockets and late arrivals told 503.
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
 
+/**
+ * Serves the webhook until `stop` resolves, then stops accepting and resolves once every request
+ * is answered; the caller drains the chat queues. setWebhook is retried in the background, and
+ * until it succeeds Telegram delivers nothing here unless another replica set the same URL. The
+ * webhook is never deleted on the way out: the other replicas, or this one restarted, keep
+ * receiving. Rejects if the server fails.
+ */
+export async function serveWebhookUntil(bot: Telegraf<Context>, stop: Promise<unknown>, opts: WebhookServeOptions): Promise<void> {
+  const server = await listenForUpdates(bot, opts);
+  void setWebhookInBackground(bot, opts);
   try {
-    await Promise.race([stop, failed]);
+    await Promise.race([stop, server.failed]);
   } finally {
-    clearInterval(pruning);
-    handler.stopAccepting();
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    await handler.settled();
-    // Every request is answered: what is left are idle keep-alive sockets and late arrivals told 503.
-    server.closeAllConnections();
-    await closed;
+    await server.close();
   }
 }
 
-async function setWebhook(bot: Telegraf<Context>, opts: WebhookServeOptions): Promise<void> {
+/** setWebhook with the secret and the update kinds, retried like the other start-up calls; resolves with whether it succeeded. */
+export async function setWebhookInBackground(
+  bot: Telegraf<Context>,
+  opts: Pick<WebhookServeOptions, 'url' | 'secret' | 'log' | 'signal' | 'setWebhookDelaysMs'>,
+): Promise<boolean> {
   const { log } = opts;
   let attempts = 0;
   const set = async () => {
@@ -99,4 +122,5 @@ async function setWebhook(bot: Telegraf<Context>, opts: WebhookServeOptions): Pr
   else if (!opts.signal?.aborted) {
     log.error('webhook not set, gave up: Telegram delivers no updates to this URL; check WEBHOOK_URL and restart', { url: shown(opts.url) });
   }
+  return ok;
 }
