@@ -163,6 +163,32 @@ describe('webhook mode through the emulator', () => {
     expect(replies()).toHaveLength(1);
   });
 
+  it('close() answers the request in flight before it resolves', async () => {
+    let release!: () => void;
+    let arrived!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const claiming = new Promise<void>((resolve) => (arrived = resolve));
+    const real = fx.app.store.updateClaims;
+    const slow: UpdateClaims = {
+      claim: async (...args) => {
+        arrived();
+        await gate;
+        return real.claim(...args);
+      },
+      prune: (before) => real.prune(before),
+    };
+    const origin = await startWebhookBot({ claims: slow });
+    const inFlight = post(origin + PATH, textUpdate(800, '/start'));
+    await claiming;
+    const closing = server!.close();
+    server = undefined;
+    release();
+    expect((await inFlight).status).toBe(200);
+    await closing;
+    await running!.idle();
+    expect(replies()).toHaveLength(1);
+  });
+
   it('GET /healthz is 200 with the store up and the active model', async () => {
     const origin = await startWebhookBot();
     const res = await fetch(origin + HEALTH);
@@ -214,6 +240,32 @@ describe('webhook handler edge cases', () => {
     expect((await post(origin + PATH, { update_id: 900, message: {} })).status).toBe(503);
     expect(handled).toEqual([]);
     expect(await fx.app.store.updateClaims.claim(900, 'other replica', '9999-01-01T00:00:00.000Z', new Date().toISOString())).toBe(true);
+  });
+
+  it('a body over the limit is 413 even when it comes chunked, without a content-length', async () => {
+    const { origin, handled } = await serveHandler({ maxBodyBytes: 100 });
+    const chunk = new TextEncoder().encode(`{"update_id": 902, "pad": "${'x'.repeat(80)}`);
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(chunk);
+        controller.enqueue(new TextEncoder().encode('"}'));
+        controller.close();
+      },
+    });
+    const res = await fetch(origin + PATH, {
+      method: 'POST',
+      headers: { 'x-telegram-bot-api-secret-token': SECRET },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(handled).toEqual([]);
+  });
+
+  it('a health check that throws reports the store down', async () => {
+    const { origin } = await serveHandler({ health: () => { throw new Error('disk I/O error'); } });
+    const res = await fetch(origin + HEALTH);
+    expect([res.status, await res.json()]).toEqual([503, { status: 'unavailable', store: 'down', model: null }]);
   });
 
   it('a claim the store cannot record gets 503, not 200: the update is neither lost nor handled twice', async () => {

@@ -81,6 +81,8 @@ it('refuses to start with WEBHOOK_URL but a short secret, in one line that does 
   tg = await startEmulator({ token: TOKEN });
   proxy = await startWebhookProxy();
   const bot = startReplica({ WEBHOOK_SECRET: 'too-short-secret' });
+  const started = bot.logged('bot started').then(() => 'started', () => 'exited');
+  expect(await Promise.race([bot.exit, started])).not.toBe('started');
   expect(await bot.exit).not.toBe(0);
   const lines = bot.out.stderr.trim().split('\n');
   expect(lines).toEqual([expect.stringMatching(/^invalid configuration: WEBHOOK_SECRET: must be 32 to 256 characters/)]);
@@ -111,19 +113,21 @@ it('answers /start delivered by webhook, refuses a bad or missing secret with 40
   expect(bot.out.stderr).not.toContain('s3cret');
 });
 
-it('SIGTERM in webhook mode finishes the reply in flight and exits with 0; the update was acknowledged', async () => {
+it('SIGTERM in webhook mode finishes the reply in flight and the update queued behind it, then exits with 0', async () => {
   const { replicas: [bot] } = await startReplicas(1);
   tg!.failNext('sendMessage', { delayMs: 1000 }); // the reply is still in flight when the signal arrives
   tg!.sendText(MANAGER, '/start');
+  tg!.sendText(MANAGER, '/model'); // acknowledged, waiting in the chat's queue; it needs the store
+  await tg!.waitUntilProcessed();
   await bot.until('replying', () => tg!.calls.some((c) => c.method === 'sendMessage'));
   bot.proc.kill('SIGTERM');
 
   expect(await bot.exit).toBe(0);
-  const reply = tg!.calls.find((c) => c.method === 'sendMessage')!;
-  expect(reply.ok).toBe(true);
-  expect((reply.result as { text: string }).text).toMatch(/Здравствуйте/);
-  expect(tg!.pendingUpdates).toBe(0);
-  expect(tg!.webhookAttempts.map((a) => a.status)).toEqual([200]);
+  const sent = tg!.calls.filter((c) => c.method === 'sendMessage');
+  expect(sent.map((c) => c.ok)).toEqual([true, true]);
+  expect(String(sent[0].params.text)).toMatch(/Здравствуйте/);
+  expect(String(sent[1].params.text)).not.toMatch(/Что-то пошло не так/); // answered before the store closed
+  expect(tg!.webhookAttempts.map((a) => a.status)).toEqual([200, 200]);
   expect(tg!.calls.some((c) => c.method === 'deleteWebhook')).toBe(false); // the other replicas keep receiving
   expect(bot.out.stderr).toMatch(/"msg":"shutting down","signal":"SIGTERM"/);
   expect(bot.out.stderr).toMatch(/"msg":"bot stopped"/);

@@ -29,7 +29,7 @@ it('grants the first claim of an update id and refuses every copy, the same owne
   expect(await claims.claim(2, 'b', at(60), T0)).toBe(true);
 });
 
-it('lets two replicas on one SQLite file race for the same updates: exactly one wins each', async () => {
+it('two connections to one SQLite file (two replicas) never both win an update', async () => {
   dir = mkdtempSync(join(tmpdir(), 'claims-'));
   const [a, b] = [open().updateClaims, open().updateClaims];
   const ids = Array.from({ length: 50 }, (_, i) => 1000 + i);
