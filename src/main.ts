@@ -52,8 +52,8 @@ async function startBot(app: App): Promise<void> {
     log.error(`${mode} failed, shutting down`, { error: (err as Error).message });
   }
   // The same shutdown whatever stopped polling or the webhook server (which has answered every
-  // request by now): finish what is running, tell upload chats
-  // training was cut short, stop the digest after the chat it is serving, then close the store.
+  // request by now): finish what is running, tell upload chats training was cut short, stop the
+  // digest after the chat it is serving, then close the store.
   stopping.abort();
   try {
     await idle();

@@ -59,6 +59,7 @@ export async function listenForUpdates(bot: Telegraf<Context>, opts: Omit<Webhoo
   const handler = createWebhookHandler({ ...opts, handleUpdate: (update) => bot.handleUpdate(update) });
   const server = http.createServer(handler.handle);
   server.keepAliveTimeout = 65_000; // longer than a load balancer's idle timeout, so it closes first
+  server.headersTimeout = 66_000; // above keepAliveTimeout, or Node may drop a reused socket early
   const port = await listen(server, opts.port);
   log.info('webhook server listening', { port, path: opts.path, health: opts.healthPath });
   const prune = () =>
