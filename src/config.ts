@@ -14,6 +14,15 @@ const idList = z
     return new Set(ids);
   });
 
+/** An empty variable (`WEBHOOK_URL=` in a compose file) means unset. */
+const blankIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+/** Telegram's rule for secret_token (1–256 of these), with the length a guess should never reach. */
+const WEBHOOK_SECRET = /^[A-Za-z0-9_-]{32,256}$/;
+const HEALTH_PATH = '/healthz';
+
+const isLoopback = (host: string) => host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+
 const probability = (fallback: number) =>
   z.coerce.number().min(0).max(1).optional().transform((v) => v ?? fallback);
 
@@ -64,6 +73,28 @@ const schema = z.object({
   MONEY_UNIT: z.string().trim().min(1).max(16).default(DEFAULT_UNITS.money),
   /** Unit of «Прибыль» in money.csv (average monthly profit per customer). */
   PROFIT_UNIT: z.string().trim().min(1).max(16).default(DEFAULT_UNITS.profit),
+  WEBHOOK_URL: z.preprocess(blankIsUnset, z.url().optional()),
+  WEBHOOK_SECRET: z.preprocess(blankIsUnset, z.string().optional()),
+  PORT: z.preprocess(blankIsUnset, z.coerce.number().int().min(0).max(65535).default(8080)),
+});
+
+/** Webhook mode fails closed: a public URL anyone can POST to needs Telegram's secret header. */
+const withWebhookRules = schema.superRefine((e, ctx) => {
+  // A URL that does not parse is already reported by its field (zod runs this check anyway).
+  if (!e.WEBHOOK_URL || !URL.canParse(e.WEBHOOK_URL)) return;
+  const url = new URL(e.WEBHOOK_URL);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+    ctx.addIssue({ code: 'custom', path: ['WEBHOOK_URL'], message: 'must be https:// (http:// only for a loopback host)' });
+  }
+  if (url.pathname === HEALTH_PATH) {
+    ctx.addIssue({ code: 'custom', path: ['WEBHOOK_URL'], message: `its path must not be ${HEALTH_PATH}, where the health check is served` });
+  }
+  // The secret itself never goes into a message.
+  if (!e.WEBHOOK_SECRET || !WEBHOOK_SECRET.test(e.WEBHOOK_SECRET)) {
+    const rule = '32 to 256 characters of A-Z a-z 0-9 _ - (e.g. `openssl rand -hex 32`)';
+    const message = e.WEBHOOK_SECRET ? `must be ${rule}` : `is required with WEBHOOK_URL: ${rule}`;
+    ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRET'], message });
+  }
 });
 
 export interface Config {
@@ -98,17 +129,35 @@ export interface Config {
   };
   /** What revenue and profit figures are shown in: every money figure carries its unit. */
   units: { money: string; profit: string };
+  /** Set when WEBHOOK_URL is: the bot serves updates over HTTP instead of long polling. */
+  webhook?: {
+    /** The public URL Telegram posts to (the load balancer's, the same for every replica). */
+    url: string;
+    /** The URL's path, where the updates are served. */
+    path: string;
+    /** Telegram sends it in X-Telegram-Bot-Api-Secret-Token; never logged. */
+    secret: string;
+    /** Where this process listens (0: any free port, for tests). */
+    port: number;
+    /** The health check's path on the same port. */
+    healthPath: string;
+  };
 }
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    // One problem, one line: that is what an operator reads in a crash-looping container's log.
+    super(
+      problems.length === 1
+        ? `invalid configuration: ${problems[0]}`
+        : `invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  const parsed = withWebhookRules.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
@@ -140,5 +189,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       crmUrlTemplate: e.CRM_URL_TEMPLATE,
     },
     units: { money: e.MONEY_UNIT, profit: e.PROFIT_UNIT },
+    webhook: e.WEBHOOK_URL
+      ? { url: e.WEBHOOK_URL, path: new URL(e.WEBHOOK_URL).pathname, secret: e.WEBHOOK_SECRET!, port: e.PORT, healthPath: HEALTH_PATH }
+      : undefined,
   };
 }

@@ -2,10 +2,12 @@
 import { buildApp, ensureModel } from './app/app.ts';
 import { botConfigProblem, botWiring } from './app/bot.ts';
 import { startDigest } from './app/digest.ts';
+import { webhookWiring } from './app/webhook.ts';
 import type { App } from './app/types.ts';
 import { createBot, registerCommands } from './bot/createBot.ts';
 import { firstSignal, pollUntil } from './bot/lifecycle.ts';
 import { deferWebhookDeletion, retryInBackground } from './bot/startup.ts';
+import { serveWebhookUntil } from './bot/webhook.ts';
 import { createProgram, runCli } from './cli/program.ts';
 import { loadConfig, type Config } from './config.ts';
 import { runConsole } from './console/console.ts';
@@ -27,7 +29,12 @@ async function startBot(app: App): Promise<void> {
   const { bot, idle } = createBot(deps);
   const stopping = new AbortController();
   const background = { log, signal: stopping.signal };
-  deferWebhookDeletion(bot, background);
+  const { webhook } = config;
+  const mode = webhook ? 'webhook' : 'polling';
+  // Polling deletes any webhook at start (telegraf's launch); webhook mode sets it and never deletes it.
+  const serve = webhook
+    ? (stop: Promise<unknown>) => serveWebhookUntil(bot, stop, { ...webhook, ...webhookWiring(app), ...background })
+    : (stop: Promise<unknown>) => (deferWebhookDeletion(bot, background), pollUntil(bot, stop));
   void retryInBackground('setMyCommands', () => registerCommands(bot, app.dialogue), background);
   // Pay the model load and the segment snapshot before the first manager does.
   const warm = performance.now();
@@ -35,17 +42,18 @@ async function startBot(app: App): Promise<void> {
   log.info('warmed up', { ms: Math.round(performance.now() - warm) });
   const signal = firstSignal();
   void signal.then((s) => log.info('shutting down', { signal: s }));
-  log.info('bot started');
+  log.info('bot started', { mode });
   const digest = startDigest(app, bot.telegram);
   let failure: unknown = null;
   try {
-    await pollUntil(bot, signal);
+    await serve(signal);
   } catch (err) {
     failure = err;
-    log.error('polling failed, shutting down', { error: (err as Error).message });
+    log.error(`${mode} failed, shutting down`, { error: (err as Error).message });
   }
-  // The same shutdown whatever stopped polling: finish what is running, tell upload chats
-  // training was cut short, stop the digest after the chat it is serving, then close the store.
+  // The same shutdown whatever stopped polling or the webhook server (which has answered every
+  // request by now): finish what is running, tell upload chats training was cut short, stop the
+  // digest after the chat it is serving, then close the store.
   stopping.abort();
   try {
     await idle();
@@ -55,7 +63,7 @@ async function startBot(app: App): Promise<void> {
     app.close();
   }
   log.info('bot stopped');
-  if (failure) throw new Error(`polling stopped: ${(failure as Error).message ?? String(failure)}`);
+  if (failure) throw new Error(`${mode} stopped: ${(failure as Error).message ?? String(failure)}`);
 }
 
 let config: Config | undefined;

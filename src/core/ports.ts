@@ -68,6 +68,7 @@ export interface Store {
   readonly digests: DigestRunRepository;
   readonly campaigns: CampaignRepository;
   readonly contacts: ContactRepository;
+  readonly updateClaims: UpdateClaims;
   close(): void;
 }
 
@@ -382,4 +383,26 @@ export interface SpreadsheetWriter {
   xlsx(table: Table, opts: { sheetName: string; timeZone?: string }): Promise<Buffer>;
   /** CSV for Russian Excel: UTF-8 BOM, `;` separator, decimal comma; text that looks like a formula is neutralised. */
   csv(table: Table, opts?: { timeZone?: string }): Buffer;
+}
+
+// ---------------------------------------------------------------- webhook replicas
+
+/**
+ * Which process took each Telegram update. Telegram re-delivers an update whose webhook answer was
+ * slow or not 2xx, and the load balancer may hand the copy to another replica: whoever claims an
+ * update id first handles it, every later copy is acknowledged and dropped.
+ *
+ * Async because its only callers are the HTTP edge, and a networked store (PostgreSQL) answers
+ * asynchronously; the SQLite adapter resolves at once.
+ */
+export interface UpdateClaims {
+  /**
+   * Claims `updateId` for `owner` until `until` (ISO). True for the first claim; false while an
+   * unexpired claim exists, whoever holds it — the same owner included, since a copy is a copy.
+   * An expired claim can be taken again: after a week without updates Telegram numbers them
+   * afresh, at random, so an old id may come back as a new update.
+   */
+  claim(updateId: number, owner: string, until: string, now: string): Promise<boolean>;
+  /** Forgets claims that expired before `before` (ISO); returns how many. */
+  prune(before: string): Promise<number>;
 }

@@ -3,11 +3,11 @@
  * still on its way must let that reply finish, confirm the update offset, close the database
  * and exit with 0.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { CLI_PATH } from '../../src/jobs/trainers.ts';
 import { trainedApp, type Fixture } from '../support/appFixture.ts';
+import { startBotProcess as startBot, type BotProcess } from '../support/botProcess.ts';
 import { startEmulator, type TelegramEmulator } from '../support/telegramEmulator.ts';
 
 const MANAGER = 200;
@@ -26,33 +26,18 @@ afterEach(async () => {
   await tg?.close();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, probe: () => boolean, exited: () => boolean): Promise<void> {
-  while (!probe()) {
-    if (exited()) throw new Error(`the bot exited before ${what}`);
-    await sleep(10);
-  }
-}
-
-function startBotProcess(env: Record<string, string> = {}) {
-  const proc = spawn(process.execPath, [CLI_PATH, 'bot'], {
-    env: {
-      ...process.env,
-      TELEGRAM_BOT_TOKEN: TOKEN,
-      TELEGRAM_API_ROOT: tg.apiRoot,
-      RETENTION_DB: fx.app.config.dbPath,
-      CHART_OUT_DIR: join(fx.dir, 'charts'),
-      ALLOWED_USER_IDS: String(MANAGER),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** `retention bot` on the fixture's store, polling this test's emulator. */
+function startBotProcess(env: Record<string, string> = {}): BotProcess {
+  const bot = startBot({
+    TELEGRAM_BOT_TOKEN: TOKEN,
+    TELEGRAM_API_ROOT: tg.apiRoot,
+    RETENTION_DB: fx.app.config.dbPath,
+    CHART_OUT_DIR: join(fx.dir, 'charts'),
+    ALLOWED_USER_IDS: String(MANAGER),
+    ...env,
   });
-  child = proc;
-  const out = { stderr: '' };
-  proc.stderr!.setEncoding('utf8').on('data', (c: string) => (out.stderr += c));
-  const exit = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  return { proc, out, exit, exited: () => proc.exitCode !== null };
+  child = bot.proc;
+  return bot;
 }
 
 it('refuses to start with both user lists empty, in one line naming them, before any Bot API call', async () => {
@@ -67,8 +52,8 @@ it('refuses to start with both user lists empty, in one line naming them, before
 
 it('a polling failure (409 from a second instance) runs the clean shutdown and exits non-zero with one clear line', async () => {
   tg = await startEmulator({ token: TOKEN });
-  const { out, exit, exited } = startBotProcess();
-  await until('polling', () => tg.calls.some((c) => c.method === 'getUpdates'), exited);
+  const { out, exit, until } = startBotProcess();
+  await until('polling', () => tg.calls.some((c) => c.method === 'getUpdates'));
   tg.failNext('getUpdates', { status: 409, description: 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running' });
   tg.sendText(MANAGER, '/start'); // ends the long poll in progress, so the next one meets the 409
   expect(await exit).not.toBe(0);
@@ -80,23 +65,23 @@ it('a polling failure (409 from a second instance) runs the clean shutdown and e
 it('a 500 on the command menu is retried in the background; the bot answers meanwhile', async () => {
   tg = await startEmulator({ token: TOKEN });
   tg.failNext('setMyCommands', { status: 500 }, 1);
-  const { exited } = startBotProcess();
-  await until('polling', () => tg.calls.some((c) => c.method === 'getUpdates'), exited);
+  const { exited, until } = startBotProcess();
+  await until('polling', () => tg.calls.some((c) => c.method === 'getUpdates'));
   tg.sendText(MANAGER, '/start');
   const reply = await tg.waitForMessage(MANAGER);
   expect(reply.text).toMatch(/Здравствуйте/);
-  await until('the menu', () => tg.calls.some((c) => c.method === 'setMyCommands' && c.ok), exited);
+  await until('the menu', () => tg.calls.some((c) => c.method === 'setMyCommands' && c.ok));
   expect(exited()).toBe(false);
 });
 
 it('SIGTERM finishes the reply in flight, confirms the update and exits with 0', async () => {
   tg = await startEmulator({ token: TOKEN });
-  const { proc, out, exit, exited } = startBotProcess();
+  const { proc, out, exit, until } = startBotProcess();
 
-  await until('polling', () => tg.calls.some((c) => c.method === 'getUpdates'), exited);
+  await until('polling', () => tg.calls.some((c) => c.method === 'getUpdates'));
   tg.failNext('sendMessage', { delayMs: 1000 }); // the reply is still in flight when the signal arrives
   tg.sendText(MANAGER, '/start');
-  await until('replying', () => tg.calls.some((c) => c.method === 'sendMessage'), exited);
+  await until('replying', () => tg.calls.some((c) => c.method === 'sendMessage'));
   proc.kill('SIGTERM');
 
   expect(await exit).toBe(0);

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Markup, Telegraf, TelegramError, type Context } from 'telegraf';
 import { message } from 'telegraf/filters';
@@ -716,5 +718,132 @@ describe('telegram text parsing (tdlib behaviour)', () => {
   it('parses legacy Markdown', () => {
     expect(parseMarkdown('*b* _i_ `c` [t](http://x) a\\_b')).toBe('b i c t a_b');
     expect(() => parseMarkdown('snake_case')).toThrow("Can't find end of the entity starting at byte offset 5");
+  });
+});
+
+describe('telegram emulator: webhook delivery', () => {
+  const SECRET = 'w'.repeat(40);
+  interface Received {
+    path: string;
+    secret: string | undefined;
+    contentType: string | undefined;
+    update: { update_id: number; [kind: string]: unknown };
+  }
+  let receiver: http.Server | undefined;
+  const stopReceiver = () =>
+    new Promise<void>((resolve) => {
+      if (!receiver?.listening) return resolve();
+      receiver.close(() => resolve());
+      receiver.closeAllConnections();
+    });
+  afterEach(async () => {
+    await stopReceiver();
+    receiver = undefined;
+  });
+
+  /** A webhook endpoint that records each POST and answers with the next scripted status (then 200). */
+  async function endpoint(script: (number | 'hang')[] = []) {
+    const received: Received[] = [];
+    receiver = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({
+          path: req.url ?? '',
+          secret: req.headers['x-telegram-bot-api-secret-token'] as string | undefined,
+          contentType: req.headers['content-type'],
+          update: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+        });
+        const next = script.shift() ?? 200;
+        if (next === 'hang') return; // never answers: the emulator's timeout decides
+        res.writeHead(next).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver!.listen(0, '127.0.0.1', () => resolve()));
+    return { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/tg/hook`, received };
+  }
+
+  const fast = { webhook: { timeoutMs: 200, retryDelaysMs: [5, 5] } };
+
+  it('POSTs each update as JSON with the secret header instead of serving getUpdates (409)', async () => {
+    tg = await startEmulator(fast);
+    const hook = await endpoint();
+    const t = new Telegraf(tg.token, { telegram: { apiRoot: tg.apiRoot } }).telegram;
+    tg.sendText(7, 'before the webhook'); // queued updates go to the webhook once it is set
+    await t.setWebhook(hook.url, { secret_token: SECRET, allowed_updates: ['message', 'callback_query'] });
+    tg.sendText(7, '/start');
+    await tg.waitUntilProcessed();
+
+    expect(hook.received.map((r) => r.update.message)).toMatchObject([{ text: 'before the webhook' }, { text: '/start' }]);
+    expect(hook.received.map((r) => r.update.update_id)).toEqual([1, 2]);
+    expect(hook.received[0]).toMatchObject({ path: '/tg/hook', secret: SECRET, contentType: 'application/json' });
+    expect(tg.webhookAttempts.map((a) => a.status)).toEqual([200, 200]);
+    await expect(t.getUpdates(0, 100, 0, undefined)).rejects.toMatchObject({ response: { error_code: 409 } });
+    await expect(t.getWebhookInfo()).resolves.toMatchObject({ url: hook.url, pending_update_count: 0, allowed_updates: ['message', 'callback_query'] });
+  });
+
+  it('re-delivers an update answered with a non-2xx status, then moves on; gives up after the bounded tries', async () => {
+    tg = await startEmulator(fast);
+    const hook = await endpoint([500, 401, 502, 503, 500]);
+    const t = new Telegraf(tg.token, { telegram: { apiRoot: tg.apiRoot } }).telegram;
+    await t.setWebhook(hook.url, { secret_token: SECRET });
+    tg.sendText(7, 'first'); // 500, 401, then 502 on the last try: dropped
+    tg.sendText(7, 'second'); // 503, 500, then 200
+    await tg.waitUntilProcessed();
+
+    expect(tg.webhookAttempts.map((a) => [a.updateId, a.attempt, a.status])).toEqual([
+      [1, 1, 500], [1, 2, 401], [1, 3, 502],
+      [2, 1, 503], [2, 2, 500], [2, 3, 200],
+    ]);
+    expect(hook.received.map((r) => r.update.update_id)).toEqual([1, 1, 1, 2, 2, 2]);
+    await expect(t.getWebhookInfo()).resolves.toMatchObject({ last_error_message: 'Wrong response from the webhook: 500 Internal Server Error' });
+  });
+
+  it('re-delivers an update whose answer does not come within the timeout, and one the endpoint refused to connect', async () => {
+    tg = await startEmulator(fast);
+    const hook = await endpoint(['hang']);
+    const t = new Telegraf(tg.token, { telegram: { apiRoot: tg.apiRoot } }).telegram;
+    await t.setWebhook(hook.url);
+    tg.sendText(7, 'slow');
+    await tg.waitUntilProcessed();
+    expect(tg.webhookAttempts.map((a) => [a.status, a.error])).toEqual([[0, 'Read timeout expired'], [200, undefined]]);
+    expect(hook.received[0].secret).toBeUndefined(); // no secret_token, no header
+
+    await stopReceiver();
+    tg.sendText(7, 'nobody listens');
+    const refused = await tg.waitForWebhookAttempt((a) => a.updateId === 2);
+    expect(refused).toMatchObject({ status: 0, error: expect.stringMatching(/^Connection failed: /) });
+  });
+
+  it('delivers only the allowed update kinds; deleteWebhook hands the queue back to getUpdates', async () => {
+    tg = await startEmulator(fast);
+    const hook = await endpoint();
+    const t = new Telegraf(tg.token, { telegram: { apiRoot: tg.apiRoot } }).telegram;
+    await t.setWebhook(hook.url, { allowed_updates: ['message'] });
+    tg.addBotToGroup(-300); // my_chat_member (not allowed), then a new_chat_members message
+    await tg.waitUntilProcessed();
+    expect(hook.received.map((r) => Object.keys(r.update).filter((k) => k !== 'update_id'))).toEqual([['message']]);
+
+    await t.deleteWebhook();
+    tg.sendText(7, 'polled');
+    const updates = await t.getUpdates(0, 100, 0, undefined);
+    expect(updates.map((u) => ('message' in u ? (u.message as { text?: string }).text : undefined))).toEqual(['polled']);
+    expect(hook.received).toHaveLength(1);
+  });
+
+  it('refuses what Telegram refuses: http outside loopback, other ports, bad secret characters', async () => {
+    tg = await startEmulator();
+    const t = new Telegraf(tg.token, { telegram: { apiRoot: tg.apiRoot } }).telegram;
+    await expect(t.setWebhook('http://bot.example.com/hook')).rejects.toMatchObject({
+      description: 'Bad Request: bad webhook: An HTTPS URL must be provided for webhook',
+    });
+    await expect(t.setWebhook('https://bot.example.com:8080/hook')).rejects.toMatchObject({
+      description: 'Bad Request: bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443',
+    });
+    await expect(t.setWebhook('https://bot.example.com/hook', { secret_token: 'has spaces' })).rejects.toMatchObject({
+      description: 'Bad Request: secret token contains unallowed characters',
+    });
+    await expect(t.setWebhook('https://bot.example.com:8443/hook', { secret_token: SECRET })).resolves.toBe(true);
+    await expect(t.getWebhookInfo()).resolves.toMatchObject({ url: 'https://bot.example.com:8443/hook' });
   });
 });

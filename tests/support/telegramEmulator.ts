@@ -14,8 +14,12 @@
  * own error descriptions; uploads are kept byte-for-byte and served at /file/bot<token>/<path>.
  * Test side: simulated users (sendText, sendDocument, sendMediaGroup, pressButton), chats
  * (createChat, addBotToGroup, joinGroup, kickBot, blockBot, migrateToSupergroup, sendChannelPost),
- * inspection (calls, waitForCall, waitForMessage, sent, answeredCallbacks) and faults (failNext,
- * expireCallbackQuery).
+ * inspection (calls, waitForCall, waitForMessage, sent, answeredCallbacks, webhookAttempts) and
+ * faults (failNext, expireCallbackQuery).
+ *
+ * Once setWebhook has a URL the updates are POSTed there with the secret header instead of being
+ * served to getUpdates (which then answers 409), and re-delivered when the answer is not 2xx or
+ * late (telegramWebhook.ts; EmulatorOptions.webhook makes the pauses short for tests).
  *
  * Like Telegram, and unlike a lenient mock (each can be relaxed through EmulatorOptions):
  *  - callback queries expire (callbackQueryTtlMs) and can be answered once;
@@ -31,10 +35,12 @@ import { boundaryOf, parseMultipart, type UploadedFile } from './multipart.ts';
 import { isParseMode, ParseEntitiesError, plainText } from './telegramText.ts';
 import { extensionOf, guessMimeType, imageInfo } from './telegramMedia.ts';
 import { FloodControl, type FloodLimits } from './telegramFlood.ts';
+import { webhookProblem, WebhookSender, type WebhookAttempt, type WebhookDeliveryOptions } from './telegramWebhook.ts';
 
 export type { UploadedFile } from './multipart.ts';
 export { tinyPng } from './telegramMedia.ts';
 export { TELEGRAM_FLOOD_LIMITS, type FloodLimits } from './telegramFlood.ts';
+export type { WebhookAttempt, WebhookDeliveryOptions } from './telegramWebhook.ts';
 
 // ---------------------------------------------------------------- public types
 
@@ -222,6 +228,8 @@ export interface EmulatorOptions {
   floodLimits?: Partial<FloodLimits> | false;
   /** Milliseconds now, for callback query ages and flood windows (default Date.now); a test can drive time with it. */
   clock?: () => number;
+  /** Webhook delivery: answer timeout and the pauses between re-deliveries (Telegram-like by default). */
+  webhook?: WebhookDeliveryOptions;
 }
 
 export interface WaitOptions {
@@ -453,7 +461,7 @@ export class TelegramEmulator {
   private readonly pendingQueries = new Map<string, { query: TgCallbackQuery; at: number }>();
   private readonly users = new Map<number, TgUser>();
   private readonly commands = new Map<string, unknown>();
-  private webhookUrl = '';
+  private readonly webhook: WebhookSender<TgUpdate>;
   private seq = { file: 0, callback: 0, mediaGroup: 0 };
   /** Re-evaluated whenever a call completes or updates get confirmed; used by the wait* helpers. */
   private readonly watchers = new Set<{ check: () => void; cancel: () => void }>();
@@ -468,6 +476,18 @@ export class TelegramEmulator {
     this.knownChatsOnly = options.knownChatsOnly ?? true;
     this.clock = options.clock ?? Date.now;
     this.flood = options.floodLimits === false ? undefined : new FloodControl(options.floodLimits ?? {}, this.clock);
+    this.webhook = new WebhookSender<TgUpdate>(
+      {
+        head: () => this.updates[0],
+        remove: (update) => {
+          this.updates = this.updates.filter((u) => u !== update);
+          this.changed();
+        },
+        changed: () => this.changed(),
+        sleep: (ms) => this.sleep(ms),
+      },
+      options.webhook,
+    );
     this.botInfo = {
       id: Number(this.token.split(':')[0]) || 123456789,
       is_bot: true,
@@ -498,6 +518,7 @@ export class TelegramEmulator {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    this.webhook.close();
     for (const wake of [...this.polls]) wake(true);
     for (const s of this.sleeps) {
       clearTimeout(s.timer);
@@ -679,6 +700,7 @@ export class TelegramEmulator {
       setImmediate(() => {
         this.wakeScheduled = false;
         for (const wake of [...this.polls]) wake();
+        this.webhook.kick();
       });
     }
     return full;
@@ -707,7 +729,17 @@ export class TelegramEmulator {
     return this.files.get(fileId);
   }
 
-  /** Updates queued and not yet confirmed by the bot (via the getUpdates offset). */
+  /** Every POST of an update to the webhook, in order, with the answer's status. */
+  get webhookAttempts(): readonly WebhookAttempt[] {
+    return this.webhook.attempts;
+  }
+
+  /** Resolves with the first webhook attempt (from index `since`) that matches. */
+  waitForWebhookAttempt(match: (attempt: WebhookAttempt) => boolean, options: WaitOptions = {}): Promise<WebhookAttempt> {
+    return this.waitFor('waitForWebhookAttempt()', options.timeoutMs, () => this.webhook.attempts.slice(options.since ?? 0).find(match));
+  }
+
+  /** Updates queued and not yet confirmed by the bot (via the getUpdates offset, or a 2xx webhook answer). */
   get pendingUpdates(): number {
     return this.updates.length;
   }
@@ -910,7 +942,10 @@ export class TelegramEmulator {
       .slice(-15)
       .map(({ call, index }) => describeCall(call, index));
     const polls = this.calls.filter((c) => c.method === 'getUpdates').length;
-    return `Recent calls (${polls} getUpdates omitted, ${this.updates.length} updates unconfirmed):\n${lines.join('\n') || '  (none)'}`;
+    const hook = this.webhook.current;
+    const attempts = this.webhook.attempts.slice(-5).map((a) => `  update ${a.updateId} try ${a.attempt} → ${a.error ?? a.status}`);
+    const webhook = hook ? `\nWebhook ${hook.url}, last attempts:\n${attempts.join('\n') || '  (none)'}` : '';
+    return `Recent calls (${polls} getUpdates omitted, ${this.updates.length} updates unconfirmed):\n${lines.join('\n') || '  (none)'}${webhook}`;
   }
 
   // ------------------------------------------------------------ Bot API methods
@@ -921,17 +956,32 @@ export class TelegramEmulator {
     switch (method) {
       case 'getMe':
         return this.botInfo;
-      case 'setWebhook':
+      case 'setWebhook': {
         if (typeof p.url !== 'string') throw badRequest('bad webhook: URL must be provided');
-        this.webhookUrl = p.url;
+        const problem = this.strict ? webhookProblem(p.url, p.secret_token) : null;
+        if (problem) throw badRequest(problem);
         if (p.drop_pending_updates === true) this.updates = [];
+        const allowed = Array.isArray(p.allowed_updates) ? p.allowed_updates.map(String) : [];
+        this.webhook.set({ url: p.url, secretToken: p.secret_token === undefined ? undefined : String(p.secret_token), allowedUpdates: allowed });
         return true;
+      }
       case 'deleteWebhook':
-        this.webhookUrl = '';
+        this.webhook.set(undefined);
         if (p.drop_pending_updates === true) this.updates = [];
         return true;
-      case 'getWebhookInfo':
-        return { url: this.webhookUrl, has_custom_certificate: false, pending_update_count: this.updates.length };
+      case 'getWebhookInfo': {
+        const hook = this.webhook.current;
+        const error = this.webhook.lastError;
+        return compact({
+          url: hook?.url ?? '',
+          has_custom_certificate: false,
+          pending_update_count: this.updates.length,
+          max_connections: hook ? 1 : undefined,
+          allowed_updates: hook?.allowedUpdates.length ? hook.allowedUpdates : undefined,
+          last_error_date: error?.date,
+          last_error_message: error?.message,
+        });
+      }
       case 'sendMessage':
         return this.sendMessage(p);
       case 'sendMediaGroup':
@@ -1343,7 +1393,7 @@ export class TelegramEmulator {
   // ------------------------------------------------------------ getUpdates
 
   private getUpdates(p: Params, res: ServerResponse): TgUpdate[] | Promise<TgUpdate[] | null> {
-    if (this.webhookUrl) {
+    if (this.webhook.current) {
       throw new ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
     }
     const offset = int(p.offset) ?? 0;

@@ -108,6 +108,19 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'digest: subscribers, weekly runs, frozen content, per-chat deliveries', up: DIGEST_SCHEMA },
   { version: 4, name: 'campaign: weekly plans with control groups, outreach, customer contacts', up: CAMPAIGN_SCHEMA },
   { version: 5, name: 'subscriber reasons and migrations', up: SUBSCRIBER_MIGRATION_SCHEMA },
+  {
+    version: 6,
+    name: 'update claims: webhook replicas handle each Telegram update once',
+    up: `
+      CREATE TABLE update_claim (
+        update_id INTEGER PRIMARY KEY,
+        owner TEXT NOT NULL,
+        claimed_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      );
+      CREATE INDEX update_claim_by_expiry ON update_claim(expires_at);
+    `,
+  },
 ];
 
 /** Schema version of an open database (0 = empty). */

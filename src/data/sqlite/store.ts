@@ -10,6 +10,7 @@ import { MIGRATIONS, migrate, type Migration } from './migrations.ts';
 import { SqliteModelRepository } from './modelRepository.ts';
 import { SqliteDigestRepository } from './digestRepository.ts';
 import { SqliteSubscriberRepository } from './subscriberRepository.ts';
+import { SqliteUpdateClaims } from './updateClaimRepository.ts';
 
 export interface StoreOptions {
   /** Clock for created_at stamps (tests). */
@@ -55,6 +56,7 @@ export function openStore(file: string, opts: StoreOptions = {}): SqliteStore {
     digests: new SqliteDigestRepository(db),
     campaigns: new SqliteCampaignRepository(db),
     contacts: new SqliteContactRepository(db, now),
+    updateClaims: new SqliteUpdateClaims(db),
     close: () => db.close(),
   };
 }
