@@ -1,11 +1,11 @@
 /** `retention chart KIND`: the same pictures the bot sends, rendered from the active store. */
 import type { App } from '../app/types.ts';
 import { riskDistributionChart } from '../features/charts/index.ts';
-import { atRiskTrendChart, customerDriversChart, featureImportanceChart, segmentSizesChart } from '../features/charts/specs.ts';
+import { atRiskTrendChart, campaignDeclineChart, customerDriversChart, featureImportanceChart, segmentSizesChart } from '../features/charts/specs.ts';
 import { currentPeriod } from '../app/digest.ts';
 import { TREND_WEEKS, weeklyTrend } from '../core/digest/view.ts';
 
-export const CHART_KINDS = ['drivers', 'importance', 'segments', 'distribution', 'trend'] as const;
+export const CHART_KINDS = ['drivers', 'importance', 'segments', 'distribution', 'trend', 'campaign'] as const;
 
 export async function renderChartKind(app: App, kind: string, opts: { id?: number }): Promise<Buffer> {
   const { assistant, charts } = app;
@@ -25,6 +25,11 @@ export async function renderChartKind(app: App, kind: string, opts: { id?: numbe
       const period = currentPeriod(app.config);
       const history = app.store.digests.history(period.key, TREND_WEEKS - 1);
       return charts.render(atRiskTrendChart(weeklyTrend(history, period, assistant.segment('at-risk').size)));
+    }
+    case 'campaign': {
+      const latest = app.campaign.results().campaigns.at(-1);
+      if (!latest) throw new Error('no measured campaign week yet: plan a week, then ingest the next period');
+      return charts.render(campaignDeclineChart(latest));
     }
     default:
       throw new Error(`unknown chart kind: ${kind} (expected ${CHART_KINDS.join(', ')})`);

@@ -5,19 +5,20 @@ import * as M from '../messages.ts';
 import { customerDriversChart } from './charts/specs.ts';
 import type { ChartRenderer } from './charts/index.ts';
 import type { Feature } from './feature.ts';
+import { riskCard, type RiskCardDeps } from './riskCard.ts';
 
 const CUSTOMER_ID = /^\d{1,15}$/;
 
-export interface RiskFeatureDeps {
+export interface RiskFeatureDeps extends Omit<RiskCardDeps, 'assistant'> {
   assistant: Pick<Assistant, 'risk' | 'exampleId'>;
   charts: ChartRenderer;
 }
 
-export function riskFeature({ assistant, charts }: RiskFeatureDeps): Feature {
+export function riskFeature({ assistant, charts, campaign, timeZone }: RiskFeatureDeps): Feature {
   async function answer(id: number): Promise<Reply[]> {
-    const r = assistant.risk(id);
-    const png = await charts.render(customerDriversChart(r.customer.id, r.drivers));
-    return [text(M.riskText(r)), { type: 'photo', png, fileName: `risk-${r.customer.id}.png` }];
+    const card = riskCard({ assistant, campaign, timeZone }, id);
+    const png = await charts.render(customerDriversChart(card.risk.customer.id, card.risk.drivers));
+    return [text(card.text, card.buttons.length ? card.buttons : undefined), { type: 'photo', png, fileName: `risk-${card.risk.customer.id}.png` }];
   }
 
   return {

@@ -1,21 +1,22 @@
-/** `/segment NAME` and `/export NAME`: a segment's summary with its chart, or its members as CSV. */
+/** `/segment NAME` and `/export NAME`: a segment's summary with its chart, or its members (or the week's plan) as Excel. */
 import type { Assistant } from '../core/assistant.ts';
 import { NotFoundError } from '../core/errors.ts';
-import { text, type Reply } from '../core/reply.ts';
-import { bandOf, type BandThresholds } from '../core/risk.ts';
+import { text, type Button, type Reply } from '../core/reply.ts';
 import { SEGMENT_CODES, type SegmentCode } from '../core/segments.ts';
 import * as M from '../messages.ts';
 import type { ChartRenderer } from './charts/index.ts';
 import { segmentSizesChart } from './charts/specs.ts';
-import { toCsv } from './csv.ts';
+import type { CampaignServices } from './campaignServices.ts';
+import { isPlanName, planWorkbook, segmentWorkbook, type Workbook } from './export.ts';
 import type { Feature } from './feature.ts';
 import { resolveSegment } from './segmentNames.ts';
 
 type Kind = 'segment' | 'export';
 
 function segmentKeyboard(kind: Kind): Reply {
-  const buttons = SEGMENT_CODES.map((code) => [{ text: M.SEGMENT_TEXT[code].title, data: { kind, code } }]);
-  return text(kind === 'segment' ? M.SEGMENT_UI.choose : M.SEGMENT_UI.chooseExport, buttons);
+  const buttons: Button[][] = SEGMENT_CODES.map((code) => [{ text: M.SEGMENT_TEXT[code].title, data: { kind, code } }]);
+  if (kind === 'export') buttons.push([{ text: M.CAMPAIGN.exportUi.planButton, data: { kind, code: 'plan' } }]);
+  return text(kind === 'segment' ? M.SEGMENT_UI.choose : M.CAMPAIGN.exportUi.choose, buttons);
 }
 
 /** Both commands take a segment name; without one, or with an unknown one, they offer the keyboard. */
@@ -45,30 +46,31 @@ export function segmentFeature(deps: { assistant: Pick<Assistant, 'segments'>; c
     const s = all.find((x) => x.code === code)!;
     const png = await deps.charts.render(segmentSizesChart(all));
     return [
-      text(M.segmentText(s), [[{ text: M.SEGMENT_UI.exportButton, data: { kind: 'export', code } }]]),
+      text(M.segmentText(s), [[{ text: M.CAMPAIGN.exportUi.button, data: { kind: 'export', code } }]]),
       { type: 'photo', png, fileName: `segment-${code}.png` },
     ];
   });
 }
 
-export function exportFeature(deps: { assistant: Pick<Assistant, 'segment'>; thresholds: BandThresholds }): Feature {
-  return segmentCommand('export', async (code) => {
+export interface ExportFeatureDeps {
+  assistant: Pick<Assistant, 'segment'>;
+  campaign: Pick<CampaignServices, 'planWeek' | 'segmentEntries'>;
+  /** The .xlsx writer (src/data's spreadsheetWriter). */
+  xlsx: Workbook;
+  timeZone: string;
+}
+
+/** `/export NAME`: a segment, or the week's call list («plan»), as an Excel workbook. */
+export function exportFeature(deps: ExportFeatureDeps): Feature {
+  const plan = async () => [await planWorkbook(deps.campaign.planWeek(), deps.xlsx, deps.timeZone)];
+  const segments = segmentCommand('export', async (code) => {
     const s = deps.assistant.segment(code);
-    const rows = s.members.map((m) => [
-      m.customer.id,
-      m.probability.toFixed(4),
-      M.BAND_LABELS[bandOf(m.probability, deps.thresholds)],
-      m.customer.profit,
-      m.priority.toFixed(4),
-      m.customer.popularCategory,
-    ]);
-    return [
-      {
-        type: 'document',
-        content: toCsv(M.EXPORT_HEADER, rows),
-        fileName: `segment-${code}.csv`,
-        caption: M.SEGMENT_UI.exportCaption(M.SEGMENT_TEXT[code].title, s.size),
-      },
-    ];
+    return [await segmentWorkbook(code, deps.campaign.segmentEntries(s.members), deps.xlsx, deps.timeZone)];
   });
+  return {
+    ...segments,
+    description: M.CAMPAIGN.commands.export,
+    run: (user, args) => (isPlanName(args) ? plan() : segments.run(user, args)),
+    callbacks: { export: (user, d) => (d.code === 'plan' ? plan() : segments.callbacks!.export!(user, d)) },
+  };
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { servedIds, trainedApp, type Fixture } from '../support/appFixture.ts';
-import type { Reply } from '../../src/core/reply.ts';
+import type { Answer } from '../../src/core/reply.ts';
 import { fmtProbability } from '../../src/messages.ts';
 
 let fx: Fixture;
@@ -8,7 +8,7 @@ let fx: Fixture;
 let ids: number[];
 let ID: number;
 const admin = { chatId: 7, userId: 7, isAdmin: true };
-const texts = (r: Reply[]) => r.filter((x) => x.type === 'text').map((x) => (x as { text: string }).text);
+const texts = (r: Answer[]) => r.filter((x) => x.type === 'text').map((x) => (x as { text: string }).text);
 const isPng = (b: Buffer) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
 
 beforeAll(async () => {

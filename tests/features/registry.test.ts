@@ -16,6 +16,8 @@ function features() {
     nextDigest: () => null,
     timeZone: 'Europe/Moscow',
     upload: { fileNames: ['a.csv'], timeoutMinutes: 30, maxFileMb: 20 },
+    campaign: untouched as FeatureDeps['campaign'],
+    spreadsheets: untouched as FeatureDeps['spreadsheets'],
   };
   return createFeatures(deps);
 }

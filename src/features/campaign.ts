@@ -1,0 +1,29 @@
+/**
+ * `/campaign`: did the calls work? Each measured week's list against its control group, overall
+ * and per offer, intention to treat first and reached-only second, with the chart of the latest
+ * week. Below the minimum group size the answer says it is too early and shows no effect.
+ */
+import { text, type Reply } from '../core/reply.ts';
+import * as M from '../messages.ts';
+import type { CampaignServices } from './campaignServices.ts';
+import type { ChartRenderer } from './charts/index.ts';
+import { campaignDeclineChart } from './charts/specs.ts';
+import type { Feature } from './feature.ts';
+
+/** Weeks worded in the chat, newest first; `retention campaign` shows every week. */
+export const WEEKS_IN_CHAT = 4;
+
+export function campaignFeature(deps: { campaign: Pick<CampaignServices, 'results'>; charts: ChartRenderer }): Feature {
+  return {
+    command: 'campaign',
+    description: M.CAMPAIGN.commands.campaign,
+    access: 'allowed',
+    async run(): Promise<Reply[]> {
+      const r = deps.campaign.results();
+      const replies: Reply[] = [text(M.CAMPAIGN.results(r, { weeks: WEEKS_IN_CHAT }))];
+      const latest = r.campaigns.at(-1);
+      if (latest) replies.push({ type: 'photo', png: await deps.charts.render(campaignDeclineChart(latest)), fileName: `campaign-${latest.week}.png` });
+      return replies;
+    },
+  };
+}
