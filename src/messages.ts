@@ -594,21 +594,33 @@ function cmpProgress(p: WeekProgress): string {
 
 const cmpOfferTitle = (offer: ArmComparison['offer']) => (offer === 'all' ? 'Все' : SEGMENT_TEXT[offer].title);
 
+/** «на 23 п.п. реже (95% интервал: от 9 до 36 п.п.)»: how much less often the list declined than the control. */
+function cmpEffect(r: { uplift: number; ciLow: number; ciHigh: number }): string {
+  const direction = r.uplift > 0 ? `на ${cmpPoints(r.uplift)} реже` : r.uplift < 0 ? `на ${cmpPoints(r.uplift)} чаще` : 'так же часто';
+  const sameSign = (r.ciLow > 0 && r.ciHigh > 0) || (r.ciLow < 0 && r.ciHigh < 0);
+  const interval = sameSign
+    ? `от ${fmtNumber(Math.round(Math.min(Math.abs(r.ciLow), Math.abs(r.ciHigh)) * 100), 0)} до ${fmtNumber(Math.round(Math.max(Math.abs(r.ciLow), Math.abs(r.ciHigh)) * 100), 0)} п.п.`
+    : `от ${cmpBound(r.ciLow)} до ${cmpBound(r.ciHigh)} п.п., ноль внутри`;
+  return `${direction} (95% интервал: ${interval})`;
+}
+
+type Measured = ArmComparison & { treatedDecline: number; controlDecline: number; uplift: number; ciLow: number; ciHigh: number };
+
+/** A row that may be worded with numbers: both arms at least MIN_GROUP, every figure present. */
+const cmpMeasured = (r: ArmComparison): r is Measured =>
+  r.conclusive && r.treatedDecline !== null && r.controlDecline !== null && r.uplift !== null && r.ciLow !== null && r.ciHigh !== null;
+
 /** One comparison row, never a bare number below MIN_GROUP per arm. */
 function cmpComparison(r: ArmComparison): string[] {
   const sizes = `в плане ${cmpCustomers(r.treated)}, в контроле ${cmpCustomers(r.control)}`;
-  if (!r.conclusive || r.treatedDecline === null || r.controlDecline === null || r.uplift === null || r.ciLow === null || r.ciHigh === null) {
-    return [`${capitalize(sizes)}.`, `⏳ Вывод делать рано: нужно хотя бы ${MIN_GROUP} клиентов в каждой группе.`];
-  }
-  const verdict =
-    r.ciLow > 0 ? 'звонки помогают' : r.ciHigh < 0 ? 'после звонков снижают покупки чаще — стоит пересмотреть предложения' : 'разница может быть случайной';
-  const direction = r.uplift > 0 ? `на ${cmpPoints(r.uplift)} меньше` : r.uplift < 0 ? `на ${cmpPoints(r.uplift)} больше` : 'столько же';
+  if (!cmpMeasured(r)) return [`${capitalize(sizes)}.`, `⏳ Вывод делать рано: нужно хотя бы ${MIN_GROUP} клиентов в каждой группе.`];
+  const verdict = r.ciLow > 0 ? 'звонки помогают' : r.ciHigh < 0 ? 'после звонков снижают покупки чаще — стоит пересмотреть предложения' : 'разница может быть случайной';
   return [
     `Снизили покупки: ${fmtPercent(r.treatedDecline)} из плана против ${fmtPercent(r.controlDecline)} в контроле (${sizes}).`,
-    `Эффект: ${direction}, 95% интервал разницы — от ${cmpBound(r.ciLow)} до ${cmpBound(r.ciHigh)} п.п.: ${verdict}.`,
+    `Из плана снижают покупки ${cmpEffect(r)} — ${verdict}.`,
     ...(r.revenueDiff === null
       ? []
-      : [`Выручка за месяц у клиентов из плана изменилась в среднем на ${fmtNumber(r.revenueDiff, 2)} ${r.revenueDiff >= 0 ? 'лучше' : 'хуже'}, чем в контроле.`]),
+      : [`Выручка за месяц к прошлому периоду: у клиентов из плана в среднем на ${fmtNumber(Math.abs(r.revenueDiff), 2)} ${r.revenueDiff >= 0 ? 'лучше' : 'хуже'}, чем в контроле.`]),
   ];
 }
 
@@ -616,18 +628,14 @@ const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 function cmpOfferLine(r: ArmComparison): string {
   const title = cmpOfferTitle(r.offer);
-  if (!r.conclusive || r.uplift === null || r.ciLow === null || r.ciHigh === null) {
-    return `• ${title}: ${r.treated} и ${r.control} — пока мало для вывода`;
-  }
-  return `• ${title}: ${fmtPercent(r.treatedDecline!)} против ${fmtPercent(r.controlDecline!)}, разница от ${cmpBound(r.ciLow)} до ${cmpBound(r.ciHigh)} п.п.`;
+  if (!cmpMeasured(r)) return `• ${title}: в плане ${r.treated}, в контроле ${r.control} — пока мало для вывода`;
+  return `• ${title}: ${fmtPercent(r.treatedDecline)} против ${fmtPercent(r.controlDecline)} — ${cmpEffect(r)}`;
 }
 
 function cmpReached(r: ArmComparison): string {
   const head = 'Только те, кому сделали предложение (вспомогательно: кто берёт трубку — не случайность)';
-  if (!r.conclusive || r.uplift === null || r.ciLow === null || r.ciHigh === null) {
-    return `${head}: ${r.treated} и ${r.control} — пока мало для вывода.`;
-  }
-  return `${head}: ${fmtPercent(r.treatedDecline!)} против ${fmtPercent(r.controlDecline!)}, разница от ${cmpBound(r.ciLow)} до ${cmpBound(r.ciHigh)} п.п.`;
+  if (!cmpMeasured(r)) return `${head}: ${r.treated} против ${r.control} в контроле — пока мало для вывода.`;
+  return `${head}: ${fmtPercent(r.treatedDecline)} против ${fmtPercent(r.controlDecline)} — ${cmpEffect(r)}.`;
 }
 
 export const CAMPAIGN = {
@@ -750,13 +758,8 @@ export const CAMPAIGN = {
   digestLine: (w: WeekResult): string => {
     const r = w.overall;
     const head = `📊 Кампания, неделя ${cmpWeek(w.week)}:`;
-    if (!r.conclusive || r.uplift === null || r.ciLow === null || r.ciHigh === null) {
-      return `${head} вывод делать рано — в группах ${r.treated} и ${r.control} клиентов, нужно хотя бы ${MIN_GROUP}. Подробнее — /campaign`;
-    }
-    return (
-      `${head} снизили покупки ${fmtPercent(r.treatedDecline!)} из плана против ${fmtPercent(r.controlDecline!)} в контроле ` +
-      `(разница от ${cmpBound(r.ciLow)} до ${cmpBound(r.ciHigh)} п.п.). Подробнее — /campaign`
-    );
+    if (!cmpMeasured(r)) return `${head} вывод делать рано — в группах ${r.treated} и ${r.control} клиентов, нужно хотя бы ${MIN_GROUP}. Подробнее — /campaign`;
+    return `${head} из плана снизили покупки ${fmtPercent(r.treatedDecline)} против ${fmtPercent(r.controlDecline)} в контроле — ${cmpEffect(r)}. Подробнее — /campaign`;
   },
   digestContacts: (rows: readonly { id: number; contact: CustomerContact }[]) =>
     ['📇 Контакты первых в списке:', ...rows.map((r) => `${r.id} — ${cmpContact(r.contact)}`)].join('\n'),
@@ -806,7 +809,7 @@ export const CAMPAIGN = {
     uploadHint: 'Можно добавить пятый файл contacts.csv (id, имя, телефон, почта) — имена и телефоны появятся в /risk, /plan, сводке и выгрузках.',
     imported: (r: { stored: number; ignored: number; total: number; warnings: readonly { file: string; line: number }[] }) =>
       [
-        `📇 Контакты: сохранены для ${cmpCustomers(r.stored)}, всего с контактами — ${fmtNumber(r.total, 0)}.`,
+        `📇 Контакты сохранены: ${cmpCustomers(r.stored)}; всего клиентов с контактами — ${fmtNumber(r.total, 0)}.`,
         ...(r.ignored > 0
           ? [
               `Пропущено строк: ${fmtNumber(r.ignored, 0)} — таких клиентов нет в данных (${r.warnings

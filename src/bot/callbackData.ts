@@ -32,7 +32,7 @@ export function encodeCallback(d: CallbackData): string {
 
 const WEEK = '(\\d{4}-W\\d{2})';
 const PLAN = new RegExp(`^p:${WEEK}:(\\d{1,4})$`);
-const OUTREACH = new RegExp(`^o:${WEEK}:(\\d{1,15}):([ond]):(\\d{1,4}|-)$`);
+const OUTREACH = new RegExp(`^o:${WEEK}:(\\d{1,16}):([ond]):(\\d{1,4}|-)$`);
 
 const safeId = (s: string) => {
   const n = Number(s);

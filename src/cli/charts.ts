@@ -3,6 +3,7 @@ import type { App } from '../app/types.ts';
 import { riskDistributionChart } from '../features/charts/index.ts';
 import { atRiskTrendChart, campaignDeclineChart, customerDriversChart, featureImportanceChart, segmentSizesChart } from '../features/charts/specs.ts';
 import { currentPeriod } from '../app/digest.ts';
+import { chartedWeek } from '../features/campaign.ts';
 import { TREND_WEEKS, weeklyTrend } from '../core/digest/view.ts';
 
 export const CHART_KINDS = ['drivers', 'importance', 'segments', 'distribution', 'trend', 'campaign'] as const;
@@ -27,9 +28,9 @@ export async function renderChartKind(app: App, kind: string, opts: { id?: numbe
       return charts.render(atRiskTrendChart(weeklyTrend(history, period, assistant.segment('at-risk').size)));
     }
     case 'campaign': {
-      const latest = app.campaign.results().campaigns.at(-1);
-      if (!latest) throw new Error('no measured campaign week yet: plan a week, then ingest the next period');
-      return charts.render(campaignDeclineChart(latest));
+      const week = chartedWeek(app.campaign.results());
+      if (!week) throw new Error('no conclusive campaign week yet: plan a week, ingest the next period; each group needs 30 customers');
+      return charts.render(campaignDeclineChart(week));
     }
     default:
       throw new Error(`unknown chart kind: ${kind} (expected ${CHART_KINDS.join(', ')})`);

@@ -79,15 +79,11 @@ describe('dialogue', () => {
     expect(texts(replies)[0]).toMatch(/Чемпионы по бросанию корзин/);
   });
 
-  it('/export sends the segment as CSV sorted by priority', async () => {
+  it('/export sends the segment as an Excel workbook, by expected loss', async () => {
     const [doc] = await fx.app.dialogue.handleText(admin, '/export at-risk');
-    expect(doc.type).toBe('document');
-    if (doc.type !== 'document') return;
-    const lines = doc.content.toString('utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(doc).toMatchObject({ type: 'document', fileName: 'segment-at-risk.xlsx' });
     const seg = fx.app.assistant.segment('at-risk');
-    expect(lines).toHaveLength(seg.size + 1);
-    const priorities = lines.slice(1).map((l) => Number(l.split(',')[4]));
-    expect([...priorities].sort((a, b) => b - a)).toEqual(priorities);
+    expect(doc.type === 'document' && doc.caption).toMatch(new RegExp(`Все в зоне риска: ${seg.size}`));
   });
 
   it('/top_features lists features and sends the importance chart', async () => {

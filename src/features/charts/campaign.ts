@@ -19,7 +19,7 @@ export interface CampaignChartInput {
   groups: { label: string; treated: RateWithInterval | null; control: RateWithInterval | null; conclusive: boolean }[];
 }
 
-const LABEL_CHARS = 14;
+const LABEL_CHARS = 16;
 const FADED = { treated: 'rgba(47, 109, 181, 0.3)', control: 'rgba(141, 164, 191, 0.3)' };
 
 /**
@@ -43,7 +43,7 @@ export function campaignChart(input: CampaignChartInput): ChartConfiguration<'ba
   return {
     type: 'bar',
     data: {
-      labels: groups.map((g) => wrapLabel(g.conclusive ? g.label : `${g.label} (${CAMPAIGN.chart.few})`, LABEL_CHARS, 3)),
+      labels: groups.map((g) => [...wrapLabel(g.label, LABEL_CHARS, 2), ...(g.conclusive ? [] : [`(${CAMPAIGN.chart.few})`])]),
       datasets: [arm('treated', CAMPAIGN.chart.treated, COLORS.primary, FADED.treated), arm('control', CAMPAIGN.chart.control, COLORS.neutral, FADED.control)],
     },
     options: {
