@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCallback, encodeCallback } from '../../src/bot/callbackData.ts';
 import { MAX_CALLBACK_BYTES } from '../../src/bot/limits.ts';
+import type { CallbackData } from '../../src/core/reply.ts';
 import { SEGMENT_CODES } from '../../src/core/segments.ts';
 
 describe('callback data', () => {
@@ -16,12 +17,12 @@ describe('callback data', () => {
   });
 
   it('round-trips plan pages and every outreach status from a list page or a /risk card, within 64 bytes', () => {
-    const all = [
+    const all: CallbackData[] = [
       { kind: 'plan', week: '2026-W48', page: 6 },
       ...(['offered', 'no_answer', 'declined'] as const).flatMap((status) =>
-        [3, null].map((page) => ({ kind: 'outreach', week: '2026-W01', id: Number.MAX_SAFE_INTEGER, status, page })),
+        [3, null].map((page): CallbackData => ({ kind: 'outreach', week: '2026-W01', id: Number.MAX_SAFE_INTEGER, status, page })),
       ),
-    ] as const;
+    ];
     for (const d of all) {
       const raw = encodeCallback(d);
       expect(Buffer.byteLength(raw)).toBeLessThanOrEqual(MAX_CALLBACK_BYTES);

@@ -3,9 +3,11 @@
  * below the minimum group size, the digest line, the chart spec, status words, the console's
  * rendering of buttons and edits, and a fresh store that has no model yet.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { buildApp } from '../../src/app/app.ts';
+import { composeDigest } from '../../src/app/digest.ts';
+import { periodFromKey } from '../../src/core/digest/period.ts';
 import { loadConfig } from '../../src/config.ts';
 import { compareArms, type CampaignResults, type Outcome, type WeekResult } from '../../src/core/campaign/index.ts';
 import { renderReply } from '../../src/console/console.ts';
@@ -15,6 +17,7 @@ import { chartedWeek } from '../../src/features/campaign.ts';
 import { parseStatus } from '../../src/features/outreach.ts';
 import { createLogger } from '../../src/logger.ts';
 import { CAMPAIGN, CHAT } from '../../src/messages.ts';
+import { trainedApp, type Fixture } from '../support/appFixture.ts';
 
 const outcomes = (n: number, declined: number): Outcome[] => Array.from({ length: n }, (_, i) => ({ declined: i < declined, revenueChange: 0 }));
 
@@ -134,31 +137,46 @@ describe('before any model', () => {
   });
 });
 
-describe('the Excel export', () => {
-  it('is a typed sheet: percent probability, numbers as numbers, frozen header and autofilter', async () => {
-    const { trainedApp } = await import('../support/appFixture.ts');
-    const fx = await trainedApp();
-    try {
-      const [doc] = await fx.app.dialogue.handleText(CONSOLE_USER, '/export cart');
-      expect(doc).toMatchObject({ type: 'document', fileName: 'segment-cart.xlsx' });
-      if (doc.type !== 'document') return;
-      const wb = new ExcelJS.Workbook();
-      await wb.xlsx.load(doc.content as unknown as ArrayBuffer);
-      const ws = wb.worksheets[0];
-      expect((ws.getRow(1).values as unknown[]).slice(1)).toEqual(Object.values(CAMPAIGN.table.headers));
-      const seg = fx.app.assistant.segment('cart');
-      expect(ws.rowCount).toBe(seg.size + 1);
-      expect(ws.getCell('A2').value).toBe(seg.members[0].customer.id);
-      expect(typeof ws.getCell('C2').value).toBe('number');
-      expect(ws.getCell('C2').numFmt).toBe('0.0%');
-      expect(typeof ws.getCell('I2').value).toBe('number');
-      expect(ws.getCell('J2').value).toBe('не звонили');
-      expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
-      expect(ws.autoFilter).toBeTruthy();
-      const losses = seg.members.map((m) => m.priority);
-      expect([...losses].sort((x, y) => y - x)).toEqual(losses);
-    } finally {
-      fx.dispose();
-    }
+describe('with a trained app', () => {
+  let fx: Fixture;
+  beforeAll(async () => {
+    fx = await trainedApp();
+  });
+  afterAll(() => fx?.dispose());
+
+  it('the Excel export is a typed sheet: percent probability, numbers as numbers, frozen header and autofilter', async () => {
+    const [doc] = await fx.app.dialogue.handleText(CONSOLE_USER, '/export cart');
+    expect(doc).toMatchObject({ type: 'document', fileName: 'segment-cart.xlsx' });
+    if (doc.type !== 'document') return;
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(doc.content as unknown as ArrayBuffer);
+    const ws = wb.worksheets[0];
+    expect((ws.getRow(1).values as unknown[]).slice(1)).toEqual(Object.values(CAMPAIGN.table.headers));
+    const seg = fx.app.assistant.segment('cart');
+    expect(ws.rowCount).toBe(seg.size + 1);
+    expect(ws.getCell('A2').value).toBe(seg.members[0].customer.id);
+    expect(typeof ws.getCell('C2').value).toBe('number');
+    expect(ws.getCell('C2').numFmt).toBe('0.0%');
+    expect(typeof ws.getCell('I2').value).toBe('number');
+    expect(ws.getCell('J2').value).toBe('не звонили');
+    expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+    expect(ws.autoFilter).toBeTruthy();
+    const losses = seg.members.map((m) => m.priority);
+    expect([...losses].sort((x, y) => y - x)).toEqual(losses);
+  });
+
+  it('the digest names the top customers’ contacts and adds one line with the latest campaign result', async () => {
+    const top = fx.app.assistant.segment('at-risk').members[0].customer.id;
+    fx.app.store.contacts.upsert([{ id: top, name: 'Анна Смирнова', phone: '+7 912 000-00-01', email: null, extra: {} }], 'test');
+    const measured = week('2026-W48', [80, 28], [70, 45]);
+    const app = { ...fx.app, campaign: { ...fx.app.campaign, results: () => ({ campaigns: [measured], pending: [] }) } };
+    const { composed } = await composeDigest(app, periodFromKey('2026-W49'));
+    const [body, , csv] = composed.parts;
+    expect(body.type === 'text' && body.text).toContain(`📇 Контакты первых в списке:\n${top} — Анна Смирнова, +7 912 000-00-01`);
+    expect(body.type === 'text' && body.text.split('\n').filter((l) => l.startsWith('📊 Кампания'))).toEqual([CAMPAIGN.digestLine(measured)]);
+    expect(body.type === 'text' && body.text.trim().split('\n').at(-1)).toMatch(/Отписаться: \/unsubscribe/);
+    const lines = csv.type === 'document' ? csv.content.toString('utf8').split('\r\n') : [];
+    expect(lines[0]).toMatch(/,контакты$/);
+    expect(lines.find((l) => l.startsWith(`${top},`))).toMatch(/,"?Анна Смирнова, \+7 912 000-00-01"?$/);
   });
 });
