@@ -26,7 +26,9 @@ const clock = { now: new Date(FIRST_MONDAY) };
 const monday = (k: number) => new Date(FIRST_MONDAY + k * 35 * DAY);
 const weekOf = (d: Date) => periodOf(d, 'Europe/Moscow').key;
 
-const h = withEmulatedBot({ now: () => clock.now });
+const CRM = 'https://crm.example.ru/customers/{id}?from=bot';
+const h = withEmulatedBot({ now: () => clock.now, env: { CRM_URL_TEMPLATE: CRM } });
+const crmOf = (id: number) => CRM.replace('{id}', String(id));
 const start = () => h.startBot({ allowed: [MANAGER], admins: [ADMIN], teamChats: [TEAM] });
 
 const plan = (week: string): WeekPlan => h.fx.app.campaign.weekPlan(week)!;
@@ -73,6 +75,9 @@ describe('/plan through the emulator', () => {
       [1, 2, 3, 4, 5].map((n) => [`${n} · Предложил`, `${n} · Не дозвонился`, `${n} · Отказ`]),
     );
     for (const b of buttons(m)) expect(Buffer.byteLength(b.callback_data ?? '')).toBeLessThanOrEqual(64);
+    // CRM_URL_TEMPLATE: one link per customer of the page, numbered like the list.
+    expect(rows[5]).toEqual(p.entries.slice(0, 5).map((e, i) => expect.objectContaining({ text: `🔗 ${i + 1}`, url: crmOf(e.id) })));
+    expect(rows[6].map((b) => b.text)).toEqual(['📄 В Excel', 'Дальше ▶']);
     expect(p.control.length).toBeGreaterThan(0);
     for (const c of p.control) {
       expect(m.text).not.toContain(String(c.id));
@@ -135,6 +140,10 @@ describe('/plan through the emulator', () => {
     now = current(m);
     expect(now.text).toContain(`1. ${entries[0].id}`);
     expect(h.tg.sent(MANAGER)).toHaveLength(1);
+
+    h.tg.pressButton(MANAGER, now, '📄 В Excel');
+    const doc = await h.tg.waitForCall('sendDocument');
+    expect(Object.values(doc.files)[0].fileName).toBe(`plan-${weekOf(clock.now)}.xlsx`);
   });
 
   it('presses by a stranger in the team chat, in an unlisted group or in a private chat record nothing', async () => {
@@ -175,7 +184,8 @@ describe('/plan through the emulator', () => {
     const card = await h.tg.waitForMessage(MANAGER);
     expect(card.text).toMatch(/В плане звонков этой недели: №2 из 30/);
     expect(card.text).toMatch(/Статус: ⏳ ещё не звонили/);
-    expect(buttons(card).map((b) => b.text)).toEqual(['Предложил', 'Не дозвонился', 'Отказ']);
+    expect(buttons(card).map((b) => b.text)).toEqual(['Предложил', 'Не дозвонился', 'Отказ', '🔗 Открыть в CRM']);
+    expect(buttons(card)[3].url).toBe(crmOf(second.id));
     await h.tg.waitForCall('sendPhoto');
 
     const since = h.tg.calls.length;
@@ -190,6 +200,7 @@ describe('/plan through the emulator', () => {
     const heldCard = await h.tg.waitForMessage(MANAGER, { match: (x) => x.text?.includes(`Клиент ${held}`) ?? false });
     expect(heldCard.text).toMatch(/не звоним: он в контрольной группе/);
     expect(buttons(heldCard).some((b) => b.callback_data?.startsWith('o:'))).toBe(false);
+    expect(buttons(heldCard).map((b) => b.url)).toEqual([crmOf(held)]);
   });
 
   it('a press for a held-out or an unlisted customer gets one short sentence and records nothing', async () => {
