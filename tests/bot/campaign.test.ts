@@ -134,11 +134,13 @@ describe('/plan through the emulator', () => {
     expect(now.text).toContain(`6. ${entries[5].id}`);
     expect(now.text).toMatch(/Страница 2 из 6/);
     expect(buttons(now)[0].text).toBe('6 · Предложил');
+    // Contacts imported meanwhile show up on the next redraw.
+    h.fx.app.store.contacts.upsert([{ id: entries[0].id, name: 'Анна Смирнова', phone: '+7 912 000-00-01', email: null, extra: {} }], 'test');
     since = h.tg.calls.length;
     h.tg.pressButton(MANAGER, now, '◀ Назад');
     await edited(m, since);
     now = current(m);
-    expect(now.text).toContain(`1. ${entries[0].id}`);
+    expect(now.text).toContain(`1. ${entries[0].id} — Анна Смирнова, +7 912 000-00-01`);
     expect(h.tg.sent(MANAGER)).toHaveLength(1);
 
     h.tg.pressButton(MANAGER, now, '📄 В Excel');

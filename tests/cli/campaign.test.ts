@@ -59,7 +59,7 @@ describe('retention plan, contact, contacts, export, synth, campaign', () => {
     expect(plan).toMatchObject({ capacity: 30, control_share: 0.1 });
     expect(plan.customers).toHaveLength(30);
     for (const c of plan.customers) {
-      expect(Object.keys(c).sort()).toEqual(['contacted_at', 'driver', 'expected_loss', 'id', 'offer', 'probability', 'profit', 'status']);
+      expect(Object.keys(c).sort()).toEqual(['driver', 'expected_loss', 'id', 'offer', 'probability', 'profit', 'status']);
       expect(c).toMatchObject({ id: expect.any(Number), probability: expect.any(Number), profit: expect.any(Number), expected_loss: expect.any(Number), offer: expect.any(String), status: null });
     }
     const losses = plan.customers.map((c) => c.expected_loss as number);

@@ -221,7 +221,8 @@ export function recordOutreach(deps: Pick<CampaignDeps, 'store' | 'settings' | '
  * The machine-readable form of a week's plan (`retention plan --json`): `week`, `capacity`,
  * `control_share`, the list in `customers` (`id`, `probability`, `profit`, `expected_loss`,
  * `offer`, `driver`, `status`, and `contacts` only for customers that have any) and the held-out
- * `control` (`id`, `offer`), plus how it was drawn and how far the calls got.
+ * `control` (`id`, `offer`), plus how it was drawn and how far the calls got. Call times and CRM
+ * links are in the spreadsheet export.
  */
 export function weekPlanJson(plan: WeekPlan) {
   return {
@@ -242,9 +243,7 @@ export function weekPlanJson(plan: WeekPlan) {
       offer: e.offer,
       driver: e.driver,
       status: e.status,
-      contacted_at: e.contactedAt,
       ...(e.contact ? { contacts: { name: e.contact.name, phone: e.contact.phone, email: e.contact.email } } : {}),
-      ...(e.crmUrl ? { crm_url: e.crmUrl } : {}),
     })),
     control: plan.control.map((c) => ({ id: c.id, offer: c.offer })),
   };
