@@ -65,6 +65,8 @@ const textOnly: Dialogue = (() => {
     timeZone: app.config.digest.timezone,
     upload: { fileNames: [], timeoutMinutes: 30, maxFileMb: 20 },
     units: app.config.units,
+    campaign: app.campaign,
+    spreadsheets: { xlsx: async () => Buffer.alloc(0) },
   });
   const d = createDialogue({ features, exampleId: app.assistant.exampleId, log: app.log });
   return { ...d, handleText: async (u, t) => (await d.handleText(u, t)).filter((r) => r.type !== 'photo') };

@@ -41,6 +41,8 @@ export const NOUNS = {
   feature: ['признак', 'признака', 'признаков'],
   chat: ['чат', 'чата', 'чатов'],
   variant: ['вариант', 'варианта', 'вариантов'],
+  day: ['день', 'дня', 'дней'],
+  page: ['страница', 'страницы', 'страниц'],
 } as const satisfies Record<string, NounForms>;
 
 /** The form of `forms` that goes after `n` (Intl.PluralRules: fractions take the genitive singular, «1,5 клиента»). */
@@ -822,6 +824,16 @@ export const CLI = {
     outWithDryRun: '--out бывает только вместе с --dry-run',
   },
   unknownChart: (kind: string, kinds: readonly string[]) => `нет графика «${kind}»; есть: ${kinds.join(', ')}`,
+  noCampaignChart: 'нет недели с выводом: составьте план, загрузите данные следующего периода; в каждой группе нужно хотя бы 30 клиентов',
+  contactsImported: (stored: number, ignored: number) =>
+    `Контакты сохранены: ${fmtCount(stored, NOUNS.customer)}` + (ignored > 0 ? `; пропущено строк с неизвестными номерами: ${fmtNumber(ignored, 0)}.` : '.'),
+  synthesizedNext: (n: number, out: string, ms: number) => `Следующий период: ${fmtCount(n, NOUNS.customer)} → ${out} за ${fmtNumber(ms, 0)} мс`,
+  synthExpected: (e: { treatedDecline: number; controlDecline: number; uplift: number }) =>
+    `Ожидаемая доля снизивших покупки: в плане ${fmtPercent(e.treatedDecline)}, в контроле ${fmtPercent(e.controlDecline)}, эффект ${fmtNumber(e.uplift * 100, 1)} п.п.`,
+  synthOptions: {
+    fromPlanNeedNext: '--from и --plan бывают только вместе с --next-period',
+    nextNeedsFromPlan: '--next-period нужны --from ПАПКА и --plan plan.json',
+  },
 } as const;
 
 const DIGEST_OUTCOMES: Record<string, string> = {
@@ -830,3 +842,274 @@ const DIGEST_OUTCOMES: Record<string, string> = {
   busy: 'её сейчас отправляет другой процесс',
   interrupted: 'отправка прервана, продолжится при следующем запуске',
 };
+// ---------------------------------------------------------------- CAMPAIGN: weekly call list, outreach, results, contacts, Excel export
+// (Imports are hoisted; kept here so this block stays one piece.)
+import { MIN_GROUP, type ArmComparison, type CampaignResults, type PlanEntry, type PlanTableLabels, type WeekPlan, type WeekProgress, type WeekResult } from './core/campaign/index.ts';
+import { periodFromKey } from './core/digest/period.ts';
+import type { CampaignOffer, CustomerContact, OutreachStatus } from './core/ports.ts';
+
+const cmpCustomers = (n: number) => fmtCount(n, NOUNS.customer);
+/** «23–29 ноября 2026» for an ISO week key. */
+const cmpWeek = (week: string) => fmtWeek(periodFromKey(week));
+/** Percentage points, unsigned: 0.231 → «23 п.п.». */
+const cmpPoints = (x: number) => `${fmtNumber(Math.abs(x) * 100, 0)} п.п.`;
+/** A signed bound of an interval in points: «−5», «+36». */
+const cmpBound = (x: number) => {
+  const v = Math.round(x * 100);
+  return v > 0 ? `+${v}` : v < 0 ? `−${-v}` : '0';
+};
+const cmpStatusText: Record<OutreachStatus, string> = { offered: '✅ предложил', no_answer: '📵 не дозвонился', declined: '❌ отказ' };
+const cmpContact = (c: CustomerContact) => [c.name, c.phone, c.email].filter(Boolean).join(', ');
+
+/** Why this customer gets this offer: the driver it answers, or the value the offer protects. */
+function cmpWhy(e: Pick<PlanEntry, 'driver' | 'offer'>, units: MoneyUnits): string {
+  return e.driver ? describeDriver(e.driver, units) : OFFER_TEXT[e.offer].reason;
+}
+
+function cmpEntry(e: PlanEntry, n: number, timeZone: string, units: MoneyUnits): string[] {
+  return [
+    `${n}. ${e.id}${e.contact ? ` — ${cmpContact(e.contact)}` : ''}`,
+    `   риск ${fmtProbability(e.probability)} · прибыль ${fmtMoney(e.profit, units.profit)} · ожидаемая потеря ${fmtMoney(e.expectedLoss, units.profit)}`,
+    `   Почему: ${cmpWhy(e, units)}`,
+    `   Предложить: ${OFFER_TEXT[e.offer].action}`,
+    `   ${e.status ? `${cmpStatusText[e.status]} · ${fmtDateTime(e.contactedAt!, timeZone)}` : CAMPAIGN_NOT_CALLED}`,
+  ];
+}
+
+const CAMPAIGN_NOT_CALLED = '⏳ ещё не звонили';
+
+function cmpProgress(p: WeekProgress): string {
+  const head = `Сделано ${fmtNumber(p.done, 0)} из ${fmtNumber(p.planned, 0)}`;
+  if (p.done === 0) return `${head} — начните с первого: его уход обойдётся дороже всех.`;
+  return `${head}: ✅ предложили ${p.offered} · 📵 не дозвонились ${p.noAnswer} · ❌ отказ ${p.declined}`;
+}
+
+const cmpOfferTitle = (offer: ArmComparison['offer']) => (offer === 'all' ? 'Все' : SEGMENT_TEXT[offer].title);
+
+/** «на 23 п.п. реже (95% интервал: от 9 до 36 п.п.)»: how much less often the list declined than the control. */
+function cmpEffect(r: { uplift: number; ciLow: number; ciHigh: number }): string {
+  const direction = r.uplift > 0 ? `на ${cmpPoints(r.uplift)} реже` : r.uplift < 0 ? `на ${cmpPoints(r.uplift)} чаще` : 'так же часто';
+  const sameSign = (r.ciLow > 0 && r.ciHigh > 0) || (r.ciLow < 0 && r.ciHigh < 0);
+  const interval = sameSign
+    ? `от ${fmtNumber(Math.round(Math.min(Math.abs(r.ciLow), Math.abs(r.ciHigh)) * 100), 0)} до ${fmtNumber(Math.round(Math.max(Math.abs(r.ciLow), Math.abs(r.ciHigh)) * 100), 0)} п.п.`
+    : `от ${cmpBound(r.ciLow)} до ${cmpBound(r.ciHigh)} п.п., ноль внутри`;
+  return `${direction} (95% интервал: ${interval})`;
+}
+
+type Measured = ArmComparison & { treatedDecline: number; controlDecline: number; uplift: number; ciLow: number; ciHigh: number };
+
+/** A row that may be worded with numbers: both arms at least MIN_GROUP, every figure present. */
+const cmpMeasured = (r: ArmComparison): r is Measured =>
+  r.conclusive && r.treatedDecline !== null && r.controlDecline !== null && r.uplift !== null && r.ciLow !== null && r.ciHigh !== null;
+
+/** One comparison row, never a bare number below MIN_GROUP per arm. */
+function cmpComparison(r: ArmComparison, units: MoneyUnits): string[] {
+  const sizes = `в плане ${cmpCustomers(r.treated)}, в контроле ${cmpCustomers(r.control)}`;
+  if (!cmpMeasured(r)) return [`${capitalize(sizes)}.`, `⏳ Вывод делать рано: нужно хотя бы ${MIN_GROUP} клиентов в каждой группе.`];
+  const verdict = r.ciLow > 0 ? 'звонки помогают' : r.ciHigh < 0 ? 'после звонков снижают покупки чаще — стоит пересмотреть предложения' : 'разница может быть случайной';
+  return [
+    `Снизили покупки: ${fmtPercent(r.treatedDecline)} из плана против ${fmtPercent(r.controlDecline)} в контроле (${sizes}).`,
+    `Из плана снижают покупки ${cmpEffect(r)} — ${verdict}.`,
+    ...(r.revenueDiff === null
+      ? []
+      : [`Выручка за месяц к прошлому периоду: у клиентов из плана в среднем на ${fmtMoney(Math.abs(r.revenueDiff), units.money)} ${r.revenueDiff >= 0 ? 'лучше' : 'хуже'}, чем в контроле.`]),
+  ];
+}
+
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+function cmpOfferLine(r: ArmComparison): string {
+  const title = cmpOfferTitle(r.offer);
+  if (!cmpMeasured(r)) return `• ${title}: в плане ${r.treated}, в контроле ${r.control} — пока мало для вывода`;
+  return `• ${title}: ${fmtPercent(r.treatedDecline)} против ${fmtPercent(r.controlDecline)} — ${cmpEffect(r)}`;
+}
+
+function cmpReached(r: ArmComparison): string {
+  const head = 'Только те, кому сделали предложение (вспомогательно: кто берёт трубку — не случайность)';
+  if (!cmpMeasured(r)) return `${head}: ${r.treated} против ${r.control} в контроле — пока мало для вывода.`;
+  return `${head}: ${fmtPercent(r.treatedDecline)} против ${fmtPercent(r.controlDecline)} — ${cmpEffect(r)}.`;
+}
+
+export const CAMPAIGN = {
+  commands: {
+    plan: 'план звонков на неделю',
+    contact: 'отметить звонок: /contact ID предложил, не_дозвонился или отказ',
+    campaign: 'результаты кампании: план против контроля',
+    export: 'выгрузить в Excel сегмент или план недели',
+  },
+  /** What `/contact` takes (the console shows buttons as these commands). */
+  statusWord: { offered: 'предложил', no_answer: 'не_дозвонился', declined: 'отказ' } as Record<OutreachStatus, string>,
+  /** Words `/contact` understands, lower case, spaces as «_». */
+  statusAliases: {
+    offered: ['offered', 'предложил', 'предложила', 'предложили', 'да'],
+    no_answer: ['no_answer', 'не_дозвонился', 'не_дозвонилась', 'недозвон', 'нет_ответа', 'не_ответил', 'не_ответила'],
+    declined: ['declined', 'отказ', 'отказался', 'отказалась', 'нет'],
+  } as Record<OutreachStatus, string[]>,
+  statusButton: { offered: 'Предложил', no_answer: 'Не дозвонился', declined: 'Отказ' } as Record<OutreachStatus, string>,
+  /** A status button of the n-th customer of the list; the recorded one is ticked. */
+  listButton: (n: number, status: OutreachStatus, chosen: boolean) => `${chosen ? '✓ ' : ''}${n} · ${CAMPAIGN.statusButton[status]}`,
+  cardButton: (status: OutreachStatus, chosen: boolean) => `${chosen ? '✓ ' : ''}${CAMPAIGN.statusButton[status]}`,
+  crmButton: '🔗 Открыть в CRM',
+  crmListButton: (n: number) => `🔗 ${n}`,
+  back: '◀ Назад',
+  next: 'Дальше ▶',
+  excelButton: '📄 В Excel',
+  consoleEdited: '(сообщение обновлено)',
+
+  planPage: (v: { plan: WeekPlan; entries: readonly PlanEntry[]; first: number; page: number; pages: number; timeZone: string; crm: boolean; units: MoneyUnits }): string => {
+    const { plan } = v;
+    const head = [`📋 План звонков на неделю ${cmpWeek(plan.week)}`];
+    if (plan.entries.length === 0) {
+      return [
+        ...head,
+        '',
+        plan.eligible === 0
+          ? `Звонить на этой неделе некому: клиентов с высоким риском нет, или всем уже звонили за последние ${fmtCount(plan.cooldownDays, NOUNS.day)}.`
+          : 'Звонить на этой неделе некому.',
+      ].join('\n');
+    }
+    const last = v.first + v.entries.length - 1;
+    return [
+      ...head,
+      cmpProgress(plan.progress),
+      '',
+      `Клиенты ${v.first}–${last} из ${plan.entries.length}, по ожидаемой потере прибыли (риск × прибыль):`,
+      '',
+      ...v.entries.flatMap((e, i) => [...cmpEntry(e, v.first + i, v.timeZone, v.units), '']),
+      `Отметьте результат кнопкой с номером клиента.${v.crm ? ' 🔗 — карточка в CRM.' : ''}${v.pages > 1 ? ` Страница ${v.page} из ${v.pages}.` : ''}`,
+      ...(v.page === 1 && plan.heldOut > 0
+        ? [
+            `Ещё ${cmpCustomers(plan.heldOut)} — контрольная группа: им на этой неделе не звоним, по ним меряем эффект звонков (/campaign).`,
+          ]
+        : []),
+    ].join('\n');
+  },
+
+  /** The whole list at once, for `retention plan`. */
+  planList: (plan: WeekPlan, timeZone: string, units: MoneyUnits): string =>
+    [
+      `📋 План звонков на неделю ${cmpWeek(plan.week)}`,
+      ...(plan.entries.length ? [cmpProgress(plan.progress), ''] : ['Звонить на этой неделе некому.']),
+      ...plan.entries.flatMap((e, i) => [...cmpEntry(e, i + 1, timeZone, units), '']),
+      ...(plan.heldOut > 0 ? [`Контрольная группа: ${cmpCustomers(plan.heldOut)} (им не звоним).`] : []),
+    ].join('\n'),
+
+  /** Lines a /risk card gets about this week's list. */
+  riskCard: {
+    contact: (c: CustomerContact) => `👤 ${cmpContact(c)}`,
+    planned: (e: PlanEntry, n: number, total: number, timeZone: string) =>
+      [
+        `📋 В плане звонков этой недели: №${n} из ${total} (что предложить — выше)`,
+        `Статус: ${e.status ? `${cmpStatusText[e.status]} · ${fmtDateTime(e.contactedAt!, timeZone)}` : CAMPAIGN_NOT_CALLED}`,
+      ].join('\n'),
+    heldOut: '📋 На этой неделе клиенту не звоним: он в контрольной группе — по ней проверяем, работают ли звонки.',
+    notPlanned: '📋 В план звонков этой недели не вошёл. План — /plan',
+  },
+
+  recorded: (o: { customerId: number; status: OutreachStatus; replaced: boolean; progress: WeekProgress }) =>
+    `Записал: клиент ${o.customerId} — ${cmpStatusText[o.status]}${o.replaced ? ' (прежняя отметка заменена)' : ''}. ` +
+    `Сделано ${o.progress.done} из ${o.progress.planned}. План — /plan`,
+  refused: {
+    no_plan: (week: string) => `Плана звонков на неделю ${cmpWeek(week)} нет — отметку не записал. План этой недели — /plan`,
+    not_in_plan: (week: string, id: number) =>
+      `Клиента ${id} нет в плане звонков на неделю ${cmpWeek(week)} — отметку не записал. Отмечать можно клиентов из списка: /plan`,
+    held_out: (week: string, id: number) =>
+      `Клиент ${id} на неделе ${cmpWeek(week)} в контрольной группе: ему не звоним, чтобы измерить эффект звонков. Отметку не записал.`,
+  },
+  contactUsage: (exampleId: number | null) =>
+    `Напишите так: /contact ID статус, где статус — предложил, не_дозвонился или отказ. Например: /contact ${exampleId ?? 'ID'} предложил`,
+  noSuchPage: (pages: number) => `В плане ${fmtCount(pages, NOUNS.page)}. Первая — /plan`,
+
+  results: (r: CampaignResults, opts: { weeks: number; units: MoneyUnits }): string => {
+    if (r.campaigns.length === 0 && r.pending.length === 0) {
+      return [
+        '📊 Кампаний ещё не было.',
+        'Составьте план звонков — /plan. Когда загрузите данные следующего периода (/upload), здесь появится результат: сколько клиентов из плана снизили покупки по сравнению с контрольной группой.',
+      ].join('\n');
+    }
+    const shown = r.campaigns.slice(-opts.weeks).reverse();
+    return [
+      '📊 Результаты кампании',
+      'Клиентов из плана звонков сравниваем с контрольной группой: им не звонили, а выбраны они случайно из того же списка, поэтому разница — это эффект звонков. Считаем всех из плана, дозвонились или нет.',
+      ...shown.flatMap((w) => [
+        '',
+        `Неделя ${cmpWeek(w.week)} (итог по данным v${w.outcomeVersion})`,
+        ...cmpComparison(w.overall, opts.units),
+        ...(w.offers.length > 1 || (w.offers.length === 1 && w.overall.conclusive) ? ['По предложениям:', ...w.offers.map(cmpOfferLine)] : []),
+        cmpReached(w.reached.overall),
+        ...(w.unmeasured > 0 ? [`Без итога: ${cmpCustomers(w.unmeasured)} (нет в новых данных).`] : []),
+      ]),
+      ...(r.campaigns.length > shown.length ? ['', `Более ранние недели: ${r.campaigns.length - shown.length} — retention campaign`] : []),
+      ...(r.pending.length
+        ? ['', `⏳ Ждут данных следующего периода: ${r.pending.map((w) => `неделя ${cmpWeek(w)}`).join(', ')}. Итог появится после загрузки (/upload).`]
+        : []),
+    ].join('\n');
+  },
+
+  /** The digest's line about the latest measured week. */
+  digestLine: (w: WeekResult): string => {
+    const r = w.overall;
+    const head = `📊 Кампания, неделя ${cmpWeek(w.week)}:`;
+    if (!cmpMeasured(r)) return `${head} вывод делать рано — в плане ${cmpCustomers(r.treated)}, в контроле ${cmpCustomers(r.control)}, а нужно хотя бы по ${MIN_GROUP}. Подробнее — /campaign`;
+    return `${head} из плана снизили покупки ${fmtPercent(r.treatedDecline)} против ${fmtPercent(r.controlDecline)} в контроле — ${cmpEffect(r)}. Подробнее — /campaign`;
+  },
+  digestContacts: (rows: readonly { id: number; contact: CustomerContact }[]) =>
+    ['📇 Контакты первых в списке:', ...rows.map((r) => `${r.id} — ${cmpContact(r.contact)}`)].join('\n'),
+  digestContactsHeader: 'контакты',
+
+  chart: {
+    title: 'Доля снизивших покупки: из плана и из контроля',
+    subtitle: (week: string) => `Неделя ${cmpWeek(week)} · черта — 95% интервал`,
+    treated: 'из плана (звонили)',
+    control: 'контроль (не звонили)',
+    axis: 'снизили покупки, %',
+    few: 'мало данных',
+    offer: cmpOfferTitle,
+  },
+
+  /** Column headers and cell words of the Excel and CSV exports. */
+  table: (units: MoneyUnits): PlanTableLabels => ({
+    headers: {
+      id: 'id',
+      contacts: 'контакты',
+      probability: 'вероятность снижения',
+      band: 'риск',
+      driver: 'главная причина',
+      segment: 'сегменты',
+      offer: 'что предложить',
+      profit: `прибыль, ${units.profit}`,
+      expectedLoss: `ожидаемая потеря, ${units.profit}`,
+      status: 'статус звонка',
+      contactedAt: 'когда звонили',
+    },
+    band: (b: Band) => BAND_LABELS[b],
+    driver: (f: FeatureName) => FEATURE_LABELS[f],
+    segment: (s: SegmentCode) => SEGMENT_TEXT[s].title,
+    offer: (o: CampaignOffer) => OFFER_TEXT[o].action,
+    status: (s: OutreachStatus | null) => (s === null ? 'не звонили' : { offered: 'предложил', no_answer: 'не дозвонился', declined: 'отказ' }[s]),
+  }),
+  exportUi: {
+    choose: 'Что выгрузить в Excel?',
+    button: '📄 Выгрузить в Excel',
+    planButton: '📋 План звонков недели',
+    planSheet: (week: string) => `План ${week}`,
+    planCaption: (week: string, n: number) => `План звонков на неделю ${cmpWeek(week)}: ${cmpCustomers(n)}, по ожидаемой потере прибыли.`,
+    segmentCaption: (title: string, n: number) => `${title}: ${cmpCustomers(n)}, по ожидаемой потере прибыли.`,
+  },
+
+  contacts: {
+    uploadHint: 'Можно добавить пятый файл contacts.csv (id, имя, телефон, почта) — имена и телефоны появятся в /risk, /plan, сводке и выгрузках.',
+    imported: (r: { stored: number; ignored: number; total: number; warnings: readonly { file: string; line: number }[] }) =>
+      [
+        `📇 Контакты сохранены: ${cmpCustomers(r.stored)}; всего клиентов с контактами — ${fmtNumber(r.total, 0)}.`,
+        ...(r.ignored > 0
+          ? [
+              `Пропущено строк: ${fmtNumber(r.ignored, 0)} — таких клиентов нет в данных (${r.warnings
+                .slice(0, 3)
+                .map((w) => `${w.file}:${w.line}`)
+                .join(', ')}${r.ignored > 3 ? ', …' : ''}).`,
+            ]
+          : []),
+      ].join('\n'),
+  },
+} as const;

@@ -4,19 +4,20 @@ import { dirname } from 'node:path';
 import type { Config } from '../config.ts';
 import { createAssistant } from '../core/assistant.ts';
 import type { Logger } from '../core/ports.ts';
-import { csvDatasetReader, openStore } from '../data/index.ts';
+import { csvDatasetReader, openStore, spreadsheetWriter } from '../data/index.ts';
 import { createDialogue } from '../features/dialogue.ts';
 import { createFeatures } from '../features/registry.ts';
 import { createLogger } from '../logger.ts';
 import { createChartRenderer } from './charts/index.ts';
 import { nextDigestText } from './digest.ts';
 import { uploadHelp } from './botServices.ts';
+import { campaignDeps, campaignServices, type CampaignWiringOptions } from './campaign.ts';
 import type { App } from './types.ts';
 
 export type { App } from './types.ts';
 
 
-export function buildApp(config: Config, log: Logger = createLogger()): App {
+export function buildApp(config: Config, log: Logger = createLogger(), opts: CampaignWiringOptions = {}): App {
   if (config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
   const store = openStore(config.dbPath);
   const assistant = createAssistant({
@@ -26,6 +27,7 @@ export function buildApp(config: Config, log: Logger = createLogger()): App {
     log,
   });
   const charts = createChartRenderer({ quickchartUrl: config.quickchartUrl, logger: log });
+  const campaign = campaignServices(campaignDeps({ store, assistant, config }, opts));
   const features = createFeatures({
     assistant,
     charts,
@@ -35,9 +37,11 @@ export function buildApp(config: Config, log: Logger = createLogger()): App {
     timeZone: config.digest.timezone,
     upload: uploadHelp(config),
     units: config.units,
+    campaign,
+    spreadsheets: spreadsheetWriter,
   });
   const dialogue = createDialogue({ features, exampleId: assistant.exampleId, log });
-  return { config, store, assistant, charts, features, dialogue, log, close: () => store.close() };
+  return { config, store, assistant, campaign, charts, features, dialogue, log, close: () => store.close() };
 }
 
 /** A fresh install answers at once: the bundled demo data is ingested and trained on first start. */

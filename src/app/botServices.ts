@@ -7,7 +7,7 @@ import { createUploadFeature, MAX_FILE_BYTES, type UploadFeature } from '../bot/
 import { UploadStaging } from '../bot/uploadStaging.ts';
 import type { ModelTrainer } from '../core/ports.ts';
 import { createRetrainer } from '../core/retrain.ts';
-import { createCsvDatasetReader, DEFAULT_ZIP_LIMITS } from '../data/index.ts';
+import { createCsvDatasetReader, csvContactsReader, DEFAULT_ZIP_LIMITS } from '../data/index.ts';
 import { uploadInspector } from '../data/csv/uploadInspector.ts';
 import { childProcessTrainer, inProcessTrainer } from '../jobs/trainers.ts';
 import { redact } from '../logger.ts';
@@ -71,6 +71,7 @@ export function createUploads(app: Pick<App, 'config' | 'store' | 'assistant' | 
       }),
       trainer,
       risk: app.config.risk,
+      contacts: csvContactsReader,
     }),
     inspector: uploadInspector,
     staging: new UploadStaging({ ttlMs: app.config.uploadTimeoutMs, now: opts.now }),

@@ -19,7 +19,7 @@ import type { App } from './types.ts';
 import { fmtDigestTime } from '../messages.ts';
 import { startDigestScheduler, type DigestScheduler } from '../jobs/scheduler.ts';
 
-export type DigestApp = Pick<App, 'assistant' | 'charts' | 'store' | 'config' | 'log'>;
+export type DigestApp = Pick<App, 'assistant' | 'campaign' | 'charts' | 'store' | 'config' | 'log'>;
 
 /** When the next digest goes out, phrased for people, for `/subscribe`. */
 export function nextDigestText(config: Pick<Config, 'digest'>): () => string | null {
@@ -43,7 +43,11 @@ export async function composeDigest(app: DigestApp, period: DigestPeriod): Promi
     previous: app.store.digests.previous(period.key),
     history: app.store.digests.history(period.key, TREND_WEEKS - 1),
   });
-  const parts = await digestParts(view, app.charts, app.config.units);
+  const ids = view.atRisk.customers.map((c) => c.id);
+  const parts = await digestParts(view, app.charts, app.config.units, {
+    contacts: new Map(app.store.contacts.byIds(ids).map((c) => [c.id, c])),
+    campaign: app.campaign.results().campaigns.at(-1) ?? null,
+  });
   return {
     view,
     composed: {

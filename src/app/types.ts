@@ -4,12 +4,15 @@ import type { Assistant } from '../core/assistant.ts';
 import type { Logger, Store } from '../core/ports.ts';
 import type { ChartRenderer } from '../features/charts/index.ts';
 import type { Dialogue } from '../features/dialogue.ts';
+import type { CampaignServices } from '../features/campaignServices.ts';
 import type { Feature } from '../features/feature.ts';
 
 export interface App {
   config: Config;
   store: Store;
   assistant: Assistant;
+  /** The weekly call list, outreach and results. */
+  campaign: CampaignServices;
   charts: ChartRenderer;
   features: readonly Feature[];
   dialogue: Dialogue;

@@ -114,7 +114,9 @@ export function createBot(deps: BotDeps): RunningBot {
     // Answered first so the button stops spinning; Telegram refuses answers to old queries
     // («query is too old»), which must never cost the answer itself.
     await ctx.answerCbQuery().catch((err: Error) => log.warn('callback answer failed', { error: err.message }));
-    await sendReplies(ctx.telegram, u.chatId, await deps.dialogue.handleCallback(u, decodeCallback(data)), log);
+    // An edit reply redraws the message the button sits on (a list page, a customer card).
+    const pressed = ctx.callbackQuery.message ? { messageId: ctx.callbackQuery.message.message_id } : undefined;
+    await sendReplies(ctx.telegram, u.chatId, await deps.dialogue.handleCallback(u, decodeCallback(data)), log, pressed);
   });
 
   bot.catch(onError);

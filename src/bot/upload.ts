@@ -127,6 +127,7 @@ export function createUploadFeature(deps: UploadDeps): UploadFeature {
       });
       audit(`retrain: dataset v${r.dataset.version} → model v${r.model.version}`);
       log.info('retrained on upload', { chatId, dataset: r.dataset.version, model: r.model.version, cvAuc: r.model.cvAuc });
+      const contacts = r.contacts ? `\n\n${M.CAMPAIGN.contacts.imported(r.contacts)}` : '';
       await progress.show(
         M.UPLOAD.done({
           datasetVersion: r.dataset.version,
@@ -137,7 +138,7 @@ export function createUploadFeature(deps: UploadDeps): UploadFeature {
           model: r.model,
           compared: r.compared,
           bandChanges: r.bandChanges,
-        }),
+        }) + contacts,
       );
       await alertSubscribers(telegram, r);
     } catch (err) {

@@ -7,14 +7,16 @@ import {
   riskDistributionSpec,
   segmentMembersChart,
   segmentOverviewChart,
+  campaignDeclineChart,
 } from '../features/charts/specs.ts';
 import { resolveSegment } from '../features/segmentNames.ts';
 import { currentPeriod } from '../app/digest.ts';
+import { chartedWeek } from '../features/campaign.ts';
 import { TREND_WEEKS, weeklyTrend } from '../core/digest/view.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { CLI } from '../messages.ts';
 
-export const CHART_KINDS = ['drivers', 'importance', 'segments', 'segment', 'distribution', 'trend'] as const;
+export const CHART_KINDS = ['drivers', 'importance', 'segments', 'segment', 'distribution', 'trend', 'campaign'] as const;
 
 export async function renderChartKind(app: App, kind: string, opts: { id?: number; segment?: string }): Promise<Buffer> {
   const { assistant, charts } = app;
@@ -41,6 +43,11 @@ export async function renderChartKind(app: App, kind: string, opts: { id?: numbe
       const period = currentPeriod(app.config);
       const history = app.store.digests.history(period.key, TREND_WEEKS - 1);
       return charts.render(atRiskTrendChart(weeklyTrend(history, period, assistant.segment('at-risk').size)));
+    }
+    case 'campaign': {
+      const week = chartedWeek(app.campaign.results());
+      if (!week) throw new Error(CLI.noCampaignChart);
+      return charts.render(campaignDeclineChart(week));
     }
     default:
       throw new Error(CLI.unknownChart(kind, CHART_KINDS));

@@ -1,24 +1,22 @@
 /** `retention` commands: parse arguments, call the core, print. */
-import { writeFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { Command } from 'commander';
 import { botConfigProblem } from '../app/bot.ts';
 import type { App } from '../app/types.ts';
 import { ConfigError } from '../config.ts';
+import { CampaignError, readWithContacts } from '../core/campaign/index.ts';
 import { DataError, formatProblem, NoModelError, NotFoundError } from '../core/errors.ts';
 import { bandOf } from '../core/risk.ts';
-import { csvDatasetReader, synthesize } from '../data/index.ts';
+import { csvContactsReader, csvDatasetReader, synthesize } from '../data/index.ts';
 import { toCsv } from '../features/csv.ts';
 import { CONSOLE_USER } from '../features/feature.ts';
 import { resolveSegment } from '../features/segmentNames.ts';
 import { CLI } from '../messages.ts';
+import { int } from './args.ts';
+import { importContactsReport, registerCampaignCommands } from './campaign.ts';
 import { renderChartKind, CHART_KINDS } from './charts.ts';
 import { registerDigestCommand } from './digest.ts';
 
-const int = (v: string) => {
-  const n = Number(v);
-  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('not an integer');
-  return n;
-};
 
 export interface CliDeps {
   openApp(): App;
@@ -41,6 +39,7 @@ async function withApp<T>(fn: (a: App) => Promise<T> | T): Promise<T> {
 
 const print = (s: string): void => void process.stdout.write(`${s}\n`);
 const json = (v: unknown): void => print(JSON.stringify(v, null, 2));
+const warn = (s: string): void => void process.stderr.write(`${s}\n`);
 
 /** The text of what the chat answers an admin, so the CLI and the bot word things alike. */
 async function printChatAnswer(a: App, message: string): Promise<void> {
@@ -64,12 +63,14 @@ const program = new Command('retention')
 
 program
   .command('ingest')
-  .argument('<dir>', 'directory with market_file.csv, market_money.csv, market_time.csv, money.csv')
-  .description('validate, clean and store a data set as a new version')
+  .argument('<dir>', 'directory with market_file.csv, market_money.csv, market_time.csv, money.csv (and optionally contacts.csv)')
+  .description('validate, clean and store a data set as a new version; a contacts.csv beside it is imported too')
   .option('--json', 'machine-readable output')
   .action((dir: string, o: { json?: boolean }) =>
     withApp(async (a) => {
+      await checkContactsBeside(dir);
       const { dataset, data } = await a.assistant.ingestDir(dir);
+      const contacts = await importContactsReport(a, dir, { print, json, warn });
       const summary = {
         dataset_version: dataset.version,
         customers_in: dataset.customersIn,
@@ -77,10 +78,12 @@ program
         positives: dataset.positives,
         dropped: data.dropped,
         rows_in: data.rowsIn,
+        contacts: contacts && { stored: contacts.stored, ignored: contacts.ignored, total: contacts.total },
       };
       if (o.json) return json(summary);
       print(CLI.ingested(dataset));
       for (const d of data.dropped) print(CLI.dropped(d.id, d.reason));
+      if (contacts) print(CLI.contactsImported(contacts.stored, contacts.ignored));
     }),
   );
 
@@ -268,15 +271,32 @@ model
 
 program
   .command('synth')
-  .description('write a synthetic data set with the real files’ columns, quirks and a learnable signal')
+  .description('write a synthetic data set with the real files’ columns, quirks and a learnable signal, or the period after a campaign')
   .option('--customers <n>', 'number of customers', int, 1300)
   .requiredOption('--out <dir>', 'output directory')
   .option('--seed <n>', 'random seed', int, 42)
-  .action(async (o: { customers: number; out: string; seed: number }) => {
+  .option('--next-period', 'the period after a campaign: the customers of --from, months rolled on, new labels')
+  .option('--from <dir>', 'with --next-period: the data set the plan was drawn on')
+  .option('--plan <file>', 'with --next-period: `retention plan --json` output (customers are treated, control held out)')
+  .option('--effect <share>', 'with --next-period: share of would-be decliners the calls save, in [0, 1]', Number, 0.3)
+  .action(async (o: { customers: number; out: string; seed: number; nextPeriod?: boolean; from?: string; plan?: string; effect: number }) => {
     const t0 = performance.now();
-    await synthesize({ customers: o.customers, seed: o.seed, outDir: o.out });
-    print(CLI.synthesized(o.customers, o.out, Math.round(performance.now() - t0)));
+    if (!o.nextPeriod) {
+      if (o.from || o.plan) throw new Error(CLI.synthOptions.fromPlanNeedNext);
+      await synthesize({ customers: o.customers, seed: o.seed, outDir: o.out });
+      print(CLI.synthesized(o.customers, o.out, Math.round(performance.now() - t0)));
+      return;
+    }
+    if (!o.from || !o.plan) throw new Error(CLI.synthOptions.nextNeedsFromPlan);
+    const s = await synthesize({ seed: o.seed, outDir: o.out, nextPeriod: { fromDir: o.from, plan: readPlanArms(o.plan), effect: o.effect } });
+    print(CLI.synthesizedNext(s.customers, o.out, Math.round(performance.now() - t0)));
+    if (s.expected) {
+      const e = s.expected;
+      print(CLI.synthExpected(e));
+    }
   });
+
+registerCampaignCommands(program, withApp, { print, json, warn });
 
 registerDigestCommand(program, withApp, print);
 
@@ -316,7 +336,44 @@ program
 return program;
 }
 
+/** Treated and control ids from `retention plan --json`. */
+function readPlanArms(file: string): { treated: number[]; control: number[] } {
+  const ids = (list: unknown, key: string): number[] => {
+    if (!Array.isArray(list)) throw new Error(`${file}: no «${key}» list — expected the output of \`retention plan --json\``);
+    return list.map((c: { id?: unknown }) => {
+      if (!Number.isSafeInteger(c?.id)) throw new Error(`${file}: an entry of «${key}» has no integer id`);
+      return c.id as number;
+    });
+  };
+  const plan = JSON.parse(readFileSync(file, 'utf8')) as { customers?: unknown; control?: unknown };
+  return { treated: ids(plan.customers, 'customers'), control: ids(plan.control, 'control') };
+}
+
+/**
+ * A contacts.csv beside the data set is checked before anything is stored; if it is broken, the
+ * data files' problems are listed with its own, so one round fixes everything.
+ */
+async function checkContactsBeside(dir: string): Promise<void> {
+  if (!existsSync(dir)) return; // the ingest says so
+  try {
+    await csvContactsReader.read(dir, () => true);
+  } catch (err) {
+    if (!(err instanceof DataError)) throw err;
+    await readWithContacts(() => csvDatasetReader.readDir(dir), () => Promise.reject(err));
+  }
+}
+
+const CAMPAIGN_REFUSALS: Record<CampaignError['reason'], string> = {
+  no_plan: 'there is no plan for week',
+  not_in_plan: 'the customer is not on the list of week',
+  held_out: 'the customer is in the control group of week (not to be called)',
+};
+
 function fail(err: unknown): never {
+  if (err instanceof CampaignError) {
+    process.stderr.write(`${err.customerId === undefined ? '' : `customer ${err.customerId}: `}${CAMPAIGN_REFUSALS[err.reason]} ${err.week}; nothing recorded\n`);
+    process.exit(1);
+  }
   if (err instanceof DataError) {
     for (const p of err.problems) process.stderr.write(`${formatProblem(p)}\n`);
     process.exit(2);

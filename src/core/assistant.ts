@@ -96,6 +96,8 @@ export function createAssistant(deps: {
 
   return {
     settings,
+    /** The served model, shared with the campaign use cases so both answer from one cache. */
+    activeModel: active as Pick<ActiveModel, 'get'>,
     hasModel: () => store.models.activeVersion() !== null,
 
     async ingestDir(dir: string): Promise<IngestOutcome> {

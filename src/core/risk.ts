@@ -3,6 +3,7 @@ import { NotFoundError } from './errors.ts';
 import { toFrame } from './features.ts';
 import type { Store } from './ports.ts';
 import type { LoadedModel } from './activeModel.ts';
+import type { FeatureStats } from './training.ts';
 
 export type Band = 'low' | 'medium' | 'high';
 
@@ -59,18 +60,20 @@ export function assessRisk(
   const drivers = model
     .explain(X, 0)
     .slice(0, maxDrivers)
-    .map((d) => {
-      const feature = d.feature as FeatureName;
-      const s = stats[feature];
-      const raw = customer[feature];
-      return {
-        feature,
-        contribution: d.contribution,
-        value: typeof raw === 'boolean' ? (raw ? 'да' : 'нет') : raw,
-        typical: s?.mean ?? s?.mode,
-      };
-    });
+    .map((d) => driverOf(customer, stats, d.feature as FeatureName, d.contribution));
   const dataset = store.datasets.get(meta.datasetVersion);
   const baseRate = dataset && dataset.customersKept > 0 ? dataset.positives / dataset.customersKept : probability;
   return { customer, probability, baseRate, band: bandOf(probability, thresholds), drivers, modelVersion: meta.version };
+}
+
+/** A feature's pull on one customer's risk, with the customer's value and the training customers' typical one. */
+export function driverOf(customer: Customer, stats: FeatureStats, feature: FeatureName, contribution: number): Driver {
+  const s = stats[feature];
+  const raw = customer[feature];
+  return {
+    feature,
+    contribution,
+    value: typeof raw === 'boolean' ? (raw ? 'да' : 'нет') : raw,
+    typical: s?.mean ?? s?.mode,
+  };
 }

@@ -6,7 +6,7 @@
  */
 import { NoModelError, NotFoundError } from '../core/errors.ts';
 import type { Logger } from '../core/ports.ts';
-import { text, type CallbackData, type Reply } from '../core/reply.ts';
+import { text, type Answer, type CallbackData, type Reply } from '../core/reply.ts';
 import * as M from '../messages.ts';
 import type { CallbackHandlers, ChatUser, Feature, MenuItem } from './feature.ts';
 import { understand } from './intents.ts';
@@ -28,7 +28,7 @@ export interface Dialogue {
   menuReply(): Reply[];
   handleText(user: ChatUser, input: string): Promise<Reply[]>;
   /** `data` is null when the button's payload could not be decoded (an old or forged button). */
-  handleCallback(user: ChatUser, data: CallbackData | null): Promise<Reply[]>;
+  handleCallback(user: ChatUser, data: CallbackData | null): Promise<Answer[]>;
 }
 
 const COMMAND = /^\/([A-Za-z0-9_]+)(?:@\S+)?(?:\s+([\s\S]*))?$/;
@@ -38,7 +38,7 @@ export function createDialogue({ features, exampleId, log }: DialogueDeps): Dial
   const pending = new Map<number, Feature>();
 
   /** Maps coded errors to answers; anything else is logged and answered with an apology. */
-  async function guarded(what: string, fn: () => Promise<Reply[]>): Promise<Reply[]> {
+  async function guarded<R extends Answer>(what: string, fn: () => Promise<R[]>): Promise<(R | Reply)[]> {
     try {
       return await fn();
     } catch (err) {
@@ -100,7 +100,7 @@ export function createDialogue({ features, exampleId, log }: DialogueDeps): Dial
         if (!data) return [text(M.CHAT.unknownCommand)];
         for (const feature of features) {
           const handler = (feature.callbacks as Record<string, CallbackHandlers[keyof CallbackHandlers]> | undefined)?.[data.kind];
-          if (handler) return (handler as (u: ChatUser, d: CallbackData) => Promise<Reply[]>)(user, data);
+          if (handler) return (handler as (u: ChatUser, d: CallbackData) => Promise<Answer[]>)(user, data);
         }
         return [text(M.CHAT.unknownCommand)];
       });

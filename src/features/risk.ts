@@ -10,10 +10,11 @@ import * as M from '../messages.ts';
 import { customerDriversChart } from './charts/specs.ts';
 import type { ChartRenderer } from './charts/index.ts';
 import type { Feature } from './feature.ts';
+import { riskCard, type RiskCardDeps } from './riskCard.ts';
 
 const CUSTOMER_ID = /^\d{1,15}$/;
 
-export interface RiskFeatureDeps {
+export interface RiskFeatureDeps extends Omit<RiskCardDeps, 'assistant'> {
   assistant: Pick<Assistant, 'risk' | 'excluded' | 'exampleId'>;
   charts: ChartRenderer;
   units: M.MoneyUnits;
@@ -26,12 +27,12 @@ function parseIds(args: string): number[] | null {
   return [...new Set(tokens.map(Number))];
 }
 
-export function riskFeature({ assistant, charts, units }: RiskFeatureDeps): Feature {
+export function riskFeature({ assistant, charts, campaign, timeZone, units }: RiskFeatureDeps): Feature {
   async function answer(id: number): Promise<Reply[]> {
     try {
-      const r = assistant.risk(id);
-      const png = await charts.render(customerDriversChart(r, units));
-      return [text(M.riskText(r, units)), { type: 'photo', png, fileName: `risk-${r.customer.id}.png` }];
+      const card = riskCard({ assistant, campaign, timeZone, units }, id);
+      const png = await charts.render(customerDriversChart(card.risk, units));
+      return [text(card.text, card.buttons.length ? card.buttons : undefined), { type: 'photo', png, fileName: `risk-${card.risk.customer.id}.png` }];
     } catch (err) {
       if (!(err instanceof NotFoundError && err.what === 'customer')) throw err;
       const reason = assistant.excluded(id);

@@ -1,29 +1,30 @@
 /**
  * `/segment [NAME]` and `/export [NAME]`. Without a name: the keyboard (and, for /segment, the
  * overview chart of all segments); with one: the segment's summary with a chart about that
- * segment, or its members as CSV.
+ * segment, or its members (or the week's plan) as an Excel workbook.
  */
 import type { Assistant } from '../core/assistant.ts';
-import { text, type Reply } from '../core/reply.ts';
-import { bandOf, type BandThresholds } from '../core/risk.ts';
+import { text, type Button, type Reply } from '../core/reply.ts';
 import { SEGMENT_CODES, type SegmentCode } from '../core/segments.ts';
 import * as M from '../messages.ts';
 import type { ChartRenderer } from './charts/index.ts';
 import { segmentMembersChart, segmentOverviewChart } from './charts/specs.ts';
-import { toCsv } from './csv.ts';
+import type { CampaignServices } from './campaignServices.ts';
+import { isPlanName, planWorkbook, segmentWorkbook, type Workbook } from './export.ts';
 import type { Feature } from './feature.ts';
 import { resolveSegment } from './segmentNames.ts';
 
 type Kind = 'segment' | 'export';
 
 function segmentKeyboard(kind: Kind, prompt: string): Reply {
-  const buttons = SEGMENT_CODES.map((code) => [{ text: M.SEGMENT_TEXT[code].title, data: { kind, code } }]);
+  const buttons: Button[][] = SEGMENT_CODES.map((code) => [{ text: M.SEGMENT_TEXT[code].title, data: { kind, code } }]);
+  if (kind === 'export') buttons.push([{ text: M.CAMPAIGN.exportUi.planButton, data: { kind, code: 'plan' } }]);
   return text(prompt, buttons);
 }
 
 /** Both commands take a segment name; without one, or with an unknown one, they offer the keyboard. */
 function segmentCommand(kind: Kind, answer: (code: SegmentCode) => Promise<Reply[]>, bare: () => Promise<Reply[]>): Feature {
-  const choose = kind === 'segment' ? M.SEGMENT_UI.choose : M.SEGMENT_UI.chooseExport;
+  const choose = kind === 'segment' ? M.SEGMENT_UI.choose : M.CAMPAIGN.exportUi.choose;
   const byName = (name: string) => {
     const code = resolveSegment(name);
     // One message: the question and its keyboard (an old or forged button lands here too).
@@ -54,7 +55,7 @@ export function segmentFeature({ assistant, charts, units }: SegmentFeatureDeps)
       const s = assistant.segment(code);
       const png = await charts.render(segmentMembersChart(s, units));
       return [
-        text(M.segmentText(s, units), [[{ text: M.SEGMENT_UI.exportButton, data: { kind: 'export', code } }]]),
+        text(M.segmentText(s, units), [[{ text: M.CAMPAIGN.exportUi.button, data: { kind: 'export', code } }]]),
         { type: 'photo', png, fileName: `segment-${code}.png` },
       ];
     },
@@ -62,28 +63,30 @@ export function segmentFeature({ assistant, charts, units }: SegmentFeatureDeps)
   );
 }
 
-export function exportFeature(deps: { assistant: Pick<Assistant, 'segment'>; thresholds: BandThresholds; units: M.MoneyUnits }): Feature {
-  return segmentCommand(
+export interface ExportFeatureDeps {
+  assistant: Pick<Assistant, 'segment'>;
+  campaign: Pick<CampaignServices, 'planWeek' | 'segmentEntries'>;
+  /** The .xlsx writer (src/data's spreadsheetWriter). */
+  xlsx: Workbook;
+  timeZone: string;
+  units: M.MoneyUnits;
+}
+
+/** `/export NAME`: a segment, or the week's call list («plan»), as an Excel workbook. */
+export function exportFeature(deps: ExportFeatureDeps): Feature {
+  const plan = async () => [await planWorkbook(deps.campaign.planWeek(), deps.xlsx, deps.timeZone, deps.units)];
+  const segments = segmentCommand(
     'export',
     async (code) => {
       const s = deps.assistant.segment(code);
-      const rows = s.members.map((m) => [
-        m.customer.id,
-        m.probability.toFixed(4),
-        M.BAND_LABELS[bandOf(m.probability, deps.thresholds)],
-        m.customer.profit,
-        m.priority.toFixed(4),
-        m.customer.popularCategory,
-      ]);
-      return [
-        {
-          type: 'document',
-          content: toCsv(M.EXPORT_HEADER(deps.units), rows),
-          fileName: `segment-${code}.csv`,
-          caption: M.SEGMENT_UI.exportCaption(M.SEGMENT_TEXT[code].title, s.size),
-        },
-      ];
+      return [await segmentWorkbook(code, deps.campaign.segmentEntries(s.members), deps.xlsx, deps.timeZone, deps.units)];
     },
     async () => [],
   );
+  return {
+    ...segments,
+    description: M.CAMPAIGN.commands.export,
+    run: (user, args) => (isPlanName(args) ? plan() : segments.run(user, args)),
+    callbacks: { export: (user, d) => (d.code === 'plan' ? plan() : segments.callbacks!.export!(user, d)) },
+  };
 }

@@ -84,13 +84,13 @@ describe('Telegram bot through the Bot API emulator', () => {
     await h.tg.waitForCall('sendPhoto');
   });
 
-  it('/export sends a CSV document', async () => {
+  it('/export sends an Excel workbook', async () => {
     await start();
     h.tg.sendText(MANAGER, '/export cart');
     const call = await h.tg.waitForCall('sendDocument');
     const file = Object.values(call.files)[0];
-    expect(file.fileName).toBe('segment-cart.csv');
-    expect(file.content.toString('utf8')).toMatch(/^\uFEFFid,/);
+    expect(file.fileName).toBe('segment-cart.xlsx');
+    expect(file.content.subarray(0, 2).toString('latin1')).toBe('PK'); // an .xlsx is a ZIP
   });
 
   it('strangers get one polite refusal and nothing about the data', async () => {

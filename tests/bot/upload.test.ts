@@ -205,6 +205,30 @@ describe('uploading a data set in the chat', () => {
     expect(activeVersion()).toBeGreaterThan(before!);
   });
 
+  it('contacts.csv in an album is imported after the data set is stored; unknown ids are only counted', async () => {
+    await start();
+    const [a, b] = servedIds(fx.app);
+    const contacts = Buffer.from(`id;имя;телефон\n${a};Анна Смирнова;+7 912 000-00-01\n999;Кто-то;+7 912 000-00-02\n${b};Борис;\n`, 'utf8');
+    tg.sendMediaGroup(ADMIN, asUserFiles({ ...files, 'contacts.csv': contacts }));
+    const done = String((await editsUntil(ADMIN, /Готово/)).at(-1)!.params.text);
+    expect(done).toMatch(/Контакты сохранены: 2 клиента; всего клиентов с контактами — 2\./);
+    expect(done).toMatch(/Пропущено строк: 1 — таких клиентов нет в данных \(contacts\.csv:3\)/);
+    expect(fx.app.store.contacts.get(a)).toMatchObject({ name: 'Анна Смирнова', phone: '+7 912 000-00-01' });
+    expect(await ask(MANAGER, `/risk ${a}`)).toMatch(/👤 Анна Смирнова, \+7 912 000-00-01/);
+  });
+
+  it('a broken contacts.csv stops the upload like a broken data file: nothing is stored', async () => {
+    await start();
+    const datasetBefore = latestDataset();
+    const [a] = servedIds(fx.app);
+    const contacts = Buffer.from(`id,name,phone\n${a},Анна,12-34\n${a},Анна,+79120000001\n`, 'utf8');
+    tg.sendMediaGroup(ADMIN, asUserFiles({ ...files, 'contacts.csv': contacts }));
+    const report = String((await editsUntil(ADMIN, /ошибки/)).at(-1)!.params.text);
+    expect(report).toMatch(/^contacts\.csv:2: /m);
+    expect(report).toMatch(/^contacts\.csv:3: клиент \d+ уже встречался в строке 2$/m);
+    expect(latestDataset()).toBe(datasetBefore);
+  });
+
   it('a training that fails leaves the previous model and data answering', async () => {
     await start({ trainArgs: ['--families', 'no-such-family'] });
     const before = activeVersion();

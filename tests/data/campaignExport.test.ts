@@ -109,7 +109,7 @@ describe('plan table', () => {
     profit: 4.5,
     expectedLoss: 4.095,
     offer: 'cart',
-    driver: { feature: 'unpaidItems', contribution: 0.12 },
+    driver: { feature: 'unpaidItems', contribution: 0.12, value: 7, typical: 3 },
     segments: ['cart', 'at-risk'],
     status: 'offered',
     contactedAt: '2026-11-23T10:00:00.000Z',

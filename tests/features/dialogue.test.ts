@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { servedIds, trainedApp, type Fixture } from '../support/appFixture.ts';
-import type { Reply } from '../../src/core/reply.ts';
+import type { Answer } from '../../src/core/reply.ts';
 import { fmtProbability } from '../../src/messages.ts';
 
 let fx: Fixture;
@@ -8,7 +8,7 @@ let fx: Fixture;
 let ids: number[];
 let ID: number;
 const admin = { chatId: 7, userId: 7, isAdmin: true };
-const texts = (r: Reply[]) => r.filter((x) => x.type === 'text').map((x) => (x as { text: string }).text);
+const texts = (r: Answer[]) => r.filter((x) => x.type === 'text').map((x) => (x as { text: string }).text);
 const isPng = (b: Buffer) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
 
 beforeAll(async () => {
@@ -80,15 +80,11 @@ describe('dialogue', () => {
     expect(texts(replies)[0]).toMatch(/Чемпионы по бросанию корзин/);
   });
 
-  it('/export sends the segment as CSV sorted by priority', async () => {
+  it('/export sends the segment as an Excel workbook, by expected loss', async () => {
     const [doc] = await fx.app.dialogue.handleText(admin, '/export at-risk');
-    expect(doc.type).toBe('document');
-    if (doc.type !== 'document') return;
-    const lines = doc.content.toString('utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(doc).toMatchObject({ type: 'document', fileName: 'segment-at-risk.xlsx' });
     const seg = fx.app.assistant.segment('at-risk');
-    expect(lines).toHaveLength(seg.size + 1);
-    const priorities = lines.slice(1).map((l) => Number(l.split(',')[4]));
-    expect([...priorities].sort((a, b) => b - a)).toEqual(priorities);
+    expect(doc.type === 'document' && doc.caption).toMatch(new RegExp(`Все в зоне риска: ${seg.size}`));
   });
 
   it('/top_features lists features and sends the importance chart', async () => {

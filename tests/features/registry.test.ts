@@ -17,6 +17,8 @@ function features() {
     timeZone: 'Europe/Moscow',
     upload: { fileNames: ['a.csv'], timeoutMinutes: 30, maxFileMb: 20 },
     units: DEFAULT_UNITS,
+    campaign: untouched as FeatureDeps['campaign'],
+    spreadsheets: untouched as FeatureDeps['spreadsheets'],
   };
   return createFeatures(deps);
 }

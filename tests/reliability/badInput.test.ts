@@ -6,12 +6,15 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Customer } from '../../src/core/domain.ts';
 import { DataError, formatProblem } from '../../src/core/errors.ts';
 import type { SqliteStore } from '../../src/data/sqlite/store.ts';
+import { spreadsheetWriter } from '../../src/data/index.ts';
+import { exportTable } from '../../src/features/export.ts';
 import { DEMO_DIR, servedIds, trainedApp, type Fixture } from '../support/appFixture.ts';
 import { FILES, cleanupTmp, dataLines, tmpDir, writeSet, type FileName } from '../data/helpers.ts';
 
@@ -218,7 +221,7 @@ describe('bad input that is safely repaired reads exactly like the clean files',
 });
 
 describe('formula injection', () => {
-  it('a category starting with = comes out apostrophe-escaped in /export, and is stored verbatim', async () => {
+  it('text starting with = is stored verbatim and can never run as a formula in the exports', async () => {
     const evil = '=HYPERLINK("http://evil.example","x")';
     const market = lines('market_file.csv').map((l, i) => {
       if (i === 0) return l;
@@ -233,12 +236,23 @@ describe('formula injection', () => {
     try {
       const c = other.app.store.datasets.customer(other.app.assistant.modelInfo().model.datasetVersion, PROBE_ID)!;
       expect(c.popularCategory).toBe(evil);
+      // Contact names come from another system: the text a manager's Excel opens.
+      const members = other.app.assistant.segment('at-risk').members;
+      const target = members[0].customer.id;
+      other.app.store.contacts.upsert([{ id: target, name: evil, phone: null, email: null, extra: {} }], 'test');
+      expect(other.app.store.contacts.get(target)?.name).toBe(evil);
+
       const [doc] = await other.app.dialogue.handleText({ chatId: 1, userId: 1, isAdmin: true }, '/export at-risk');
       expect(doc.type).toBe('document');
-      const csv = (doc as { content: Buffer }).content.toString('utf8');
-      const rows = csv.replace(/^\uFEFF/, '').trim().split('\r\n').slice(1);
-      expect(rows.length).toBeGreaterThan(0);
-      for (const r of rows) expect(r).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load((doc as { content: Buffer }).content as unknown as ArrayBuffer);
+      const cell = wb.worksheets[0].getCell('B2');
+      expect(cell.type).toBe(ExcelJS.ValueType.String);
+      expect(cell.value).toBe(evil);
+
+      const csv = spreadsheetWriter.csv(exportTable(other.app.campaign.segmentEntries(members), other.app.config.units)).toString('utf8');
+      const row = csv.split('\r\n').find((r) => r.startsWith(`${target};`))!;
+      expect(row).toContain(`;"'=HYPERLINK(""http://evil.example"",""x"")";`);
       writeFileSync(path.join(dir, 'export.csv'), csv);
     } finally {
       other.dispose();

@@ -17,7 +17,8 @@ export interface Fixture {
 }
 
 export async function trainedApp(
-  opts: { dataDir?: string; env?: Record<string, string>; families?: string[] } = {},
+  /** `now`: the campaign's clock (weeks, call times, cooldown). */
+  opts: { dataDir?: string; env?: Record<string, string>; families?: string[]; now?: () => Date } = {},
 ): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'retention-test-'));
   const logs: string[] = [];
@@ -26,7 +27,7 @@ export async function trainedApp(
     CHART_OUT_DIR: join(dir, 'charts'),
     ...opts.env,
   });
-  const app = buildApp(config, createLogger((l) => logs.push(l)));
+  const app = buildApp(config, createLogger((l) => logs.push(l)), { now: opts.now });
   await app.assistant.ingestDir(opts.dataDir ?? DEMO_DIR);
   app.assistant.train({ families: opts.families ?? ['logistic'], folds: 3, repeats: 1 });
   return {

@@ -34,14 +34,17 @@ export interface EmulatedBot {
 }
 
 /** Registers the hooks; call at the top of a test file. */
-/** `env` configures the app (e.g. ALLOWED_USER_IDS for the digest, which reads the configured lists). */
-export function withEmulatedBot(opts: { env?: Record<string, string> } = {}): EmulatedBot {
+/**
+ * `env` configures the app (e.g. ALLOWED_USER_IDS for the digest, which reads the configured lists);
+ * `now` is the campaign's clock.
+ */
+export function withEmulatedBot(opts: { env?: Record<string, string>; now?: () => Date } = {}): EmulatedBot {
   let fx: Fixture | undefined;
   let tg: TelegramEmulator | undefined;
   let polling: { stop(): Promise<void> } | undefined;
 
   beforeAll(async () => {
-    fx = await trainedApp({ env: opts.env });
+    fx = await trainedApp({ env: opts.env, now: opts.now });
   });
   afterAll(() => fx?.dispose());
   afterEach(async () => {

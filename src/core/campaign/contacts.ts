@@ -1,6 +1,5 @@
 /** Contact details for the call list: importing contacts.csv and linking to the CRM. */
-import type { FileProblem } from '../errors.ts';
-import { NotFoundError } from '../errors.ts';
+import { DataError, NotFoundError, type FileProblem } from '../errors.ts';
 import type { ContactsRead, ContactsReader, Store } from '../ports.ts';
 
 export interface ContactsImport {
@@ -50,4 +49,23 @@ export async function importContactFiles(deps: ContactsDeps, files: Record<strin
 /** The customer's CRM page from CRM_URL_TEMPLATE (`{id}` replaced), or null without a template. */
 export function crmUrl(template: string | undefined, id: number): string | null {
   return template ? template.replaceAll('{id}', encodeURIComponent(String(id))) : null;
+}
+
+/**
+ * Reads a data set while checking the contacts.csv that came with it, and reports the problems of
+ * both at once: a broken contacts file stops the upload like a broken data file, before anything
+ * is stored, so the manager fixes everything in one round. Unknown ids are not checked here (the
+ * new data set decides them once stored; they are warnings anyway).
+ */
+export async function readWithContacts<T>(readData: () => Promise<T>, checkContacts: (() => Promise<unknown>) | null): Promise<T> {
+  const problems: FileProblem[] = [];
+  const collect = (err: unknown): null => {
+    if (!(err instanceof DataError)) throw err;
+    problems.push(...err.problems);
+    return null;
+  };
+  const data = await readData().catch(collect);
+  if (checkContacts) await checkContacts().catch(collect);
+  if (problems.length) throw new DataError(problems);
+  return data as T;
 }

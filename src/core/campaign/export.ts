@@ -1,9 +1,12 @@
-/** The week's list as a typed table for the spreadsheet writers; every word comes from `labels`. */
+/** The week's list (or a segment) as a typed table for the spreadsheet writers; every word comes from `labels`. */
 import type { FeatureName } from '../domain.ts';
+import { toFrame } from '../features.ts';
 import type { CampaignOffer, CustomerContact, OutreachStatus, Table, TableColumn } from '../ports.ts';
-import type { Band } from '../risk.ts';
-import type { SegmentCode } from '../segments.ts';
-import type { PlanEntry } from './plan.ts';
+import { bandOf, driverOf, type Band } from '../risk.ts';
+import { offerFor, segmentCutoffs, segmentsOf, type ScoredCustomer, type SegmentCode, type SegmentSettings } from '../segments.ts';
+import { crmUrl } from './contacts.ts';
+import { currentWeek, weekPlan, type PlanEntry } from './plan.ts';
+import type { CampaignDeps } from './settings.ts';
 
 export interface PlanTableLabels {
   headers: Record<PlanColumn, string>;
@@ -54,4 +57,54 @@ export function planTable(entries: readonly PlanEntry[], labels: PlanTableLabels
       e.contactedAt ? new Date(e.contactedAt) : null,
     ]),
   };
+}
+
+/** Customers of a segment export explained for their main driver; the rest get none. */
+export const EXPLAINED_IN_EXPORT = 50;
+
+/**
+ * A segment's members as rows of the plan's columns, in the given order. A customer on this
+ * week's list carries the list's offer and call status (what the manager records); anyone else the
+ * offer /risk names for their segments. The main driver is the strongest risk-raising one, for the
+ * first `explain` customers only: an explanation costs up to ~30 ms with KNN or SVC, so a whole
+ * at-risk segment (hundreds) would hold the bot for seconds.
+ */
+export function segmentEntries(deps: CampaignDeps, members: readonly ScoredCustomer[], opts: { explain?: number } = {}): PlanEntry[] {
+  const { store, settings } = deps;
+  const loaded = deps.model.get();
+  const cutoffs = loaded.cutoffs ?? segmentCutoffs(store.datasets.customers(loaded.meta.datasetVersion));
+  const segSettings: SegmentSettings = { highRisk: settings.risk.high, mediumRisk: settings.risk.medium, promoShare: settings.promoShare };
+  const planned = new Map((weekPlan(deps, currentWeek(deps))?.entries ?? []).map((e) => [e.id, e]));
+  const contacts = new Map(store.contacts.byIds(members.map((m) => m.customer.id)).map((c) => [c.id, c]));
+  const explained = members.slice(0, opts.explain ?? EXPLAINED_IN_EXPORT);
+  const X = toFrame(explained.map((m) => m.customer));
+  return members.map((m, i): PlanEntry => {
+    const id = m.customer.id;
+    const segments = segmentsOf(m, cutoffs, segSettings);
+    const entry = planned.get(id);
+    const offer = entry?.offer ?? offerFor(segments);
+    const top = i < explained.length ? strongestRaising(loaded.model.explain(X, i)) : null;
+    return {
+      id,
+      rank: i + 1,
+      probability: m.probability,
+      band: bandOf(m.probability, settings.risk),
+      profit: m.customer.profit,
+      expectedLoss: m.probability * m.customer.profit,
+      // Every member of a segment has at least a value offer; 'keep' cannot occur here.
+      offer: offer === 'keep' ? 'at-risk' : offer,
+      driver: top && driverOf(m.customer, loaded.stats, top.feature as FeatureName, top.contribution),
+      segments,
+      status: entry?.status ?? null,
+      contactedAt: entry?.contactedAt ?? null,
+      contact: contacts.get(id) ?? null,
+      crmUrl: crmUrl(settings.crmUrlTemplate, id),
+    };
+  });
+}
+
+function strongestRaising(drivers: readonly { feature: string; contribution: number }[]): { feature: string; contribution: number } | null {
+  let best: { feature: string; contribution: number } | null = null;
+  for (const d of drivers) if (d.contribution > 0 && (best === null || d.contribution > best.contribution)) best = d;
+  return best;
 }

@@ -26,7 +26,7 @@ export {
   type Outcome,
   type WeekResult,
 } from './results.ts';
-export { crmUrl, importContactFiles, importContacts, type ContactsImport } from './contacts.ts';
-export { planTable, PLAN_COLUMNS, type PlanColumn, type PlanTableLabels } from './export.ts';
+export { crmUrl, importContactFiles, importContacts, readWithContacts, type ContactsImport } from './contacts.ts';
+export { EXPLAINED_IN_EXPORT, planTable, PLAN_COLUMNS, segmentEntries, type PlanColumn, type PlanTableLabels } from './export.ts';
 export { CampaignError } from './errors.ts';
 export type { CampaignDeps, CampaignSettings } from './settings.ts';

@@ -2,11 +2,11 @@
  * The weekly action list: who to call this week with which offer, who is held out, and what
  * came of the calls. A week's plan is drawn once and stored; asking again returns it unchanged.
  */
-import type { FeatureName } from '../domain.ts';
 import { periodOf } from '../digest/period.ts';
 import { toFrame } from '../features.ts';
-import type { CampaignMember, CampaignPlan, CustomerContact, Outreach, OutreachStatus, Store } from '../ports.ts';
-import { bandOf, type Band } from '../risk.ts';
+import type { CampaignMember, CampaignOffer, CampaignPlan, CustomerContact, Outreach, OutreachStatus, Store } from '../ports.ts';
+import { bandOf, driverOf, type Band, type Driver } from '../risk.ts';
+import type { FeatureStats } from '../training.ts';
 import { segmentCutoffs, segmentsOf, type SegmentCode, type SegmentSettings } from '../segments.ts';
 import { crmUrl } from './contacts.ts';
 import { CampaignError } from './errors.ts';
@@ -22,8 +22,11 @@ export interface PlanEntry {
   profit: number;
   expectedLoss: number;
   offer: CampaignMember['offer'];
-  /** The driver the offer addresses (null: the offer follows from the value segment). */
-  driver: { feature: FeatureName; contribution: number } | null;
+  /**
+   * The driver the offer addresses (null: the offer follows from the value segment), with the
+   * customer's value and the typical one, so it can be worded like a /risk driver.
+   */
+  driver: Driver | null;
   segments: SegmentCode[];
   /** Latest recorded outcome this week, null while nobody has called. */
   status: OutreachStatus | null;
@@ -48,6 +51,12 @@ export interface WeekPlan extends CampaignPlan {
   entries: PlanEntry[];
   /** How many candidates are held out as the control group. */
   heldOut: number;
+  /**
+   * The held-out customers with the offer they would have got. Never shown to managers (calling
+   * them spoils the measurement); only the machine-readable plan carries them, for `retention
+   * synth --next-period` and analysts.
+   */
+  control: { id: number; offer: CampaignOffer }[];
   progress: WeekProgress;
 }
 
@@ -86,6 +95,11 @@ export function weekPlan(deps: Pick<CampaignDeps, 'store' | 'settings'>, week: s
   const treated = members.filter((m) => m.arm === 'treated');
   const outreach = new Map(store.campaigns.outreach(week).map((o) => [o.customerId, o]));
   const contacts = new Map(store.contacts.byIds(treated.map((m) => m.customerId)).map((c) => [c.id, c]));
+  const stats = (store.models.meta(plan.modelVersion)?.metrics as { featureStats?: FeatureStats } | undefined)?.featureStats ?? {};
+  const driver = (m: CampaignMember): Driver | null => {
+    const customer = m.driver === null ? null : store.datasets.customer(plan.datasetVersion, m.customerId);
+    return customer && m.driver !== null ? driverOf(customer, stats, m.driver, m.driverContribution ?? 0) : null;
+  };
   const entries = treated.map((m): PlanEntry => {
     const o = outreach.get(m.customerId);
     return {
@@ -96,7 +110,7 @@ export function weekPlan(deps: Pick<CampaignDeps, 'store' | 'settings'>, week: s
       profit: m.profit,
       expectedLoss: m.expectedLoss,
       offer: m.offer,
-      driver: m.driver === null ? null : { feature: m.driver, contribution: m.driverContribution ?? 0 },
+      driver: driver(m),
       segments: m.segments,
       status: o?.status ?? null,
       contactedAt: o?.at ?? null,
@@ -104,7 +118,8 @@ export function weekPlan(deps: Pick<CampaignDeps, 'store' | 'settings'>, week: s
       crmUrl: crmUrl(settings.crmUrlTemplate, m.customerId),
     };
   });
-  return { ...plan, entries, heldOut: members.length - treated.length, progress: weekProgress(store, week) };
+  const control = members.filter((m) => m.arm === 'control').map((m) => ({ id: m.customerId, offer: m.offer }));
+  return { ...plan, entries, heldOut: control.length, control, progress: weekProgress(store, week) };
 }
 
 function draftPlan(deps: CampaignDeps, week: string): { plan: CampaignPlan; members: CampaignMember[] } {
@@ -202,15 +217,21 @@ export function recordOutreach(deps: Pick<CampaignDeps, 'store' | 'settings' | '
   return { outreach, replaced, progress: weekProgress(store, week) };
 }
 
-/** The machine-readable form of a week's list (`--json`); control members are not in it. */
+/**
+ * The machine-readable form of a week's plan (`retention plan --json`): `week`, `capacity`,
+ * `control_share`, the list in `customers` (`id`, `probability`, `profit`, `expected_loss`,
+ * `offer`, `driver`, `status`, and `contacts` only for customers that have any) and the held-out
+ * `control` (`id`, `offer`), plus how it was drawn and how far the calls got. Call times and CRM
+ * links are in the spreadsheet export.
+ */
 export function weekPlanJson(plan: WeekPlan) {
   return {
     week: plan.week,
+    capacity: plan.capacity,
+    control_share: plan.controlShare,
     created_at: plan.createdAt,
     model_version: plan.modelVersion,
     dataset_version: plan.datasetVersion,
-    capacity: plan.capacity,
-    control_share: plan.controlShare,
     eligible: plan.eligible,
     held_out: plan.heldOut,
     progress: { planned: plan.progress.planned, done: plan.progress.done, offered: plan.progress.offered, no_answer: plan.progress.noAnswer, declined: plan.progress.declined },
@@ -221,11 +242,9 @@ export function weekPlanJson(plan: WeekPlan) {
       expected_loss: e.expectedLoss,
       offer: e.offer,
       driver: e.driver,
-      segments: e.segments,
       status: e.status,
-      contacted_at: e.contactedAt,
-      contacts: e.contact ? { name: e.contact.name, phone: e.contact.phone, email: e.contact.email } : null,
-      crm_url: e.crmUrl,
+      ...(e.contact ? { contacts: { name: e.contact.name, phone: e.contact.phone, email: e.contact.email } } : {}),
     })),
+    control: plan.control.map((c) => ({ id: c.id, offer: c.offer })),
   };
 }

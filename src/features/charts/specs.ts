@@ -1,8 +1,9 @@
 /** Chart configurations from use-case results, in Russian: what the bot, the console, the digest and `retention chart` draw. */
-import { driversChart, importanceChart, riskDistributionChart, segmentsChart, trendChart } from './index.ts';
+import { campaignChart, driversChart, importanceChart, riskDistributionChart, segmentsChart, trendChart } from './index.ts';
 import { MAX_FEATURES } from './importance.ts';
 import { membersChart, MAX_MEMBERS } from './members.ts';
 import type { RiskAnswer } from '../../core/assistant.ts';
+import { wilsonInterval, type ArmComparison, type WeekResult } from '../../core/campaign/index.ts';
 import type { DigestPeriod } from '../../core/digest/period.ts';
 import type { FeatureImportance } from '../../core/importance.ts';
 import type { SegmentSummary } from '../../core/segments.ts';
@@ -69,3 +70,21 @@ export const riskDistributionSpec = (probabilities: ArrayLike<number>, threshold
 
 export const atRiskTrendChart = (trend: readonly { period: DigestPeriod; atRisk: number }[]) =>
   trendChart({ points: trend.map((t) => ({ label: M.fmtWeekLabel(t.period), atRisk: t.atRisk })) });
+
+/** A rate and its Wilson interval back from a comparison row's share and group size. */
+const armRate = (rate: number | null, n: number) => {
+  const ci = rate === null ? null : wilsonInterval(Math.round(rate * n), n);
+  return rate === null || !ci ? null : { rate, low: ci.low, high: ci.high };
+};
+
+/** A measured week: treated against control, overall and per offer (intention to treat). */
+export const campaignDeclineChart = (w: WeekResult) =>
+  campaignChart({
+    subtitle: M.CAMPAIGN.chart.subtitle(w.week),
+    groups: [w.overall, ...w.offers].map((r: ArmComparison) => ({
+      label: M.CAMPAIGN.chart.offer(r.offer),
+      treated: armRate(r.treatedDecline, r.treated),
+      control: armRate(r.controlDecline, r.control),
+      conclusive: r.conclusive,
+    })),
+  });
