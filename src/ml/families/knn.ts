@@ -1,4 +1,4 @@
-import { assertFitted, checkBinary, numberArray, registerEstimator, type Estimator, type EstimatorJSON } from '../estimator.ts';
+import { assertFitted, checkBinary, numberArray, registerEstimator, type Estimator, type EstimatorJSON, type Walk, type WalkScorer } from '../estimator.ts';
 import { takeRows } from '../matrix.ts';
 import { stratifiedSample } from '../splits.ts';
 import type { Matrix } from '../types.ts';
@@ -33,10 +33,14 @@ interface State {
  * tree visits most points anyway and is an order of magnitude slower, and ml-knn's own predict returns
  * only the majority label, not probabilities.
  */
-export class KNearestNeighbors implements Estimator<Matrix> {
+export class KNearestNeighbors implements Estimator<Matrix>, WalkScorer {
   readonly kind = 'knn';
   readonly params: Readonly<KnnParams>;
   private state: State | null = null;
+  /** Squared distances from each start row of a walk batch to every reference row, kept per start matrix (an explainer's background). */
+  private startDistances = new WeakMap<Matrix, Float64Array>();
+  /** The reference rows column by column: a walk step reads one column of every row. */
+  private byColumn: Float64Array | null = null;
 
   constructor(params: Partial<KnnParams> = {}) {
     this.params = { ...DEFAULTS, ...params };
@@ -49,6 +53,8 @@ export class KNearestNeighbors implements Estimator<Matrix> {
 
   fit(X: Matrix, y: Uint8Array): this {
     checkBinary(y, X.rows);
+    this.byColumn = null;
+    this.startDistances = new WeakMap();
     if (X.rows > this.params.maxReference) {
       const idx = stratifiedSample(y, this.params.maxReference, this.params.seed);
       this.state = { ref: takeRows(X, idx), labels: Uint8Array.from(idx, (i) => y[i]) };
@@ -127,6 +133,100 @@ export class KNearestNeighbors implements Estimator<Matrix> {
       wp += v * labels[idx[t]];
     }
     return wp / w;
+  }
+
+  /**
+   * Along a walk only the switched columns change, so each step updates every reference row's squared
+   * distance by those columns' terms (a few operations per row instead of one per column) and selects
+   * the k nearest again. Distances that come out near zero are recomputed exactly, so an exact twin is
+   * skipped (or votes) just as in predictProba.
+   */
+  scoreWalks(x: Float64Array, starts: Matrix, walks: readonly Walk[]): Float64Array {
+    const { ref, labels } = assertFitted(this.state, this.kind);
+    const n = ref.rows;
+    const p = ref.cols;
+    if (x.length !== p || starts.cols !== p) throw new Error(`knn: expected ${p} columns, got ${x.length}`);
+    const r = ref.data;
+    if (!this.byColumn) {
+      this.byColumn = new Float64Array(n * p);
+      for (let j = 0; j < n; j++) for (let c = 0; c < p; c++) this.byColumn[c * n + j] = r[j * p + c];
+    }
+    const col = this.byColumn;
+    let startD = this.startDistances.get(starts);
+    if (!startD) {
+      startD = new Float64Array(starts.rows * n);
+      for (let b = 0; b < starts.rows; b++) {
+        for (let j = 0; j < n; j++) {
+          let d = 0;
+          for (let c = 0; c < p; c++) d += (starts.data[b * p + c] - r[j * p + c]) ** 2;
+          startD[b * n + j] = d;
+        }
+      }
+      this.startDistances.set(starts, startD);
+    }
+    const k = Math.min(this.params.k, n);
+    const skipExact = this.params.exactMatch === 'skip';
+    const d2 = new Float64Array(n);
+    const z = new Float64Array(p);
+    const heapD = new Float64Array(k);
+    const heapI = new Int32Array(k);
+    const cand = new Int32Array(n);
+    const out = new Float64Array(walks.reduce((s, w) => s + Math.max(0, w.steps.length - 1), 0));
+    let o = 0;
+    for (const w of walks) {
+      d2.set(startD.subarray(w.start * n, (w.start + 1) * n));
+      z.set(starts.data.subarray(w.start * p, (w.start + 1) * p));
+      // The k rows nearest before a step are still there after it, so the farthest of them, at its
+      // new distance, bounds the new k-th nearest distance: only rows within it enter the heap. Should
+      // exact twins thin those k out, the step scans every row.
+      let prev = 0;
+      for (let s = 0; s + 1 < w.steps.length; s++) {
+        for (const c of w.steps[s]) {
+          const xv = x[c];
+          const zv = z[c];
+          if (xv === zv) continue;
+          // (x − r)² − (z − r)² = (x − z)(x + z − 2r)
+          const dx = xv - zv;
+          const sum = xv + zv;
+          const at = c * n;
+          for (let j = 0; j < n; j++) d2[j] += dx * (sum - 2 * col[at + j]);
+          z[c] = xv;
+        }
+        let bound = -Infinity;
+        for (let t = 0; t < prev; t++) bound = Math.max(bound, d2[heapI[t]]);
+        if (prev < k) bound = Infinity;
+        for (;;) {
+          let m = 0;
+          for (let j = 0; j < n; j++) if (d2[j] <= bound) cand[m++] = j;
+          let size = 0;
+          let exact = 0;
+          let exactPos = 0;
+          for (let q = 0; q < m; q++) {
+            const j = cand[q];
+            let d = d2[j];
+            if (d < 1e-9) {
+              d = 0;
+              for (let c = 0; c < p; c++) d += (z[c] - r[j * p + c]) ** 2;
+              if (d === 0) {
+                exact++;
+                exactPos += labels[j];
+                continue;
+              }
+            }
+            if (size < k) heapPush(heapD, heapI, size++, d, j);
+            else if (d < heapD[0]) heapReplaceTop(heapD, heapI, size, d, j);
+          }
+          if (size < k && bound !== Infinity) {
+            bound = Infinity;
+            continue;
+          }
+          out[o++] = !skipExact && exact > 0 && this.params.weights === 'distance' ? exactPos / exact : this.vote(heapD, heapI, size, labels);
+          prev = size;
+          break;
+        }
+      }
+    }
+    return out;
   }
 
   scoringCost(): number {

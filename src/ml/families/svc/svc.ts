@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type SVMClass from 'libsvm-js/asm';
 import { fitSigmoid } from '../../calibration.ts';
-import { assertFitted, checkBinary, registerEstimator, type Estimator, type EstimatorJSON } from '../../estimator.ts';
+import { assertFitted, checkBinary, registerEstimator, type Estimator, type EstimatorJSON, type Walk, type WalkScorer } from '../../estimator.ts';
 import { sigmoid } from '../../link.ts';
 import { takeRows, toArrays } from '../../matrix.ts';
 import { stratifiedKFold, stratifiedSample } from '../../splits.ts';
@@ -47,10 +47,12 @@ function libsvm(): typeof SVMClass {
  * rather than libsvm's `-b 1`, whose internal CV draws from the C library's global rand() and so
  * gives different results for the same inputs within one process.
  */
-export class SupportVectorClassifier implements Estimator<Matrix> {
+export class SupportVectorClassifier implements Estimator<Matrix>, WalkScorer {
   readonly kind = 'svc';
   readonly params: Readonly<SvcParams>;
   private state: State | null = null;
+  /** Squared distances from each start row of a walk batch to every support vector, kept per start matrix. */
+  private startDistances = new WeakMap<Matrix, Float64Array>();
 
   constructor(params: Partial<SvcParams> = {}) {
     this.params = { ...DEFAULTS, ...params };
@@ -73,6 +75,7 @@ export class SupportVectorClassifier implements Estimator<Matrix> {
 
   fit(X: Matrix, y: Uint8Array): this {
     checkBinary(y, X.rows);
+    this.startDistances = new WeakMap();
     let Xt = X;
     let yt = y;
     if (X.rows > this.params.maxTrain) {
@@ -117,6 +120,54 @@ export class SupportVectorClassifier implements Estimator<Matrix> {
   predictProba(X: Matrix): Float64Array {
     const { a, b } = assertFitted(this.state, this.kind).platt;
     return this.decisionFunction(X).map((f) => sigmoid(a * f + b));
+  }
+
+  /** Along a walk, each step updates the squared distance to every support vector by the switched columns only. */
+  scoreWalks(x: Float64Array, starts: Matrix, walks: readonly Walk[]): Float64Array {
+    const st = assertFitted(this.state, this.kind);
+    const { sv, coef, gamma, rho } = st.model;
+    const p = st.cols;
+    if (x.length !== p || starts.cols !== p) throw new Error(`svc: expected ${p} columns, got ${x.length}`);
+    const m = sv.rows;
+    const v = sv.data;
+    let startD = this.startDistances.get(starts);
+    if (!startD) {
+      startD = new Float64Array(starts.rows * m);
+      for (let b = 0; b < starts.rows; b++) {
+        for (let s = 0; s < m; s++) {
+          let d = 0;
+          for (let c = 0; c < p; c++) d += (starts.data[b * p + c] - v[s * p + c]) ** 2;
+          startD[b * m + s] = d;
+        }
+      }
+      this.startDistances.set(starts, startD);
+    }
+    const sign = st.model.labels[0] === 1 ? 1 : -1;
+    const { a, b } = st.platt;
+    const d2 = new Float64Array(m);
+    const z = new Float64Array(p);
+    const out = new Float64Array(walks.reduce((s, w) => s + Math.max(0, w.steps.length - 1), 0));
+    let o = 0;
+    for (const w of walks) {
+      d2.set(startD.subarray(w.start * m, (w.start + 1) * m));
+      z.set(starts.data.subarray(w.start * p, (w.start + 1) * p));
+      for (let k = 0; k + 1 < w.steps.length; k++) {
+        for (const c of w.steps[k]) {
+          const xv = x[c];
+          const zv = z[c];
+          if (xv === zv) continue;
+          for (let s = 0; s < m; s++) {
+            const sv = v[s * p + c];
+            d2[s] += (xv - sv) * (xv - sv) - (zv - sv) * (zv - sv);
+          }
+          z[c] = xv;
+        }
+        let f = 0;
+        for (let s = 0; s < m; s++) f += coef[s] * Math.exp(-gamma * Math.max(0, d2[s]));
+        out[o++] = sigmoid(a * sign * (f - rho) + b);
+      }
+    }
+    return out;
   }
 
   get supportVectors(): number {

@@ -1,4 +1,4 @@
-import { numberArray } from '../../estimator.ts';
+import { numberArray, type Walk } from '../../estimator.ts';
 import type { Matrix } from '../../types.ts';
 
 /** A binary tree in flat arrays; `feature[n] < 0` marks a leaf whose output is `value[n]`. */
@@ -59,4 +59,121 @@ export function treeFromJSON(j: unknown, cols: number): Tree {
     }
   }
   return t;
+}
+
+/** All trees of an ensemble in one set of arrays (node ids offset per tree), so a walk touches no objects. */
+interface Flat {
+  /** Longest root-to-leaf path, in edges. */
+  depth: number;
+  root: Int32Array;
+  feature: Int32Array;
+  threshold: Float64Array;
+  left: Int32Array;
+  right: Int32Array;
+  value: Float64Array;
+}
+
+function flatten(trees: readonly Tree[]): Flat {
+  const total = trees.reduce((s, t) => s + t.feature.length, 0);
+  const f: Flat = {
+    depth: 0,
+    root: new Int32Array(trees.length),
+    feature: new Int32Array(total),
+    threshold: new Float64Array(total),
+    left: new Int32Array(total),
+    right: new Int32Array(total),
+    value: new Float64Array(total),
+  };
+  let at = 0;
+  trees.forEach((t, k) => {
+    f.root[k] = at;
+    f.feature.set(t.feature, at);
+    f.threshold.set(t.threshold, at);
+    f.value.set(t.value, at);
+    const depth = new Int32Array(t.feature.length);
+    for (let n = 0; n < t.feature.length; n++) {
+      f.left[at + n] = t.left[n] + at;
+      f.right[at + n] = t.right[n] + at;
+      // Children always follow their parent (treeFromJSON checks it), so one forward pass finds depths.
+      if (t.feature[n] >= 0) depth[t.left[n]] = depth[t.right[n]] = depth[n] + 1;
+      else f.depth = Math.max(f.depth, depth[n]);
+    }
+    at += t.feature.length;
+  });
+  return f;
+}
+
+/** Flat forms of tree arrays, built on a walk batch's first use. */
+export type TreeWalkCache = WeakMap<readonly Tree[], Flat>;
+
+/**
+ * Σ scale·(leaf value) over the trees for every inner row of the walks (estimator.ts `scoreWalks`).
+ * Each tree is traversed once per walk over the walk's time line: the row after τ steps holds x's
+ * value in column c from the step that switches c on, the start row's before it. A node whose column
+ * sends x and the start row the same way passes its whole time interval to one child; otherwise the
+ * interval splits at that column's switching step. Leaves add their value over their interval through
+ * a difference array, so a tree costs one visit per distinct root-to-leaf piece of the walk, not one
+ * descent per step.
+ */
+export function treeWalkSums(trees: readonly Tree[], scale: number, x: Float64Array, starts: Matrix, walks: readonly Walk[], cache: TreeWalkCache): Float64Array {
+  let f = cache.get(trees);
+  if (!f) cache.set(trees, (f = flatten(trees)));
+  const { root, feature, threshold, left, right, value } = f;
+  const p = starts.cols;
+  const switchAt = new Int32Array(p);
+  const maxSteps = walks.reduce((m, w) => Math.max(m, w.steps.length), 0);
+  const diff = new Float64Array(maxSteps + 1);
+  // Depth-first with an explicit stack of (node, from, to): at most one pending sibling per level.
+  const stack = new Int32Array(3 * 2 * (f.depth + 1));
+  const out = new Float64Array(walks.reduce((s, w) => s + Math.max(0, w.steps.length - 1), 0));
+  let o = 0;
+  for (const w of walks) {
+    const L = w.steps.length;
+    if (L < 2) continue;
+    const b0 = w.start * p;
+    const b = starts.data;
+    // Columns no step switches keep the start's value throughout.
+    switchAt.fill(L + 1);
+    w.steps.forEach((cols, s) => cols.forEach((c) => (switchAt[c] = s + 1)));
+    diff.fill(0, 0, L + 1);
+    for (let t = 0; t < root.length; t++) {
+      let top = 0;
+      stack[top++] = root[t];
+      stack[top++] = 1;
+      stack[top++] = L;
+      while (top > 0) {
+        const hi = stack[--top];
+        const lo = stack[--top];
+        const n = stack[--top];
+        const c = feature[n];
+        if (c < 0) {
+          diff[lo] += scale * value[n];
+          diff[hi] -= scale * value[n];
+          continue;
+        }
+        const byStart = b[b0 + c] <= threshold[n] ? left[n] : right[n];
+        const byX = x[c] <= threshold[n] ? left[n] : right[n];
+        if (byStart === byX) {
+          stack[top++] = byX;
+          stack[top++] = lo;
+          stack[top++] = hi;
+          continue;
+        }
+        const s = switchAt[c];
+        if (lo < Math.min(hi, s)) {
+          stack[top++] = byStart;
+          stack[top++] = lo;
+          stack[top++] = Math.min(hi, s);
+        }
+        if (Math.max(lo, s) < hi) {
+          stack[top++] = byX;
+          stack[top++] = Math.max(lo, s);
+          stack[top++] = hi;
+        }
+      }
+    }
+    let acc = 0;
+    for (let tau = 1; tau < L; tau++) out[o++] = acc += diff[tau];
+  }
+  return out;
 }
