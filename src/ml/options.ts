@@ -12,7 +12,8 @@ export interface TrainOptions {
   /**
    * Outer folds of the nested cross-validation that measures the whole selection procedure: each
    * outer training part reruns the search, and the model it picks is scored on the outer test fold.
-   * 0 skips it, and the report then carries the (optimistic) selection score instead.
+   * 0 skips it, and the report then carries the (optimistic) selection score instead. Default 5, or 3
+   * when the search runs on a sample.
    */
   nestedFolds?: number;
   nestedRepeats?: number;
@@ -48,13 +49,15 @@ export function resolve(opts: TrainOptions, rows: number): Resolved {
   const large = rows >= (opts.largeRows ?? 50_000);
   const families = opts.families ?? defaultFamilies(large).filter((f) => !(large && GROWS_WITH_ROWS.has(f)));
   families.forEach(getFamily);
+  const searchRows = opts.searchRows ?? 5000;
   const o: Resolved = {
     seed: opts.seed ?? 42,
     folds: opts.folds ?? 5,
     repeats: opts.repeats ?? 1,
-    searchRows: opts.searchRows ?? 5000,
+    searchRows,
     families,
-    nestedFolds: opts.nestedFolds ?? 5,
+    // On a sampled search every rerun costs seconds; three outer folds keep large trainings in budget.
+    nestedFolds: opts.nestedFolds ?? (rows > searchRows ? 3 : 5),
     nestedRepeats: opts.nestedRepeats ?? 1,
     explainBackground: opts.explainBackground ?? 32,
     explainOrders: opts.explainOrders ?? 1,

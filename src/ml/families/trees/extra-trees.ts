@@ -10,10 +10,15 @@ export interface ExtraTreesParams {
   /** Minimum training rows on each side of a split. */
   minLeaf: number;
   maxDepth: number;
+  /**
+   * Rows each tree grows on at most, drawn without replacement per tree. Fully grown trees have about
+   * a leaf per row or two, so this bounds the model's size and scoring cost on large training sets.
+   */
+  maxSamples: number;
   seed: number;
 }
 
-const DEFAULTS: ExtraTreesParams = { trees: 200, maxFeatures: 0.2, minLeaf: 1, maxDepth: 40, seed: 0 };
+const DEFAULTS: ExtraTreesParams = { trees: 200, maxFeatures: 0.2, minLeaf: 1, maxDepth: 40, maxSamples: 2000, seed: 0 };
 
 /**
  * Extremely randomized trees (Geurts, Ernst & Wehenkel 2006), scikit-learn's ExtraTreesClassifier:
@@ -49,7 +54,11 @@ export class ExtraTrees implements Estimator<Matrix>, WalkScorer {
     const rng = new Rng(this.params.seed);
     const mtry = Math.max(1, Math.floor(this.params.maxFeatures * cols));
     const trees: Tree[] = [];
-    for (let t = 0; t < this.params.trees; t++) trees.push(growExtraTree(colMajor, n, cols, y, mtry, this.params, rng));
+    const all = Uint32Array.from({ length: n }, (_, i) => i);
+    for (let t = 0; t < this.params.trees; t++) {
+      const rows = n > this.params.maxSamples ? Uint32Array.from(rng.shuffle(all.slice()).subarray(0, this.params.maxSamples)) : all.slice();
+      trees.push(growExtraTree(colMajor, n, cols, y, rows, mtry, this.params, rng));
+    }
     this.state = { cols, trees };
     return this;
   }
@@ -90,16 +99,25 @@ export class ExtraTrees implements Estimator<Matrix>, WalkScorer {
 
 registerEstimator('extra', ExtraTrees.fromJSON);
 
+/** The shortest decimal in [lo, hi): any threshold there splits the node's rows the same way, and short ones keep the model text small. */
+function shortest(lo: number, hi: number, t: number): number {
+  for (let digits = 1; digits < 17; digits++) {
+    const v = Number(t.toPrecision(digits));
+    if (v >= lo && v < hi) return v;
+  }
+  return t;
+}
+
 function growExtraTree(
   col: Float64Array,
   n: number,
   cols: number,
   y: Uint8Array,
+  idx: Uint32Array,
   mtry: number,
   prm: Readonly<ExtraTreesParams>,
   rng: Rng,
 ): Tree {
-  const idx = Uint32Array.from({ length: n }, (_, i) => i);
   const feats = Int32Array.from({ length: cols }, (_, f) => f);
   const feature: number[] = [];
   const threshold: number[] = [];
@@ -114,14 +132,17 @@ function growExtraTree(
     value.push(0);
     return feature.length - 1;
   };
-  const stack: { node: number; start: number; end: number; depth: number }[] = [{ node: newNode(), start: 0, end: n, depth: 0 }];
+  const stack: { node: number; start: number; end: number; depth: number }[] = [{ node: newNode(), start: 0, end: idx.length, depth: 0 }];
   while (stack.length) {
     const { node, start, end, depth } = stack.pop()!;
     const count = end - start;
     let pos = 0;
     for (let k = start; k < end; k++) pos += y[idx[k]];
-    value[node] = pos / count;
-    if (pos === 0 || pos === count || depth >= prm.maxDepth || count < 2 * prm.minLeaf) continue;
+    if (pos === 0 || pos === count || depth >= prm.maxDepth || count < 2 * prm.minLeaf) {
+      // Only leaves carry a value; inner nodes keep 0 and cost one character in the model text.
+      value[node] = pos / count;
+      continue;
+    }
 
     // Gini impurity decrease is maximal where Σ over children of pos²/size is.
     let bestScore = (pos * pos) / count + ((count - pos) * (count - pos)) / count;
@@ -162,8 +183,19 @@ function growExtraTree(
         bestT = t;
       }
     }
-    if (bestF < 0) continue;
+    if (bestF < 0) {
+      value[node] = pos / count;
+      continue;
+    }
     const base = bestF * n;
+    let below = -Infinity;
+    let above = Infinity;
+    for (let k = start; k < end; k++) {
+      const v = col[base + idx[k]];
+      if (v <= bestT) below = Math.max(below, v);
+      else above = Math.min(above, v);
+    }
+    bestT = shortest(below, above, bestT);
     let lo = start;
     let hi = end - 1;
     while (lo <= hi) {
