@@ -18,7 +18,7 @@ export interface ExtraTreesParams {
   seed: number;
 }
 
-const DEFAULTS: ExtraTreesParams = { trees: 200, maxFeatures: 0.2, minLeaf: 1, maxDepth: 40, maxSamples: 2000, seed: 0 };
+const DEFAULTS: ExtraTreesParams = { trees: 200, maxFeatures: 0.2, minLeaf: 1, maxDepth: 100, maxSamples: 2000, seed: 0 };
 
 /**
  * Extremely randomized trees (Geurts, Ernst & Wehenkel 2006), scikit-learn's ExtraTreesClassifier:
@@ -144,8 +144,10 @@ function growExtraTree(
       continue;
     }
 
-    // Gini impurity decrease is maximal where Σ over children of pos²/size is.
-    let bestScore = (pos * pos) / count + ((count - pos) * (count - pos)) / count;
+    // Gini impurity decrease is maximal where Σ over children of pos²/size is. As in scikit-learn, the
+    // best valid cut is taken even when it gains nothing: with few features tried, refusing it would
+    // leave mixed leaves that one more random cut would have separated.
+    let bestScore = -Infinity;
     let bestF = -1;
     let bestT = 0;
     let tried = 0;
@@ -177,7 +179,7 @@ function growExtraTree(
       if (lc < prm.minLeaf || rc < prm.minLeaf) continue;
       const rp = pos - lp;
       const score = (lp * lp + (lc - lp) * (lc - lp)) / lc + (rp * rp + (rc - rp) * (rc - rp)) / rc;
-      if (score > bestScore + 1e-12) {
+      if (score > bestScore) {
         bestScore = score;
         bestF = f;
         bestT = t;
