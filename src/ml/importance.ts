@@ -23,7 +23,7 @@ export function permutationImportance(
   y: ArrayLike<number>,
   parts: readonly HeldOut[],
   seed: number,
-  maxRows = 300,
+  maxRows = 200,
 ): Float64Array {
   const all = Uint32Array.from(parts.flatMap((p) => Array.from(p.rows)));
   const owner = new Int32Array(X.n).fill(-1);

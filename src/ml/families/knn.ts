@@ -1,5 +1,6 @@
 import { assertFitted, checkBinary, numberArray, registerEstimator, type Estimator, type EstimatorJSON, type Walk, type WalkScorer } from '../estimator.ts';
 import { takeRows } from '../matrix.ts';
+import { byColumn, squaredDistances, walkDistances } from './walk-distances.ts';
 import { stratifiedSample } from '../splits.ts';
 import type { Matrix } from '../types.ts';
 
@@ -39,8 +40,8 @@ export class KNearestNeighbors implements Estimator<Matrix>, WalkScorer {
   private state: State | null = null;
   /** Squared distances from each start row of a walk batch to every reference row, kept per start matrix (an explainer's background). */
   private startDistances = new WeakMap<Matrix, Float64Array>();
-  /** The reference rows column by column: a walk step reads one column of every row. */
-  private byColumn: Float64Array | null = null;
+  /** The reference rows column by column, for walks. */
+  private columns: Float64Array | null = null;
 
   constructor(params: Partial<KnnParams> = {}) {
     this.params = { ...DEFAULTS, ...params };
@@ -53,7 +54,7 @@ export class KNearestNeighbors implements Estimator<Matrix>, WalkScorer {
 
   fit(X: Matrix, y: Uint8Array): this {
     checkBinary(y, X.rows);
-    this.byColumn = null;
+    this.columns = null;
     this.startDistances = new WeakMap();
     if (X.rows > this.params.maxReference) {
       const idx = stratifiedSample(y, this.params.maxReference, this.params.seed);
@@ -136,9 +137,8 @@ export class KNearestNeighbors implements Estimator<Matrix>, WalkScorer {
   }
 
   /**
-   * Along a walk only the switched columns change, so each step updates every reference row's squared
-   * distance by those columns' terms (a few operations per row instead of one per column) and selects
-   * the k nearest again. Distances that come out near zero are recomputed exactly, so an exact twin is
+   * Walks follow the distance to every reference row step by step (walk-distances.ts) and select the k
+   * nearest again. Distances that come out near zero are recomputed exactly, so an exact twin is
    * skipped (or votes) just as in predictProba.
    */
   scoreWalks(x: Float64Array, starts: Matrix, walks: readonly Walk[]): Float64Array {
@@ -147,86 +147,52 @@ export class KNearestNeighbors implements Estimator<Matrix>, WalkScorer {
     const p = ref.cols;
     if (x.length !== p || starts.cols !== p) throw new Error(`knn: expected ${p} columns, got ${x.length}`);
     const r = ref.data;
-    if (!this.byColumn) {
-      this.byColumn = new Float64Array(n * p);
-      for (let j = 0; j < n; j++) for (let c = 0; c < p; c++) this.byColumn[c * n + j] = r[j * p + c];
-    }
-    const col = this.byColumn;
+    this.columns ??= byColumn(ref);
     let startD = this.startDistances.get(starts);
-    if (!startD) {
-      startD = new Float64Array(starts.rows * n);
-      for (let b = 0; b < starts.rows; b++) {
-        for (let j = 0; j < n; j++) {
-          let d = 0;
-          for (let c = 0; c < p; c++) d += (starts.data[b * p + c] - r[j * p + c]) ** 2;
-          startD[b * n + j] = d;
-        }
-      }
-      this.startDistances.set(starts, startD);
-    }
+    if (!startD) this.startDistances.set(starts, (startD = squaredDistances(starts, ref)));
     const k = Math.min(this.params.k, n);
     const skipExact = this.params.exactMatch === 'skip';
-    const d2 = new Float64Array(n);
-    const z = new Float64Array(p);
     const heapD = new Float64Array(k);
     const heapI = new Int32Array(k);
     const cand = new Int32Array(n);
-    const out = new Float64Array(walks.reduce((s, w) => s + Math.max(0, w.steps.length - 1), 0));
-    let o = 0;
-    for (const w of walks) {
-      d2.set(startD.subarray(w.start * n, (w.start + 1) * n));
-      z.set(starts.data.subarray(w.start * p, (w.start + 1) * p));
+    let prev = 0;
+    return walkDistances(x, starts, walks, n, this.columns, startD, (d2, z, first) => {
       // The k rows nearest before a step are still there after it, so the farthest of them, at its
-      // new distance, bounds the new k-th nearest distance: only rows within it enter the heap. Should
-      // exact twins thin those k out, the step scans every row.
-      let prev = 0;
-      for (let s = 0; s + 1 < w.steps.length; s++) {
-        for (const c of w.steps[s]) {
-          const xv = x[c];
-          const zv = z[c];
-          if (xv === zv) continue;
-          // (x − r)² − (z − r)² = (x − z)(x + z − 2r)
-          const dx = xv - zv;
-          const sum = xv + zv;
-          const at = c * n;
-          for (let j = 0; j < n; j++) d2[j] += dx * (sum - 2 * col[at + j]);
-          z[c] = xv;
-        }
-        let bound = -Infinity;
-        for (let t = 0; t < prev; t++) bound = Math.max(bound, d2[heapI[t]]);
-        if (prev < k) bound = Infinity;
-        for (;;) {
-          let m = 0;
-          for (let j = 0; j < n; j++) if (d2[j] <= bound) cand[m++] = j;
-          let size = 0;
-          let exact = 0;
-          let exactPos = 0;
-          for (let q = 0; q < m; q++) {
-            const j = cand[q];
-            let d = d2[j];
-            if (d < 1e-9) {
-              d = 0;
-              for (let c = 0; c < p; c++) d += (z[c] - r[j * p + c]) ** 2;
-              if (d === 0) {
-                exact++;
-                exactPos += labels[j];
-                continue;
-              }
+      // new distance, bounds the new k-th nearest distance: only rows within it enter the heap. A
+      // walk's first step, or one where exact twins thinned those k out, scans every row.
+      if (first) prev = 0;
+      let bound = -Infinity;
+      for (let t = 0; t < prev; t++) bound = Math.max(bound, d2[heapI[t]]);
+      if (prev < k) bound = Infinity;
+      for (;;) {
+        let m = 0;
+        for (let j = 0; j < n; j++) if (d2[j] <= bound) cand[m++] = j;
+        let size = 0;
+        let exact = 0;
+        let exactPos = 0;
+        for (let q = 0; q < m; q++) {
+          const j = cand[q];
+          let d = d2[j];
+          if (d < 1e-9) {
+            d = 0;
+            for (let c = 0; c < p; c++) d += (z[c] - r[j * p + c]) ** 2;
+            if (d === 0) {
+              exact++;
+              exactPos += labels[j];
+              continue;
             }
-            if (size < k) heapPush(heapD, heapI, size++, d, j);
-            else if (d < heapD[0]) heapReplaceTop(heapD, heapI, size, d, j);
           }
-          if (size < k && bound !== Infinity) {
-            bound = Infinity;
-            continue;
-          }
-          out[o++] = !skipExact && exact > 0 && this.params.weights === 'distance' ? exactPos / exact : this.vote(heapD, heapI, size, labels);
-          prev = size;
-          break;
+          if (size < k) heapPush(heapD, heapI, size++, d, j);
+          else if (d < heapD[0]) heapReplaceTop(heapD, heapI, size, d, j);
         }
+        if (size < k && bound !== Infinity) {
+          bound = Infinity;
+          continue;
+        }
+        prev = size;
+        return !skipExact && exact > 0 && this.params.weights === 'distance' ? exactPos / exact : this.vote(heapD, heapI, size, labels);
       }
-    }
-    return out;
+    });
   }
 
   scoringCost(): number {

@@ -8,6 +8,7 @@ import { stratifiedKFold, stratifiedSample } from '../../splits.ts';
 import type { Matrix } from '../../types.ts';
 import { decisionValues, parseLibsvmModel, type RbfModel } from './libsvm-model.ts';
 import { gramDecision, rbfGram, solveCsvc, subGram, toLibsvmText } from './smo.ts';
+import { byColumn, squaredDistances, walkDistances } from '../walk-distances.ts';
 
 export interface SvcParams {
   C: number;
@@ -30,6 +31,8 @@ interface State {
   modelText: string;
   model: RbfModel;
   platt: { a: number; b: number };
+  /** Support vectors column by column, built for the first walk batch. */
+  columns?: Float64Array;
 }
 
 let svmCtor: typeof SVMClass | null = null;
@@ -122,52 +125,21 @@ export class SupportVectorClassifier implements Estimator<Matrix>, WalkScorer {
     return this.decisionFunction(X).map((f) => sigmoid(a * f + b));
   }
 
-  /** Along a walk, each step updates the squared distance to every support vector by the switched columns only. */
+  /** Walks follow the squared distance to every support vector step by step (walk-distances.ts). */
   scoreWalks(x: Float64Array, starts: Matrix, walks: readonly Walk[]): Float64Array {
     const st = assertFitted(this.state, this.kind);
     const { sv, coef, gamma, rho } = st.model;
-    const p = st.cols;
-    if (x.length !== p || starts.cols !== p) throw new Error(`svc: expected ${p} columns, got ${x.length}`);
-    const m = sv.rows;
-    const v = sv.data;
+    if (x.length !== st.cols || starts.cols !== st.cols) throw new Error(`svc: expected ${st.cols} columns, got ${x.length}`);
+    st.columns ??= byColumn(sv);
     let startD = this.startDistances.get(starts);
-    if (!startD) {
-      startD = new Float64Array(starts.rows * m);
-      for (let b = 0; b < starts.rows; b++) {
-        for (let s = 0; s < m; s++) {
-          let d = 0;
-          for (let c = 0; c < p; c++) d += (starts.data[b * p + c] - v[s * p + c]) ** 2;
-          startD[b * m + s] = d;
-        }
-      }
-      this.startDistances.set(starts, startD);
-    }
+    if (!startD) this.startDistances.set(starts, (startD = squaredDistances(starts, sv)));
     const sign = st.model.labels[0] === 1 ? 1 : -1;
     const { a, b } = st.platt;
-    const d2 = new Float64Array(m);
-    const z = new Float64Array(p);
-    const out = new Float64Array(walks.reduce((s, w) => s + Math.max(0, w.steps.length - 1), 0));
-    let o = 0;
-    for (const w of walks) {
-      d2.set(startD.subarray(w.start * m, (w.start + 1) * m));
-      z.set(starts.data.subarray(w.start * p, (w.start + 1) * p));
-      for (let k = 0; k + 1 < w.steps.length; k++) {
-        for (const c of w.steps[k]) {
-          const xv = x[c];
-          const zv = z[c];
-          if (xv === zv) continue;
-          for (let s = 0; s < m; s++) {
-            const sv = v[s * p + c];
-            d2[s] += (xv - sv) * (xv - sv) - (zv - sv) * (zv - sv);
-          }
-          z[c] = xv;
-        }
-        let f = 0;
-        for (let s = 0; s < m; s++) f += coef[s] * Math.exp(-gamma * Math.max(0, d2[s]));
-        out[o++] = sigmoid(a * sign * (f - rho) + b);
-      }
-    }
-    return out;
+    return walkDistances(x, starts, walks, sv.rows, st.columns, startD, (d2) => {
+      let f = 0;
+      for (let s = 0; s < sv.rows; s++) f += coef[s] * Math.exp(-gamma * Math.max(0, d2[s]));
+      return sigmoid(a * sign * (f - rho) + b);
+    });
   }
 
   get supportVectors(): number {

@@ -1,7 +1,7 @@
 import { assertFitted, checkBinary, registerEstimator, type Estimator, type EstimatorJSON, type Walk, type WalkScorer } from '../../estimator.ts';
 import { Rng } from '../../rng.ts';
 import type { Matrix } from '../../types.ts';
-import { addTreeOutputs, treeFromJSON, treeToJSON, treeWalkSums, type Tree, type TreeWalkCache } from './tree.ts';
+import { TreeBuilder, forestStateFromJSON, forestStateToJSON, meanTreeOutputs, treeWalkSums, type ForestState, type Tree, type TreeWalkCache } from './tree.ts';
 
 export interface ExtraTreesParams {
   trees: number;
@@ -31,7 +31,7 @@ const DEFAULTS: ExtraTreesParams = { trees: 200, maxFeatures: 0.2, minLeaf: 1, m
 export class ExtraTrees implements Estimator<Matrix>, WalkScorer {
   readonly kind = 'extra';
   readonly params: Readonly<ExtraTreesParams>;
-  private state: { cols: number; trees: Tree[] } | null = null;
+  private state: ForestState | null = null;
   private walkCache: TreeWalkCache = new WeakMap();
 
   constructor(params: Partial<ExtraTreesParams> = {}) {
@@ -65,11 +65,9 @@ export class ExtraTrees implements Estimator<Matrix>, WalkScorer {
 
   predictProba(X: Matrix): Float64Array {
     const { cols, trees } = assertFitted(this.state, this.kind);
-    if (X.cols !== cols) throw new Error(`extra: expected ${cols} columns, got ${X.cols}`);
-    const out = new Float64Array(X.rows);
-    for (const t of trees) addTreeOutputs(t, X, out, 1 / trees.length);
-    return out;
+    return meanTreeOutputs(trees, cols, X, this.kind);
   }
+
 
   scoreWalks(x: Float64Array, starts: Matrix, walks: readonly Walk[]): Float64Array {
     const { cols, trees } = assertFitted(this.state, this.kind);
@@ -77,22 +75,19 @@ export class ExtraTrees implements Estimator<Matrix>, WalkScorer {
     return treeWalkSums(trees, 1 / trees.length, x, starts, walks, this.walkCache);
   }
 
-  /** Mean root-to-leaf depth over the trees' nodes would need a pass; the node count bounds it cheaply. */
+  /** About one comparison per level: log₂ of each tree's node count stands for its depth. */
   scoringCost(): number {
     const { trees } = assertFitted(this.state, this.kind);
     return trees.reduce((s, t) => s + Math.log2(t.feature.length + 1), 0);
   }
 
   toJSON(): EstimatorJSON {
-    const s = assertFitted(this.state, this.kind);
-    return { kind: this.kind, params: { ...this.params }, state: { cols: s.cols, trees: s.trees.map(treeToJSON) } };
+    return { kind: this.kind, params: { ...this.params }, state: forestStateToJSON(assertFitted(this.state, this.kind)) };
   }
 
   static fromJSON(json: EstimatorJSON): ExtraTrees {
-    const st = json.state as { cols?: unknown; trees?: unknown };
-    if (!Number.isInteger(st?.cols) || !Array.isArray(st.trees) || st.trees.length === 0) throw new Error('corrupted extra-trees state');
     const m = new ExtraTrees(json.params as Partial<ExtraTreesParams>);
-    m.state = { cols: st.cols as number, trees: st.trees.map((t) => treeFromJSON(t, st.cols as number)) };
+    m.state = forestStateFromJSON(json.state, 'extra');
     return m;
   }
 }
@@ -119,28 +114,20 @@ function growExtraTree(
   rng: Rng,
 ): Tree {
   const feats = Int32Array.from({ length: cols }, (_, f) => f);
-  const feature: number[] = [];
-  const threshold: number[] = [];
-  const left: number[] = [];
-  const right: number[] = [];
-  const value: number[] = [];
-  const newNode = (): number => {
-    feature.push(-1);
-    threshold.push(0);
-    left.push(-1);
-    right.push(-1);
-    value.push(0);
-    return feature.length - 1;
-  };
-  const stack: { node: number; start: number; end: number; depth: number }[] = [{ node: newNode(), start: 0, end: idx.length, depth: 0 }];
-  while (stack.length) {
-    const { node, start, end, depth } = stack.pop()!;
+  const tree = new TreeBuilder(idx);
+  while (tree.pending.length) {
+    const at = tree.pending.pop()!;
+    const { node, start, end, depth } = at;
     const count = end - start;
-    let pos = 0;
-    for (let k = start; k < end; k++) pos += y[idx[k]];
+    // The parent's split counted the positives on each side; only the root counts its own.
+    let pos = at.positives;
+    if (pos < 0) {
+      pos = 0;
+      for (let k = start; k < end; k++) pos += y[idx[k]];
+    }
     if (pos === 0 || pos === count || depth >= prm.maxDepth || count < 2 * prm.minLeaf) {
       // Only leaves carry a value; inner nodes keep 0 and cost one character in the model text.
-      value[node] = pos / count;
+      tree.setValue(node, pos / count);
       continue;
     }
 
@@ -150,6 +137,10 @@ function growExtraTree(
     let bestScore = -Infinity;
     let bestF = -1;
     let bestT = 0;
+    let bestLp = 0;
+    // The node's nearest values on either side of the best cut: any threshold between them splits alike.
+    let bestBelow = 0;
+    let bestAbove = 0;
     let tried = 0;
     for (let drawn = 0; drawn < cols && tried < mtry; drawn++) {
       const r = drawn + rng.int(cols - drawn);
@@ -171,9 +162,16 @@ function growExtraTree(
       if (t >= hi) t = lo;
       let lc = 0;
       let lp = 0;
+      let below = -Infinity;
+      let above = Infinity;
       for (let k = start; k < end; k++) {
         const i = idx[k];
-        if (col[base + i] <= t) (lc++, (lp += y[i]));
+        const v = col[base + i];
+        if (v <= t) {
+          lc++;
+          lp += y[i];
+          if (v > below) below = v;
+        } else if (v < above) above = v;
       }
       const rc = count - lc;
       if (lc < prm.minLeaf || rc < prm.minLeaf) continue;
@@ -183,45 +181,17 @@ function growExtraTree(
         bestScore = score;
         bestF = f;
         bestT = t;
+        bestLp = lp;
+        bestBelow = below;
+        bestAbove = above;
       }
     }
     if (bestF < 0) {
-      value[node] = pos / count;
+      tree.setValue(node, pos / count);
       continue;
     }
-    const base = bestF * n;
-    let below = -Infinity;
-    let above = Infinity;
-    for (let k = start; k < end; k++) {
-      const v = col[base + idx[k]];
-      if (v <= bestT) below = Math.max(below, v);
-      else above = Math.min(above, v);
-    }
-    bestT = shortest(below, above, bestT);
-    let lo = start;
-    let hi = end - 1;
-    while (lo <= hi) {
-      if (col[base + idx[lo]] <= bestT) lo++;
-      else {
-        const tmp = idx[lo];
-        idx[lo] = idx[hi];
-        idx[hi] = tmp;
-        hi--;
-      }
-    }
-    feature[node] = bestF;
-    threshold[node] = bestT;
-    const l = newNode();
-    const rn = newNode();
-    left[node] = l;
-    right[node] = rn;
-    stack.push({ node: rn, start: lo, end, depth: depth + 1 }, { node: l, start, end: lo, depth: depth + 1 });
+    const t = shortest(bestBelow, bestAbove, bestT);
+    tree.split(at, bestF, t, col, bestF * n, t, [bestLp, pos - bestLp]);
   }
-  return {
-    feature: Int32Array.from(feature),
-    threshold: Float64Array.from(threshold),
-    left: Int32Array.from(left),
-    right: Int32Array.from(right),
-    value: Float64Array.from(value),
-  };
+  return tree.build();
 }

@@ -10,6 +10,85 @@ export interface Tree {
   value: Float64Array;
 }
 
+/** A node waiting to be split: rows idx[start, end) reach it; `positives` is what the grower said of them when splitting the parent. */
+export interface Pending {
+  node: number;
+  start: number;
+  end: number;
+  depth: number;
+  positives: number;
+}
+
+/**
+ * Grows a tree depth first in parallel arrays: `split` turns a pending node into an inner node, puts
+ * the rows going left first in `idx`, and queues both children; `build` freezes the arrays.
+ */
+export class TreeBuilder {
+  private readonly feature: number[] = [];
+  private readonly threshold: number[] = [];
+  private readonly left: number[] = [];
+  private readonly right: number[] = [];
+  private readonly value: number[] = [];
+  /** Nodes still to be grown, last in first out; starts with the root over every row. */
+  readonly pending: Pending[];
+
+  constructor(readonly idx: Uint32Array) {
+    this.pending = [{ node: this.add(), start: 0, end: idx.length, depth: 0, positives: -1 }];
+  }
+
+  private add(): number {
+    this.feature.push(-1);
+    this.threshold.push(0);
+    this.left.push(-1);
+    this.right.push(-1);
+    this.value.push(0);
+    return this.feature.length - 1;
+  }
+
+  setValue(node: number, v: number): void {
+    this.value[node] = v;
+  }
+
+  /**
+   * Rows with `values[offset + row] <= cut` go left (`cut` is the threshold itself on raw values, the
+   * bin on binned ones); `positives` of each side are handed on to the children's `Pending`.
+   */
+  split(at: Pending, feature: number, threshold: number, values: ArrayLike<number>, offset: number, cut: number, positives: [number, number] = [-1, -1]): void {
+    const idx = this.idx;
+    let lo = at.start;
+    let hi = at.end - 1;
+    while (lo <= hi) {
+      if (values[offset + idx[lo]] <= cut) lo++;
+      else {
+        const tmp = idx[lo];
+        idx[lo] = idx[hi];
+        idx[hi] = tmp;
+        hi--;
+      }
+    }
+    this.feature[at.node] = feature;
+    this.threshold[at.node] = threshold;
+    const l = this.add();
+    const r = this.add();
+    this.left[at.node] = l;
+    this.right[at.node] = r;
+    this.pending.push(
+      { node: r, start: lo, end: at.end, depth: at.depth + 1, positives: positives[1] },
+      { node: l, start: at.start, end: lo, depth: at.depth + 1, positives: positives[0] },
+    );
+  }
+
+  build(): Tree {
+    return {
+      feature: Int32Array.from(this.feature),
+      threshold: Float64Array.from(this.threshold),
+      left: Int32Array.from(this.left),
+      right: Int32Array.from(this.right),
+      value: Float64Array.from(this.value),
+    };
+  }
+}
+
 export function treeOutput(t: Tree, data: Float64Array, offset: number): number {
   let n = 0;
   while (t.feature[n] >= 0) n = data[offset + t.feature[n]] <= t.threshold[n] ? t.left[n] : t.right[n];
@@ -19,6 +98,30 @@ export function treeOutput(t: Tree, data: Float64Array, offset: number): number 
 /** Adds `scale ×` the tree's output for every row of X into `out`. */
 export function addTreeOutputs(t: Tree, X: Matrix, out: Float64Array, scale: number): void {
   for (let i = 0; i < X.rows; i++) out[i] += scale * treeOutput(t, X.data, i * X.cols);
+}
+
+/** Mean output of `trees` for every row of X: a forest's probability. */
+export function meanTreeOutputs(trees: readonly Tree[], cols: number, X: Matrix, kind: string): Float64Array {
+  if (X.cols !== cols) throw new Error(`${kind}: expected ${cols} columns, got ${X.cols}`);
+  const out = new Float64Array(X.rows);
+  for (const t of trees) addTreeOutputs(t, X, out, 1 / trees.length);
+  return out;
+}
+
+/** The state of a forest of averaged trees, as serialized. */
+export interface ForestState {
+  cols: number;
+  trees: Tree[];
+}
+
+export function forestStateToJSON(s: ForestState): unknown {
+  return { cols: s.cols, trees: s.trees.map(treeToJSON) };
+}
+
+export function forestStateFromJSON(state: unknown, kind: string): ForestState {
+  const st = state as { cols?: unknown; trees?: unknown };
+  if (!Number.isInteger(st?.cols) || !Array.isArray(st.trees) || st.trees.length === 0) throw new Error(`corrupted ${kind} state`);
+  return { cols: st.cols as number, trees: st.trees.map((t) => treeFromJSON(t, st.cols as number)) };
 }
 
 export interface TreeJSON {
