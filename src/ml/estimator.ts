@@ -26,24 +26,11 @@ export interface Estimator<X = Matrix> {
 }
 
 /**
- * Optional capability: rough multiply-adds to score one row. Deterministic (read off the fitted
- * structure, never timed), so choices that weigh scoring cost stay reproducible.
+ * Optional capability of linear-in-logit models. Explanations do not special-case it: terms additive
+ * in the logit do not add up in probability, so logistic models are explained like every other.
  */
-export interface CostedModel {
-  scoringCost(): number;
-}
-
-export function scoringCost(e: unknown): number {
-  return typeof (e as Partial<CostedModel>)?.scoringCost === 'function' ? (e as CostedModel).scoringCost() : 0;
-}
-
-/** Optional capability of linear-in-logit models; the exact explanation path uses it. */
 export interface LinearModel {
   linearTerms(): { coef: Float64Array; intercept: number };
-}
-
-export function isLinear(e: unknown): e is LinearModel {
-  return typeof (e as Partial<LinearModel>)?.linearTerms === 'function';
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Family } from './catalog.ts';
 import { crossValidate } from './cv.ts';
-import { scoringCost, type Params } from './estimator.ts';
+import type { Params } from './estimator.ts';
 import { mean, std } from './metrics.ts';
 import { Pipeline } from './pipeline.ts';
 import type { Split } from './splits.ts';
@@ -30,8 +30,6 @@ export interface SearchOutcome {
   aucs: number[];
   /** The best candidate's pipelines fitted on the first repeat's folds. */
   folds: FoldModel[];
-  /** Scoring cost of one fold model (estimator.ts `scoringCost`). */
-  cost: number;
 }
 
 /** Grid search of one family: every candidate is cross-validated on the same splits, best mean AUC wins. */
@@ -60,6 +58,5 @@ export function searchFamily(family: Family, schema: readonly ColumnSpec[], X: F
     oof: best.oof,
     aucs: best.aucs,
     folds: best.folds,
-    cost: scoringCost(best.folds[0].pipeline.estimator),
   };
 }

@@ -1,4 +1,4 @@
-import { estimatorFromJSON, numberArray, registerEstimator, scoreWalks, scoringCost, type Estimator, type EstimatorJSON, type Params, type Walk, type WalkScorer } from '../estimator.ts';
+import { estimatorFromJSON, numberArray, registerEstimator, scoreWalks, type Estimator, type EstimatorJSON, type Params, type Walk, type WalkScorer } from '../estimator.ts';
 import type { Matrix } from '../types.ts';
 
 /**
@@ -68,10 +68,6 @@ export class SoftVotingEnsemble implements Estimator<Matrix>, WalkScorer {
       this.members.map((m) => scoreWalks(m, x, starts, walks)),
       this.weights,
     );
-  }
-
-  scoringCost(): number {
-    return this.members.reduce((s, m) => s + scoringCost(m), 0);
   }
 
   toJSON(): EstimatorJSON {

@@ -195,11 +195,6 @@ export class KNearestNeighbors implements Estimator<Matrix>, WalkScorer {
     });
   }
 
-  scoringCost(): number {
-    const { ref } = assertFitted(this.state, this.kind);
-    return ref.rows * ref.cols;
-  }
-
   toJSON(): EstimatorJSON {
     const { ref, labels } = assertFitted(this.state, this.kind);
     return { kind: this.kind, params: { ...this.params }, state: { cols: ref.cols, ref: Array.from(ref.data), labels: Array.from(labels) } };

@@ -146,12 +146,6 @@ export class SupportVectorClassifier implements Estimator<Matrix>, WalkScorer {
     return assertFitted(this.state, this.kind).model.sv.rows;
   }
 
-  /** An exp costs about as much as twenty multiply-adds. */
-  scoringCost(): number {
-    const { model } = assertFitted(this.state, this.kind);
-    return model.sv.rows * (model.sv.cols + 20);
-  }
-
   toJSON(): EstimatorJSON {
     const s = assertFitted(this.state, this.kind);
     return { kind: this.kind, params: { ...this.params }, state: { cols: s.cols, model: s.modelText, platt: s.platt } };

@@ -75,12 +75,6 @@ export class ExtraTrees implements Estimator<Matrix>, WalkScorer {
     return treeWalkSums(trees, 1 / trees.length, x, starts, walks, this.walkCache);
   }
 
-  /** About one comparison per level: log₂ of each tree's node count stands for its depth. */
-  scoringCost(): number {
-    const { trees } = assertFitted(this.state, this.kind);
-    return trees.reduce((s, t) => s + Math.log2(t.feature.length + 1), 0);
-  }
-
   toJSON(): EstimatorJSON {
     return { kind: this.kind, params: { ...this.params }, state: forestStateToJSON(assertFitted(this.state, this.kind)) };
   }

@@ -71,10 +71,6 @@ export class RandomForest implements Estimator<Matrix> {
   }
 
 
-  scoringCost(): number {
-    return assertFitted(this.state, this.kind).trees.length * this.params.maxDepth;
-  }
-
   toJSON(): EstimatorJSON {
     return { kind: this.kind, params: { ...this.params }, state: forestStateToJSON(assertFitted(this.state, this.kind)) };
   }
