@@ -104,17 +104,13 @@ export class TrainedModel implements Model {
     return this.predictEncoded(this.pipeline.transform(X));
   }
 
-  private calibrate(p: Float64Array): Float64Array {
-    return calibrated(this.calibrator, p);
-  }
-
   explanation(X: Frame, rowIndex: number): Explanation {
     validateFrame(this.schema, X);
     if (!Number.isInteger(rowIndex) || rowIndex < 0 || rowIndex >= X.n) throw new Error(`row ${rowIndex} is outside 0..${X.n - 1}`);
     const x = row(this.pipeline.transform(takeFrameRows(X, [rowIndex])), 0).slice();
     const probability = this.predictEncoded({ rows: 1, cols: x.length, data: x })[0];
     const phi = interventionalShapley(
-      (walks) => this.calibrate(scoreWalks(this.pipeline.estimator, x, this.explainer.background.rows, walks)),
+      (walks) => calibrated(this.calibrator, scoreWalks(this.pipeline.estimator, x, this.explainer.background.rows, walks)),
       x,
       probability,
       this.explainer.background,

@@ -166,7 +166,11 @@ export class KNearestNeighbors implements Estimator<Matrix>, WalkScorer {
       if (prev < k) bound = Infinity;
       for (;;) {
         let m = 0;
-        for (let j = 0; j < n; j++) if (d2[j] <= bound) cand[m++] = j;
+        // Branch-free: most rows fall outside the bound, unpredictably to the CPU.
+        for (let j = 0; j < n; j++) {
+          cand[m] = j;
+          m += +(d2[j] <= bound);
+        }
         let size = 0;
         let exact = 0;
         let exactPos = 0;

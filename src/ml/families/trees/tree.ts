@@ -90,8 +90,10 @@ export class TreeBuilder {
 }
 
 export function treeOutput(t: Tree, data: Float64Array, offset: number): number {
+  const { feature, threshold, left, right } = t;
   let n = 0;
-  while (t.feature[n] >= 0) n = data[offset + t.feature[n]] <= t.threshold[n] ? t.left[n] : t.right[n];
+  // Branch-free child choice: which way a row goes is a coin flip to the CPU's branch predictor.
+  for (let f = feature[0]; f >= 0; f = feature[n]) n = left[n] + (right[n] - left[n]) * +(data[offset + f] > threshold[n]);
   return t.value[n];
 }
 
@@ -245,33 +247,44 @@ export function treeWalkSums(trees: readonly Tree[], scale: number, x: Float64Ar
       stack[top++] = 1;
       stack[top++] = L;
       while (top > 0) {
-        const hi = stack[--top];
-        const lo = stack[--top];
-        const n = stack[--top];
-        const c = feature[n];
-        if (c < 0) {
-          diff[lo] += scale * value[n];
-          diff[hi] -= scale * value[n];
-          continue;
-        }
-        const byStart = b[b0 + c] <= threshold[n] ? left[n] : right[n];
-        const byX = x[c] <= threshold[n] ? left[n] : right[n];
-        if (byStart === byX) {
-          stack[top++] = byX;
-          stack[top++] = lo;
-          stack[top++] = hi;
-          continue;
-        }
-        const s = switchAt[c];
-        if (lo < Math.min(hi, s)) {
-          stack[top++] = byStart;
-          stack[top++] = lo;
-          stack[top++] = Math.min(hi, s);
-        }
-        if (Math.max(lo, s) < hi) {
-          stack[top++] = byX;
-          stack[top++] = Math.max(lo, s);
-          stack[top++] = hi;
+        let hi = stack[--top];
+        let lo = stack[--top];
+        let n = stack[--top];
+        // Follow one piece down; only a split into two pieces goes through the stack.
+        for (;;) {
+          const c = feature[n];
+          if (c < 0) {
+            diff[lo] += scale * value[n];
+            diff[hi] -= scale * value[n];
+            break;
+          }
+          // Branch-free child choice: the two comparisons are coin flips to the CPU's predictor.
+          const thr = threshold[n];
+          const l = left[n];
+          const gap = right[n] - l;
+          const startRight = +(b[b0 + c] > thr);
+          const xRight = +(x[c] > thr);
+          const byX = l + gap * xRight;
+          if (startRight === xRight) {
+            n = byX;
+            continue;
+          }
+          const byStart = l + gap * startRight;
+          const s = switchAt[c];
+          const startUntil = Math.min(hi, s);
+          const xFrom = Math.max(lo, s);
+          if (lo < startUntil && xFrom < hi) {
+            stack[top++] = byX;
+            stack[top++] = xFrom;
+            stack[top++] = hi;
+          }
+          if (lo < startUntil) {
+            n = byStart;
+            hi = startUntil;
+          } else {
+            n = byX;
+            lo = xFrom;
+          }
         }
       }
     }
