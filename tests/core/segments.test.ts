@@ -120,6 +120,21 @@ describe('segment summaries', () => {
     expect(c.unpaidQ75).toBe(4);
   });
 
+  it('every cut-off is the quantile its rule names, on hand-counted customers', () => {
+    // Each column in a different order, so a cut-off taken from the wrong column shows.
+    const rows = [1, 2, 3, 4, 5].map((k) =>
+      cust({ profit: 10 * k, unpaidItems: 6 - k, categoriesPerVisit: k + 1, pagesPerVisit: 2 * k, revenueCurrent: 1000 * (6 - k) }),
+    );
+    expect(segmentCutoffs(rows)).toEqual({
+      profitQ75: 40,
+      profitMean: 30,
+      unpaidQ75: 4,
+      categoriesQ75: 5,
+      pagesQ25: 4,
+      revenueMedian: 3000,
+    });
+  });
+
   it('the offer follows behaviour first, then value, then plain risk', () => {
     const c = cust({ unpaidItems: 7, profit: 9 });
     const segs = segmentsOf({ customer: c, probability: 0.9 }, cut, set);
