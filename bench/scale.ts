@@ -30,6 +30,8 @@ const { values } = parseArgs({
     work: { type: 'string', default: join(tmpdir(), 'retention-scale') },
     'probe-risk': { type: 'string' },
     'probe-auc': { type: 'string' },
+    'probe-bot': { type: 'string' },
+    'probe-bot-customers': { type: 'string' },
     'train-timeout': { type: 'string', default: '900' },
     out: { type: 'string', default: join(ROOT, 'bench', 'results', 'scale.json') },
     merge: { type: 'string' },
@@ -193,6 +195,12 @@ function machine() {
 async function main(): Promise<void> {
   if (values['probe-risk']) return probeRisk(values['probe-risk']);
   if (values['probe-auc']) return probeAuc(values['probe-auc']);
+  if (values['probe-bot']) {
+    const { probeBot } = await import('./support/probeBot.ts');
+    const n = Number(values['probe-bot-customers'] ?? 1000);
+    const r = await probeBot({ db: values['probe-bot'], ids: (k) => FIRST_ID + ((k * 7919) % Math.max(1, n - 10)) });
+    return void process.stdout.write(JSON.stringify(r));
+  }
   if (values.merge) return mergeRuns(values.merge.split(','));
 
   const sizes = values.sizes!.split(',').map(Number).filter((n) => n > 0);
@@ -259,6 +267,13 @@ async function main(): Promise<void> {
     } catch {
       row.risk = { ok: false, err: pr.stderrTail };
     }
+    log(`N=${n}: the bot through the emulator`);
+    const pb = tsxProbe(['--probe-bot', db, '--probe-bot-customers', String(n)]);
+    try {
+      row.bot = { ...JSON.parse(pb.stdout), probePeakRssMb: pb.peakRssMb };
+    } catch {
+      row.bot = { ok: false, err: pb.stderrTail };
+    }
     if (n === 10_000) {
       log(`N=${n}: sampled vs full search (held-out AUC)`);
       const au = tsxProbe(['--probe-auc', dir, '--work', work]);
@@ -306,11 +321,28 @@ function printTables(out: { machine: Record<string, unknown>; startupS: number; 
       p(`| portfolio snapshot (first /risk or segment) | ${n} | ${(r.risk.snapshotBuildMs / 1000).toFixed(2)} | +${r.risk.snapshotHeapMb} heap, +${r.risk.snapshotRssMb} RSS | once per model version | a segment summary after it: ${Math.round(r.risk.segmentAfterSnapshotMs)} ms |`);
       p(`| /risk after warm-up | ${n} | ${r.risk.riskCoreMsMedian} ms | — | index lookups, no scans | median of 30 (max ${r.risk.riskCoreMsMax} ms); with the drivers chart ${r.risk.riskWithChartMsMedian} ms |`);
     }
+    if (r.bot?.phases) botTable(r.customers, r.bot).forEach(p);
     if (r.searchSampling?.full) {
       const s = r.searchSampling;
       p(`| search 5k sample vs full | ${n} | ${(s.sampled.ms / 1000).toFixed(1)} vs ${(s.full.ms / 1000).toFixed(1)} | — | AUC drop ≤ 0.005 | held-out AUC ${s.sampled.holdoutAuc.toFixed(4)} vs ${s.full.holdoutAuc.toFixed(4)} (drop ${s.holdoutAucDrop}) |`);
     }
   }
+}
+
+/** The bot probe's phases as table rows (bench/support/probeBot.ts). */
+export function botTable(n: number, bot: { phases: Record<string, any>[]; eventLoopAfterPolling: { maxMs: number; p99Ms: number } }): string[] {
+  const out = [`\nThe bot at ${n.toLocaleString('en')} customers (emulator in its own process)\n`, '| phase | answer ms | loop max ms | load | notes |', '|---|---:|---:|---|---|'];
+  for (const ph of bot.phases) {
+    const t = ph.ms ?? (ph.chartMs !== undefined ? `${ph.textMs} text / ${ph.chartMs} chart` : `${ph.textMedianMs} text median (max ${ph.textMaxMs}) / ${ph.chartMedianMs} chart`);
+    const notes = ph.riskDuringExport
+      ? `/risk during it: ${ph.riskDuringExport.requests}×, text max ${ph.riskDuringExport.textMaxMs} ms, chart max ${ph.riskDuringExport.chartMaxMs} ms; ${ph.bytes} bytes`
+      : ph.riskDuring
+        ? `${ph.atRisk} at risk; /risk during it: ${ph.riskDuring.requests}×, text max ${ph.riskDuring.textMaxMs} ms`
+        : '';
+    out.push(`| ${ph.what} | ${t} | ${ph.loopMaxMs} | ${(ph.load ?? []).join(' ')} | ${notes} |`);
+  }
+  out.push(`| event loop after polling started | — | ${bot.eventLoopAfterPolling.maxMs} | | p99 ${bot.eventLoopAfterPolling.p99Ms} ms |`);
+  return out;
 }
 
 await main();
