@@ -35,7 +35,7 @@ export const currentPeriod = (config: Pick<Config, 'digest'>, now: Date = new Da
 
 /** A period's digest for the current store, compared with the last recorded digest before it. */
 export async function composeDigest(app: DigestApp, period: DigestPeriod): Promise<{ view: DigestView; composed: ComposedDigest }> {
-  const view = buildDigestView({
+  const view = await buildDigestView({
     assistant: app.assistant,
     period,
     previous: app.store.digests.previous(period.key),

@@ -11,20 +11,20 @@ export async function renderChartKind(app: App, kind: string, opts: { id?: numbe
   const { assistant, charts } = app;
   switch (kind) {
     case 'drivers': {
-      const id = opts.id ?? assistant.segment('at-risk').members[0]?.customer.id ?? assistant.storedScores()[0].id;
-      return charts.render(customerDriversChart(id, assistant.risk(id).drivers));
+      const id = opts.id ?? (await assistant.segment('at-risk', { members: 1 })).members[0]?.customer.id ?? assistant.storedScores()[0].id;
+      return charts.render(customerDriversChart(id, (await assistant.risk(id)).drivers));
     }
     case 'importance':
       return charts.render(featureImportanceChart(assistant.topFeatures()));
     case 'segments':
-      return charts.render(segmentSizesChart(assistant.segments()));
+      return charts.render(segmentSizesChart(await assistant.segments()));
     case 'distribution':
       return charts.render(riskDistributionChart({ probabilities: assistant.probabilities(), threshold: assistant.settings.risk.high }));
     case 'trend': {
       // The same weekly points the digest shows: recorded digests plus the current week.
       const period = currentPeriod(app.config);
       const history = app.store.digests.history(period.key, TREND_WEEKS - 1);
-      return charts.render(atRiskTrendChart(weeklyTrend(history, period, assistant.segment('at-risk').size)));
+      return charts.render(atRiskTrendChart(weeklyTrend(history, period, (await assistant.segment('at-risk', { members: 0 })).size)));
     }
     default:
       throw new Error(`unknown chart kind: ${kind} (expected ${CHART_KINDS.join(', ')})`);

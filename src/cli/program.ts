@@ -152,7 +152,7 @@ program
   .action((id: number, o: { json?: boolean }) =>
     withApp(async (a) => {
       if (o.json) {
-        const r = a.assistant.risk(id);
+        const r = await a.assistant.risk(id);
         return json({
           id: r.customer.id,
           probability: r.probability,
@@ -176,15 +176,15 @@ program
     withApp(async (a) => {
       const code = resolveSegment(name);
       if (!code) throw new NotFoundError('segment', name);
-      const s = a.assistant.segment(code);
       if (o.json) {
+        const s = await a.assistant.segment(code, { members: o.limit ?? 'all' });
         return json({
           segment: s.code,
           size: s.size,
           share: s.share,
           mean_risk: s.meanRisk,
           profit_at_stake: s.profitAtStake,
-          customers: s.members.slice(0, o.limit ?? s.members.length).map((m) => ({
+          customers: s.members.map((m) => ({
             id: m.customer.id,
             probability: m.probability,
             profit: m.customer.profit,

@@ -6,20 +6,13 @@ import type { CleanDataset, Customer, CustomerScore, DatasetVersion, ModelVersio
 import { FEATURE_SCHEMA, toFrame, toLabels } from './features.ts';
 import { NoModelError, NotFoundError } from './errors.ts';
 import { ActiveModel } from './activeModel.ts';
+import { Explanations } from './explanations.ts';
 import { Portfolio } from './portfolio.ts';
-import type { DatasetReader, Logger, Store } from './ports.ts';
-import { assessRisk, type BandThresholds, type RiskAssessment } from './risk.ts';
-import {
-  offerFor,
-  segmentsOf,
-  summarizeSegment,
-  SEGMENT_CODES,
-  type OfferCode,
-  type SegmentCode,
-  type SegmentSettings,
-  type SegmentSummary,
-} from './segments.ts';
+import type { BackgroundWork, DatasetReader, Logger, Store } from './ports.ts';
+import { bandOf, describeDrivers, lookupCustomer, type BandThresholds, type RiskAssessment } from './risk.ts';
+import { offerFor, segmentsOf, type OfferCode, type SegmentCode, type SegmentSettings, type SegmentSummary } from './segments.ts';
 import { trainModel, type TrainOptions, type TrainOutcome } from './training.ts';
+import { inProcessWork } from './work.ts';
 
 export interface AssistantSettings {
   risk: BandThresholds;
@@ -37,6 +30,8 @@ export interface IngestOutcome {
   data: CleanDataset;
 }
 
+/** Members a segment summary carries unless asked otherwise: the «call first» list. */
+export const TOP_MEMBERS = 5;
 
 export type Assistant = ReturnType<typeof createAssistant>;
 
@@ -45,15 +40,19 @@ export function createAssistant(deps: {
   reader: DatasetReader;
   settings: AssistantSettings;
   log?: Logger;
+  /** Where segment builds and costly explanations run; in place by default. */
+  work?: BackgroundWork;
 }) {
   const { store, reader, settings, log } = deps;
+  const work = deps.work ?? inProcessWork(store);
   const active = new ActiveModel(store, log);
-  const portfolio = new Portfolio(store, active);
   const segmentSettings: SegmentSettings = {
     highRisk: settings.risk.high,
     mediumRisk: settings.risk.medium,
     promoShare: settings.promoShare,
   };
+  const portfolio = new Portfolio(store, work, segmentSettings);
+  const explanations = new Explanations(store, work);
 
   function storeDataset(data: CleanDataset, source: string): IngestOutcome {
     return { dataset: store.datasets.create(data, source), data };
@@ -72,7 +71,7 @@ export function createAssistant(deps: {
     },
 
     train(opts: Partial<TrainOptions> = {}): TrainOutcome {
-      return trainModel(store, { seed: settings.seed, ...opts });
+      return trainModel(store, { seed: settings.seed, segments: segmentSettings, ...opts });
     },
 
     /** Compares families by repeated CV without storing anything. */
@@ -93,32 +92,40 @@ export function createAssistant(deps: {
       return store.models.scores(active.get().meta.version);
     },
 
-    risk(id: number): RiskAnswer {
+    /** Index lookups plus the customer's stored (or cheap, or cached) explanation: never a scan. */
+    async risk(id: number): Promise<RiskAnswer> {
       // One resolution of the active model per answer: a retrain switching the pointer midway
       // must not mix two models in one reply.
       const loaded = active.get();
-      const assessment = assessRisk(store, loaded, settings.risk, id);
-      const cutoffs = loaded.cutoffs ?? portfolio.get().cutoffs;
-      const segments = segmentsOf(
-        { customer: assessment.customer, probability: assessment.probability },
-        cutoffs,
-        segmentSettings,
-      );
-      return { ...assessment, segments, offer: offerFor(segments) };
+      const { customer, probability } = lookupCustomer(store, loaded, id);
+      const drivers = describeDrivers(await explanations.of(loaded, customer), customer, loaded.stats);
+      // Models stored before cut-offs were recorded take them from their stored segments.
+      const cutoffs = loaded.cutoffs ?? (await portfolio.set(loaded)).cutoffs;
+      const segments = segmentsOf({ customer, probability }, cutoffs, segmentSettings);
+      return {
+        customer,
+        probability,
+        band: bandOf(probability, settings.risk),
+        drivers,
+        modelVersion: loaded.meta.version,
+        segments,
+        offer: offerFor(segments),
+      };
     },
 
-    segment(code: SegmentCode): SegmentSummary {
-      const snap = portfolio.get();
-      return summarizeSegment(code, snap.scored, snap.cutoffs, segmentSettings);
+    /** One segment's aggregates with its first `members` members (TOP_MEMBERS by default, or 'all'). */
+    segment(code: SegmentCode, opts: { members?: number | 'all' } = {}): Promise<SegmentSummary> {
+      return portfolio.summary(active.get(), code, opts.members ?? TOP_MEMBERS);
     },
 
-    segments(): SegmentSummary[] {
-      const snap = portfolio.get();
-      return SEGMENT_CODES.map((code) => summarizeSegment(code, snap.scored, snap.cutoffs, segmentSettings));
+    /** Every segment's aggregates with its first `members` members (TOP_MEMBERS by default). */
+    segments(opts: { members?: number } = {}): Promise<SegmentSummary[]> {
+      return portfolio.summaries(active.get(), opts.members ?? TOP_MEMBERS);
     },
 
+    /** Every stored probability of the served model (the distribution chart): one read of the score index. */
     probabilities(): Float64Array {
-      return Float64Array.from(portfolio.get().scored, (s) => s.probability);
+      return Float64Array.from(store.models.scores(active.get().meta.version), (s) => s.probability);
     },
 
     /** The smallest customer id of the served data set (a primary-key lookup), for examples in hints. */

@@ -1,3 +1,4 @@
+import type { Contribution } from '../ml/index.ts';
 import type { Customer, FeatureName } from './domain.ts';
 import { NotFoundError } from './errors.ts';
 import { toFrame } from './features.ts';
@@ -34,35 +35,34 @@ export interface RiskAssessment {
   modelVersion: number;
 }
 
-/** Probability, band and the drivers of one customer of the given model's data set. */
-export function assessRisk(
-  store: Store,
-  loaded: LoadedModel,
-  thresholds: BandThresholds,
-  id: number,
-  maxDrivers = 5,
-): RiskAssessment {
-  const { meta, model, stats } = loaded;
+/** A customer of the given model's data set with its stored score; NotFoundError with the nearest ids otherwise. */
+export function lookupCustomer(store: Store, loaded: LoadedModel, id: number): { customer: Customer; probability: number } {
+  const { meta, model } = loaded;
   const customer = Number.isSafeInteger(id) ? store.datasets.customer(meta.datasetVersion, id) : null;
   if (!customer) {
     const near = Number.isSafeInteger(id) ? store.datasets.nearestIds(meta.datasetVersion, id, 3) : [];
     throw new NotFoundError('customer', String(id), near.map(String));
   }
-  const X = toFrame([customer]);
-  const probability = store.models.score(meta.version, id) ?? model.predictProba(X)[0];
-  const drivers = model
-    .explain(X, 0)
-    .slice(0, maxDrivers)
-    .map((d) => {
-      const feature = d.feature as FeatureName;
-      const s = stats[feature];
-      const raw = customer[feature];
-      return {
-        feature,
-        contribution: d.contribution,
-        value: typeof raw === 'boolean' ? (raw ? 'да' : 'нет') : raw,
-        typical: s?.mean ?? s?.mode,
-      };
-    });
-  return { customer, probability, band: bandOf(probability, thresholds), drivers, modelVersion: meta.version };
+  const probability = store.models.score(meta.version, id) ?? model.predictProba(toFrame([customer]))[0];
+  return { customer, probability };
+}
+
+/** The strongest contributions as drivers, with the customer's value and the typical one beside each. */
+export function describeDrivers(
+  contributions: readonly Contribution[],
+  customer: Customer,
+  stats: LoadedModel['stats'],
+  maxDrivers = 5,
+): Driver[] {
+  return contributions.slice(0, maxDrivers).map((d) => {
+    const feature = d.feature as FeatureName;
+    const s = stats[feature];
+    const raw = customer[feature];
+    return {
+      feature,
+      contribution: d.contribution,
+      value: typeof raw === 'boolean' ? (raw ? 'да' : 'нет') : raw,
+      typical: s?.mean ?? s?.mode,
+    };
+  });
 }

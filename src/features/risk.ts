@@ -15,7 +15,7 @@ export interface RiskFeatureDeps {
 
 export function riskFeature({ assistant, charts }: RiskFeatureDeps): Feature {
   async function answer(id: number): Promise<Reply[]> {
-    const r = assistant.risk(id);
+    const r = await assistant.risk(id);
     const png = await charts.render(customerDriversChart(r.customer.id, r.drivers));
     return [text(M.riskText(r)), { type: 'photo', png, fileName: `risk-${r.customer.id}.png` }];
   }

@@ -41,7 +41,7 @@ function segmentCommand(kind: Kind, answer: (code: SegmentCode) => Promise<Reply
 export function segmentFeature(deps: { assistant: Pick<Assistant, 'segments'>; charts: ChartRenderer }): Feature {
   return segmentCommand('segment', async (code) => {
     // One pass gives both the chart's context and this segment.
-    const all = deps.assistant.segments();
+    const all = await deps.assistant.segments();
     const s = all.find((x) => x.code === code)!;
     const png = await deps.charts.render(segmentSizesChart(all));
     return [
@@ -53,7 +53,7 @@ export function segmentFeature(deps: { assistant: Pick<Assistant, 'segments'>; c
 
 export function exportFeature(deps: { assistant: Pick<Assistant, 'segment'>; thresholds: BandThresholds }): Feature {
   return segmentCommand('export', async (code) => {
-    const s = deps.assistant.segment(code);
+    const s = await deps.assistant.segment(code, { members: 'all' });
     const rows = s.members.map((m) => [
       m.customer.id,
       m.probability.toFixed(4),

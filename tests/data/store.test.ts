@@ -4,7 +4,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CleanDataset, Customer } from '../../src/core/domain.ts';
 import { NotFoundError } from '../../src/core/errors.ts';
-import type { NewModel } from '../../src/core/ports.ts';
+import type { DerivedTables, NewModel } from '../../src/core/ports.ts';
+import { buildSegmentTables } from '../../src/core/segments.ts';
 import { CorruptRecordError, MIGRATIONS, migrate, openStore, readDatasetDir, schemaVersion, type SqliteStore } from '../../src/data/index.ts';
 import { REAL_DIR, cleanupTmp, tmpDir } from './helpers.ts';
 
@@ -34,6 +35,12 @@ function customer(id: number, over: Partial<Customer> = {}): Customer {
     ...over,
   };
 }
+
+/** No segment members and no explanations: what a model over an empty data set derives. */
+const NOTHING_DERIVED: DerivedTables = {
+  segments: buildSegmentTables([], () => 0, { profitQ75: 0, profitMean: 0, unpaidQ75: 0, categoriesQ75: 0, pagesQ25: 0, revenueMedian: 0 }, { highRisk: 0.7, mediumRisk: 0.4, promoShare: 0.5 }),
+  explanations: [],
+};
 
 function dataset(ids: number[], over: Partial<CleanDataset> = {}): CleanDataset {
   return {
@@ -193,9 +200,9 @@ describe('ModelRepository', () => {
     const m1 = store.models.saveAndActivate(newModel(d), [
       { id: 2, probability: 0.2 },
       { id: 1, probability: 0.9 },
-    ]);
+    ], NOTHING_DERIVED);
     expect(m1).toEqual({ version: 1, datasetVersion: d, createdAt: '2025-01-02T03:04:05.000Z', family: 'logistic', params: { C: 1 }, cvAuc: 0.9, cvAucStd: 0.01, metrics: { brier: 0.1 }, scoredCustomers: 2 });
-    const m2 = store.models.saveAndActivate(newModel(d, { family: 'knn' }), [{ id: 1, probability: 0.5 }]);
+    const m2 = store.models.saveAndActivate(newModel(d, { family: 'knn' }), [{ id: 1, probability: 0.5 }], NOTHING_DERIVED);
     expect(store.models.activeVersion()).toBe(m2.version);
     expect(store.models.list().map((m) => [m.version, m.family, m.active])).toEqual([
       [1, 'logistic', false],
@@ -219,11 +226,11 @@ describe('ModelRepository', () => {
 
   it('a failing save leaves the previous model active and nothing half-written', () => {
     const d = store.datasets.create(dataset([1, 2]), 's').version;
-    store.models.saveAndActivate(newModel(d), [{ id: 1, probability: 0.3 }]);
-    expect(() => store.models.saveAndActivate(newModel(d), [{ id: 1, probability: 0.3 }, { id: 2, probability: 1.7 }])).toThrow(/CHECK/);
-    expect(() => store.models.saveAndActivate(newModel(d), [{ id: 1, probability: 0.3 }, { id: 1, probability: 0.4 }])).toThrow(/UNIQUE/);
-    expect(() => store.models.saveAndActivate(newModel(99), [])).toThrow(NotFoundError);
-    expect(() => store.models.saveAndActivate(newModel(d, { artifact: undefined }), [])).toThrow(/JSON/);
+    store.models.saveAndActivate(newModel(d), [{ id: 1, probability: 0.3 }], NOTHING_DERIVED);
+    expect(() => store.models.saveAndActivate(newModel(d), [{ id: 1, probability: 0.3 }, { id: 2, probability: 1.7 }], NOTHING_DERIVED)).toThrow(/CHECK/);
+    expect(() => store.models.saveAndActivate(newModel(d), [{ id: 1, probability: 0.3 }, { id: 1, probability: 0.4 }], NOTHING_DERIVED)).toThrow(/UNIQUE/);
+    expect(() => store.models.saveAndActivate(newModel(99), [], NOTHING_DERIVED)).toThrow(NotFoundError);
+    expect(() => store.models.saveAndActivate(newModel(d, { artifact: undefined }), [], NOTHING_DERIVED)).toThrow(/JSON/);
     expect(store.models.activeVersion()).toBe(1);
     expect(store.models.list()).toHaveLength(1);
     expect(store.db.prepare('SELECT count(*) FROM score').pluck().get()).toBe(1);
@@ -231,7 +238,7 @@ describe('ModelRepository', () => {
 
   it('detects a corrupted artifact: get() throws CorruptRecordError (code CORRUPT_RECORD)', () => {
     const d = store.datasets.create(dataset([1]), 's').version;
-    const m = store.models.saveAndActivate(newModel(d), []);
+    const m = store.models.saveAndActivate(newModel(d), [], NOTHING_DERIVED);
     store.db.exec('DROP TRIGGER model_immutable');
     store.db.prepare('UPDATE model SET artifact = ? WHERE version = ?').run('{"coef": [0.5, ', m.version);
     const err = (() => {

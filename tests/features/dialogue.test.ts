@@ -17,7 +17,7 @@ describe('conversation', () => {
   it('/risk ID answers with a probability, band, three drivers, an offer and a drivers chart', async () => {
     const replies = await fx.app.dialogue.handleText(admin, '/risk 215349');
     const [t] = texts(replies);
-    const r = fx.app.assistant.risk(215349);
+    const r = await fx.app.assistant.risk(215349);
     expect(t).toContain('215349');
     expect(t).toContain(`покупок: ${fmtProbability(r.probability)} —`);
     expect(t).toMatch(/(низкий|средний|высокий) риск/);
@@ -49,7 +49,7 @@ describe('conversation', () => {
       const [t] = texts(await fx.app.dialogue.handleText(admin, `/risk ${bad}`));
       expect(t).toMatch(/не похоже на номер клиента/);
     }
-    expect(fx.app.assistant.risk(215349).customer.id).toBe(215349);
+    expect((await fx.app.assistant.risk(215349)).customer.id).toBe(215349);
   });
 
   it('/segment with no name offers a keyboard of all segments; a Russian alias resolves', async () => {
@@ -71,7 +71,7 @@ describe('conversation', () => {
     expect(doc.type).toBe('document');
     if (doc.type !== 'document') return;
     const lines = doc.content.toString('utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
-    const seg = fx.app.assistant.segment('at-risk');
+    const seg = await fx.app.assistant.segment('at-risk');
     expect(lines).toHaveLength(seg.size + 1);
     const priorities = lines.slice(1).map((l) => Number(l.split(',')[4]));
     expect([...priorities].sort((a, b) => b - a)).toEqual(priorities);
@@ -93,7 +93,7 @@ describe('conversation', () => {
   it('the greeting and hints name a customer who exists in the served data set', async () => {
     const [greeting] = texts(await fx.app.dialogue.handleText(admin, '/start'));
     const id = Number(/\/risk (\d+)/.exec(greeting)?.[1]);
-    expect(fx.app.assistant.risk(id).customer.id).toBe(id);
+    expect((await fx.app.assistant.risk(id)).customer.id).toBe(id);
     expect(texts(await fx.app.dialogue.handleText(admin, 'привет'))[0]).toContain(`/risk ${id}`);
   });
 

@@ -8,6 +8,9 @@ import { MIGRATIONS, migrate, type Migration } from './migrations.ts';
 import { SqliteModelRepository } from './modelRepository.ts';
 import { SqliteDigestRepository } from './digestRepository.ts';
 import { SqliteSubscriberRepository } from './subscriberRepository.ts';
+import { SqliteSegmentRepository } from './segmentRepository.ts';
+import { SqliteExplanationRepository } from './explanationRepository.ts';
+import { SqliteRetentionRepository } from './retentionRepository.ts';
 
 export interface StoreOptions {
   /** Clock for created_at stamps (tests). */
@@ -44,10 +47,15 @@ export function openStore(file: string, opts: StoreOptions = {}): SqliteStore {
     throw e;
   }
   const now = opts.now ?? (() => new Date());
+  const segments = new SqliteSegmentRepository(db, now);
+  const explanations = new SqliteExplanationRepository(db);
   return {
     db,
     datasets: new SqliteDatasetRepository(db, now),
-    models: new SqliteModelRepository(db, now),
+    models: new SqliteModelRepository(db, now, { segments, explanations }),
+    segments,
+    explanations,
+    retention: new SqliteRetentionRepository(db),
     audit: new SqliteAuditLog(db, now),
     subscribers: new SqliteSubscriberRepository(db, now),
     digests: new SqliteDigestRepository(db),
