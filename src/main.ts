@@ -27,10 +27,8 @@ async function startBot(app: App): Promise<void> {
     log.warn('ALLOWED_USER_IDS and ADMIN_USER_IDS are empty: the bot answers anyone');
   }
   await registerCommands(bot, app.dialogue);
-  // Pay the model load and the segment snapshot before the first manager does.
-  const warm = performance.now();
-  app.assistant.segments();
-  log.info('warmed up', { ms: Math.round(performance.now() - warm) });
+  // The model load and the worker pool before the first manager asks; segments are stored, not built here.
+  await app.warm();
   const signal = firstSignal();
   void signal.then((s) => log.info('shutting down', { signal: s }));
   log.info('bot started');

@@ -30,7 +30,7 @@ export async function probeBot(opts: BotProbeOptions) {
   const { loadConfig } = await import('../../src/config.ts');
   const { buildApp } = await import('../../src/app/app.ts');
   const { botWiring } = await import('../../src/app/bot.ts');
-  const { composeDigest, currentPeriod } = await import('../../src/app/digest.ts');
+  const { currentPeriod, digestRunner } = await import('../../src/app/digest.ts');
   const { createBot, registerCommands } = await import('../../src/bot/createBot.ts');
   const { createLogger } = await import('../../src/logger.ts');
   const { startPolling } = await import('../../tests/support/telegramEmulator.ts');
@@ -114,15 +114,17 @@ export async function probeBot(opts: BotProbeOptions) {
     chartMaxMs: maxOf(during.map((d) => d.chart)),
   };
 
-  // The weekly digest composed (not sent) while two chats keep asking.
+  // This week's digest composed and recorded (sent to nobody: no subscribers) while chats keep asking.
   const digestSeries = riskSeries(200, 60, 200, 500);
   await sleep(10); // the schedule has reached the emulator before the bot gets busy
   const tDigest = clock();
-  const composed = await composeDigest(app, currentPeriod(app.config));
+  const runner = digestRunner(app, { send: async () => undefined });
+  await runner.deliver(currentPeriod(app.config), { trigger: 'manual', force: true });
   const digestDone = clock();
+  const atRiskCount = app.store.digests.get(currentPeriod(app.config).key)?.atRiskIds.length;
   const digestMs = digestDone - tDigest;
   const digestRisk = (await Promise.all(digestSeries)).filter((r) => r.pushedAt < digestDone).map((r) => r.sendMessage);
-  await record('digest composed', { ms: ms(digestMs), atRisk: composed.view.atRisk.count, riskDuring: { requests: digestRisk.length, textMaxMs: maxOf(digestRisk) } });
+  await record('digest composed and recorded', { ms: ms(digestMs), atRisk: atRiskCount, riskDuring: { requests: digestRisk.length, textMaxMs: maxOf(digestRisk) } });
 
   const warm: { text: number; chart: number }[] = [];
   for (let k = 0; k < 20; k++) {

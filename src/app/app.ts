@@ -4,28 +4,48 @@ import { dirname } from 'node:path';
 import type { Config } from '../config.ts';
 import { createAssistant } from '../core/assistant.ts';
 import type { Logger } from '../core/ports.ts';
+import { inProcessWork } from '../core/work.ts';
 import { csvDatasetReader, openStore } from '../data/index.ts';
+import { featureImportanceChart } from '../features/charts/specs.ts';
 import { createDialogue } from '../features/dialogue.ts';
 import { createFeatures } from '../features/registry.ts';
 import { createLogger } from '../logger.ts';
+import { CachingChartRenderer } from './charts/cache.ts';
 import { createChartRenderer } from './charts/index.ts';
 import { nextDigestText } from './digest.ts';
 import { uploadHelp } from './botServices.ts';
+import { Offload, OFFLOADED_COMMANDS } from './offload.ts';
 import type { App } from './types.ts';
 
 export type { App } from './types.ts';
 
+export interface BuildOptions {
+  /** Bytes of rendered charts kept for reuse (default 32 MiB). */
+  chartCacheBytes?: number;
+}
 
-export function buildApp(config: Config, log: Logger = createLogger()): App {
+/**
+ * Everything runs in place until `warm()`, which the bot calls before polling: it starts the
+ * worker pool that takes exports, the digest, chart rendering and costly explanations off the
+ * event loop. A worker builds the same app for itself and never warms it.
+ */
+export function buildApp(config: Config, log: Logger = createLogger(), opts: BuildOptions = {}): App {
   if (config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
   const store = openStore(config.dbPath);
+  const offload = new Offload(config, log);
   const assistant = createAssistant({
     store,
     reader: csvDatasetReader,
     settings: { risk: config.risk, promoShare: config.promoShare, seed: config.seed },
     log,
+    work: offload.work(inProcessWork(store)),
   });
-  const charts = createChartRenderer({ quickchartUrl: config.quickchartUrl, logger: log });
+  const renderer = createChartRenderer({ quickchartUrl: config.quickchartUrl, logger: log });
+  // QuickChart renders on its own server: only local rendering goes to the pool.
+  const charts = new CachingChartRenderer(renderer, {
+    maxBytes: opts.chartCacheBytes,
+    pool: () => (config.quickchartUrl ? null : offload.renderPool()),
+  });
   const features = createFeatures({
     assistant,
     charts,
@@ -34,9 +54,36 @@ export function buildApp(config: Config, log: Logger = createLogger()): App {
     nextDigest: nextDigestText(config),
     timeZone: config.digest.timezone,
     upload: uploadHelp(config),
-  });
+  }).map((f) => (OFFLOADED_COMMANDS.has(f.command) ? offload.feature(f) : f));
   const dialogue = createDialogue({ features, exampleId: assistant.exampleId, log });
-  return { config, store, assistant, charts, features, dialogue, log, close: () => store.close() };
+
+  async function warm(): Promise<void> {
+    offload.start();
+    if (!assistant.hasModel()) return;
+    const t = performance.now();
+    const top = assistant.topFeatures(); // loads the active model
+    // A model stored before segments were gets them built in a worker; nobody waits for it here.
+    assistant.segments().catch((err: Error) => log.warn('segments not ready yet', { error: err.message }));
+    // Chart.js and the fonts loaded on this thread too, for answers drawn here while workers boot.
+    await renderer.render(featureImportanceChart(top));
+    log.info('warmed up', { ms: Math.round(performance.now() - t), workers: offload.running });
+  }
+
+  return {
+    config,
+    store,
+    assistant,
+    charts,
+    features,
+    dialogue,
+    log,
+    offload,
+    warm,
+    close: () => {
+      void offload.close();
+      store.close();
+    },
+  };
 }
 
 /** A fresh install answers at once: the bundled demo data is ingested and trained on first start. */

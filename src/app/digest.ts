@@ -17,7 +17,7 @@ import type { App } from './types.ts';
 import { fmtDigestTime } from '../messages.ts';
 import { startDigestScheduler, type DigestScheduler } from '../jobs/scheduler.ts';
 
-export type DigestApp = Pick<App, 'assistant' | 'charts' | 'store' | 'config' | 'log'>;
+export type DigestApp = Pick<App, 'assistant' | 'charts' | 'store' | 'config' | 'log'> & Partial<Pick<App, 'offload'>>;
 
 /** When the next digest goes out, phrased for people, for `/subscribe`. */
 export function nextDigestText(config: Pick<Config, 'digest'>): () => string | null {
@@ -53,11 +53,17 @@ export async function composeDigest(app: DigestApp, period: DigestPeriod): Promi
   };
 }
 
+/** What a run records and sends: composed in a worker when the app runs a pool (a million customers take seconds). */
+export function composeForRun(app: DigestApp, period: DigestPeriod): Promise<ComposedDigest> {
+  const here = async (p: DigestPeriod) => (await composeDigest(app, p)).composed;
+  return app.offload ? app.offload.composeDigest(period, here) : here(period);
+}
+
 export function digestRunner(app: DigestApp, transport: DigestTransport, opts: Partial<DigestRunnerDeps> = {}): DigestRunner {
   return createDigestRunner({
     runs: app.store.digests,
     subscribers: app.store.subscribers,
-    compose: async (period) => (await composeDigest(app, period)).composed,
+    compose: (period) => composeForRun(app, period),
     transport,
     log: app.log,
     ...opts,

@@ -160,6 +160,9 @@ export interface SegmentTables {
   ids: Float64Array;
   probability: Float64Array;
   profit: Float64Array;
+  /** Distinct popular categories, and each customer's index into them. */
+  categories: string[];
+  category: Uint16Array;
   /** segmentMask of each customer. */
   masks: Uint8Array;
   /** Per segment (SEGMENT_CODES order): customer indices by priority, highest first, ties by id. */
@@ -177,34 +180,42 @@ export function buildSegmentTables(
   const probability = new Float64Array(n);
   const profit = new Float64Array(n);
   const masks = new Uint8Array(n);
+  const category = new Uint16Array(n);
+  const categoryIndex = new Map<string, number>();
   const counts = new Int32Array(SEGMENT_CODES.length);
+  const rules = SEGMENT_CODES.map((code) => SEGMENT_RULES[code]);
   for (let i = 0; i < n; i++) {
     const customer = customers[i];
     const s = { customer, probability: probabilityOf(i) };
     ids[i] = customer.id;
     probability[i] = s.probability;
     profit[i] = customer.profit;
+    let c = categoryIndex.get(customer.popularCategory);
+    if (c === undefined) categoryIndex.set(customer.popularCategory, (c = categoryIndex.size));
+    category[i] = c;
     let mask = 0;
-    SEGMENT_CODES.forEach((code, k) => {
-      if (SEGMENT_RULES[code](s, cut, set)) {
+    for (let k = 0; k < rules.length; k++) {
+      if (rules[k](s, cut, set)) {
         mask |= 1 << k;
         counts[k]++;
       }
-    });
+    }
     masks[i] = mask;
   }
+  const pr = new Float64Array(n);
+  for (let i = 0; i < n; i++) pr[i] = probability[i] * profit[i];
   const order = SEGMENT_CODES.map((_, k) => {
     const idx = new Int32Array(counts[k]);
     let j = 0;
     for (let i = 0; i < n; i++) if (masks[i] & (1 << k)) idx[j++] = i;
-    const pr = (i: number) => probability[i] * profit[i];
-    return idx.sort((a, b) => pr(b) - pr(a) || ids[a] - ids[b]);
+    return idx.sort((a, b) => pr[b] - pr[a] || ids[a] - ids[b]);
   });
   const aggregates = SEGMENT_CODES.map((code, k) => {
-    const ranked = Array.from(order[k], (i) => ({ probability: probability[i], priority: probability[i] * profit[i] }));
+    const ranked = Array.from(order[k], (i) => ({ probability: probability[i], priority: pr[i] }));
     return { code, ...aggregate(order[k].length, n, ranked) };
   });
-  return { settings: { ...set }, cutoffs: { ...cut }, population: n, aggregates, ids, probability, profit, masks, order };
+  const categories = [...categoryIndex.keys()];
+  return { settings: { ...set }, cutoffs: { ...cut }, population: n, aggregates, ids, probability, profit, categories, category, masks, order };
 }
 
 /** Offer code for one customer: behaviour first, then value, then plain risk. */

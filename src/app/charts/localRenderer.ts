@@ -1,6 +1,7 @@
 import { createCanvas } from '@napi-rs/canvas';
 import { Chart, registerables, type ChartConfiguration, type ChartItem, type Plugin } from 'chart.js';
 import { registerChartFonts } from './fonts.ts';
+import { encodePng } from './png.ts';
 import { checkSize, type ChartRenderer } from '../../features/charts/renderer.ts';
 import type { ChartConfig, ChartSize } from '../../features/charts/types.ts';
 
@@ -24,7 +25,7 @@ const whiteBackground: Plugin = {
   },
 };
 
-/** Chart.js on @napi-rs/canvas, in process and offline: no animation, no resizing, white background. */
+/** Chart.js on @napi-rs/canvas, in process and offline: no animation, no resizing, white background; PNG by png.ts. */
 export class LocalChartRenderer implements ChartRenderer {
   async render(config: ChartConfig, size?: ChartSize): Promise<Buffer> {
     prepareChartJs();
@@ -36,7 +37,7 @@ export class LocalChartRenderer implements ChartRenderer {
       plugins: [...(config.plugins ?? []), whiteBackground],
     } as ChartConfiguration);
     try {
-      return await canvas.encode('png');
+      return await encodePng(canvas.getContext('2d').getImageData(0, 0, width, height).data, width, height);
     } finally {
       chart.destroy();
     }

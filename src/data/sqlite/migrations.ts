@@ -119,6 +119,7 @@ export const MIGRATIONS: readonly Migration[] = [
         medium_risk REAL NOT NULL,
         promo_share REAL NOT NULL,
         codes TEXT NOT NULL,
+        categories TEXT NOT NULL,
         cutoffs TEXT NOT NULL,
         population INTEGER NOT NULL,
         created_at TEXT NOT NULL,
@@ -140,6 +141,7 @@ export const MIGRATIONS: readonly Migration[] = [
         id INTEGER NOT NULL,
         probability REAL NOT NULL,
         profit REAL NOT NULL,
+        category INTEGER NOT NULL,
         segments INTEGER NOT NULL,
         PRIMARY KEY (set_id, segment, rank)
       ) WITHOUT ROWID;

@@ -18,6 +18,7 @@ interface SetRow {
   medium_risk: number;
   promo_share: number;
   codes: string;
+  categories: string;
   cutoffs: string;
   population: number;
 }
@@ -25,6 +26,8 @@ interface SetRow {
 interface StoredSet extends SegmentSet {
   /** The segment codes in the order of the stored indices and mask bits when the set was written. */
   codes: SegmentCode[];
+  /** Popular categories by the index member rows store. */
+  categories: string[];
 }
 
 const toSet = (r: SetRow): StoredSet => ({
@@ -35,9 +38,10 @@ const toSet = (r: SetRow): StoredSet => ({
   settings: { highRisk: r.high_risk, mediumRisk: r.medium_risk, promoShare: r.promo_share },
   cutoffs: JSON.parse(r.cutoffs),
   codes: JSON.parse(r.codes),
+  categories: JSON.parse(r.categories),
 });
 
-const SET_SELECT = `SELECT s.id, s.model_version, m.dataset_version, s.high_risk, s.medium_risk, s.promo_share, s.codes, s.cutoffs, s.population
+const SET_SELECT = `SELECT s.id, s.model_version, m.dataset_version, s.high_risk, s.medium_risk, s.promo_share, s.codes, s.categories, s.cutoffs, s.population
   FROM segment_set s JOIN model m ON m.version = s.model_version`;
 
 /**
@@ -63,14 +67,14 @@ export class SqliteSegmentRepository implements SegmentRepository {
       `${SET_SELECT} WHERE s.model_version = ? AND s.high_risk = ? AND s.medium_risk = ? AND s.promo_share = ?`,
     );
     this.insertSet = db.prepare(
-      `INSERT INTO segment_set (model_version, high_risk, medium_risk, promo_share, codes, cutoffs, population, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO segment_set (model_version, high_risk, medium_risk, promo_share, codes, categories, cutoffs, population, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertSummary = db.prepare(
       'INSERT INTO segment_summary (set_id, segment, size, share, mean_risk, profit_at_stake) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.insertMember = db.prepare(
-      'INSERT INTO segment_member (set_id, segment, rank, id, probability, profit, segments) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO segment_member (set_id, segment, rank, id, probability, profit, category, segments) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.selectSummaries = db
       .prepare<[number], [number, number, number, number, number]>(
@@ -78,11 +82,9 @@ export class SqliteSegmentRepository implements SegmentRepository {
       )
       .raw();
     this.selectMembers = db
-      .prepare<[number, number, number, number, number], [number, number, number, number, string | null]>(
-        `SELECT m.id, m.probability, m.profit, m.segments, c.popular_category
-         FROM segment_member m LEFT JOIN customer c ON c.version = ? AND c.id = m.id
-         WHERE m.set_id = ? AND m.segment = ? AND m.rank >= ? AND m.rank < ?
-         ORDER BY m.rank`,
+      .prepare<[number, number, number, number], [number, number, number, number, number]>(
+        `SELECT id, probability, profit, category, segments FROM segment_member
+         WHERE set_id = ? AND segment = ? AND rank >= ? AND rank < ? ORDER BY rank`,
       )
       .raw();
     this.saveTx = db.transaction((modelVersion: number, t: SegmentTables): number => {
@@ -96,6 +98,7 @@ export class SqliteSegmentRepository implements SegmentRepository {
           s.mediumRisk,
           s.promoShare,
           JSON.stringify(SEGMENT_CODES),
+          JSON.stringify(t.categories),
           JSON.stringify(t.cutoffs),
           t.population,
           this.now().toISOString(),
@@ -105,7 +108,7 @@ export class SqliteSegmentRepository implements SegmentRepository {
       t.order.forEach((idx, k) => {
         for (let rank = 0; rank < idx.length; rank++) {
           const i = idx[rank];
-          this.insertMember.run(setId, k, rank, t.ids[i], t.probability[i], t.profit[i], t.masks[i]);
+          this.insertMember.run(setId, k, rank, t.ids[i], t.probability[i], t.profit[i], t.category[i], t.masks[i]);
         }
       });
       return setId;
@@ -129,7 +132,7 @@ export class SqliteSegmentRepository implements SegmentRepository {
   }
 
   aggregates(set: SegmentSet): SegmentAggregate[] {
-    const codes = (set as StoredSet).codes ?? SEGMENT_CODES;
+    const { codes } = set as StoredSet;
     const byCode = new Map(
       this.selectSummaries.all(set.id).map(([k, size, share, meanRisk, profitAtStake]) => [codes[k], { code: codes[k], size, share, meanRisk, profitAtStake }]),
     );
@@ -137,17 +140,33 @@ export class SqliteSegmentRepository implements SegmentRepository {
     return SEGMENT_CODES.map((code) => byCode.get(code) ?? { code, size: 0, share: 0, meanRisk: 0, profitAtStake: 0 });
   }
 
+  /** No join: the rows carry what a list shows, so a page never touches the (large, cold) customer table. */
   members(set: SegmentSet, code: SegmentCode, offset: number, limit: number): SegmentMember[] {
-    const codes = (set as StoredSet).codes ?? SEGMENT_CODES;
+    const { codes, categories } = set as StoredSet;
     const k = codes.indexOf(code);
     if (k < 0 || limit <= 0) return [];
-    return this.selectMembers.all(set.datasetVersion, set.id, k, offset, offset + limit).map(([id, probability, profit, mask, category]) => ({
-      customer: { id, profit, popularCategory: category ?? '' },
+    const segmentsOf = maskReader(codes);
+    return this.selectMembers.all(set.id, k, offset, offset + limit).map(([id, probability, profit, category, mask]) => ({
+      customer: { id, profit, popularCategory: categories[category] ?? '' },
       probability,
       priority: probability * profit,
-      segments: orderedSegments(segmentsOfMask(mask, codes)),
+      segments: segmentsOf(mask),
     }));
   }
 }
 
-const orderedSegments = (codes: SegmentCode[]): SegmentCode[] => SEGMENT_CODES.filter((c) => codes.includes(c));
+const maskReaders = new Map<string, (mask: number) => SegmentCode[]>();
+
+/** Mask → segment codes in today's order, one frozen array per distinct mask (a member row allocates none). */
+function maskReader(codes: SegmentCode[]): (mask: number) => SegmentCode[] {
+  const key = codes.join(',');
+  let read = maskReaders.get(key);
+  if (!read) {
+    const table = Array.from({ length: 1 << codes.length }, (_, mask) =>
+      Object.freeze(SEGMENT_CODES.filter((c) => segmentsOfMask(mask, codes).includes(c))) as SegmentCode[],
+    );
+    read = (mask) => table[mask] ?? [];
+    maskReaders.set(key, read);
+  }
+  return read;
+}
