@@ -6,7 +6,7 @@ import { createAssistant } from '../core/assistant.ts';
 import type { Logger } from '../core/ports.ts';
 import { inProcessWork } from '../core/work.ts';
 import { csvDatasetReader, openStore } from '../data/index.ts';
-import { featureImportanceChart } from '../features/charts/specs.ts';
+import { driversChart, importanceChart, riskDistributionChart, segmentsChart, trendChart, type ChartConfig } from '../features/charts/index.ts';
 import { createDialogue } from '../features/dialogue.ts';
 import { createFeatures } from '../features/registry.ts';
 import { createLogger } from '../logger.ts';
@@ -18,6 +18,15 @@ import { Offload, OFFLOADED_COMMANDS } from './offload.ts';
 import type { App } from './types.ts';
 
 export type { App } from './types.ts';
+
+/** One chart of every kind, drawn at start so none pays Chart.js's first-use cost in an answer. */
+const WARM_CHARTS: readonly ChartConfig[] = [
+  driversChart({ customerId: 1, drivers: [{ label: 'a', value: 0.1 }, { label: 'b', value: -0.1 }] }),
+  importanceChart({ features: [{ label: 'a', importance: 0.1 }] }),
+  segmentsChart({ segments: [{ title: 'a', size: 1, profitAtStake: 1 }] }),
+  riskDistributionChart({ probabilities: [0.1, 0.9], threshold: 0.7 }),
+  trendChart({ points: [{ label: 'a', atRisk: 1 }, { label: 'b', atRisk: 2 }] }),
+];
 
 export interface BuildOptions {
   /** Bytes of rendered charts kept for reuse (default 32 MiB). */
@@ -61,11 +70,11 @@ export function buildApp(config: Config, log: Logger = createLogger(), opts: Bui
     offload.start();
     if (!assistant.hasModel()) return;
     const t = performance.now();
-    const top = assistant.topFeatures(); // loads the active model
+    assistant.topFeatures(); // loads the active model
     // A model stored before segments were gets them built in a worker; nobody waits for it here.
     assistant.segments().catch((err: Error) => log.warn('segments not ready yet', { error: err.message }));
-    // Chart.js and the fonts loaded on this thread too, for answers drawn here while workers boot.
-    await renderer.render(featureImportanceChart(top));
+    // Drawn on this thread too, for the answers drawn here while the workers boot (a second or two).
+    if (!config.quickchartUrl) for (const chart of WARM_CHARTS) await renderer.render(chart);
     log.info('warmed up', { ms: Math.round(performance.now() - t), workers: offload.running });
   }
 

@@ -53,17 +53,11 @@ export async function composeDigest(app: DigestApp, period: DigestPeriod): Promi
   };
 }
 
-/** What a run records and sends: composed in a worker when the app runs a pool (a million customers take seconds). */
-export function composeForRun(app: DigestApp, period: DigestPeriod): Promise<ComposedDigest> {
-  const here = async (p: DigestPeriod) => (await composeDigest(app, p)).composed;
-  return app.offload ? app.offload.composeDigest(period, here) : here(period);
-}
-
 export function digestRunner(app: DigestApp, transport: DigestTransport, opts: Partial<DigestRunnerDeps> = {}): DigestRunner {
   return createDigestRunner({
     runs: app.store.digests,
     subscribers: app.store.subscribers,
-    compose: (period) => composeForRun(app, period),
+    compose: async (period) => (await composeDigest(app, period)).composed,
     transport,
     log: app.log,
     ...opts,
@@ -75,13 +69,18 @@ export interface DigestScheduleOptions {
   retryDelaysMs?: readonly number[];
 }
 
+/** A digest run as the bot's schedule makes it: in a worker when the app runs a pool, else here through `telegram`. */
+export function deliverDigest(app: DigestApp, telegram: Telegram, opts: DigestScheduleOptions = {}): DigestRunner['deliver'] {
+  const runner = digestRunner(app, telegramDigestTransport(telegram, opts.throttle));
+  return (period, o) => (app.offload ? app.offload.deliverDigest(period, o, runner.deliver) : runner.deliver(period, o));
+}
+
 /** The schedule that runs alongside the bot, sending through the bot's own client. */
 export function startDigest(app: DigestApp, telegram: Telegram, opts: DigestScheduleOptions = {}): DigestScheduler {
-  const runner = digestRunner(app, telegramDigestTransport(telegram, opts.throttle));
   return startDigestScheduler({
     cron: app.config.digest.cron,
     timeZone: app.config.digest.timezone,
-    deliver: runner.deliver,
+    deliver: deliverDigest(app, telegram, opts),
     log: app.log,
     retryDelaysMs: opts.retryDelaysMs,
   });

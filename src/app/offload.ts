@@ -3,14 +3,14 @@
  * (the CLI, tests, an in-memory store that no worker can open). Inert until start(): the CLI's
  * one-shot commands never pay for booting workers.
  *
- * Heavy work (exports, the digest, segment builds) waits for a worker; light work that only
+ * Heavy work (exports, digest runs, segment builds) waits for a worker; light work that only
  * happens to be better off the event loop (one chart, one explanation) runs in place while the
  * pool is still booting, so the first answers after a start are never slower for it.
  */
 import { availableParallelism } from 'node:os';
 import type { Config } from '../config.ts';
 import type { DigestPeriod } from '../core/digest/period.ts';
-import type { ComposedDigest } from '../core/digest/runner.ts';
+import type { DeliverOptions, DeliveryReport, DigestRunner } from '../core/digest/runner.ts';
 import type { BackgroundWork, Logger } from '../core/ports.ts';
 import type { ChartSize } from '../features/charts/types.ts';
 import type { CallbackData, Reply } from '../core/reply.ts';
@@ -35,9 +35,8 @@ export class Offload {
   /** Starts the worker pool (not for an in-memory store, which only this thread can see). */
   start(workers = defaultWorkers()): void {
     if (this.pool || this.config.dbPath === ':memory:' || workers < 1) return;
-    // The workers never talk to Telegram.
-    const config: Config = { ...this.config, telegramToken: undefined };
-    this.pool = new WorkerPool(workers, { config }, this.log);
+    // Only a digest run talks to Telegram from a worker, with the bot's own token and retry policy.
+    this.pool = new WorkerPool(workers, { config: this.config }, this.log);
     this.pool.start();
   }
 
@@ -50,8 +49,8 @@ export class Offload {
     return this.pool?.whenReady() ?? Promise.resolve();
   }
 
-  private run<K extends TaskName>(task: K, payload: Tasks[K]['payload']): Promise<Tasks[K]['result']> {
-    return this.pool!.run<Tasks[K]['result']>(task, payload);
+  private run<K extends TaskName>(task: K, payload: Tasks[K]['payload'], signal?: AbortSignal): Promise<Tasks[K]['result']> {
+    return this.pool!.run<Tasks[K]['result']>(task, payload, signal);
   }
 
   /** BackgroundWork through the pool when it runs, else `local`. */
@@ -94,10 +93,14 @@ export class Offload {
     };
   }
 
-  /** The digest composed in a worker when the pool runs, else by `here`. */
-  composeDigest(period: DigestPeriod, here: (p: DigestPeriod) => Promise<ComposedDigest>): Promise<ComposedDigest> {
-    if (!this.pool) return here(period);
-    return this.run('digest', { period: period.key }).then((c) => ({ ...c, parts: reviveReplies(c.parts) }));
+  /**
+   * A whole digest run in a worker when the pool runs, else by `here`: at a million customers its
+   * composition takes seconds and recording its 20 MB CSV holds SQLite's write lock for a few
+   * hundred ms, neither of which the answering thread should wait out.
+   */
+  deliverDigest(period: DigestPeriod, opts: DeliverOptions, here: DigestRunner['deliver']): Promise<DeliveryReport> {
+    if (!this.pool) return here(period, opts);
+    return this.run('deliverDigest', { period: period.key, trigger: opts.trigger, force: opts.force }, opts.signal);
   }
 
   async close(): Promise<void> {

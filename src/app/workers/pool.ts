@@ -20,6 +20,7 @@ interface Task {
   id: number;
   task: string;
   payload: unknown;
+  signal?: AbortSignal;
   resolve(value: unknown): void;
   reject(err: unknown): void;
 }
@@ -77,11 +78,30 @@ export class WorkerPool {
     });
   }
 
-  run<T>(task: string, payload: unknown): Promise<T> {
+  /**
+   * Queues a task. An abort before it starts takes it off the queue (rejecting with the signal's
+   * reason); once started, the worker's task sees its own signal abort and decides how to stop.
+   */
+  run<T>(task: string, payload: unknown, signal?: AbortSignal): Promise<T> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
+    if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.slots.size === 0) this.start();
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, task, payload, resolve: resolve as (v: unknown) => void, reject });
+      const t: Task = { id: this.nextId++, task, payload, signal, resolve: resolve as (v: unknown) => void, reject };
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const queued = this.queue.indexOf(t);
+          if (queued >= 0) {
+            this.queue.splice(queued, 1);
+            reject(signal.reason);
+            return;
+          }
+          for (const slot of this.slots) if (slot.busy === t) slot.worker.postMessage({ type: 'abort', id: t.id });
+        },
+        { once: true },
+      );
+      this.queue.push(t);
       this.dispatch();
     });
   }
@@ -148,7 +168,7 @@ export class WorkerPool {
       if (!slot.ready || slot.busy) continue;
       const task = this.queue.shift()!;
       slot.busy = task;
-      slot.worker.postMessage({ id: task.id, task: task.task, payload: task.payload });
+      slot.worker.postMessage({ type: 'task', id: task.id, task: task.task, payload: task.payload, abortable: Boolean(task.signal) });
     }
   }
 }

@@ -1,5 +1,5 @@
 /** The tasks a worker runs (worker.ts) and their payloads and results, typed once for both sides. */
-import type { ComposedDigest } from '../../core/digest/runner.ts';
+import type { DeliveryReport, DigestTrigger } from '../../core/digest/runner.ts';
 import type { CustomerExplanation } from '../../core/ports.ts';
 import type { CallbackData, Reply } from '../../core/reply.ts';
 import type { SegmentSettings } from '../../core/segments.ts';
@@ -16,9 +16,10 @@ export interface Tasks {
   render: { payload: { source: string; size: ChartSize }; result: Uint8Array };
   /** A feature's command or button, answered as the main thread would. */
   feature: { payload: FeatureCall; result: Reply[] };
-  digest: { payload: { period: string }; result: ComposedDigest };
   segments: { payload: { modelVersion: number; settings: SegmentSettings }; result: null };
   explain: { payload: { modelVersion: number; ids: readonly number[] }; result: CustomerExplanation[] };
+  /** A whole digest run — compose, record, send to every subscriber — with the worker's own Bot API client. */
+  deliverDigest: { payload: { period: string; trigger: DigestTrigger; force?: boolean }; result: DeliveryReport };
 }
 
 export type TaskName = keyof Tasks;

@@ -32,7 +32,7 @@ let work: ReturnType<typeof inProcessWork> | null = null;
 const workHere = async () => (work ??= inProcessWork((await appHere()).store));
 const renderer = new LocalChartRenderer();
 
-type Handlers = { [K in TaskName]: (payload: Tasks[K]['payload']) => Promise<Tasks[K]['result']> };
+type Handlers = { [K in TaskName]: (payload: Tasks[K]['payload'], signal: AbortSignal) => Promise<Tasks[K]['result']> };
 
 const handlers: Handlers = {
   async warm() {
@@ -50,10 +50,6 @@ const handlers: Handlers = {
     if (!handler) throw new Error(`/${call.command} has no ${call.callback.kind} button`);
     return handler(call.user, call.callback);
   },
-  async digest({ period }) {
-    const { composeDigest } = await import('../digest.ts');
-    return (await composeDigest(await appHere(), periodFromKey(period))).composed;
-  },
   async segments({ modelVersion, settings }) {
     await (await workHere()).buildSegments(modelVersion, settings);
     return null;
@@ -61,14 +57,31 @@ const handlers: Handlers = {
   async explain({ modelVersion, ids }) {
     return (await workHere()).explain(modelVersion, ids);
   },
+  async deliverDigest({ period, trigger, force }, signal) {
+    return (await digestHere()).deliver(periodFromKey(period), { trigger, force, signal });
+  },
 };
 
-port.on('message', async (m: { id: number; task: TaskName; payload: never }) => {
+/** One runner per worker, so runs it is given queue behind each other as in the main thread. */
+let digest: Promise<{ deliver: import('../../core/digest/runner.ts').DigestRunner['deliver'] }> | null = null;
+const digestHere = () =>
+  (digest ??= Promise.all([appHere(), import('../digest.ts'), import('../../bot/digest.ts')]).then(([a, d, bot]) =>
+    d.digestRunner(a, bot.telegramDigestTransport(d.botApiClient(config, log))),
+  ));
+
+const running = new Map<number, AbortController>();
+
+port.on('message', async (m: { type: 'task'; id: number; task: TaskName; payload: never } | { type: 'abort'; id: number }) => {
+  if (m.type === 'abort') return running.get(m.id)?.abort();
+  const abort = new AbortController();
+  running.set(m.id, abort);
   try {
-    const result = await handlers[m.task](m.payload);
+    const result = await handlers[m.task](m.payload, abort.signal);
     port.postMessage({ type: 'result', id: m.id, ok: true, result }, transferables(result));
   } catch (err) {
     port.postMessage({ type: 'result', id: m.id, ok: false, error: serializeError(err) });
+  } finally {
+    running.delete(m.id);
   }
 });
 

@@ -36,8 +36,9 @@ const isMemory = (p: string) => p === ':memory:' || p === '';
 export function openStore(file: string, opts: StoreOptions = {}): SqliteStore {
   if (!isMemory(file)) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const db = new Database(file);
+  const busyTimeoutMs = opts.busyTimeoutMs ?? 5000;
   try {
-    db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     if (!isMemory(file)) db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
@@ -49,6 +50,7 @@ export function openStore(file: string, opts: StoreOptions = {}): SqliteStore {
   const now = opts.now ?? (() => new Date());
   const segments = new SqliteSegmentRepository(db, now);
   const explanations = new SqliteExplanationRepository(db);
+  const audit = new SqliteAuditLog(db, now, busyTimeoutMs);
   return {
     db,
     datasets: new SqliteDatasetRepository(db, now),
@@ -56,9 +58,16 @@ export function openStore(file: string, opts: StoreOptions = {}): SqliteStore {
     segments,
     explanations,
     retention: new SqliteRetentionRepository(db),
-    audit: new SqliteAuditLog(db, now),
+    audit,
     subscribers: new SqliteSubscriberRepository(db, now),
     digests: new SqliteDigestRepository(db),
-    close: () => db.close(),
+    close: () => {
+      if (!db.open) return;
+      try {
+        audit.flush(true);
+      } finally {
+        db.close();
+      }
+    },
   };
 }
