@@ -11,6 +11,7 @@ import { CONSOLE_USER } from '../features/feature.ts';
 import { resolveSegment } from '../features/segmentNames.ts';
 import { renderChartKind, CHART_KINDS } from './charts.ts';
 import { registerDigestCommand } from './digest.ts';
+import { registerGcCommand } from './gc.ts';
 
 const int = (v: string) => {
   const n = Number(v);
@@ -257,6 +258,7 @@ program
   });
 
 registerDigestCommand(program, withApp, print);
+registerGcCommand(program, withApp, print);
 
 program
   .command('console')

@@ -130,6 +130,8 @@ export interface RetentionRepository {
   deleteDataset(version: number): void;
   /** Rewrites the file so freed pages go back to the file system; needs exclusive access for its duration. */
   vacuum(): void;
+  /** Size of the store and how much of it is free pages (reused by later writes). */
+  fileStats(): { bytes: number; freeBytes: number };
 }
 
 export interface Store {

@@ -4,9 +4,10 @@ import type { RetentionRepository, VersionInventory } from '../../core/ports.ts'
 /**
  * Tables whose version columns belong to the version itself (deleted with it) rather than pointing
  * at it. Every other table with a `model_version` or `dataset_version` column — digest runs today,
- * campaigns tomorrow — is a reference that keeps the version it names.
+ * campaigns tomorrow — is a reference that keeps the version it names. (The active pointer is
+ * the policy's own first rule.)
  */
-const OWNED = new Set(['model', 'score', 'segment_set', 'explanation', 'customer', 'dropped_customer', 'dataset']);
+const OWNED = new Set(['model', 'score', 'segment_set', 'explanation', 'customer', 'dropped_customer', 'dataset', 'active_model']);
 
 /**
  * Deletes old versions. Rows are immutable (UPDATE triggers), not undeletable: DELETE is allowed
@@ -95,5 +96,12 @@ export class SqliteRetentionRepository implements RetentionRepository {
 
   vacuum(): void {
     this.db.exec('VACUUM');
+  }
+
+  fileStats(): { bytes: number; freeBytes: number } {
+    const page = this.db.pragma('page_size', { simple: true }) as number;
+    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    const free = this.db.pragma('freelist_count', { simple: true }) as number;
+    return { bytes: page * pages, freeBytes: page * free };
   }
 }
