@@ -40,6 +40,8 @@ const { values } = parseArgs({
     'burst-rounds': { type: 'string', default: '3' },
     think: { type: 'string', default: '5000' },
     families: { type: 'string' },
+    shapes: { type: 'string', default: 'burst,paced' },
+    variants: { type: 'string', default: 'text,chart' },
     out: { type: 'string', default: 'bench/results/bot.json' },
   },
 });
@@ -61,6 +63,9 @@ await app.assistant.ingestDir(dataDir);
 // The full family search with a lighter CV: the winner (and so the cost of an explanation) is what production serves.
 const trained = app.assistant.train({ folds: 3, repeats: 1, ...(values.families ? { families: values.families.split(',') } : {}) });
 const ids = app.store.datasets.customers(trained.model.datasetVersion).map((c) => c.id);
+// As `retention bot` does before polling (src/main.ts), and a second later its worker pool is up.
+await app.warm();
+await app.offload.whenReady();
 
 const STUB_PNG = tinyPng();
 const textOnly: Dialogue = (() => {
@@ -146,8 +151,8 @@ async function scenario(variant: 'text' | 'chart', shape: 'burst' | 'paced') {
 }
 
 const rows = [];
-for (const variant of ['text', 'chart'] as const) {
-  for (const shape of ['burst', 'paced'] as const) rows.push(await scenario(variant, shape));
+for (const variant of values.variants!.split(',') as ('text' | 'chart')[]) {
+  for (const shape of values.shapes!.split(',') as ('burst' | 'paced')[]) rows.push(await scenario(variant, shape));
 }
 
 // Other processes on the machine skew every number here; the load average beside each row says how much.
