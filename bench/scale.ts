@@ -33,6 +33,8 @@ const { values } = parseArgs({
     'probe-bot': { type: 'string' },
     'probe-bot-customers': { type: 'string' },
     'train-timeout': { type: 'string', default: '900' },
+    /** Skip the retention stage (a second upload and `retention gc`), which doubles a size's time. */
+    'no-gc': { type: 'boolean', default: false },
     out: { type: 'string', default: join(ROOT, 'bench', 'results', 'scale.json') },
     merge: { type: 'string' },
   },
@@ -275,6 +277,35 @@ async function main(): Promise<void> {
     } catch {
       row.bot = { ok: false, err: pb.stderrTail };
     }
+    if (!values['no-gc']) {
+      // A second upload of the same size, then the retention policy keeping one version.
+      const fileMb = () => mb([db, `${db}-wal`].reduce((a, f) => a + (existsSync(f) ? statSync(f).size : 0), 0));
+      const oneVersion = fileMb();
+      log(`N=${n}: second upload and retention gc`);
+      const ing2 = retention(['ingest', dir, '--json'], db);
+      const tr2 = retention(['train', '--json'], db, Number(values['train-timeout']));
+      const twoVersions = fileMb();
+      const dry = retention(['gc', '--keep', '1', '--dry-run', '--json'], db);
+      const gc = retention(['gc', '--keep', '1', '--json'], db);
+      const afterGc = fileMb();
+      const vac = retention(['gc', '--keep', '1', '--vacuum', '--json'], db);
+      const parse = (m: Measured) => {
+        try {
+          return JSON.parse(m.stdout) as { plan: { drop: { models: unknown[]; datasets: unknown[] } }; after: { freeBytes: number } };
+        } catch {
+          return null;
+        }
+      };
+      const g = parse(gc);
+      row.gc = {
+        ok: ing2.ok && tr2.ok && dry.ok && gc.ok && vac.ok,
+        fileMb: { oneVersion, twoVersions, afterGc, afterVacuum: fileMb() },
+        freeMbAfterGc: g ? mb(g.after.freeBytes) : null,
+        dropped: g ? { models: g.plan.drop.models.length, datasets: g.plan.drop.datasets.length } : null,
+        wallS: { dryRun: dry.wallS, gc: gc.wallS, vacuum: vac.wallS },
+        err: gc.ok ? undefined : gc.stderrTail,
+      };
+    }
     if (n === 10_000) {
       log(`N=${n}: sampled vs full search (held-out AUC)`);
       const au = tsxProbe(['--probe-auc', dir, '--work', work]);
@@ -321,6 +352,10 @@ function printTables(out: { machine: Record<string, unknown>; startupS: number; 
     if (r.risk?.customers) {
       p(`| segments, first answer in a process | ${n} | ${(r.risk.snapshotBuildMs / 1000).toFixed(2)} | +${r.risk.snapshotHeapMb} heap, +${r.risk.snapshotRssMb} RSS | ≤ 0.2 s | a segment summary after it: ${r.risk.segmentAfterSnapshotMs} ms |`);
       p(`| /risk after warm-up | ${n} | ${r.risk.riskCoreMsMedian} ms | — | index lookups, no scans | median of 30 (max ${r.risk.riskCoreMsMax} ms); with the drivers chart ${r.risk.riskWithChartMsMedian} ms |`);
+    }
+    if (r.gc?.fileMb) {
+      const g = r.gc;
+      p(`| retention gc --keep 1 (after a 2nd upload) | ${n} | ${g.wallS.gc} | — | — | file ${g.fileMb.oneVersion} → ${g.fileMb.twoVersions} MB with two versions; gc drops ${g.dropped?.models} model + ${g.dropped?.datasets} data set, ${g.freeMbAfterGc} MB free for reuse; --vacuum ${g.wallS.vacuum} s → ${g.fileMb.afterVacuum} MB |`);
     }
     if (r.bot?.phases) botTable(r.customers, r.bot).forEach(p);
     if (r.searchSampling?.full) {

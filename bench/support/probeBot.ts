@@ -121,7 +121,12 @@ export async function probeBot(opts: BotProbeOptions) {
   // As the bot's schedule runs it (in a worker when the pool runs); no subscribers, so nothing is sent.
   await deliverDigest(app, bot.telegram)(currentPeriod(app.config), { trigger: 'manual', force: true });
   const digestDone = clock();
-  const atRiskCount = app.store.digests.get(currentPeriod(app.config).key)?.atRiskIds.length;
+  const week = currentPeriod(app.config).key;
+  const atRiskCount = app.store.digests.get(week)?.atRiskIds.length;
+  // A benchmark's digest is no real week's: drop it, so it neither shows in next week's comparison
+  // nor keeps this model version from `retention gc`.
+  const db = (app.store as unknown as { db: { prepare(sql: string): { run(...a: unknown[]): unknown } } }).db;
+  for (const table of ['digest_delivery', 'digest_part', 'digest_run']) db.prepare(`DELETE FROM ${table} WHERE period = ?`).run(week);
   const digestMs = digestDone - tDigest;
   const digestRisk = (await Promise.all(digestSeries)).filter((r) => r.pushedAt < digestDone).map((r) => r.sendMessage);
   await record('digest composed and recorded', { ms: ms(digestMs), atRisk: atRiskCount, riskDuring: { requests: digestRisk.length, textMaxMs: maxOf(digestRisk) } });
