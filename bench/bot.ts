@@ -179,6 +179,9 @@ writeFileSync(
       burstRounds: BURST_ROUNDS,
       thinkMs: THINK_MS,
       model: trained.model.family,
+      // Train-time cost of what the answers read: segments, explanations (per their tier), the save.
+      explanations: trained.model.metrics.explanations,
+      trainTimingsMs: Object.fromEntries(Object.entries(trained.report.timings).map(([k, v]) => [k, Math.round(v)])),
       loadAverageAtEnd: loadAtEnd,
       customers: ids.length,
       results: rows,

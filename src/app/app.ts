@@ -1,16 +1,17 @@
 /** The app built from config: the store, the core services, the renderers and the feature list. */
 import { mkdirSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { dirname } from 'node:path';
 import type { Config } from '../config.ts';
 import { createAssistant } from '../core/assistant.ts';
 import type { Logger } from '../core/ports.ts';
 import { inProcessWork } from '../core/work.ts';
 import { csvDatasetReader, openStore } from '../data/index.ts';
-import { driversChart, importanceChart, riskDistributionChart, segmentsChart, trendChart, type ChartConfig } from '../features/charts/index.ts';
 import { createDialogue } from '../features/dialogue.ts';
 import { createFeatures } from '../features/registry.ts';
 import { createLogger } from '../logger.ts';
 import { CachingChartRenderer } from './charts/cache.ts';
+import { warmCharts } from './charts/warm.ts';
 import { createChartRenderer } from './charts/index.ts';
 import { nextDigestText } from './digest.ts';
 import { uploadHelp } from './botServices.ts';
@@ -19,14 +20,8 @@ import type { App } from './types.ts';
 
 export type { App } from './types.ts';
 
-/** One chart of every kind, drawn at start so none pays Chart.js's first-use cost in an answer. */
-const WARM_CHARTS: readonly ChartConfig[] = [
-  driversChart({ customerId: 1, drivers: [{ label: 'a', value: 0.1 }, { label: 'b', value: -0.1 }] }),
-  importanceChart({ features: [{ label: 'a', importance: 0.1 }] }),
-  segmentsChart({ segments: [{ title: 'a', size: 1, profitAtStake: 1 }] }),
-  riskDistributionChart({ probabilities: [0.1, 0.9], threshold: 0.7 }),
-  trendChart({ points: [{ label: 'a', atRisk: 1 }, { label: 'b', atRisk: 2 }] }),
-];
+/** How long the bot's start waits for a worker to boot before it polls anyway (charts are then drawn here meanwhile). */
+export const POOL_WAIT_MS = 2000;
 
 export interface BuildOptions {
   /** Bytes of rendered charts kept for reuse (default 32 MiB). */
@@ -67,15 +62,18 @@ export function buildApp(config: Config, log: Logger = createLogger(), opts: Bui
   const dialogue = createDialogue({ features, exampleId: assistant.exampleId, log });
 
   async function warm(): Promise<void> {
-    offload.start();
-    if (!assistant.hasModel()) return;
     const t = performance.now();
-    assistant.topFeatures(); // loads the active model
-    // A model stored before segments were gets them built in a worker; nobody waits for it here.
-    assistant.segments().catch((err: Error) => log.warn('segments not ready yet', { error: err.message }));
-    // Drawn on this thread too, for the answers drawn here while the workers boot (a second or two).
-    if (!config.quickchartUrl) for (const chart of WARM_CHARTS) await renderer.render(chart);
-    log.info('warmed up', { ms: Math.round(performance.now() - t), workers: offload.running });
+    offload.start();
+    if (assistant.hasModel()) {
+      assistant.topFeatures(); // loads the active model
+      // A model stored before segments were gets them built in a worker; nobody waits for it here.
+      assistant.segments().catch((err: Error) => log.warn('segments not ready yet', { error: err.message }));
+    }
+    // The first answers' charts are drawn in a worker once one has booted (a second or so); if none
+    // has within POOL_WAIT_MS, or there is no pool, they are drawn here, so warm this thread's canvas.
+    const pooled = offload.running && (await Promise.race([offload.whenReady().then(() => true), delay(POOL_WAIT_MS, false)]));
+    if (!pooled && !config.quickchartUrl) await warmCharts(renderer);
+    log.info('warmed up', { ms: Math.round(performance.now() - t), workers: offload.running, workerReady: pooled });
   }
 
   return {

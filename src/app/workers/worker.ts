@@ -12,6 +12,7 @@ import type { ChatUser } from '../../features/feature.ts';
 import { inProcessWork } from '../../core/work.ts';
 import { LocalChartRenderer } from '../charts/localRenderer.ts';
 import { chartFromSource } from '../charts/source.ts';
+import { warmCharts } from '../charts/warm.ts';
 import { serializeError } from './errors.ts';
 import { transferables, type Tasks, type TaskName } from './tasks.ts';
 
@@ -85,6 +86,6 @@ port.on('message', async (m: { type: 'task'; id: number; task: TaskName; payload
   }
 });
 
-// Chart.js, the fonts and the canvas are ready before the first chart is asked for.
-await renderer.render(chartFromSource("{type:'bar',data:{labels:['a'],datasets:[{data:[1]}]}}"), { width: 200, height: 100 });
+// Chart.js, the fonts, the canvas and every chart kind are ready before the first chart is asked for.
+await warmCharts(renderer);
 port.postMessage({ type: 'ready' });
