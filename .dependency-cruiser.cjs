@@ -45,7 +45,7 @@ module.exports = {
       severity: 'error',
       comment: 'Chart specs are Chart.js configs (types only); canvases and HTTP renderers are adapters in src/app.',
       from: { path: layer('features') },
-      to: { dependencyTypes: ['npm'], pathNot: '^node_modules/chart\\.js/' },
+      to: { dependencyTypes: ['npm'], pathNot: '(^|/)node_modules/chart\\.js/' },
     },
     {
       name: 'messages-know-only-core-types',

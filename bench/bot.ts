@@ -77,6 +77,9 @@ const textOnly: Dialogue = (() => {
     nextDigest: () => null,
     timeZone: app.config.digest.timezone,
     upload: { fileNames: [], timeoutMinutes: 30, maxFileMb: 20 },
+    units: app.config.units,
+    campaign: app.campaign,
+    spreadsheets: { xlsx: async () => Buffer.alloc(0) },
   });
   const d = createDialogue({ features, exampleId: app.assistant.exampleId, log: app.log });
   return { ...d, handleText: async (u, t) => (await d.handleText(u, t)).filter((r) => r.type !== 'photo') };
@@ -99,7 +102,7 @@ async function scenario(variant: 'text' | 'chart', shape: 'burst' | 'paced') {
     token: em.token,
     apiRoot: em.apiRoot,
     dialogue: variant === 'text' ? textOnly : app.dialogue,
-    access: { allowed: new Set(), admins: new Set() },
+    access: { allowed: new Set(Array.from({ length: CHATS }, (_, i) => 10_000 + i)), admins: new Set() },
     rateLimitPerMinute: 1_000_000,
     uploads: false,
   });

@@ -1,10 +1,13 @@
 /** Composition root: config → app → the CLI, whose commands start the bot, the console or a job; graceful shutdown. */
 import { buildApp, ensureModel } from './app/app.ts';
-import { botWiring } from './app/bot.ts';
+import { botConfigProblem, botWiring } from './app/bot.ts';
 import { startDigest } from './app/digest.ts';
+import { webhookWiring } from './app/webhook.ts';
 import type { App } from './app/types.ts';
 import { createBot, registerCommands } from './bot/createBot.ts';
 import { firstSignal, pollUntil } from './bot/lifecycle.ts';
+import { deferWebhookDeletion, retryInBackground } from './bot/startup.ts';
+import { serveWebhookUntil } from './bot/webhook.ts';
 import { createProgram, runCli } from './cli/program.ts';
 import { loadConfig, type Config } from './config.ts';
 import { runConsole } from './console/console.ts';
@@ -20,30 +23,45 @@ async function startConsole(app: App): Promise<void> {
 
 async function startBot(app: App): Promise<void> {
   const { config, log } = app;
-  if (!config.telegramToken) throw new Error('TELEGRAM_BOT_TOKEN is not set');
-  const { deps, uploads } = botWiring(app, { token: config.telegramToken, apiRoot: config.telegramApiRoot });
+  const problem = botConfigProblem(config);
+  if (problem) throw new Error(problem);
+  const { deps, uploads } = botWiring(app, { token: config.telegramToken!, apiRoot: config.telegramApiRoot });
   const { bot, idle } = createBot(deps);
-  if (config.allowedUserIds.size === 0 && config.adminUserIds.size === 0) {
-    log.warn('ALLOWED_USER_IDS and ADMIN_USER_IDS are empty: the bot answers anyone');
-  }
-  await registerCommands(bot, app.dialogue);
+  const stopping = new AbortController();
+  const background = { log, signal: stopping.signal };
+  const { webhook } = config;
+  const mode = webhook ? 'webhook' : 'polling';
+  // Polling deletes any webhook at start (telegraf's launch); webhook mode sets it and never deletes it.
+  const serve = webhook
+    ? (stop: Promise<unknown>) => serveWebhookUntil(bot, stop, { ...webhook, ...webhookWiring(app), ...background })
+    : (stop: Promise<unknown>) => (deferWebhookDeletion(bot, background), pollUntil(bot, stop));
+  void retryInBackground('setMyCommands', () => registerCommands(bot, app.dialogue), background);
   // The model load and the worker pool before the first manager asks; segments are stored, not built here.
   await app.warm();
   const signal = firstSignal();
   void signal.then((s) => log.info('shutting down', { signal: s }));
-  log.info('bot started');
+  log.info('bot started', { mode });
   const digest = startDigest(app, bot.telegram);
+  let failure: unknown = null;
   try {
-    await pollUntil(bot, signal);
-    // Polling has stopped; finish what is still running, then tell upload chats training was cut short.
+    await serve(signal);
+  } catch (err) {
+    failure = err;
+    log.error(`${mode} failed, shutting down`, { error: (err as Error).message });
+  }
+  // The same shutdown whatever stopped polling or the webhook server (which has answered every
+  // request by now): finish what is running, tell upload chats training was cut short, stop the
+  // digest after the chat it is serving, then close the store.
+  stopping.abort();
+  try {
     await idle();
     await uploads?.shutdown();
   } finally {
-    // A digest run stops after the chat it is serving; the next start resumes the rest.
     await digest.stop();
     app.close();
   }
   log.info('bot stopped');
+  if (failure) throw new Error(`${mode} stopped: ${(failure as Error).message ?? String(failure)}`);
 }
 
 let config: Config | undefined;

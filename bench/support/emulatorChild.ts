@@ -14,7 +14,8 @@ import { startEmulator, type ApiCall } from '../../tests/support/telegramEmulato
 const clock = () => performance.timeOrigin + performance.now();
 const post = (m: object) => process.send?.(m);
 
-const tg = await startEmulator();
+// Measures the bot, not Telegram's flood limits.
+const tg = await startEmulator({ floodLimits: false });
 let polled = false;
 const em = tg as unknown as { settle(call: ApiCall, outcome: object): void; calls: ApiCall[] };
 const settle = em.settle.bind(tg);

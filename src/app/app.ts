@@ -6,7 +6,7 @@ import type { Config } from '../config.ts';
 import { createAssistant } from '../core/assistant.ts';
 import type { Logger } from '../core/ports.ts';
 import { inProcessWork } from '../core/work.ts';
-import { csvDatasetReader, openStore } from '../data/index.ts';
+import { csvDatasetReader, openStore, spreadsheetWriter } from '../data/index.ts';
 import { createDialogue } from '../features/dialogue.ts';
 import { createFeatures } from '../features/registry.ts';
 import { createLogger } from '../logger.ts';
@@ -16,6 +16,7 @@ import { createChartRenderer } from './charts/index.ts';
 import { nextDigestText } from './digest.ts';
 import { uploadHelp } from './botServices.ts';
 import { Offload, OFFLOADED_COMMANDS } from './offload.ts';
+import { campaignDeps, campaignServices, type CampaignWiringOptions } from './campaign.ts';
 import type { App } from './types.ts';
 
 export type { App } from './types.ts';
@@ -23,7 +24,7 @@ export type { App } from './types.ts';
 /** How long the bot's start waits for a worker to boot before it polls anyway (charts are then drawn here meanwhile). */
 export const POOL_WAIT_MS = 2000;
 
-export interface BuildOptions {
+export interface BuildOptions extends CampaignWiringOptions {
   /** Bytes of rendered charts kept for reuse (default 32 MiB). */
   chartCacheBytes?: number;
 }
@@ -50,6 +51,7 @@ export function buildApp(config: Config, log: Logger = createLogger(), opts: Bui
     maxBytes: opts.chartCacheBytes,
     pool: () => (config.quickchartUrl ? null : offload.renderPool()),
   });
+  const campaign = campaignServices(campaignDeps({ store, assistant, config }, opts));
   const features = createFeatures({
     assistant,
     charts,
@@ -58,6 +60,9 @@ export function buildApp(config: Config, log: Logger = createLogger(), opts: Bui
     nextDigest: nextDigestText(config),
     timeZone: config.digest.timezone,
     upload: uploadHelp(config),
+    units: config.units,
+    campaign,
+    spreadsheets: spreadsheetWriter,
   }).map((f) => (OFFLOADED_COMMANDS.has(f.command) ? offload.feature(f) : f));
   const dialogue = createDialogue({ features, exampleId: assistant.exampleId, log });
 
@@ -65,7 +70,7 @@ export function buildApp(config: Config, log: Logger = createLogger(), opts: Bui
     const t = performance.now();
     offload.start();
     if (assistant.hasModel()) {
-      assistant.topFeatures(); // loads the active model
+      assistant.modelInfo(); // loads the active model
       // A model stored before segments were gets them built in a worker; nobody waits for it here.
       assistant.segments().catch((err: Error) => log.warn('segments not ready yet', { error: err.message }));
     }
@@ -80,6 +85,7 @@ export function buildApp(config: Config, log: Logger = createLogger(), opts: Bui
     config,
     store,
     assistant,
+    campaign,
     charts,
     features,
     dialogue,

@@ -7,13 +7,16 @@ import { createUploadFeature, MAX_FILE_BYTES, type UploadFeature } from '../bot/
 import { UploadStaging } from '../bot/uploadStaging.ts';
 import type { ModelTrainer } from '../core/ports.ts';
 import { createRetrainer } from '../core/retrain.ts';
-import { csvDatasetReader } from '../data/index.ts';
+import { createCsvDatasetReader, csvContactsReader, DEFAULT_ZIP_LIMITS } from '../data/index.ts';
 import { uploadInspector } from '../data/csv/uploadInspector.ts';
 import { childProcessTrainer, inProcessTrainer } from '../jobs/trainers.ts';
 import { redact } from '../logger.ts';
 import type { App } from './types.ts';
 import type { Config } from '../config.ts';
 import type { UploadHelp } from '../features/upload.ts';
+import { highRiskAlert } from '../features/alerts.ts';
+import { mayReceive, type AccessPolicy } from '../core/access.ts';
+import { accessPolicy } from './access.ts';
 
 export type AuditHook = (entry: { userId: number; chatId: number; action: string }) => void;
 
@@ -45,9 +48,12 @@ export interface UploadWiringOptions {
   /** Clock for upload timeouts (tests). */
   now?: () => number;
   audit?: AuditHook;
+  /** Who may receive the alert after a retrain (default: the configured lists). */
+  policy?: AccessPolicy;
 }
 
 export function createUploads(app: Pick<App, 'config' | 'store' | 'assistant' | 'log'>, opts: UploadWiringOptions = {}): UploadFeature {
+  const policy = opts.policy ?? accessPolicy(app.config, app.store.subscribers);
   const trainer =
     opts.trainer ??
     (app.config.dbPath === ':memory:'
@@ -56,13 +62,28 @@ export function createUploads(app: Pick<App, 'config' | 'store' | 'assistant' | 
   return createUploadFeature({
     retrainer: createRetrainer({
       store: app.store,
-      reader: csvDatasetReader,
+      reader: createCsvDatasetReader({
+        zipLimits: {
+          ...DEFAULT_ZIP_LIMITS,
+          maxTotalBytes: app.config.uploadMaxUnzippedBytes,
+          maxEntryBytes: Math.min(DEFAULT_ZIP_LIMITS.maxEntryBytes, app.config.uploadMaxUnzippedBytes),
+        },
+      }),
       trainer,
       risk: app.config.risk,
+      contacts: csvContactsReader,
     }),
     inspector: uploadInspector,
     staging: new UploadStaging({ ttlMs: app.config.uploadTimeoutMs, now: opts.now }),
     log: app.log,
     audit: opts.audit ?? auditHook(app),
+    // Asked when the alert goes out, like the digest: only subscribers still allowed get it.
+    alert: (report) => ({
+      chatIds: app.store.subscribers
+        .active()
+        .filter((s) => mayReceive(policy, s.chatId, s.userId))
+        .map((s) => s.chatId),
+      replies: highRiskAlert(report.entrants, app.config.units),
+    }),
   });
 }

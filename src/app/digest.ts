@@ -8,6 +8,8 @@ import { installRetry } from '../bot/retry.ts';
 import type { SendThrottle } from '../bot/throttle.ts';
 import { digestParts } from '../features/digest.ts';
 import type { Config } from '../config.ts';
+import { mayReceive } from '../core/access.ts';
+import { accessPolicy } from './access.ts';
 import { periodOf, type DigestPeriod } from '../core/digest/period.ts';
 import { createDigestRunner, type ComposedDigest, type DigestRunner, type DigestRunnerDeps } from '../core/digest/runner.ts';
 import { buildDigestView, TREND_WEEKS, type DigestView } from '../core/digest/view.ts';
@@ -17,7 +19,7 @@ import type { App } from './types.ts';
 import { fmtDigestTime } from '../messages.ts';
 import { startDigestScheduler, type DigestScheduler } from '../jobs/scheduler.ts';
 
-export type DigestApp = Pick<App, 'assistant' | 'charts' | 'store' | 'config' | 'log'> & Partial<Pick<App, 'offload'>>;
+export type DigestApp = Pick<App, 'assistant' | 'campaign' | 'charts' | 'store' | 'config' | 'log'> & Partial<Pick<App, 'offload'>>;
 
 /** When the next digest goes out, phrased for people, for `/subscribe`. */
 export function nextDigestText(config: Pick<Config, 'digest'>): () => string | null {
@@ -41,7 +43,11 @@ export async function composeDigest(app: DigestApp, period: DigestPeriod): Promi
     previous: app.store.digests.previous(period.key),
     history: app.store.digests.history(period.key, TREND_WEEKS - 1),
   });
-  const parts = await digestParts(view, app.charts);
+  const ids = view.atRisk.customers.map((c) => c.id);
+  const parts = await digestParts(view, app.charts, app.config.units, {
+    contacts: new Map(app.store.contacts.byIds(ids).map((c) => [c.id, c])),
+    campaign: app.campaign.results().campaigns.at(-1) ?? null,
+  });
   return {
     view,
     composed: {
@@ -54,11 +60,14 @@ export async function composeDigest(app: DigestApp, period: DigestPeriod): Promi
 }
 
 export function digestRunner(app: DigestApp, transport: DigestTransport, opts: Partial<DigestRunnerDeps> = {}): DigestRunner {
+  const policy = accessPolicy(app.config, app.store.subscribers);
   return createDigestRunner({
     runs: app.store.digests,
     subscribers: app.store.subscribers,
     compose: async (period) => (await composeDigest(app, period)).composed,
     transport,
+    mayReceive: (s) => mayReceive(policy, s.chatId, s.userId),
+    audit: app.store.audit,
     log: app.log,
     ...opts,
   });

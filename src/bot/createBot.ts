@@ -1,14 +1,16 @@
 /** Builds the Telegram bot from injected services; nothing global, nothing started here. */
 import { Telegraf, type Context } from 'telegraf';
 import { message } from 'telegraf/filters';
-import type { Logger } from '../core/ports.ts';
+import { isAdmin, type AccessPolicy } from '../core/access.ts';
+import type { Logger, SubscriberRepository } from '../core/ports.ts';
+import { shorten } from '../core/text.ts';
 import type { Dialogue } from '../features/dialogue.ts';
 import type { ChatUser } from '../features/feature.ts';
 import * as M from '../messages.ts';
-import { accessControl, rateLimit, type AccessPolicy } from './access.ts';
+import { accessControl, rateLimit } from './access.ts';
+import { decodeCallback } from './callbackData.ts';
 import { ChatQueues } from './chatQueues.ts';
 import { installRetry } from './retry.ts';
-import { decodeCallback } from './callbackData.ts';
 import { sendReplies } from './send.ts';
 
 /** Adds Telegram-only handlers (documents) that the transport-free features cannot express. */
@@ -19,6 +21,8 @@ export interface BotDeps {
   apiRoot?: string;
   dialogue: Dialogue;
   access: AccessPolicy;
+  /** Where chat migrations and the bot's removal from a chat are recorded. */
+  subscribers: Pick<SubscriberRepository, 'migrate' | 'unsubscribe'>;
   rateLimitPerMinute: number;
   log: Logger;
   /** Called for each handled update (audit log). */
@@ -34,20 +38,21 @@ export interface RunningBot {
 }
 
 export function createBot(deps: BotDeps): RunningBot {
+  const { log } = deps;
   const bot = new Telegraf<Context>(deps.token, {
     telegram: deps.apiRoot ? { apiRoot: deps.apiRoot } : {},
     handlerTimeout: 5 * 60_000,
   });
-  installRetry(bot.telegram, deps.log);
+  installRetry(bot.telegram, log);
   // telegraf builds a fresh Telegram client for every update, so each one needs the retry too.
   bot.use((ctx, next) => {
-    installRetry(ctx.telegram, deps.log);
+    installRetry(ctx.telegram, log);
     return next();
   });
 
   const onError = async (err: unknown, ctx: Context) => {
-    deps.log.error('update failed', { updateId: ctx.update.update_id, error: (err as Error).message });
-    await ctx.reply(M.CHAT.somethingWrong).catch(() => undefined);
+    log.error('update failed', { updateId: ctx.update.update_id, error: (err as Error).message });
+    if (ctx.chat && ctx.chat.type !== 'channel') await ctx.reply(M.CHAT.somethingWrong).catch(() => undefined);
   };
   // Handing the update to its chat's queue lets polling fetch the next batch at once; the
   // offset is confirmed before the answer is sent, and shutdown drains the queues (idle()).
@@ -59,35 +64,59 @@ export function createBot(deps: BotDeps): RunningBot {
     queues.push(album ? `${chat}:${album}:${ctx.update.update_id}` : chat, () => next().catch((err) => onError(err, ctx)));
     return Promise.resolve();
   });
-  bot.use(accessControl(deps.access, deps.log));
+
+  // Telegram's own notices about a chat come before access: they are facts, not questions.
+  bot.use(async (ctx, next) => {
+    const msg = ctx.message as { migrate_to_chat_id?: number; migrate_from_chat_id?: number } | undefined;
+    if (ctx.chat && msg?.migrate_to_chat_id !== undefined) {
+      deps.subscribers.migrate(ctx.chat.id, msg.migrate_to_chat_id);
+      log.info('chat migrated to a supergroup', { from: ctx.chat.id, to: msg.migrate_to_chat_id });
+      return;
+    }
+    if (ctx.chat && msg?.migrate_from_chat_id !== undefined) {
+      deps.subscribers.migrate(msg.migrate_from_chat_id, ctx.chat.id);
+      return;
+    }
+    const member = ctx.myChatMember?.new_chat_member;
+    if (ctx.chat && member && (member.status === 'left' || member.status === 'kicked')) {
+      if (deps.subscribers.unsubscribe(ctx.chat.id, 'blocked')) log.info('removed from a chat, unsubscribed', { chat: ctx.chat.type });
+      return;
+    }
+    return next();
+  });
+  bot.use(accessControl(deps.access, { log }));
   bot.use(rateLimit(deps.rateLimitPerMinute));
 
   const user = (ctx: Context): ChatUser => ({
     chatId: ctx.chat?.id ?? ctx.from!.id,
     userId: ctx.from!.id,
-    isAdmin: deps.access.admins.has(ctx.from!.id),
+    isAdmin: isAdmin(deps.access, ctx.from!.id),
   });
 
   for (const extend of deps.extensions ?? []) extend(bot, { user });
 
   bot.on(message('text'), async (ctx) => {
     const u = user(ctx);
-    deps.audit?.({ userId: u.userId, chatId: u.chatId, action: ctx.message.text.slice(0, 200) });
-    await sendReplies(ctx.telegram, u.chatId, await deps.dialogue.handleText(u, ctx.message.text));
+    deps.audit?.({ userId: u.userId, chatId: u.chatId, action: shorten(ctx.message.text, 200) });
+    await sendReplies(ctx.telegram, u.chatId, await deps.dialogue.handleText(u, ctx.message.text), log);
   });
 
-  // Photos, stickers, voice: say what the bot understands instead of staying silent.
+  // Photos, stickers, voice in a private chat: say what the bot understands instead of staying
+  // silent. In a team chat other messages are the team's own talk (and service notices).
   bot.on('message', async (ctx) => {
-    await ctx.reply(deps.dialogue.hint());
+    if (ctx.chat.type === 'private') await ctx.reply(deps.dialogue.hint());
   });
 
   bot.on('callback_query', async (ctx) => {
     const data = 'data' in ctx.callbackQuery ? ctx.callbackQuery.data : '';
     const u = user(ctx);
     deps.audit?.({ userId: u.userId, chatId: u.chatId, action: `callback ${data}` });
-    // Answer first so the button stops spinning even if the work below is slow or fails.
-    await ctx.answerCbQuery();
-    await sendReplies(ctx.telegram, u.chatId, await deps.dialogue.handleCallback(u, decodeCallback(data)));
+    // Answered first so the button stops spinning; Telegram refuses answers to old queries
+    // («query is too old»), which must never cost the answer itself.
+    await ctx.answerCbQuery().catch((err: Error) => log.warn('callback answer failed', { error: err.message }));
+    // An edit reply redraws the message the button sits on (a list page, a customer card).
+    const pressed = ctx.callbackQuery.message ? { messageId: ctx.callbackQuery.message.message_id } : undefined;
+    await sendReplies(ctx.telegram, u.chatId, await deps.dialogue.handleCallback(u, decodeCallback(data)), log, pressed);
   });
 
   bot.catch(onError);

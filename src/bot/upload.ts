@@ -12,9 +12,11 @@ import { message } from 'telegraf/filters';
 import type { ChatUser } from '../features/feature.ts';
 import { DataError, formatProblem } from '../core/errors.ts';
 import type { Logger, UploadInspector } from '../core/ports.ts';
-import type { Retrainer } from '../core/retrain.ts';
+import type { RetrainReport, Retrainer } from '../core/retrain.ts';
+import type { Reply } from '../core/reply.ts';
 import * as M from '../messages.ts';
 import { downloadFile, DownloadError } from './download.ts';
+import { sendReplies } from './send.ts';
 import type { StagedFile, UploadStaging } from './uploadStaging.ts';
 
 /** The Bot API lets a bot download files up to 20 MB (getFile). */
@@ -29,6 +31,8 @@ export interface UploadDeps {
   log: Logger;
   audit?: (entry: { userId: number; chatId: number; action: string }) => void;
   maxFileBytes?: number;
+  /** After a successful retrain: who to tell what (high-profit customers newly at high risk), if anything. */
+  alert?: (report: RetrainReport) => { chatIds: readonly number[]; replies: Reply[] };
 }
 
 export interface UploadFeature {
@@ -123,6 +127,7 @@ export function createUploadFeature(deps: UploadDeps): UploadFeature {
       });
       audit(`retrain: dataset v${r.dataset.version} → model v${r.model.version}`);
       log.info('retrained on upload', { chatId, dataset: r.dataset.version, model: r.model.version, cvAuc: r.model.cvAuc });
+      const contacts = r.contacts ? `\n\n${M.CAMPAIGN.contacts.imported(r.contacts)}` : '';
       await progress.show(
         M.UPLOAD.done({
           datasetVersion: r.dataset.version,
@@ -133,8 +138,9 @@ export function createUploadFeature(deps: UploadDeps): UploadFeature {
           model: r.model,
           compared: r.compared,
           bandChanges: r.bandChanges,
-        }),
+        }) + contacts,
       );
+      await alertSubscribers(telegram, r);
     } catch (err) {
       if (err instanceof DataError) {
         // Keep the files so the manager can re-send just the one that was wrong.
@@ -150,6 +156,17 @@ export function createUploadFeature(deps: UploadDeps): UploadFeature {
         log.error('retrain failed', { chatId, error: (err as Error).message });
         await progress.show(M.UPLOAD.trainingFailed(retrainer.activeVersion()));
       }
+    }
+  }
+
+  /** One short message per subscribed chat; a chat that cannot be reached is logged and skipped. */
+  async function alertSubscribers(telegram: Telegram, report: RetrainReport): Promise<void> {
+    const alert = deps.alert?.(report);
+    if (!alert?.replies.length) return;
+    for (const chatId of alert.chatIds) {
+      await sendReplies(telegram, chatId, alert.replies).catch((err: unknown) =>
+        log.warn('retrain alert not delivered', { chatId, error: (err as Error).message }),
+      );
     }
   }
 

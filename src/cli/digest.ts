@@ -4,6 +4,7 @@ import { telegramDigestTransport } from '../bot/digest.ts';
 import { botApiClient, composeDigest, currentPeriod, digestRunner } from '../app/digest.ts';
 import type { App } from '../app/types.ts';
 import { saveReplyFile } from '../console/replyFiles.ts';
+import { CLI } from '../messages.ts';
 
 interface DigestCliOptions {
   dryRun?: boolean;
@@ -23,9 +24,9 @@ export function registerDigestCommand(program: Command, withApp: WithApp, print:
     .option('--send', 'send it now to every subscriber who has not had this week’s digest (TELEGRAM_BOT_TOKEN, TELEGRAM_API_ROOT)')
     .option('--force', 'with --send: rebuild it from the current model and send it again to every subscriber')
     .action((o: DigestCliOptions) => {
-      if (Boolean(o.dryRun) === Boolean(o.send)) throw new Error('choose one of --dry-run and --send');
-      if (o.force && !o.send) throw new Error('--force only goes with --send');
-      if (o.out && !o.dryRun) throw new Error('--out only goes with --dry-run');
+      if (Boolean(o.dryRun) === Boolean(o.send)) throw new Error(CLI.digestOptions.oneOf);
+      if (o.force && !o.send) throw new Error(CLI.digestOptions.forceWithSend);
+      if (o.out && !o.dryRun) throw new Error(CLI.digestOptions.outWithDryRun);
       return withApp((a) => (o.dryRun ? preview(a, o.out, print) : send(a, Boolean(o.force), print)));
     });
 }
@@ -42,10 +43,10 @@ async function send(a: App, force: boolean, print: (s: string) => void): Promise
   const runner = digestRunner(a, telegramDigestTransport(botApiClient(a.config, a.log)));
   const r = await runner.deliver(currentPeriod(a.config), { trigger: 'manual', force });
   const c = r.counts;
-  print(`digest ${r.period}: ${r.outcome}; delivered now to ${r.delivered} chat(s)`);
-  print(`this week so far: sent ${c.sent}, blocked ${c.blocked}, failed ${c.failed}, skipped ${c.skipped}, pending ${c.pending}`);
+  print(CLI.digestSent(r));
+  print(CLI.digestCounts(c));
   if (r.outcome === 'busy') {
-    print('another process is sending this digest right now; try again in a few minutes');
+    print(CLI.digestBusy);
     process.exitCode = 1;
   } else if (c.failed > 0) process.exitCode = 1;
 }

@@ -1,23 +1,23 @@
 /** `retention` commands: parse arguments, call the core, print. */
-import { writeFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { botConfigProblem } from '../app/bot.ts';
 import type { App } from '../app/types.ts';
 import { ConfigError } from '../config.ts';
+import { CampaignError, readWithContacts } from '../core/campaign/index.ts';
 import { DataError, formatProblem, NoModelError, NotFoundError } from '../core/errors.ts';
 import { bandOf } from '../core/risk.ts';
-import { csvDatasetReader, synthesize } from '../data/index.ts';
+import { csvContactsReader, csvDatasetReader, synthesize } from '../data/index.ts';
 import { toCsv } from '../features/csv.ts';
 import { CONSOLE_USER } from '../features/feature.ts';
 import { resolveSegment } from '../features/segmentNames.ts';
+import { CLI } from '../messages.ts';
+import { int } from './args.ts';
+import { importContactsReport, registerCampaignCommands } from './campaign.ts';
 import { renderChartKind, CHART_KINDS } from './charts.ts';
 import { registerDigestCommand } from './digest.ts';
 import { registerGcCommand } from './gc.ts';
 
-const int = (v: string) => {
-  const n = Number(v);
-  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('not an integer');
-  return n;
-};
 
 export interface CliDeps {
   openApp(): App;
@@ -40,11 +40,21 @@ async function withApp<T>(fn: (a: App) => Promise<T> | T): Promise<T> {
 
 const print = (s: string): void => void process.stdout.write(`${s}\n`);
 const json = (v: unknown): void => print(JSON.stringify(v, null, 2));
+const warn = (s: string): void => void process.stderr.write(`${s}\n`);
 
 /** The text of what the chat answers an admin, so the CLI and the bot word things alike. */
 async function printChatAnswer(a: App, message: string): Promise<void> {
   for (const reply of await a.dialogue.handleText(CONSOLE_USER, message)) {
     if (reply.type === 'text') print(reply.text);
+  }
+}
+
+/** Before any training: a bot that would refuse to start should say so at once. */
+function refuseBadBotConfig(a: App): void {
+  const problem = botConfigProblem(a.config);
+  if (problem) {
+    a.close();
+    throw new Error(problem);
   }
 }
 
@@ -54,12 +64,14 @@ const program = new Command('retention')
 
 program
   .command('ingest')
-  .argument('<dir>', 'directory with market_file.csv, market_money.csv, market_time.csv, money.csv')
-  .description('validate, clean and store a data set as a new version')
+  .argument('<dir>', 'directory with market_file.csv, market_money.csv, market_time.csv, money.csv (and optionally contacts.csv)')
+  .description('validate, clean and store a data set as a new version; a contacts.csv beside it is imported too')
   .option('--json', 'machine-readable output')
   .action((dir: string, o: { json?: boolean }) =>
     withApp(async (a) => {
+      await checkContactsBeside(dir);
       const { dataset, data } = await a.assistant.ingestDir(dir);
+      const contacts = await importContactsReport(a, dir, { print, json, warn });
       const summary = {
         dataset_version: dataset.version,
         customers_in: dataset.customersIn,
@@ -67,10 +79,12 @@ program
         positives: dataset.positives,
         dropped: data.dropped,
         rows_in: data.rowsIn,
+        contacts: contacts && { stored: contacts.stored, ignored: contacts.ignored, total: contacts.total },
       };
       if (o.json) return json(summary);
-      print(`dataset v${dataset.version}: ${dataset.customersIn} customers in, ${dataset.customersKept} kept, ${dataset.positives} labelled «Снизилась»`);
-      for (const d of data.dropped) print(`  dropped ${d.id}: ${d.reason}`);
+      print(CLI.ingested(dataset));
+      for (const d of data.dropped) print(CLI.dropped(d.id, d.reason));
+      if (contacts) print(CLI.contactsImported(contacts.stored, contacts.ignored));
     }),
   );
 
@@ -108,8 +122,8 @@ program
         timings_ms: report.timings,
       };
       if (o.json) return json(out);
-      print(`model v${model.version}: ${model.family}, CV ROC-AUC ${model.cvAuc.toFixed(3)} ± ${model.cvAucStd.toFixed(3)} on dataset v${model.datasetVersion} (${model.scoredCustomers} customers)`);
-      for (const f of report.families) print(`  ${f.family.padEnd(10)} ${f.cvAucMean.toFixed(4)} ± ${f.cvAucStd.toFixed(4)}  (${f.candidates} candidates, ${Math.round(f.searchMs)} ms)`);
+      print(CLI.trained(model));
+      for (const f of report.families) print(CLI.family(f));
     }),
   );
 
@@ -123,8 +137,8 @@ program
     withApp(async (a) => {
       const r = a.assistant.evaluate({ folds: o.folds, repeats: o.repeats });
       if (o.json) return json(r);
-      for (const f of r.families) print(`${f.family.padEnd(10)} ${f.cvAucMean.toFixed(4)} ± ${f.cvAucStd.toFixed(4)}`);
-      print(`chosen: ${r.chosen}`);
+      for (const f of r.families) print(CLI.family(f));
+      print(CLI.chosen(r.chosen));
     }),
   );
 
@@ -141,7 +155,7 @@ program
       const t = a.config.risk;
       const rows = scored.map((s) => [s.id, s.probability.toFixed(6), bandOf(s.probability, t)]);
       writeFileSync(o.out, toCsv(['id', 'probability', 'band'], rows, { bom: false }));
-      print(`${rows.length} customers scored → ${o.out}`);
+      print(CLI.scored(rows.length, o.out));
     }),
   );
 
@@ -153,6 +167,11 @@ program
   .action((id: number, o: { json?: boolean }) =>
     withApp(async (a) => {
       if (o.json) {
+        const excluded = a.assistant.excluded(id);
+        if (excluded) {
+          process.exitCode = 1;
+          return json({ id, excluded });
+        }
         const r = await a.assistant.risk(id);
         return json({
           id: r.customer.id,
@@ -161,6 +180,13 @@ program
           drivers: r.drivers,
           segments: r.segments,
           offer: r.offer,
+          base_rate: r.baseRate,
+          expected_loss: r.expectedLoss,
+          previous: r.previous && {
+            probability: r.previous.probability,
+            model_version: r.previous.modelVersion,
+            dataset_version: r.previous.datasetVersion,
+          },
           model_version: r.modelVersion,
         });
       }
@@ -204,8 +230,8 @@ program
   .action((o: { json?: boolean }) =>
     withApp(async (a) => {
       const top = a.assistant.topFeatures();
-      if (o.json) return json(top.map((f) => ({ feature: f.feature, importance: f.importance })));
-      for (const f of top) print(`${f.feature.padEnd(22)} ${f.importance.toFixed(4)}`);
+      if (o.json) return json(top.map((f) => ({ feature: f.feature, importance: f.importance, direction: f.direction })));
+      await printChatAnswer(a, '/top_features');
     }),
   );
 
@@ -214,11 +240,12 @@ program
   .argument('<kind>', CHART_KINDS.join(' | '))
   .requiredOption('--out <file>', 'PNG file to write')
   .option('--id <id>', 'customer id for the drivers chart', int)
-  .action((kind: string, o: { out: string; id?: number }) =>
+  .option('--segment <name>', 'segment for the segment chart (default profitable)')
+  .action((kind: string, o: { out: string; id?: number; segment?: string }) =>
     withApp(async (a) => {
-      const png = await renderChartKind(a, kind, { id: o.id });
+      const png = await renderChartKind(a, kind, { id: o.id, segment: o.segment });
       writeFileSync(o.out, png);
-      print(`${kind} → ${o.out}`);
+      print(CLI.chartSaved(o.out));
     }),
   );
 
@@ -230,9 +257,7 @@ model
     withApp((a) => {
       const list = a.assistant.listModels();
       if (o.json) return json(list);
-      for (const m of list) {
-        print(`${m.active ? '*' : ' '} v${m.version}  ${m.family.padEnd(10)} AUC ${m.cvAuc.toFixed(4)}  dataset v${m.datasetVersion}  ${m.createdAt}`);
-      }
+      for (const m of list) print(CLI.modelRow(m, a.config.digest.timezone));
     }),
   );
 model
@@ -241,21 +266,38 @@ model
   .action((version: number) =>
     withApp((a) => {
       const m = a.assistant.useModel(version);
-      print(`active model: v${m.version} (${m.family}, AUC ${m.cvAuc.toFixed(4)})`);
+      print(CLI.modelActivated(m));
     }),
   );
 
 program
   .command('synth')
-  .description('write a synthetic data set with the real files’ columns, quirks and a learnable signal')
+  .description('write a synthetic data set with the real files’ columns, quirks and a learnable signal, or the period after a campaign')
   .option('--customers <n>', 'number of customers', int, 1300)
   .requiredOption('--out <dir>', 'output directory')
   .option('--seed <n>', 'random seed', int, 42)
-  .action(async (o: { customers: number; out: string; seed: number }) => {
+  .option('--next-period', 'the period after a campaign: the customers of --from, months rolled on, new labels')
+  .option('--from <dir>', 'with --next-period: the data set the plan was drawn on')
+  .option('--plan <file>', 'with --next-period: `retention plan --json` output (customers are treated, control held out)')
+  .option('--effect <share>', 'with --next-period: share of would-be decliners the calls save, in [0, 1]', Number, 0.3)
+  .action(async (o: { customers: number; out: string; seed: number; nextPeriod?: boolean; from?: string; plan?: string; effect: number }) => {
     const t0 = performance.now();
-    await synthesize({ customers: o.customers, seed: o.seed, outDir: o.out });
-    print(`${o.customers} customers → ${o.out} in ${Math.round(performance.now() - t0)} ms`);
+    if (!o.nextPeriod) {
+      if (o.from || o.plan) throw new Error(CLI.synthOptions.fromPlanNeedNext);
+      await synthesize({ customers: o.customers, seed: o.seed, outDir: o.out });
+      print(CLI.synthesized(o.customers, o.out, Math.round(performance.now() - t0)));
+      return;
+    }
+    if (!o.from || !o.plan) throw new Error(CLI.synthOptions.nextNeedsFromPlan);
+    const s = await synthesize({ seed: o.seed, outDir: o.out, nextPeriod: { fromDir: o.from, plan: readPlanArms(o.plan), effect: o.effect } });
+    print(CLI.synthesizedNext(s.customers, o.out, Math.round(performance.now() - t0)));
+    if (s.expected) {
+      const e = s.expected;
+      print(CLI.synthExpected(e));
+    }
   });
+
+registerCampaignCommands(program, withApp, { print, json, warn });
 
 registerDigestCommand(program, withApp, print);
 registerGcCommand(program, withApp, print);
@@ -273,6 +315,7 @@ program
   .description('run the Telegram bot (TELEGRAM_BOT_TOKEN)')
   .action(async () => {
     const a = app();
+    refuseBadBotConfig(a);
     await ensureModel(a);
     await startBot(a);
   });
@@ -282,6 +325,7 @@ program
   .description('the bot when TELEGRAM_BOT_TOKEN is set, otherwise the console; trains on data/ first if needed')
   .action(async () => {
     const a = app();
+    if (a.config.telegramToken) refuseBadBotConfig(a);
     await ensureModel(a, (stage) => process.stderr.write(stage === 'ingest' ? 'Первый запуск: загружаю демо-данные…\n' : 'Обучаю модель…\n'));
     if (a.config.telegramToken) return startBot(a);
     try {
@@ -294,7 +338,44 @@ program
 return program;
 }
 
+/** Treated and control ids from `retention plan --json`. */
+function readPlanArms(file: string): { treated: number[]; control: number[] } {
+  const ids = (list: unknown, key: string): number[] => {
+    if (!Array.isArray(list)) throw new Error(`${file}: no «${key}» list — expected the output of \`retention plan --json\``);
+    return list.map((c: { id?: unknown }) => {
+      if (!Number.isSafeInteger(c?.id)) throw new Error(`${file}: an entry of «${key}» has no integer id`);
+      return c.id as number;
+    });
+  };
+  const plan = JSON.parse(readFileSync(file, 'utf8')) as { customers?: unknown; control?: unknown };
+  return { treated: ids(plan.customers, 'customers'), control: ids(plan.control, 'control') };
+}
+
+/**
+ * A contacts.csv beside the data set is checked before anything is stored; if it is broken, the
+ * data files' problems are listed with its own, so one round fixes everything.
+ */
+async function checkContactsBeside(dir: string): Promise<void> {
+  if (!existsSync(dir)) return; // the ingest says so
+  try {
+    await csvContactsReader.read(dir, () => true);
+  } catch (err) {
+    if (!(err instanceof DataError)) throw err;
+    await readWithContacts(() => csvDatasetReader.readDir(dir), () => Promise.reject(err));
+  }
+}
+
+const CAMPAIGN_REFUSALS: Record<CampaignError['reason'], string> = {
+  no_plan: 'there is no plan for week',
+  not_in_plan: 'the customer is not on the list of week',
+  held_out: 'the customer is in the control group of week (not to be called)',
+};
+
 function fail(err: unknown): never {
+  if (err instanceof CampaignError) {
+    process.stderr.write(`${err.customerId === undefined ? '' : `customer ${err.customerId}: `}${CAMPAIGN_REFUSALS[err.reason]} ${err.week}; nothing recorded\n`);
+    process.exit(1);
+  }
   if (err instanceof DataError) {
     for (const p of err.problems) process.stderr.write(`${formatProblem(p)}\n`);
     process.exit(2);
@@ -304,15 +385,14 @@ function fail(err: unknown): never {
     process.exit(2);
   }
   if (err instanceof NotFoundError) {
-    const hint = err.suggestions.length ? ` (nearest: ${err.suggestions.join(', ')})` : '';
-    process.stderr.write(`${err.what} not found: ${err.key}${hint}\n`);
+    process.stderr.write(`${CLI.notFound(err.what, err.key, err.suggestions)}\n`);
     process.exit(1);
   }
   if (err instanceof NoModelError) {
-    process.stderr.write(`${err.message}\n`);
+    process.stderr.write(`${CLI.noModel}\n`);
     process.exit(1);
   }
-  process.stderr.write(`error: ${(err as Error)?.message ?? String(err)}\n`);
+  process.stderr.write(`${CLI.error((err as Error)?.message ?? String(err))}\n`);
   process.exit(1);
 }
 

@@ -2,15 +2,16 @@
  * The use cases every edge (CLI, bot, console) calls. Edges format; this decides.
  */
 import { evaluateFamilies } from '../ml/index.ts';
-import type { CleanDataset, Customer, CustomerScore, DatasetVersion, ModelVersion } from './domain.ts';
+import type { CleanDataset, Customer, CustomerScore, DatasetVersion, DroppedCustomer, ModelVersion } from './domain.ts';
 import { FEATURE_SCHEMA, toFrame, toLabels } from './features.ts';
 import { NoModelError, NotFoundError } from './errors.ts';
 import { ActiveModel } from './activeModel.ts';
 import { Explanations } from './explanations.ts';
+import { featureDirections, type FeatureImportance } from './importance.ts';
 import { Portfolio } from './portfolio.ts';
 import type { BackgroundWork, DatasetReader, Logger, Store } from './ports.ts';
-import { bandOf, describeDrivers, lookupCustomer, type BandThresholds, type RiskAssessment } from './risk.ts';
-import { offerFor, segmentsOf, type OfferCode, type SegmentCode, type SegmentSettings, type SegmentSummary } from './segments.ts';
+import { bandOf, baseRateOf, describeDrivers, lookupCustomer, type BandThresholds, type RiskAssessment } from './risk.ts';
+import { offerFor, priority, segmentsOf, type OfferCode, type SegmentCode, type SegmentSettings, type SegmentSummary } from './segments.ts';
 import { trainModel, type TrainOptions, type TrainOutcome } from './training.ts';
 import { inProcessWork } from './work.ts';
 
@@ -23,6 +24,16 @@ export interface AssistantSettings {
 export interface RiskAnswer extends RiskAssessment {
   segments: SegmentCode[];
   offer: OfferCode;
+  /** probability × profit: what every call list is sorted by. */
+  expectedLoss: number;
+  /** The same customer's probability from the newest model of an earlier data set, if one scored them. */
+  previous: PreviousScore | null;
+}
+
+export interface PreviousScore {
+  probability: number;
+  modelVersion: number;
+  datasetVersion: number;
 }
 
 export interface IngestOutcome {
@@ -58,8 +69,33 @@ export function createAssistant(deps: {
     return { dataset: store.datasets.create(data, source), data };
   }
 
+  /** Models of earlier data sets, newest first, listed once per active model. */
+  let earlier: { forModel: number; versions: { version: number; datasetVersion: number }[] } | null = null;
+  function previousScore(meta: ModelVersion, id: number): PreviousScore | null {
+    if (earlier?.forModel !== meta.version) {
+      const versions = store.models
+        .list()
+        .filter((m) => m.datasetVersion < meta.datasetVersion)
+        .sort((a, b) => b.version - a.version)
+        .map((m) => ({ version: m.version, datasetVersion: m.datasetVersion }));
+      earlier = { forModel: meta.version, versions };
+    }
+    for (const m of earlier.versions) {
+      const p = store.models.score(m.version, id);
+      if (p !== null) return { probability: p, modelVersion: m.version, datasetVersion: m.datasetVersion };
+    }
+    return null;
+  }
+
+  /** Customers the served data set dropped while cleaning, read once per data set version. */
+  let dropped: { forDataset: number; byId: Map<number, DroppedCustomer['reason']> } | null = null;
+
+  let directions: { forModel: number; top: FeatureImportance[] } | null = null;
+
   return {
     settings,
+    /** The served model, shared with the campaign use cases so both answer from one cache. */
+    activeModel: active as Pick<ActiveModel, 'get'>,
     hasModel: () => store.models.activeVersion() !== null,
 
     async ingestDir(dir: string): Promise<IngestOutcome> {
@@ -105,12 +141,27 @@ export function createAssistant(deps: {
       return {
         customer,
         probability,
+        baseRate: baseRateOf(store, loaded, probability),
         band: bandOf(probability, settings.risk),
         drivers,
         modelVersion: loaded.meta.version,
         segments,
         offer: offerFor(segments),
+        expectedLoss: priority({ customer, probability }),
+        previous: previousScore(loaded.meta, id),
       };
+    },
+
+    /**
+     * Why a customer of the served data set's export is not in the analysis («zero_revenue»,
+     * «revenue_outlier»), or null when the id was not dropped (unknown, or scored as usual).
+     */
+    excluded(id: number): DroppedCustomer['reason'] | null {
+      const version = active.get().meta.datasetVersion;
+      if (dropped?.forDataset !== version) {
+        dropped = { forDataset: version, byId: new Map(store.datasets.dropped(version).map((d) => [d.id, d.reason])) };
+      }
+      return dropped.byId.get(id) ?? null;
     },
 
     /** One segment's aggregates with its first `members` members (TOP_MEMBERS by default, or 'all'). */
@@ -139,8 +190,18 @@ export function createAssistant(deps: {
       }
     },
 
-    topFeatures(): { feature: string; importance: number }[] {
-      return active.get().importance;
+    /** Importance of every feature with the direction it pushes the risk (from the stored scores), most important first. */
+    topFeatures(): FeatureImportance[] {
+      const loaded = active.get();
+      if (directions?.forModel !== loaded.meta.version) {
+        // Read once per model version and not kept: the directions are all that is needed of them.
+        const scores = new Map(store.models.scores(loaded.meta.version).map((x) => [x.id, x.probability]));
+        const scored = store.datasets.customers(loaded.meta.datasetVersion).map((customer) => ({ customer, probability: scores.get(customer.id) ?? NaN }));
+        const byFeature = featureDirections(scored) as Record<string, FeatureImportance['direction'] | undefined>;
+        const top = loaded.importance.map((f) => ({ feature: f.feature, importance: f.importance, direction: byFeature[f.feature] ?? null }));
+        directions = { forModel: loaded.meta.version, top };
+      }
+      return directions.top;
     },
 
     modelInfo(): { model: ModelVersion; dataset: DatasetVersion | null } {

@@ -8,11 +8,13 @@ import type {
   CustomerScore,
   DatasetVersion,
   DroppedCustomer,
+  FeatureName,
   ModelVersion,
 } from './domain.ts';
 import type { Contribution } from '../ml/index.ts';
+import type { FileProblem } from './errors.ts';
 import type { Reply } from './reply.ts';
-import type { SegmentAggregate, SegmentCode, SegmentCutoffs, SegmentMember, SegmentSettings, SegmentTables } from './segments.ts';
+import type { OfferCode, SegmentAggregate, SegmentCode, SegmentCutoffs, SegmentMember, SegmentSettings, SegmentTables } from './segments.ts';
 
 export interface DatasetRepository {
   /** Stores a cleaned data set as a new immutable version, in one transaction. */
@@ -143,6 +145,9 @@ export interface Store {
   readonly audit: AuditLog;
   readonly subscribers: SubscriberRepository;
   readonly digests: DigestRunRepository;
+  readonly campaigns: CampaignRepository;
+  readonly contacts: ContactRepository;
+  readonly updateClaims: UpdateClaims;
   close(): void;
 }
 
@@ -216,12 +221,24 @@ export interface Subscriber {
 export interface SubscriberRepository {
   /** Returns false when the chat was already subscribed. */
   subscribe(chatId: number, userId: number): boolean;
-  /** 'blocked' when Telegram says the bot can no longer write there. Returns false when not subscribed. */
-  unsubscribe(chatId: number, reason: 'user' | 'blocked'): boolean;
+  /**
+   * 'blocked' when Telegram says the bot can no longer write there (blocked, kicked, chat not
+   * found); 'revoked' when the subscriber lost access. Returns false when not subscribed.
+   */
+  unsubscribe(chatId: number, reason: UnsubscribeReason): boolean;
   isSubscribed(chatId: number): boolean;
   /** Active subscribers, by chat id. */
   active(): Subscriber[];
+  /**
+   * A group became a supergroup with a new id: its subscription moves there, and the new id
+   * remembers the old one (see `originOf`). Returns false when the old chat was not subscribed.
+   */
+  migrate(fromChatId: number, toChatId: number): boolean;
+  /** The first id of a chat that migrated (itself when it never did). */
+  originOf(chatId: number): number;
 }
+
+export type UnsubscribeReason = 'user' | 'blocked' | 'revoked';
 
 
 /** What a digest was computed from, kept so next week's digest can say what changed. */
@@ -293,4 +310,189 @@ export interface DigestRunRepository {
 /** Sends one digest part to one chat; throws RecipientUnavailableError or DeliveryRejectedError (core/digest/errors.ts). */
 export interface DigestTransport {
   send(chatId: number, part: Reply): Promise<void>;
+}
+
+// ---------------------------------------------------------------- retention campaign
+
+/** Offers a campaign makes: every segment offer except «no action needed». */
+export type CampaignOffer = Exclude<OfferCode, 'keep'>;
+
+/** treated: on the week's call list; control: held out at random, never shown nor contacted. */
+export type CampaignArm = 'treated' | 'control';
+
+/** What came of one call: the offer was made, nobody answered, or the customer refused it. */
+export type OutreachStatus = 'offered' | 'no_answer' | 'declined';
+
+/** How a week's plan was drawn; everything needed to explain (or redo) the draw. */
+export interface CampaignPlan {
+  /** ISO week key in DIGEST_TIMEZONE, e.g. '2026-W48'. */
+  week: string;
+  createdAt: string;
+  modelVersion: number;
+  /** The data set the plan was scored on: outcomes are measured against a newer one. */
+  datasetVersion: number;
+  capacity: number;
+  controlShare: number;
+  cooldownDays: number;
+  /** Seed of the control draw (from the week key and the configured seed). */
+  seed: number;
+  /** High-risk customers left after the cooldown, before the capacity cut. */
+  eligible: number;
+}
+
+/** One customer of a week's plan, in either arm, frozen as it was planned. */
+export interface CampaignMember {
+  customerId: number;
+  arm: CampaignArm;
+  /** 1-based position among the week's candidates by expected loss. */
+  rank: number;
+  probability: number;
+  profit: number;
+  /** probability × profit. */
+  expectedLoss: number;
+  /** Control members carry the offer they would have got, so offers can be compared like for like. */
+  offer: CampaignOffer;
+  /** The feature the offer addresses; null when the offer follows from the value segment. */
+  driver: FeatureName | null;
+  /** That feature's contribution to the risk, in probability points. */
+  driverContribution: number | null;
+  segments: SegmentCode[];
+}
+
+/** The latest recorded outcome of contacting one planned customer in one week. */
+export interface Outreach {
+  week: string;
+  customerId: number;
+  status: OutreachStatus;
+  offer: CampaignOffer;
+  userId: number;
+  /** ISO timestamp of the (latest) press. */
+  at: string;
+}
+
+/**
+ * Weekly campaign plans, their members and the calls made. A plan and its members are written once
+ * and never change; outreach rows are replaced by a later press for the same (week, customer).
+ */
+export interface CampaignRepository {
+  /**
+   * Stores a week's plan with all its members in one transaction. Returns false, writing nothing,
+   * when the week already has a plan (another process got there first): plans are never overwritten.
+   */
+  create(plan: CampaignPlan, members: readonly CampaignMember[]): boolean;
+  plan(week: string): CampaignPlan | null;
+  /** Every stored plan, oldest week first. */
+  plans(): CampaignPlan[];
+  /** Both arms of a week's plan, by rank; empty for an unknown week. */
+  members(week: string): CampaignMember[];
+  /** One member of a week's plan, either arm; null when the customer is not in it. */
+  member(week: string, customerId: number): CampaignMember | null;
+  /**
+   * Inserts or replaces the outcome for (week, customer); returns true when it replaced one.
+   * Throws when the customer is not a member of that week's plan.
+   */
+  recordOutreach(outreach: Outreach): boolean;
+  /** Recorded outcomes of a week, by customer id. */
+  outreach(week: string): Outreach[];
+  /** Treated members of a week and how many of them have each latest outcome; zeros for an unknown week. */
+  progress(week: string): { planned: number; offered: number; noAnswer: number; declined: number };
+  /** Customers reached (status offered or declined) at or after `since` (ISO), in any week; ascending, distinct. */
+  contactedSince(since: string): number[];
+  /** Control members of plans created at or after `since` (ISO); ascending, distinct. */
+  heldOutSince(since: string): number[];
+}
+
+/** How to reach a customer, from the optional contacts.csv. */
+export interface CustomerContact {
+  id: number;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  /** Any other columns of the file, header → cell text. */
+  extra: Record<string, string>;
+}
+
+/**
+ * Contact details keyed by customer id, independent of data set versions: an upload without
+ * contacts.csv keeps them, a new contacts.csv replaces the rows of the ids it lists.
+ */
+export interface ContactRepository {
+  /** Inserts or replaces the given customers' contacts in one transaction; other customers' stay. Returns how many were written. */
+  upsert(contacts: readonly CustomerContact[], source: string): number;
+  get(id: number): CustomerContact | null;
+  /** Contacts of those ids that have any, ascending by id. */
+  byIds(ids: readonly number[]): CustomerContact[];
+  count(): number;
+}
+
+/** What reading a contacts.csv gave. */
+export interface ContactsRead {
+  file: string;
+  /** Rows of known customers, in file order. */
+  contacts: CustomerContact[];
+  /** Rows of unknown customer ids: reported, ignored, never fatal (the first ones, by line). */
+  warnings: FileProblem[];
+  /** How many rows were ignored for an unknown id (may exceed warnings.length). */
+  ignored: number;
+}
+
+/**
+ * Reads the optional contacts.csv with the same line-level rules as the data set files: broken
+ * ids, phones or e-mails and duplicate ids throw DataError listing every problem (file:line).
+ * `isKnown` tells which ids are customers; rows of other ids become warnings.
+ */
+export interface ContactsReader {
+  /** A contacts file, or a directory holding contacts.csv; null when the directory has none. */
+  read(dirOrFile: string, isKnown: (id: number) => boolean): Promise<ContactsRead | null>;
+  /** Uploaded files (loose or inside a .zip); null when none of them is contacts.csv. */
+  readFiles(files: Record<string, Uint8Array>, isKnown: (id: number) => boolean): Promise<ContactsRead | null>;
+}
+
+// ---------------------------------------------------------------- spreadsheet export
+
+/** How a cell is typed in the spreadsheet: numbers stay numbers, percents are fractions (0.73 → 73%). */
+export type CellType = 'integer' | 'number' | 'percent' | 'date' | 'datetime' | 'text';
+export type CellValue = string | number | Date | null;
+
+export interface TableColumn {
+  header: string;
+  type: CellType;
+  /** Width in characters (xlsx only). */
+  width?: number;
+}
+
+/** A typed table; each row has one value per column, null for an empty cell. */
+export interface Table {
+  columns: readonly TableColumn[];
+  rows: readonly (readonly CellValue[])[];
+}
+
+/** Writes tables for spreadsheet users. Dates are shown as wall-clock time in `timeZone` (IANA, default UTC). */
+export interface SpreadsheetWriter {
+  /** An .xlsx workbook of one sheet: typed cells, frozen header row, autofilter. */
+  xlsx(table: Table, opts: { sheetName: string; timeZone?: string }): Promise<Buffer>;
+  /** CSV for Russian Excel: UTF-8 BOM, `;` separator, decimal comma; text that looks like a formula is neutralised. */
+  csv(table: Table, opts?: { timeZone?: string }): Buffer;
+}
+
+// ---------------------------------------------------------------- webhook replicas
+
+/**
+ * Which process took each Telegram update. Telegram re-delivers an update whose webhook answer was
+ * slow or not 2xx, and the load balancer may hand the copy to another replica: whoever claims an
+ * update id first handles it, every later copy is acknowledged and dropped.
+ *
+ * Async because its only callers are the HTTP edge, and a networked store (PostgreSQL) answers
+ * asynchronously; the SQLite adapter resolves at once.
+ */
+export interface UpdateClaims {
+  /**
+   * Claims `updateId` for `owner` until `until` (ISO). True for the first claim; false while an
+   * unexpired claim exists, whoever holds it — the same owner included, since a copy is a copy.
+   * An expired claim can be taken again: after a week without updates Telegram numbers them
+   * afresh, at random, so an old id may come back as a new update.
+   */
+  claim(updateId: number, owner: string, until: string, now: string): Promise<boolean>;
+  /** Forgets claims that expired before `before` (ISO); returns how many. */
+  prune(before: string): Promise<number>;
 }

@@ -8,16 +8,36 @@
 export type CallbackData =
   | { kind: 'segment'; code: string }
   | { kind: 'export'; code: string }
-  | { kind: 'risk'; id: number };
+  | { kind: 'risk'; id: number }
+  /** A page of a week's call list (1-based). */
+  | { kind: 'plan'; week: string; page: number }
+  /**
+   * What came of a call to a customer of `week`'s list (`status` is ports' OutreachStatus). `page`
+   * is the list page the button sits on, null on a /risk card: the answer redraws that message.
+   */
+  | { kind: 'outreach'; week: string; id: number; status: 'offered' | 'no_answer' | 'declined'; page: number | null };
 
-export interface Button {
-  text: string;
-  data: CallbackData;
-}
+/** A button runs a callback, or opens a link (a customer's CRM page). */
+export type Button = { text: string; data: CallbackData; url?: never } | { text: string; url: string; data?: never };
 
+/** A message that can be sent, pushed or stored (the digest's parts). */
 export type Reply =
   | { type: 'text'; text: string; buttons?: Button[][] }
   | { type: 'photo'; png: Buffer; fileName: string; caption?: string }
   | { type: 'document'; content: Buffer; fileName: string; caption?: string };
 
+/**
+ * Replaces the message whose button was pressed, text and buttons, so a list updates in place.
+ * Where there is no such message (the console) it is shown as a new one.
+ */
+export interface EditReply {
+  type: 'edit';
+  text: string;
+  buttons?: Button[][];
+}
+
+/** What a pressed button is answered with: new messages, or the pressed one redrawn. */
+export type Answer = Reply | EditReply;
+
 export const text = (t: string, buttons?: Button[][]): Reply => ({ type: 'text', text: t, buttons });
+export const edit = (t: string, buttons?: Button[][]): EditReply => ({ type: 'edit', text: t, buttons });

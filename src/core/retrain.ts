@@ -4,9 +4,11 @@
  * the new model with the one that answered before. Until the trainer switches the active
  * pointer, users keep getting answers from the previous model and data set.
  */
+import { importContactFiles, readWithContacts, type ContactsImport } from './campaign/contacts.ts';
 import type { DatasetVersion } from './domain.ts';
 import { TrainingFailedError } from './errors.ts';
-import type { DatasetReader, ModelTrainer, Store } from './ports.ts';
+import type { ContactsReader, DatasetReader, ModelTrainer, Store } from './ports.ts';
+import { highRiskEntrants, NO_ENTRANTS, type Entrants } from './entrants.ts';
 import { bandOf, type BandThresholds } from './risk.ts';
 
 export type RetrainStage = 'queued' | 'validating' | 'training';
@@ -21,6 +23,10 @@ export interface RetrainReport {
   compared: number;
   /** Of those, how many moved to another risk band. */
   bandChanges: number;
+  /** High-profit customers who entered the high-risk band with the new model (what subscribers are alerted about). */
+  entrants: Entrants;
+  /** What the contacts.csv among the files gave; null when there was none. */
+  contacts: ContactsImport | null;
 }
 
 export interface RetrainOptions {
@@ -31,8 +37,15 @@ export interface RetrainOptions {
 
 export type Retrainer = ReturnType<typeof createRetrainer>;
 
-export function createRetrainer(deps: { store: Store; reader: DatasetReader; trainer: ModelTrainer; risk: BandThresholds }) {
-  const { store, reader, trainer, risk } = deps;
+export function createRetrainer(deps: {
+  store: Store;
+  reader: DatasetReader;
+  trainer: ModelTrainer;
+  risk: BandThresholds;
+  /** Reads an optional contacts.csv among the files; without it such a file is ignored. */
+  contacts?: ContactsReader;
+}) {
+  const { store, reader, trainer, risk, contacts } = deps;
   // One retrain at a time: two trainings racing for the pointer would make «было → стало» meaningless.
   let tail: Promise<unknown> = Promise.resolve();
   let pending = 0;
@@ -54,9 +67,11 @@ export function createRetrainer(deps: { store: Store; reader: DatasetReader; tra
   async function runNow(files: Record<string, Buffer>, source: string, opts: RetrainOptions): Promise<RetrainReport> {
     opts.signal?.throwIfAborted();
     await opts.onStage?.('validating');
-    const data = await reader.readFiles(files);
+    const data = await readWithContacts(() => reader.readFiles(files), contacts ? () => contacts.readFiles(files, () => true) : null);
     opts.signal?.throwIfAborted();
     const dataset = store.datasets.create(data, source);
+    // After the data set is stored, so its customers are the ones contacts are matched to.
+    const contactsImport = contacts ? await importContactFiles({ store, reader: contacts }, files, source) : null;
     await opts.onStage?.('training', dataset);
     const previousVersion = store.models.activeVersion();
     // Metadata only: a corrupted previous artifact must not block the retrain that replaces it.
@@ -70,6 +85,8 @@ export function createRetrainer(deps: { store: Store; reader: DatasetReader; tra
       previous: previous && { version: previous.version, cvAuc: previous.cvAuc },
       model: { version: model.version, cvAuc: model.cvAuc, family: model.family },
       ...compare(previous?.version ?? null, model.version),
+      entrants: previous ? highRiskEntrants(store, previous.version, model.version, risk) : NO_ENTRANTS,
+      contacts: contactsImport,
     };
   }
 

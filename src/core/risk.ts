@@ -4,6 +4,7 @@ import { NotFoundError } from './errors.ts';
 import { toFrame } from './features.ts';
 import type { Store } from './ports.ts';
 import type { LoadedModel } from './activeModel.ts';
+import type { FeatureStats } from './training.ts';
 
 export type Band = 'low' | 'medium' | 'high';
 
@@ -30,6 +31,12 @@ export interface Driver {
 export interface RiskAssessment {
   customer: Customer;
   probability: number;
+  /**
+   * Share of «Снизилась» among the training customers: where explanations start from. The shown
+   * probability is this plus every feature's contribution, so `probability − baseRate − Σ drivers`
+   * is what the features not listed add (and the gap between the refitted model and the stored score).
+   */
+  baseRate: number;
   band: Band;
   drivers: Driver[];
   modelVersion: number;
@@ -47,6 +54,12 @@ export function lookupCustomer(store: Store, loaded: LoadedModel, id: number): {
   return { customer, probability };
 }
 
+/** Share of «Снизилась» among the training customers of the model's data set (`fallback` when it has none). */
+export function baseRateOf(store: Store, loaded: LoadedModel, fallback: number): number {
+  const dataset = store.datasets.get(loaded.meta.datasetVersion);
+  return dataset && dataset.customersKept > 0 ? dataset.positives / dataset.customersKept : fallback;
+}
+
 /** The strongest contributions as drivers, with the customer's value and the typical one beside each. */
 export function describeDrivers(
   contributions: readonly Contribution[],
@@ -54,15 +67,17 @@ export function describeDrivers(
   stats: LoadedModel['stats'],
   maxDrivers = 5,
 ): Driver[] {
-  return contributions.slice(0, maxDrivers).map((d) => {
-    const feature = d.feature as FeatureName;
-    const s = stats[feature];
-    const raw = customer[feature];
-    return {
-      feature,
-      contribution: d.contribution,
-      value: typeof raw === 'boolean' ? (raw ? 'да' : 'нет') : raw,
-      typical: s?.mean ?? s?.mode,
-    };
-  });
+  return contributions.slice(0, maxDrivers).map((d) => driverOf(customer, stats, d.feature as FeatureName, d.contribution));
+}
+
+/** A feature's pull on one customer's risk, with the customer's value and the training customers' typical one. */
+export function driverOf(customer: Customer, stats: FeatureStats, feature: FeatureName, contribution: number): Driver {
+  const s = stats[feature];
+  const raw = customer[feature];
+  return {
+    feature,
+    contribution,
+    value: typeof raw === 'boolean' ? (raw ? 'да' : 'нет') : raw,
+    typical: s?.mean ?? s?.mode,
+  };
 }

@@ -4,6 +4,9 @@
  */
 import type { DatasetReader } from '../core/ports.ts';
 import { readDatasetDir, readDatasetFiles } from './csv/ingest.ts';
+import type { ZipLimits } from './csv/zip.ts';
+
+export { DEFAULT_ZIP_LIMITS, type ZipLimits } from './csv/zip.ts';
 
 export { readDatasetDir, readDatasetFiles, type FileFormat, type IngestResult, type ReadOptions } from './csv/ingest.ts';
 export { DEFAULT_OUTLIER_IQR_K } from './csv/clean.ts';
@@ -12,9 +15,15 @@ export { openStore, type SqliteStore, type StoreOptions } from './sqlite/store.t
 export { MIGRATIONS, migrate, schemaVersion, type Migration } from './sqlite/migrations.ts';
 export { CorruptRecordError } from './sqlite/errors.ts';
 export { synthesize, type SynthOptions, type SynthSummary } from './synth.ts';
+export { CONTACTS_FILE, csvContactsReader, isContactsFileName, readContactsFiles, readContactsPath } from './csv/contacts.ts';
+export { spreadsheetWriter, toRuCsv, toXlsx } from './export/index.ts';
 
-/** The CSV reader behind the core's DatasetReader port. */
-export const csvDatasetReader: DatasetReader = {
-  readDir: (dir, opts) => readDatasetDir(dir, opts),
-  readFiles: (files, opts) => readDatasetFiles(files, opts),
-};
+/** The CSV reader behind the core's DatasetReader port; `zipLimits` bound what an uploaded archive may inflate to. */
+export function createCsvDatasetReader(defaults: { zipLimits?: Readonly<ZipLimits> } = {}): DatasetReader {
+  return {
+    readDir: (dir, opts) => readDatasetDir(dir, { ...defaults, ...opts }),
+    readFiles: (files, opts) => readDatasetFiles(files, { ...defaults, ...opts }),
+  };
+}
+
+export const csvDatasetReader: DatasetReader = createCsvDatasetReader();

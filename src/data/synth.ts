@@ -18,12 +18,49 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { Customer } from '../core/domain.ts';
 import { Rng as Sfc32 } from '../ml/rng.ts';
+import { readDatasetDir } from './csv/ingest.ts';
 
 export interface SynthOptions {
   customers: number;
   seed: number;
   outDir: string;
+}
+
+/**
+ * The period after a campaign: the same customers as `fromDir` (after cleaning), months rolled on
+ * (last month's current revenue and minutes become the previous ones, tenure grows by 30 days,
+ * profit is kept), a new label, and every other feature drawn for that label as in a fresh set.
+ *
+ * Label model, precisely: untreated, a customer declines with probability P₀ = 0.7 if their label
+ * in `fromDir` is «Снизилась», 0.2 if «Прежний уровень» (the base rate without a label). A treated
+ * customer declines with P₀ · (1 − effect): the campaign saves a share `effect` of those who would
+ * have declined (a relative risk reduction). Control customers and everyone else keep P₀. One
+ * uniform draw per customer decides the label under either probability, so effect 0 writes
+ * exactly the files no campaign would.
+ */
+export interface NextPeriod {
+  fromDir: string;
+  plan: { treated: readonly number[]; control: readonly number[] };
+  /** Relative reduction of a treated customer's decline probability, in [0, 1]. */
+  effect: number;
+}
+
+export interface NextPeriodSynthOptions {
+  seed: number;
+  outDir: string;
+  nextPeriod: NextPeriod;
+}
+
+/** What the next period's labels were drawn from: the known effect, in the terms results report. */
+export interface NextPeriodExpectation {
+  /** Mean decline probability of the treated customers, after the effect. */
+  treatedDecline: number;
+  /** Mean decline probability of the control customers. */
+  controlDecline: number;
+  /** controlDecline − treatedDecline: what an unbiased comparison of these two groups estimates. */
+  uplift: number;
 }
 
 export interface SynthSummary {
@@ -34,6 +71,8 @@ export interface SynthSummary {
   zeroRevenueIds: number[];
   outlierId: number | null;
   files: string[];
+  /** Next-period mode only. */
+  expected?: NextPeriodExpectation;
 }
 
 export const FIRST_ID = 100001;
@@ -225,9 +264,28 @@ function chooseSpecial(n: number, seed: number): Special {
 /** Normal draw whose total spread stays `sd` once the latent part (shift · τ) is taken out. */
 const residualSd = (sd: number, shift: number) => Math.sqrt(Math.max(sd * sd - shift * shift * TAU * TAU, 0.01));
 
-/** Draws one customer and appends its rows to the four files; true when labelled «Снизилась». */
-function writeCustomer(rng: Rng, id: number, kind: 'normal' | 'zero' | 'outlier', out: Writers): boolean {
-  const y = kind === 'normal' ? (rng.next() < POSITIVE_RATE ? 1 : 0) : 1;
+/** A customer's previous period, carried into the next one. */
+interface History {
+  revenuePrev: number;
+  revenueCurrent: number;
+  minutesCurrent: number;
+  tenureDays: number;
+  profit: number;
+}
+
+/** Next-period mode: the label is given and the months roll on from `history`. */
+interface NextDraw {
+  label: 0 | 1;
+  history: History;
+}
+
+/**
+ * Draws one customer and appends its rows to the four files; true when labelled «Снизилась».
+ * In next-period mode the draws are made as usual and then overridden by the history, so the
+ * fresh-set stream (and the committed demo set) stays byte for byte what it was.
+ */
+function writeCustomer(rng: Rng, id: number, kind: 'normal' | 'zero' | 'outlier', out: Writers, next?: NextDraw): boolean {
+  const y = next ? next.label : kind === 'normal' ? (rng.next() < POSITIVE_RATE ? 1 : 0) : 1;
   // Latent disengagement: centred on the label, shared by all behavioural features.
   const e = y + TAU * rng.normal();
 
@@ -237,7 +295,7 @@ function writeCustomer(rng: Rng, id: number, kind: 'normal' | 'zero' | 'outlier'
   const notify = rng.next() < 0.74;
   const market6 = roundTo(clamp(rng.normal(4.57 - 0.83 * e, residualSd(0.95, 0.83)), 0.9, 6.6), 1);
   const marketNow = rng.pick([3, 4, 5], [0.24, 0.51, 0.25]);
-  const tenure = rng.int(110, 1079);
+  let tenure = rng.int(110, 1079);
   const highPromo = rng.next() < 0.005 + 0.5 / (1 + Math.exp(-8 * (e - 0.9)));
   const promo = highPromo ? roundTo(clamp(rng.normal(0.94, 0.03), 0.89, 0.99), 2) : roundTo(clamp(rng.normal(0.23, 0.07), 0, 0.47), 2);
   const category = rng.pick(CATEGORIES, CATEGORY_WEIGHTS[disengaged]);
@@ -247,7 +305,7 @@ function writeCustomer(rng: Rng, id: number, kind: 'normal' | 'zero' | 'outlier'
   const pages = Math.round(clamp(rng.normal(9.8 - 4.23 * e, residualSd(3.4, 4.23)), 1, 20));
 
   const prevNoise = rng.normal(0, residualSd(3.4, 4.08));
-  const minutesPrev = Math.round(clamp(15.03 - 4.08 * e + prevNoise, 5, 23));
+  let minutesPrev = Math.round(clamp(15.03 - 4.08 * e + prevNoise, 5, 23));
   const nowSd = Math.sqrt(Math.max(residualSd(4.0, 3.65) ** 2 - 0.25 * residualSd(3.4, 4.08) ** 2, 0.01));
   const minutesNow = Math.round(clamp(14.6 - 3.65 * e + 0.5 * prevNoise + rng.normal(0, nowSd), 4, 23));
 
@@ -262,7 +320,17 @@ function writeCustomer(rng: Rng, id: number, kind: 'normal' | 'zero' | 'outlier'
   } else if (kind === 'outlier') {
     rev2 = roundTo(rev2 * (18 + 4 * rng.next()), 1);
   }
-  const profit = roundTo(clamp(rng.normal(4.0, 1.0), 0.86, 7.43), 2);
+  let profit = roundTo(clamp(rng.normal(4.0, 1.0), 0.86, 7.43), 2);
+  if (next) {
+    const h = next.history;
+    tenure = h.tenureDays + 30;
+    minutesPrev = h.minutesCurrent;
+    rev0 = h.revenuePrev;
+    rev1 = h.revenueCurrent;
+    // A customer whose activity fell spends less this month, a steady one a little more.
+    rev2 = roundTo(clamp(h.revenueCurrent * (y ? 0.92 : 1.02) + rng.normal(0, 250), 2750, 7800), 1);
+    profit = h.profit;
+  }
 
   const { market, money, time, profit: prof } = out;
   market.uint(id).byte(COMMA).bytes(y ? WORDS.down : WORDS.same).byte(COMMA).bytes(WORDS.service[service]).byte(COMMA);
@@ -317,18 +385,13 @@ function close(stream: WriteStream): Promise<void> {
   });
 }
 
-/** Writes market_file.csv, market_money.csv, market_time.csv and money.csv into `outDir`. */
-export async function synthesize(opts: SynthOptions): Promise<SynthSummary> {
-  const n = opts.customers;
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`customers must be a positive integer, got ${n}`);
-  if (!Number.isSafeInteger(opts.seed)) throw new RangeError(`seed must be an integer, got ${opts.seed}`);
-  await mkdir(opts.outDir, { recursive: true });
+const FILE_NAMES = ['market_file.csv', 'market_money.csv', 'market_time.csv', 'money.csv'];
 
-  const names = ['market_file.csv', 'market_money.csv', 'market_time.csv', 'money.csv'];
-  const streams = names.map((f) => createWriteStream(path.join(opts.outDir, f), { highWaterMark: 1 << 20 }));
+/** Streams the four files: `draw(i, out)` appends customer i's rows and says whether it declined. */
+async function writeFiles(outDir: string, n: number, draw: (i: number, out: Writers) => boolean): Promise<{ positives: number; files: string[] }> {
+  await mkdir(outDir, { recursive: true });
+  const streams = FILE_NAMES.map((f) => createWriteStream(path.join(outDir, f), { highWaterMark: 1 << 20 }));
   const [market, money, time, profit] = streams;
-  const special = chooseSpecial(n, opts.seed);
-  const rng = new Rng(opts.seed);
   let positives = 0;
   try {
     await Promise.all([
@@ -339,10 +402,7 @@ export async function synthesize(opts: SynthOptions): Promise<SynthSummary> {
     ]);
     const out: Writers = { market: new ByteWriter(), money: new ByteWriter(), time: new ByteWriter(), profit: new ByteWriter() };
     for (let start = 0; start < n; start += BATCH) {
-      for (let i = start; i < Math.min(n, start + BATCH); i++) {
-        const kind = special.zero.has(i) ? 'zero' : i === special.outlier ? 'outlier' : 'normal';
-        if (writeCustomer(rng, FIRST_ID + i, kind, out)) positives++;
-      }
+      for (let i = start; i < Math.min(n, start + BATCH); i++) if (draw(i, out)) positives++;
       await Promise.all([write(market, out.market.take()), write(money, out.money.take()), write(time, out.time.take()), write(profit, out.profit.take())]);
     }
   } catch (e) {
@@ -350,12 +410,71 @@ export async function synthesize(opts: SynthOptions): Promise<SynthSummary> {
     throw e;
   }
   await Promise.all(streams.map(close));
+  return { positives, files: FILE_NAMES.map((f) => path.join(outDir, f)) };
+}
+
+/**
+ * Writes market_file.csv, market_money.csv, market_time.csv and money.csv into `outDir`: a fresh
+ * set of `customers`, or with `nextPeriod` the period after a campaign (see NextPeriod).
+ */
+export async function synthesize(opts: SynthOptions | NextPeriodSynthOptions): Promise<SynthSummary> {
+  if (!Number.isSafeInteger(opts.seed)) throw new RangeError(`seed must be an integer, got ${opts.seed}`);
+  if ('nextPeriod' in opts) return synthesizeNext(opts);
+  const n = opts.customers;
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`customers must be a positive integer, got ${n}`);
+  const special = chooseSpecial(n, opts.seed);
+  const rng = new Rng(opts.seed);
+  const { positives, files } = await writeFiles(opts.outDir, n, (i, out) => {
+    const kind = special.zero.has(i) ? 'zero' : i === special.outlier ? 'outlier' : 'normal';
+    return writeCustomer(rng, FIRST_ID + i, kind, out);
+  });
   return {
     outDir: opts.outDir,
     customers: n,
     positives,
     zeroRevenueIds: [...special.zero].sort((a, b) => a - b).map((i) => FIRST_ID + i),
     outlierId: special.outlier >= 0 ? FIRST_ID + special.outlier : null,
-    files: names.map((f) => path.join(opts.outDir, f)),
+    files,
+  };
+}
+
+/** Untreated decline probability next period, from this period's label (see NextPeriod). */
+const STAYS_DECLINED = 0.7;
+const STARTS_DECLINING = 0.2;
+
+async function synthesizeNext(opts: NextPeriodSynthOptions): Promise<SynthSummary> {
+  const { fromDir, plan, effect } = opts.nextPeriod;
+  if (!(effect >= 0 && effect <= 1)) throw new RangeError(`effect must be in [0, 1], got ${effect}`);
+  const previous = (await readDatasetDir(fromDir)).customers;
+  const known = new Set(previous.map((c) => c.id));
+  const treated = new Set(plan.treated);
+  for (const id of [...plan.treated, ...plan.control]) {
+    if (!known.has(id)) throw new RangeError(`customer ${id} of the plan is not in ${fromDir}`);
+  }
+  for (const id of plan.control) if (treated.has(id)) throw new RangeError(`customer ${id} is both treated and control`);
+
+  const untreated = (label: 0 | 1 | null) => (label === 1 ? STAYS_DECLINED : label === 0 ? STARTS_DECLINING : POSITIVE_RATE);
+  const probability = (c: Customer) => untreated(c.label) * (treated.has(c.id) ? 1 - effect : 1);
+  // Labels come from their own stream, one draw per customer, so features never shift them.
+  const labelRng = new Rng(opts.seed ^ 0x1abe1);
+  const labels = previous.map((c) => (labelRng.next() < probability(c) ? 1 : 0) as 0 | 1);
+  const rng = new Rng(opts.seed);
+  const { positives, files } = await writeFiles(opts.outDir, previous.length, (i, out) => {
+    const c = previous[i];
+    return writeCustomer(rng, c.id, 'normal', out, { label: labels[i], history: c });
+  });
+
+  const byId = new Map(previous.map((c) => [c.id, c]));
+  const meanP = (ids: readonly number[]) => (ids.length ? ids.reduce((sum, id) => sum + probability(byId.get(id)!), 0) / ids.length : NaN);
+  const treatedDecline = meanP(plan.treated);
+  const controlDecline = meanP(plan.control);
+  return {
+    outDir: opts.outDir,
+    customers: previous.length,
+    positives,
+    zeroRevenueIds: [],
+    outlierId: null,
+    files,
+    expected: { treatedDecline, controlDecline, uplift: controlDecline - treatedDecline },
   };
 }

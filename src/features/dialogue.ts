@@ -1,13 +1,15 @@
 /**
  * The dialogue over the feature list, free of any transport: text or a pressed button in,
- * replies out. It routes to a feature, keeps the one pending question per chat, checks the
- * admin-only commands and turns coded errors into answers. It holds no command of its own.
+ * replies out. It routes commands and plain messages with a clear intent (intents.ts) to a
+ * feature, keeps the one pending question per chat, checks the admin-only commands and turns
+ * coded errors into answers. It holds no command of its own.
  */
 import { NoModelError, NotFoundError } from '../core/errors.ts';
 import type { Logger } from '../core/ports.ts';
-import { text, type CallbackData, type Reply } from '../core/reply.ts';
+import { text, type Answer, type CallbackData, type Reply } from '../core/reply.ts';
 import * as M from '../messages.ts';
 import type { CallbackHandlers, ChatUser, Feature, MenuItem } from './feature.ts';
+import { understand } from './intents.ts';
 
 export interface DialogueDeps {
   features: readonly Feature[];
@@ -22,9 +24,11 @@ export interface Dialogue {
   greeting(): string;
   /** What the assistant understands, for messages it cannot (photos, stray text). */
   hint(): string;
+  /** The short menu after a message without a clear intent: the hint with buttons to the two call lists. */
+  menuReply(): Reply[];
   handleText(user: ChatUser, input: string): Promise<Reply[]>;
   /** `data` is null when the button's payload could not be decoded (an old or forged button). */
-  handleCallback(user: ChatUser, data: CallbackData | null): Promise<Reply[]>;
+  handleCallback(user: ChatUser, data: CallbackData | null): Promise<Answer[]>;
 }
 
 const COMMAND = /^\/([A-Za-z0-9_]+)(?:@\S+)?(?:\s+([\s\S]*))?$/;
@@ -34,12 +38,11 @@ export function createDialogue({ features, exampleId, log }: DialogueDeps): Dial
   const pending = new Map<number, Feature>();
 
   /** Maps coded errors to answers; anything else is logged and answered with an apology. */
-  async function guarded(what: string, fn: () => Promise<Reply[]>): Promise<Reply[]> {
+  async function guarded<R extends Answer>(what: string, fn: () => Promise<R[]>): Promise<(R | Reply)[]> {
     try {
       return await fn();
     } catch (err) {
       if (err instanceof NotFoundError && err.what === 'customer') return [text(M.CHAT.customerNotFound(err.key, err.suggestions))];
-      if (err instanceof NotFoundError && err.what === 'segment') return [text(M.SEGMENT_UI.unknown(err.key))];
       if (err instanceof NoModelError) return [text(M.CHAT.noModel)];
       log?.error('handler failed', { what, error: (err as Error).message, stack: (err as Error).stack });
       return [text(M.CHAT.somethingWrong)];
@@ -52,21 +55,34 @@ export function createDialogue({ features, exampleId, log }: DialogueDeps): Dial
     return guarded(feature.command, () => feature.run(user, args));
   }
 
+  const byCommand = (command: string) => features.find((f) => f.command === command);
+  const answersButton = (kind: CallbackData['kind']) => features.some((f) => f.callbacks?.[kind]);
+
+  function menuReply(): Reply[] {
+    const buttons = answersButton('segment')
+      ? (['at-risk', 'profitable'] as const).map((code) => [{ text: M.SEGMENT_TEXT[code].title, data: { kind: 'segment' as const, code } }])
+      : undefined;
+    return [text(M.CHAT.notUnderstood(exampleId()), buttons)];
+  }
+
   function plainMessage(user: ChatUser, message: string): Promise<Reply[]> {
     const asked = pending.get(user.chatId);
     pending.delete(user.chatId);
-    if (asked) return guarded(asked.command, () => asked.run(user, message));
-    for (const feature of features) {
-      const args = feature.plainText?.(message);
-      if (args != null) return run(feature, user, args);
+    const intent = understand(message);
+    // A pending question takes the message as its answer, unless the message clearly asks for something else.
+    if (asked && (!intent || intent.command === asked.command)) {
+      return guarded(asked.command, () => asked.run(user, intent?.args || message));
     }
-    return Promise.resolve([text(M.CHAT.notACommand(exampleId()))]);
+    const feature = intent && byCommand(intent.command);
+    if (intent && feature) return run(feature, user, intent.args);
+    return Promise.resolve(menuReply());
   }
 
   return {
     menu: () => features.map((f) => ({ command: f.command, description: f.description })),
     greeting: () => M.CHAT.start(exampleId()),
-    hint: () => M.CHAT.notACommand(exampleId()),
+    hint: () => M.CHAT.notUnderstood(exampleId()),
+    menuReply,
 
     handleText(user, input) {
       const message = input.trim();
@@ -74,7 +90,7 @@ export function createDialogue({ features, exampleId, log }: DialogueDeps): Dial
       if (!m) return plainMessage(user, message);
       pending.delete(user.chatId);
       const [, name, args = ''] = m;
-      const feature = features.find((f) => f.command === name.toLowerCase());
+      const feature = byCommand(name.toLowerCase());
       if (!feature) return Promise.resolve([text(M.CHAT.unknownCommand)]);
       return run(feature, user, args.trim());
     },
@@ -84,7 +100,7 @@ export function createDialogue({ features, exampleId, log }: DialogueDeps): Dial
         if (!data) return [text(M.CHAT.unknownCommand)];
         for (const feature of features) {
           const handler = (feature.callbacks as Record<string, CallbackHandlers[keyof CallbackHandlers]> | undefined)?.[data.kind];
-          if (handler) return (handler as (u: ChatUser, d: CallbackData) => Promise<Reply[]>)(user, data);
+          if (handler) return (handler as (u: ChatUser, d: CallbackData) => Promise<Answer[]>)(user, data);
         }
         return [text(M.CHAT.unknownCommand)];
       });

@@ -2,7 +2,7 @@
  * The shape every user-facing command has. The bot, the console, the CLI and the command menu
  * all iterate one list of these (registry.ts); a new command is a new module plus one line there.
  */
-import type { CallbackData, Reply } from '../core/reply.ts';
+import type { Answer, CallbackData, Reply } from '../core/reply.ts';
 
 export interface ChatUser {
   chatId: number;
@@ -16,7 +16,7 @@ export const CONSOLE_USER: ChatUser = { chatId: 0, userId: 0, isAdmin: true };
 export type CallbackKind = CallbackData['kind'];
 
 export type CallbackHandlers = {
-  [K in CallbackKind]?: (user: ChatUser, data: Extract<CallbackData, { kind: K }>) => Promise<Reply[]>;
+  [K in CallbackKind]?: (user: ChatUser, data: Extract<CallbackData, { kind: K }>) => Promise<Answer[]>;
 };
 
 export interface Feature {
@@ -29,12 +29,10 @@ export interface Feature {
   run(user: ChatUser, args: string): Promise<Reply[]>;
   /**
    * Run without arguments, the command asked a question: the chat's next plain message is its
-   * argument («/risk», then «215349»).
+   * argument («/risk», then «215349»). Other plain messages are routed by intents.ts.
    */
   asksWhenBare?: boolean;
-  /** A plain message this command understands by itself (a bare id for /risk): its arguments, or null. */
-  plainText?(message: string): string | null;
-  /** Buttons this command's answers carry. */
+  /** Buttons this command's answers carry; their answers may redraw the pressed message. */
   callbacks?: CallbackHandlers;
 }
 

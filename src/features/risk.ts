@@ -1,23 +1,43 @@
-/** `/risk ID`: a customer's probability, band, drivers and offer, with the drivers chart. */
+/**
+ * `/risk ID…`: a customer's probability, band, drivers and offer, with the drivers chart; up to
+ * MAX_RISK_IDS customers per message. An id the export had but the cleaning dropped is explained,
+ * not reported as unknown.
+ */
 import type { Assistant } from '../core/assistant.ts';
+import { NotFoundError } from '../core/errors.ts';
 import { text, type Reply } from '../core/reply.ts';
 import * as M from '../messages.ts';
 import { customerDriversChart } from './charts/specs.ts';
 import type { ChartRenderer } from './charts/index.ts';
 import type { Feature } from './feature.ts';
+import { riskCard, type RiskCardDeps } from './riskCard.ts';
 
 const CUSTOMER_ID = /^\d{1,15}$/;
 
-export interface RiskFeatureDeps {
-  assistant: Pick<Assistant, 'risk' | 'exampleId'>;
+export interface RiskFeatureDeps extends Omit<RiskCardDeps, 'assistant'> {
+  assistant: Pick<Assistant, 'risk' | 'excluded' | 'exampleId'>;
   charts: ChartRenderer;
+  units: M.MoneyUnits;
 }
 
-export function riskFeature({ assistant, charts }: RiskFeatureDeps): Feature {
+/** The ids of «215349 215350», «215349, 215350», in order and without repeats; null if anything else is there. */
+function parseIds(args: string): number[] | null {
+  const tokens = args.split(/[\s,;]+/).filter(Boolean);
+  if (tokens.length === 0 || !tokens.every((t) => CUSTOMER_ID.test(t))) return null;
+  return [...new Set(tokens.map(Number))];
+}
+
+export function riskFeature({ assistant, charts, campaign, timeZone, units }: RiskFeatureDeps): Feature {
   async function answer(id: number): Promise<Reply[]> {
-    const r = await assistant.risk(id);
-    const png = await charts.render(customerDriversChart(r.customer.id, r.drivers));
-    return [text(M.riskText(r)), { type: 'photo', png, fileName: `risk-${r.customer.id}.png` }];
+    try {
+      const card = await riskCard({ assistant, campaign, timeZone, units }, id);
+      const png = await charts.render(customerDriversChart(card.risk, units));
+      return [text(card.text, card.buttons.length ? card.buttons : undefined), { type: 'photo', png, fileName: `risk-${card.risk.customer.id}.png` }];
+    } catch (err) {
+      if (!(err instanceof NotFoundError && err.what === 'customer')) throw err;
+      const reason = assistant.excluded(id);
+      return [text(reason ? M.CHAT.customerExcluded(id, reason) : M.CHAT.customerNotFound(err.key, err.suggestions))];
+    }
   }
 
   return {
@@ -27,11 +47,13 @@ export function riskFeature({ assistant, charts }: RiskFeatureDeps): Feature {
     asksWhenBare: true,
     async run(_user, args) {
       if (!args) return [text(M.CHAT.askRiskId(assistant.exampleId()))];
-      const token = args.trim().split(/\s+/)[0];
-      if (!CUSTOMER_ID.test(token)) return [text(M.CHAT.badRiskId(args, assistant.exampleId()))];
-      return answer(Number(token));
+      const ids = parseIds(args);
+      if (!ids) return [text(M.CHAT.badRiskId(args, assistant.exampleId()))];
+      const shown = ids.slice(0, M.MAX_RISK_IDS);
+      const replies: Reply[] = ids.length > shown.length ? [text(M.CHAT.tooManyIds(ids.length, shown))] : [];
+      for (const id of shown) replies.push(...(await answer(id)));
+      return replies;
     },
-    plainText: (message) => (CUSTOMER_ID.test(message) ? message : null),
     callbacks: { risk: (_user, data) => answer(data.id) },
   };
 }

@@ -1,74 +1,95 @@
-/** `/segment NAME` and `/export NAME`: a segment's summary with its chart, or its members as CSV. */
+/**
+ * `/segment [NAME]` and `/export [NAME]`. Without a name: the keyboard (and, for /segment, the
+ * overview chart of all segments); with one: the segment's summary with a chart about that
+ * segment, or its members (or the week's plan) as an Excel workbook.
+ */
 import type { Assistant } from '../core/assistant.ts';
-import { NotFoundError } from '../core/errors.ts';
-import { text, type Reply } from '../core/reply.ts';
-import { bandOf, type BandThresholds } from '../core/risk.ts';
+import { text, type Button, type Reply } from '../core/reply.ts';
 import { SEGMENT_CODES, type SegmentCode } from '../core/segments.ts';
 import * as M from '../messages.ts';
 import type { ChartRenderer } from './charts/index.ts';
-import { segmentSizesChart } from './charts/specs.ts';
-import { toCsv } from './csv.ts';
+import { segmentMembersChart, segmentOverviewChart } from './charts/specs.ts';
+import type { CampaignServices } from './campaignServices.ts';
+import { isPlanName, planWorkbook, segmentWorkbook, type Workbook } from './export.ts';
 import type { Feature } from './feature.ts';
 import { resolveSegment } from './segmentNames.ts';
 
+/** The overview chart counts the customers each segment shares with another: it needs every member. */
+const ALL_MEMBERS = Number.MAX_SAFE_INTEGER;
+
 type Kind = 'segment' | 'export';
 
-function segmentKeyboard(kind: Kind): Reply {
-  const buttons = SEGMENT_CODES.map((code) => [{ text: M.SEGMENT_TEXT[code].title, data: { kind, code } }]);
-  return text(kind === 'segment' ? M.SEGMENT_UI.choose : M.SEGMENT_UI.chooseExport, buttons);
+function segmentKeyboard(kind: Kind, prompt: string): Reply {
+  const buttons: Button[][] = SEGMENT_CODES.map((code) => [{ text: M.SEGMENT_TEXT[code].title, data: { kind, code } }]);
+  if (kind === 'export') buttons.push([{ text: M.CAMPAIGN.exportUi.planButton, data: { kind, code: 'plan' } }]);
+  return text(prompt, buttons);
 }
 
 /** Both commands take a segment name; without one, or with an unknown one, they offer the keyboard. */
-function segmentCommand(kind: Kind, answer: (code: SegmentCode) => Promise<Reply[]>): Feature {
+function segmentCommand(kind: Kind, answer: (code: SegmentCode) => Promise<Reply[]>, bare: () => Promise<Reply[]>): Feature {
+  const choose = kind === 'segment' ? M.SEGMENT_UI.choose : M.CAMPAIGN.exportUi.choose;
   const byName = (name: string) => {
     const code = resolveSegment(name);
-    if (!code) throw new NotFoundError('segment', name);
-    return answer(code);
+    // One message: the question and its keyboard (an old or forged button lands here too).
+    return code ? answer(code) : Promise.resolve([segmentKeyboard(kind, M.SEGMENT_UI.unknown(name))]);
   };
   return {
     command: kind,
     description: M.COMMAND_DESCRIPTIONS[kind],
     access: 'allowed',
     async run(_user, args) {
-      if (!args) return [segmentKeyboard(kind)];
-      if (!resolveSegment(args)) return [text(M.SEGMENT_UI.unknown(args)), segmentKeyboard(kind)];
+      if (!args) return [segmentKeyboard(kind, choose), ...(await bare())];
       return byName(args);
     },
     callbacks: kind === 'segment' ? { segment: (_u, d) => byName(d.code) } : { export: (_u, d) => byName(d.code) },
   };
 }
 
-export function segmentFeature(deps: { assistant: Pick<Assistant, 'segments'>; charts: ChartRenderer }): Feature {
-  return segmentCommand('segment', async (code) => {
-    // One pass gives both the chart's context and this segment.
-    const all = await deps.assistant.segments();
-    const s = all.find((x) => x.code === code)!;
-    const png = await deps.charts.render(segmentSizesChart(all));
-    return [
-      text(M.segmentText(s), [[{ text: M.SEGMENT_UI.exportButton, data: { kind: 'export', code } }]]),
-      { type: 'photo', png, fileName: `segment-${code}.png` },
-    ];
-  });
+export interface SegmentFeatureDeps {
+  assistant: Pick<Assistant, 'segment' | 'segments'>;
+  charts: ChartRenderer;
+  units: M.MoneyUnits;
 }
 
-export function exportFeature(deps: { assistant: Pick<Assistant, 'segment'>; thresholds: BandThresholds }): Feature {
-  return segmentCommand('export', async (code) => {
-    const s = await deps.assistant.segment(code, { members: 'all' });
-    const rows = s.members.map((m) => [
-      m.customer.id,
-      m.probability.toFixed(4),
-      M.BAND_LABELS[bandOf(m.probability, deps.thresholds)],
-      m.customer.profit,
-      m.priority.toFixed(4),
-      m.customer.popularCategory,
-    ]);
-    return [
-      {
-        type: 'document',
-        content: toCsv(M.EXPORT_HEADER, rows),
-        fileName: `segment-${code}.csv`,
-        caption: M.SEGMENT_UI.exportCaption(M.SEGMENT_TEXT[code].title, s.size),
-      },
-    ];
-  });
+export function segmentFeature({ assistant, charts, units }: SegmentFeatureDeps): Feature {
+  return segmentCommand(
+    'segment',
+    async (code) => {
+      const s = await assistant.segment(code);
+      const png = await charts.render(segmentMembersChart(s, units));
+      return [
+        text(M.segmentText(s, units), [[{ text: M.CAMPAIGN.exportUi.button, data: { kind: 'export', code } }]]),
+        { type: 'photo', png, fileName: `segment-${code}.png` },
+      ];
+    },
+    async () => [{ type: 'photo', png: await charts.render(segmentOverviewChart(await assistant.segments({ members: ALL_MEMBERS }), units)), fileName: 'segments.png' }],
+  );
+}
+
+export interface ExportFeatureDeps {
+  assistant: Pick<Assistant, 'segment'>;
+  campaign: Pick<CampaignServices, 'planWeek' | 'segmentEntries'>;
+  /** The .xlsx writer (src/data's spreadsheetWriter). */
+  xlsx: Workbook;
+  timeZone: string;
+  units: M.MoneyUnits;
+}
+
+/** `/export NAME`: a segment, or the week's call list («plan»), as an Excel workbook. */
+export function exportFeature(deps: ExportFeatureDeps): Feature {
+  const plan = async () => [await planWorkbook(deps.campaign.planWeek(), deps.xlsx, deps.timeZone, deps.units)];
+  const segments = segmentCommand(
+    'export',
+    async (code) => {
+      const s = await deps.assistant.segment(code, { members: 'all' });
+      return [await segmentWorkbook(code, deps.campaign.segmentEntries(s.members), deps.xlsx, deps.timeZone, deps.units)];
+    },
+    async () => [],
+  );
+  return {
+    ...segments,
+    description: M.CAMPAIGN.commands.export,
+    run: (user, args) => (isPlanName(args) ? plan() : segments.run(user, args)),
+    callbacks: { export: (user, d) => (d.code === 'plan' ? plan() : segments.callbacks!.export!(user, d)) },
+  };
 }

@@ -12,11 +12,11 @@ export function startFeature(deps: { exampleId: () => number | null }): Feature 
   };
 }
 
-export function helpFeature(deps: { menu: () => MenuItem[] }): Feature {
+export function helpFeature(deps: { menu: () => MenuItem[]; units: M.MoneyUnits; exampleId: () => number | null }): Feature {
   return {
     command: 'help',
     description: M.COMMAND_DESCRIPTIONS.help,
     access: 'allowed',
-    run: async () => [text(M.CHAT.help(deps.menu()))],
+    run: async () => [text(M.CHAT.help(deps.menu(), deps.units, deps.exampleId()))],
   };
 }

@@ -1,4 +1,4 @@
-/** `/top_features`: what drives the risk across all customers, with the importance chart. */
+/** `/top_features`: what drives the risk across all customers, in which direction, with the importance chart. */
 import type { Assistant } from '../core/assistant.ts';
 import { text } from '../core/reply.ts';
 import * as M from '../messages.ts';

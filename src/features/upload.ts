@@ -17,6 +17,6 @@ export function uploadFeature(help: UploadHelp): Feature {
     command: 'upload',
     description: M.COMMAND_DESCRIPTIONS.upload,
     access: 'admin',
-    run: async () => [text(M.UPLOAD.howTo(help.fileNames, help.timeoutMinutes, help.maxFileMb))],
+    run: async () => [text(`${M.UPLOAD.howTo(help.fileNames, help.timeoutMinutes, help.maxFileMb)}\n\n${M.CAMPAIGN.contacts.uploadHint}`)],
   };
 }

@@ -92,6 +92,8 @@ export class PlattCalibrator implements Calibrator {
   }
 }
 
+const TIE_SLOPE = 1e-6;
+
 /** Isotonic regression by pool-adjacent-violators; predictions interpolate linearly between block centres. */
 export class IsotonicCalibrator implements Calibrator {
   readonly kind = 'isotonic';
@@ -124,7 +126,17 @@ export class IsotonicCalibrator implements Calibrator {
     return this;
   }
 
+  /**
+   * The fitted map is flat below the first block, above the last and wherever smoothing levelled two
+   * blocks; a slope of 1e-6 on top keeps it strictly increasing, so calibration never ties customers
+   * the model ranked apart (ties cost ROC-AUC, about 0.001 on the shop's data) while moving no
+   * probability by more than a millionth.
+   */
   apply(p: number): number {
+    return this.step(p) + TIE_SLOPE * p;
+  }
+
+  private step(p: number): number {
     const { xs, ys } = this;
     if (xs.length === 0) return p;
     if (p <= xs[0]) return ys[0];

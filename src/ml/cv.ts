@@ -54,12 +54,3 @@ export { take as takeLabels };
 export function splitAucs(oof: readonly Float64Array[], y: Uint8Array, splits: readonly Split[]): number[] {
   return splits.map((s) => rocAuc(take(y, s.test), Float64Array.from(s.test, (i) => oof[s.repeat][i])));
 }
-
-/** Element-wise mean of several models' out-of-fold probabilities. */
-export function averageOof(parts: readonly (readonly Float64Array[])[]): Float64Array[] {
-  return parts[0].map((first, r) => {
-    const out = new Float64Array(first.length);
-    for (const p of parts) for (let i = 0; i < out.length; i++) out[i] += p[r][i] / parts.length;
-    return out;
-  });
-}

@@ -1,20 +1,43 @@
-import { ENSEMBLE, getFamily } from './catalog.ts';
-import { averageOof, crossValidate, splitAucs, takeLabels } from './cv.ts';
-import { checkBinary, scoringCost } from './estimator.ts';
+import { chooseCalibration } from './calibrate-oof.ts';
+import { getFamily } from './catalog.ts';
+import { takeLabels } from './cv.ts';
+import { checkBinary } from './estimator.ts';
 import { duplicateGroups, takeFrameRows, validateFrame } from './frame.ts';
-import { mean, std } from './metrics.ts';
+import { brier, mean, rocAuc, std } from './metrics.ts';
 import type { Resolved } from './options.ts';
 import { Pipeline } from './pipeline.ts';
 import { deriveSeed } from './rng.ts';
-import { searchFamily, type FamilyResult } from './search.ts';
-import { repeatedStratifiedKFold, stratifiedSample } from './splits.ts';
+import type { FamilyResult } from './search.ts';
+import { selectModel, type Selection } from './select.ts';
+import { repeatedStratifiedKFold, stratifiedSample, type Split } from './splits.ts';
 import type { ColumnSpec, Frame } from './types.ts';
+
+/** Nested cross-validation of the whole selection procedure, one entry per outer split. */
+export interface NestedResult {
+  folds: number;
+  repeats: number;
+  aucs: number[];
+  /** Brier of the calibrated probabilities (calibration chosen inside each outer training part). */
+  briers: number[];
+  briersUncalibrated: number[];
+  /** What the procedure picked on each outer training part. */
+  chosen: string[];
+}
 
 export interface Evaluation {
   chosen: string;
   params: Record<string, unknown>;
+  /**
+   * The quality to quote: mean ± SD of ROC-AUC over the nested CV's outer folds, or — when nested CV
+   * was switched off (`assessment: 'selection'`) — the chosen candidate's own selection score.
+   */
   cvAuc: number;
   cvAucStd: number;
+  assessment: 'nested' | 'selection';
+  /** The chosen candidate's score on the selection splits: the best of all candidates, so biased upwards. */
+  selectionAuc: number;
+  selectionAucStd: number;
+  nested: NestedResult | null;
   families: FamilyResult[];
   timings: Record<string, number>;
   rows: number;
@@ -22,33 +45,47 @@ export interface Evaluation {
   searchRows: number;
 }
 
-export interface Scored {
-  result: FamilyResult;
-  /** Out-of-fold probabilities on the evaluation splits, one array per repeat. */
-  oof: Float64Array[];
-  /** The models fitted on the first repeat's folds, kept so importance needs no refit. */
-  folds: { test: Uint32Array; predict: (X: Frame) => Float64Array }[];
-}
-
 export interface Internal {
   evaluation: Evaluation;
-  winner: Scored;
-  /** The rows search and CV used. */
+  selection: Selection;
+  /** The rows search and CV used, and the splits the selection scored candidates on. */
   X: Frame;
   y: Uint8Array;
+  splits: Split[];
 }
 
-/** Non-empty subsets of size ≥ 2 of `items`, smaller subsets first. */
-function subsets<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let mask = 1; mask < 1 << items.length; mask++) {
-    const pick = items.filter((_, k) => mask & (1 << k));
-    if (pick.length >= 2) out.push(pick);
-  }
-  return out.sort((a, b) => a.length - b.length);
+function groupsOf(schema: readonly ColumnSpec[], X: Frame, o: Resolved): Int32Array | undefined {
+  // Exact duplicates stay on one side of every split: a twin in the training folds would let
+  // memorising families (deep trees, KNN voting with twins) score its copy for free.
+  return o.groupDuplicates ? duplicateGroups(schema, X) : undefined;
 }
 
-/** Grid search per family, fresh-split scoring of each family's best, then the ensemble's turn; picks the winner. */
+/**
+ * Each outer training part reruns the selection from scratch (its own inner splits, calibration
+ * choice and refit); the model it picks scores the outer test rows, which took no part in any choice.
+ */
+function nestedAssessment(schema: readonly ColumnSpec[], X: Frame, y: Uint8Array, groups: Int32Array | undefined, o: Resolved): NestedResult {
+  const outer = repeatedStratifiedKFold(y, o.nestedFolds, o.nestedRepeats, deriveSeed(o.seed, 3), groups);
+  const res: NestedResult = { folds: o.nestedFolds, repeats: o.nestedRepeats, aucs: [], briers: [], briersUncalibrated: [], chosen: [] };
+  outer.forEach((split, s) => {
+    o.progress(`nested:${s + 1}/${outer.length}`);
+    const Xtr = takeFrameRows(X, split.train);
+    const ytr = takeLabels(y, split.train);
+    const inner = repeatedStratifiedKFold(ytr, o.folds, o.repeats, deriveSeed(o.seed, 4, s), groups && Int32Array.from(split.train, (i) => groups[i]));
+    const sel = selectModel(schema, Xtr, ytr, inner, { ...o, progress: () => {} });
+    const cal = chooseCalibration(sel.oof, ytr, inner);
+    const raw = new Pipeline(schema, getFamily(sel.chosen).make(sel.params)).fit(Xtr, ytr).predictProba(takeFrameRows(X, split.test));
+    const p = cal.calibrator ? raw.map((v) => cal.calibrator!.apply(v)) : raw;
+    const yte = takeLabels(y, split.test);
+    res.aucs.push(rocAuc(yte, p));
+    res.briers.push(brier(yte, p));
+    res.briersUncalibrated.push(brier(yte, raw));
+    res.chosen.push(sel.chosen);
+  });
+  return res;
+}
+
+/** Runs the selection procedure and, unless switched off, the nested CV that measures it. */
 export function evaluate(schema: readonly ColumnSpec[], X: Frame, y: Uint8Array, o: Resolved): Internal {
   validateFrame(schema, X);
   checkBinary(y, X.n);
@@ -60,94 +97,34 @@ export function evaluate(schema: readonly ColumnSpec[], X: Frame, y: Uint8Array,
     Xs = takeFrameRows(X, idx);
     ys = takeLabels(y, idx);
   }
-  // Exact duplicates stay on one side of every split: a twin in the training folds would let
-  // memorising families (KNN, deep trees) score its copy for free.
-  const groups = o.groupDuplicates ? duplicateGroups(schema, Xs) : undefined;
-  const searchSplits = repeatedStratifiedKFold(ys, o.searchFolds, o.searchRepeats, deriveSeed(o.seed, 1), groups);
-  // Fresh splits for the reported scores, so they are not the ones the grids were tuned on.
-  const evalSplits = repeatedStratifiedKFold(ys, o.folds, o.repeats, deriveSeed(o.seed, 2), groups);
-  const timings: Record<string, number> = {};
-  const scored: (Scored & { searchOof: Float64Array[]; searchAuc: number; cost: number })[] = [];
-  for (const name of o.families.filter((f) => f !== ENSEMBLE)) {
-    o.progress(`search:${name}`);
-    const family = getFamily(name);
-    const found = searchFamily(family, schema, Xs, ys, searchSplits);
+  const groups = groupsOf(schema, Xs, o);
+  const splits = repeatedStratifiedKFold(ys, o.folds, o.repeats, deriveSeed(o.seed, 1), groups);
+  const selection = selectModel(schema, Xs, ys, splits, o);
+  const timings: Record<string, number> = { ...selection.timings, search: performance.now() - t0 };
+  let nested: NestedResult | null = null;
+  if (o.nestedFolds > 0) {
     const t = performance.now();
-    const folds: Scored['folds'] = [];
-    let cost = 0;
-    const cv = crossValidate(new Pipeline(schema, family.make(found.result.params)), Xs, ys, evalSplits, ({ split, fitted }) => {
-      if (split.repeat !== 0) return;
-      folds.push({ test: split.test, predict: (F) => fitted.predictProba(F) });
-      cost = scoringCost((fitted as Pipeline).estimator);
-    });
-    const searchMs = found.result.searchMs + (performance.now() - t);
-    timings[`family:${name}`] = searchMs;
-    scored.push({
-      cost,
-      result: { ...found.result, cvAucMean: mean(cv.aucs), cvAucStd: std(cv.aucs), searchMs },
-      oof: cv.oof,
-      folds,
-      searchOof: found.oof,
-      searchAuc: found.result.cvAucMean,
-    });
+    nested = nestedAssessment(schema, Xs, ys, groups, o);
+    timings.nested = performance.now() - t;
   }
-  const all: Scored[] = [...scored];
-  if (o.families.includes(ENSEMBLE) && scored.length >= 2) {
-    o.progress(`search:${ENSEMBLE}`);
-    const t = performance.now();
-    // Members are chosen on the search splits' predictions and scored on the evaluation splits, like every family.
-    const top = [...scored].sort((a, b) => b.searchAuc - a.searchAuc).slice(0, o.ensembleCandidates);
-    const combos = subsets(top).map((members) => ({
-      members,
-      auc: mean(splitAucs(averageOof(members.map((m) => m.searchOof)), ys, searchSplits)),
-      cost: members.reduce((s, m) => s + m.cost, 0),
-    }));
-    // Differences this small are noise at this data size; among them, the fastest to score and explain wins.
-    const top1 = Math.max(...combos.map((c) => c.auc));
-    const best = combos
-      .filter((c) => c.auc >= top1 - o.ensembleTolerance)
-      .reduce((a, b) => (b.cost < a.cost ? b : a)).members;
-    const oof = averageOof(best.map((m) => m.oof));
-    const aucs = splitAucs(oof, ys, evalSplits);
-    const searchMs = performance.now() - t;
-    timings[`family:${ENSEMBLE}`] = searchMs;
-    all.push({
-      result: {
-        family: ENSEMBLE,
-        params: { members: best.map((m) => ({ family: m.result.family, params: m.result.params })) },
-        cvAucMean: mean(aucs),
-        cvAucStd: std(aucs),
-        candidates: combos.length,
-        searchMs,
-      },
-      oof,
-      folds: best[0].folds.map((f, k) => ({
-        test: f.test,
-        predict: (F: Frame) => {
-          const parts = best.map((m) => m.folds[k].predict(F));
-          return Float64Array.from(parts[0], (_, i) => parts.reduce((s, p) => s + p[i], 0) / parts.length);
-        },
-      })),
-    });
-  }
-  if (all.length === 0) throw new Error('no model family to search');
-  // An ensemble is kept only when it beats every single family outright.
-  const winner = all.reduce((a, b) => (b.result.cvAucMean > a.result.cvAucMean + 1e-12 ? b : a));
-  timings.search = performance.now() - t0;
   return {
     evaluation: {
-      chosen: winner.result.family,
-      params: winner.result.params,
-      cvAuc: winner.result.cvAucMean,
-      cvAucStd: winner.result.cvAucStd,
-      families: all.map((s) => s.result),
+      chosen: selection.chosen,
+      params: selection.params,
+      cvAuc: nested ? mean(nested.aucs) : selection.score.mean,
+      cvAucStd: nested ? std(nested.aucs) : selection.score.std,
+      assessment: nested ? 'nested' : 'selection',
+      selectionAuc: selection.score.mean,
+      selectionAucStd: selection.score.std,
+      nested,
+      families: selection.families,
       timings,
       rows: X.n,
       searchRows: Xs.n,
     },
-    winner,
+    selection,
     X: Xs,
     y: ys,
+    splits,
   };
 }
-

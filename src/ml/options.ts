@@ -1,25 +1,31 @@
-import { INSTANCE_BASED, familyNames, getFamily } from './catalog.ts';
+import { GROWS_WITH_ROWS, defaultFamilies, getFamily } from './catalog.ts';
 
 export interface TrainOptions {
   seed?: number;
+  /** Folds and repeats of the grouped stratified k-fold every candidate is cross-validated on (selection). */
   folds?: number;
   repeats?: number;
   families?: string[];
   onProgress?: (stage: string) => void;
-  /** Folds and repeats of the k-fold that ranks a family's candidates; each family's best is then re-scored on fresh `folds`×`repeats` splits. */
-  searchFolds?: number;
-  searchRepeats?: number;
   /** Above this many rows, search and evaluation run on a stratified sample of this size; the winner is refitted on all rows. */
   searchRows?: number;
-  /** Sampled feature orders per explanation (rounded up to even); 16 keeps one explanation near 10 ms for KNN. */
-  explainSamples?: number;
+  /**
+   * Outer folds of the nested cross-validation that measures the whole selection procedure: each
+   * outer training part reruns the search, and the model it picks is scored on the outer test fold.
+   * 0 skips it, and the report then carries the (optimistic) selection score instead. Default 5, or 3
+   * when the search runs on a sample.
+   */
+  nestedFolds?: number;
+  nestedRepeats?: number;
+  /** Background rows explanations are measured against: one drawn from each of this many prediction strata. */
+  explainBackground?: number;
+  /** Feature orders walked per background row and explanation. */
+  explainOrders?: number;
   /** Keep exact-duplicate rows on one side of every CV split (default true). */
   groupDuplicates?: boolean;
   /** How many of the best single families the ensemble may combine. */
   ensembleCandidates?: number;
-  /** Member sets whose search AUC is within this of the best count as tied; the cheapest to score wins. */
-  ensembleTolerance?: number;
-  /** From this many rows on, the default family list drops the instance-based families (knn, svc). */
+  /** From this many rows on, the default family list drops the families whose models grow with the rows. */
   largeRows?: number;
 }
 
@@ -28,35 +34,41 @@ export interface Resolved {
   seed: number;
   folds: number;
   repeats: number;
-  searchFolds: number;
-  searchRepeats: number;
   searchRows: number;
   families: string[];
-  explainSamples: number;
+  nestedFolds: number;
+  nestedRepeats: number;
+  explainBackground: number;
+  explainOrders: number;
   ensembleCandidates: number;
-  ensembleTolerance: number;
   groupDuplicates: boolean;
   progress: (stage: string) => void;
 }
 
 export function resolve(opts: TrainOptions, rows: number): Resolved {
   const large = rows >= (opts.largeRows ?? 50_000);
-  const explainSamples = Math.max(2, Math.ceil((opts.explainSamples ?? 16) / 2) * 2);
-  const families = opts.families ?? familyNames().filter((f) => !(large && INSTANCE_BASED.has(f)));
+  const families = opts.families ?? defaultFamilies(large).filter((f) => !(large && GROWS_WITH_ROWS.has(f)));
   families.forEach(getFamily);
-  return {
+  const searchRows = opts.searchRows ?? 5000;
+  const o: Resolved = {
     seed: opts.seed ?? 42,
     folds: opts.folds ?? 5,
-    repeats: opts.repeats ?? 3,
-    searchFolds: opts.searchFolds ?? 3,
-    searchRepeats: opts.searchRepeats ?? 1,
-    searchRows: opts.searchRows ?? 5000,
+    repeats: opts.repeats ?? 1,
+    searchRows,
     families,
-    explainSamples,
-    ensembleCandidates: opts.ensembleCandidates ?? 4,
-    ensembleTolerance: opts.ensembleTolerance ?? 0.001,
+    // On a sampled search every rerun costs seconds; three outer folds keep large trainings in budget.
+    nestedFolds: opts.nestedFolds ?? (rows > searchRows ? 3 : 5),
+    nestedRepeats: opts.nestedRepeats ?? 1,
+    explainBackground: opts.explainBackground ?? 32,
+    explainOrders: opts.explainOrders ?? 1,
+    ensembleCandidates: opts.ensembleCandidates ?? 3,
     groupDuplicates: opts.groupDuplicates ?? true,
     progress: opts.onProgress ?? (() => {}),
   };
+  for (const k of ['folds', 'repeats', 'explainBackground', 'explainOrders'] as const) {
+    if (!Number.isInteger(o[k]) || o[k] < 1) throw new Error(`${k} must be a positive integer, got ${o[k]}`);
+  }
+  if (o.folds < 2) throw new Error(`folds must be ≥ 2, got ${o.folds}`);
+  if (!Number.isInteger(o.nestedFolds) || o.nestedFolds === 1 || o.nestedFolds < 0) throw new Error(`nestedFolds must be 0 or ≥ 2, got ${o.nestedFolds}`);
+  return o;
 }
-

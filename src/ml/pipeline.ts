@@ -56,13 +56,17 @@ export class Pipeline implements Estimator<Frame> {
     };
   }
 
+  /** A fitted pipeline from parts fitted elsewhere: an ensemble of fold models that share one fold's preprocessing. */
+  static assemble(schema: readonly ColumnSpec[], prep: TabularPreprocessor, estimator: Estimator<Matrix>): Pipeline {
+    const pipe = new Pipeline(schema, estimator);
+    pipe.prep = prep;
+    return pipe;
+  }
+
   static fromJSON(json: unknown): Pipeline {
     const j = json as EstimatorJSON;
     const st = j?.state as { schema?: ColumnSpec[]; preprocessor?: unknown; estimator?: unknown } | undefined;
     if (j?.kind !== 'pipeline' || !st || !Array.isArray(st.schema)) throw new Error('corrupted pipeline');
-    const prep = TabularPreprocessor.fromJSON(st.preprocessor);
-    const pipe = new Pipeline(st.schema, estimatorFromJSON(st.estimator));
-    pipe.prep = prep;
-    return pipe;
+    return Pipeline.assemble(st.schema, TabularPreprocessor.fromJSON(st.preprocessor), estimatorFromJSON(st.estimator));
   }
 }

@@ -91,3 +91,20 @@ export function stratifiedSample(y: ArrayLike<number>, size: number, seed: numbe
   }
   return Uint32Array.from(picked.sort((a, b) => a - b));
 }
+
+/**
+ * One seeded stratified train/test partition (scikit-learn's train_test_split with stratify): each class
+ * is shuffled and its first round(share · size) rows go to the test part. Indices ascend within each part.
+ */
+export function stratifiedHoldout(y: ArrayLike<number>, testShare: number, seed: number): { train: Uint32Array; test: Uint32Array } {
+  if (!(testShare > 0 && testShare < 1)) throw new Error(`testShare must be in (0, 1), got ${testShare}`);
+  const rng = new Rng(seed);
+  const inTest = new Uint8Array(y.length);
+  for (const members of classIndices(y)) {
+    for (const i of rng.shuffle(members.slice()).slice(0, Math.round(members.length * testShare))) inTest[i] = 1;
+  }
+  const train: number[] = [];
+  const test: number[] = [];
+  for (let i = 0; i < y.length; i++) (inTest[i] ? test : train).push(i);
+  return { train: Uint32Array.from(train), test: Uint32Array.from(test) };
+}

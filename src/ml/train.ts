@@ -1,10 +1,10 @@
 import { chooseCalibration } from './calibrate-oof.ts';
 import { getFamily } from './catalog.ts';
-import { takeLabels } from './cv.ts';
-import { evaluate, type Evaluation } from './evaluate.ts';
+import { evaluate, type Evaluation, type NestedResult } from './evaluate.ts';
 import { takeFrameRows } from './frame.ts';
 import { permutationImportance } from './importance.ts';
-import { TrainedModel, type Model } from './model.ts';
+import { mean } from './metrics.ts';
+import { TrainedModel, type Explanation, type Model } from './model.ts';
 import { resolve, type TrainOptions } from './options.ts';
 import { Pipeline } from './pipeline.ts';
 import { reliabilityTable, type ReliabilityBin } from './reliability.ts';
@@ -18,10 +18,22 @@ export type { TrainOptions } from './options.ts';
 export interface TrainReport {
   chosen: string;
   params: Record<string, unknown>;
+  /** Quality to quote: nested CV mean ± SD over the outer folds (see Evaluation.cvAuc). */
   cvAuc: number;
   cvAucStd: number;
+  assessment: 'nested' | 'selection';
+  selectionAuc: number;
+  selectionAucStd: number;
+  nested: NestedResult | null;
   families: FamilyResult[];
-  brier: { uncalibrated: number; calibrated: number };
+  brier: {
+    /** On the selection splits' out-of-fold rows, before and after the chosen calibration (each row calibrated by a map fitted without it). */
+    uncalibrated: number;
+    calibrated: number;
+    /** Mean over the nested CV's outer test folds (null without nested CV). */
+    nested: number | null;
+    nestedUncalibrated: number | null;
+  };
   calibration: 'none' | 'platt' | 'isotonic';
   reliability: ReliabilityBin[];
   importance: { feature: string; importance: number }[];
@@ -29,41 +41,49 @@ export interface TrainReport {
   rows: number;
 }
 
-/** Searches every family with repeated stratified CV and reports how each scored; trains nothing to keep. */
+/** Searches every family and measures the procedure (nested CV); trains nothing to keep. */
 export function evaluateFamilies(schema: ColumnSpec[], X: Frame, y: Uint8Array, opts: TrainOptions = {}): Evaluation {
   return evaluate(schema, X, y, resolve(opts, X.n)).evaluation;
 }
 
 export interface TrainResult {
+  /** Refitted on every row: the model for customers it has not seen. */
   model: Model;
   report: TrainReport;
   /**
-   * Calibrated out-of-fold probability of every training row (mean over the CV repeats), or null when
-   * the search ran on a sample. These, not `model.predictProba` on the same rows, are the honest scores
-   * of the training customers: a forest has seen them (bootstrap leaves), and even with KNN's self-skip
-   * the refit uses all rows.
+   * Probability of every training row from the first-repeat fold model that did not see it (that fold's
+   * calibration included), or null when the search ran on a sample. These, not `model.predictProba` on
+   * the same rows, are the honest scores of the training customers: the refit has seen them.
    */
   outOfFold: Float64Array | null;
+  /**
+   * Explanation of training row `row` by the very model its `outOfFold` score came from: its
+   * probability equals outOfFold[row], and the contributions sum to it minus that model's base.
+   * Without out-of-fold scores (sampled search) it is the refitted model's explanation.
+   */
+  explainTraining(row: number): Explanation;
 }
 
 /**
- * The whole training use case: search, score the winner, choose a calibration, measure importance,
- * refit on every row and package the result with what explanations need.
+ * The whole training use case: select a model, measure the selection by nested CV, choose a
+ * calibration, measure importance, refit on every row, and keep each fold model to answer for the
+ * customers it did not see.
  */
 export function trainBest(schema: ColumnSpec[], X: Frame, y: Uint8Array, opts: TrainOptions = {}): TrainResult {
   const o = resolve(opts, X.n);
   const tStart = performance.now();
-  const { evaluation, winner, X: Xs, y: ys } = evaluate(schema, X, y, o);
+  const { evaluation, selection, X: Xs, y: ys, splits } = evaluate(schema, X, y, o);
   const timings = { ...evaluation.timings };
-  const family = getFamily(evaluation.chosen);
 
   o.progress('importance');
   let t = performance.now();
-  const drops = new Float64Array(schema.length);
-  winner.folds.forEach((fold, k) => {
-    const d = permutationImportance(fold.predict, schema, takeFrameRows(Xs, fold.test), takeLabels(ys, fold.test), deriveSeed(o.seed, 4, k));
-    d.forEach((v, f) => (drops[f] += v / winner.folds.length));
-  });
+  const drops = permutationImportance(
+    schema,
+    Xs,
+    ys,
+    selection.folds.map((f) => ({ rows: f.split.test, predict: (F: Frame) => f.pipeline.predictProba(F) })),
+    deriveSeed(o.seed, 5),
+  );
   const importance = schema
     .map((s, f) => ({ feature: s.name, importance: drops[f] }))
     .sort((a, b) => b.importance - a.importance || a.feature.localeCompare(b.feature));
@@ -71,44 +91,53 @@ export function trainBest(schema: ColumnSpec[], X: Frame, y: Uint8Array, opts: T
 
   o.progress('calibration');
   t = performance.now();
-  const cal = chooseCalibration(winner.oof, ys, deriveSeed(o.seed, 5));
+  const cal = chooseCalibration(selection.oof, ys, splits);
   const reliability = reliabilityTable(ys, cal.calibratedOof[0]);
   timings.calibration = performance.now() - t;
 
   o.progress('refit');
   t = performance.now();
-  const pipeline = new Pipeline(schema, family.make(evaluation.params)).fit(X, y);
-  const encoded = pipeline.transform(Xs);
-  const means = new Float64Array(encoded.cols);
-  for (let i = 0; i < encoded.rows; i++) for (let j = 0; j < encoded.cols; j++) means[j] += encoded.data[i * encoded.cols + j] / encoded.rows;
-  // The baseline is the average customer (encoded means): one reference point makes the sampled
-  // Shapley values far more stable than a handful of background rows (measured on the shop's data:
-  // 16 orders agree with 512 at r ≈ 0.97, against r ≈ 0.8 for 16 orders over 8 background rows).
-  const model = new TrainedModel(pipeline, cal.calibrator, {
-    baseRate: y.reduce((a, b) => a + b, 0) / y.length,
-    background: { rows: 1, cols: means.length, data: means.slice() },
-    means,
-    samples: o.explainSamples,
-    seed: deriveSeed(o.seed, 7),
-  });
+  const explain = { size: o.explainBackground, orders: o.explainOrders };
+  const pipeline = new Pipeline(schema, getFamily(evaluation.chosen).make(evaluation.params)).fit(X, y);
+  const model = TrainedModel.withBackground(pipeline, cal.calibrator, Xs, { ...explain, seed: deriveSeed(o.seed, 7) });
   timings.refit = performance.now() - t;
   timings.total = performance.now() - tStart;
   o.progress('done');
 
-  const outOfFold =
-    Xs.n === X.n
-      ? Float64Array.from({ length: X.n }, (_, i) => cal.calibratedOof.reduce((s, p) => s + p[i], 0) / cal.calibratedOof.length)
-      : null;
+  const crossFitted = Xs.n === X.n;
+  const foldOf = new Int32Array(X.n).fill(-1);
+  selection.folds.forEach((f, k) => f.split.test.forEach((i) => (foldOf[i] = k)));
+  // Built on first use: their backgrounds cost a scoring pass over each fold's training rows.
+  const served: (TrainedModel | null)[] = selection.folds.map(() => null);
+  const servedModel = (k: number): TrainedModel =>
+    (served[k] ??= TrainedModel.withBackground(selection.folds[k].pipeline, cal.foldCalibrators[k], takeFrameRows(Xs, selection.folds[k].split.train), {
+      ...explain,
+      seed: deriveSeed(o.seed, 8, k),
+    }));
+  const nested = evaluation.nested;
   return {
     model,
-    outOfFold,
+    outOfFold: crossFitted ? cal.calibratedOof[0].slice() : null,
+    explainTraining: (row) => {
+      if (!Number.isInteger(row) || row < 0 || row >= X.n) throw new Error(`row ${row} is outside 0..${X.n - 1}`);
+      return crossFitted ? servedModel(foldOf[row]).explanation(X, row) : model.explanation(X, row);
+    },
     report: {
       chosen: evaluation.chosen,
       params: evaluation.params,
       cvAuc: evaluation.cvAuc,
       cvAucStd: evaluation.cvAucStd,
+      assessment: evaluation.assessment,
+      selectionAuc: evaluation.selectionAuc,
+      selectionAucStd: evaluation.selectionAucStd,
+      nested,
       families: evaluation.families,
-      brier: { uncalibrated: cal.brierUncalibrated, calibrated: cal.brierCalibrated },
+      brier: {
+        uncalibrated: cal.brierUncalibrated,
+        calibrated: cal.brierCalibrated,
+        nested: nested ? mean(nested.briers) : null,
+        nestedUncalibrated: nested ? mean(nested.briersUncalibrated) : null,
+      },
       calibration: cal.kind,
       reliability,
       importance,

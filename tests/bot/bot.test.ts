@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dialogue } from '../../src/features/dialogue.ts';
+import { servedIds } from '../support/appFixture.ts';
 import { withEmulatedBot } from '../support/emulatedBot.ts';
 import { tinyPng } from '../support/telegramEmulator.ts';
 
@@ -8,6 +9,11 @@ const MANAGER = 200;
 const STRANGER = 300;
 
 const h = withEmulatedBot();
+/** The served customers' ids, ascending (after the harness has trained the app). */
+let ids: number[];
+beforeAll(() => {
+  ids = servedIds(h.fx.app);
+});
 const start = (opts: { dialogue?: Dialogue; allowed?: number[] } = {}) =>
   h.startBot({ dialogue: opts.dialogue, allowed: opts.allowed ?? [MANAGER], admins: [ADMIN], registerMenu: true });
 
@@ -30,9 +36,9 @@ describe('Telegram bot through the Bot API emulator', () => {
 
   it('/risk ID sends the answer text and then the drivers chart as a photo', async () => {
     await start();
-    h.tg.sendText(MANAGER, '/risk 215349');
+    h.tg.sendText(MANAGER, `/risk ${ids[0]}`);
     const text = await h.tg.waitForMessage(MANAGER);
-    expect(text.text).toMatch(/Клиент 215349/);
+    expect(text.text).toMatch(new RegExp(`Клиент ${ids[0]}`));
     expect(text.text).toMatch(/\d+% — (низкий|средний|высокий) риск/);
     const photoCall = await h.tg.waitForCall('sendPhoto');
     const png = Object.values(photoCall.files)[0].content;
@@ -43,16 +49,17 @@ describe('Telegram bot through the Bot API emulator', () => {
     await start();
     h.tg.sendText(MANAGER, '/risk');
     expect((await h.tg.waitForMessage(MANAGER)).text).toMatch(/номер клиента/);
-    h.tg.sendText(MANAGER, '215350');
-    expect((await h.tg.waitForMessage(MANAGER)).text).toMatch(/Клиент 215350/);
+    h.tg.sendText(MANAGER, String(ids[1]));
+    expect((await h.tg.waitForMessage(MANAGER)).text).toMatch(new RegExp(`Клиент ${ids[1]}`));
   });
 
   it('an unknown id gets a friendly «не найден» with nearby ids', async () => {
     await start();
+    expect(ids[0]).toBeGreaterThan(999);
     h.tg.sendText(MANAGER, '/risk 999');
     const m = await h.tg.waitForMessage(MANAGER);
     expect(m.text).toMatch(/Клиент не найден: 999/);
-    expect(m.text).toMatch(/215348|215349/);
+    expect(m.text).toContain(String(ids[0])); // the nearest known id
   });
 
   it('/segment shows a keyboard; a press is answered and the segment is sent', async () => {
@@ -62,6 +69,7 @@ describe('Telegram bot through the Bot API emulator', () => {
     const buttons = kb.reply_markup!.inline_keyboard.flat();
     expect(buttons).toHaveLength(6);
     for (const b of buttons) expect(Buffer.byteLength(b.callback_data!)).toBeLessThanOrEqual(64);
+    await h.tg.waitForCall('sendPhoto'); // the overview of all segments under the keyboard
     const queryId = h.tg.pressButton(MANAGER, kb, 'Прибыльные под угрозой');
     const seg = await h.tg.waitForMessage(MANAGER);
     expect(seg.text).toMatch(/Прибыльные под угрозой/);
@@ -76,21 +84,21 @@ describe('Telegram bot through the Bot API emulator', () => {
     await h.tg.waitForCall('sendPhoto');
   });
 
-  it('/export sends a CSV document', async () => {
+  it('/export sends an Excel workbook', async () => {
     await start();
     h.tg.sendText(MANAGER, '/export cart');
     const call = await h.tg.waitForCall('sendDocument');
     const file = Object.values(call.files)[0];
-    expect(file.fileName).toBe('segment-cart.csv');
-    expect(file.content.toString('utf8')).toMatch(/^\uFEFFid,/);
+    expect(file.fileName).toBe('segment-cart.xlsx');
+    expect(file.content.subarray(0, 2).toString('latin1')).toBe('PK'); // an .xlsx is a ZIP
   });
 
   it('strangers get one polite refusal and nothing about the data', async () => {
     await start();
-    h.tg.sendText(STRANGER, '/risk 215349');
+    h.tg.sendText(STRANGER, `/risk ${ids[0]}`);
     const m = await h.tg.waitForMessage(STRANGER);
     expect(m.text).toMatch(/только сотрудникам/);
-    expect(m.text).not.toMatch(/215349/);
+    expect(m.text).not.toContain(String(ids[0]));
     h.tg.sendText(STRANGER, '/start');
     await h.tg.waitUntilProcessed();
     expect(h.tg.sent(STRANGER)).toHaveLength(1);
@@ -155,7 +163,8 @@ describe('Telegram bot through the Bot API emulator', () => {
   it('a photo instead of a command gets a hint about what the bot understands', async () => {
     await start();
     h.tg.sendPhoto(MANAGER, { content: tinyPng() });
-    expect((await h.tg.waitForMessage(MANAGER)).text).toMatch(/\/risk 215349/);
+    // The example is the first served customer.
+    expect((await h.tg.waitForMessage(MANAGER)).text).toContain(`/risk ${ids[0]}`);
   });
 
   it('a 429 from Telegram is retried after retry_after', async () => {

@@ -8,7 +8,7 @@ import { createSendThrottle } from '../../src/bot/throttle.ts';
 import { periodFromKey } from '../../src/core/digest/period.ts';
 import type { SqliteStore } from '../../src/data/sqlite/store.ts';
 import { botApiClient, digestRunner, startDigest } from '../../src/app/digest.ts';
-import { REAL_DIR, trainedApp, type Fixture } from '../support/appFixture.ts';
+import { trainedApp, type Fixture } from '../support/appFixture.ts';
 import { startEmulator, startPolling, type TelegramEmulator, type TgMessage } from '../support/telegramEmulator.ts';
 
 let fx: Fixture;
@@ -22,7 +22,7 @@ const fastThrottle = () => createSendThrottle({ perSecond: 1000, perChatInterval
 
 beforeAll(async () => {
   // Monday 00:00: whenever the test runs, this week's slot has passed and a catch-up is due.
-  fx = await trainedApp({ dataDir: REAL_DIR, env: { DIGEST_CRON: '0 0 * * 1' } });
+  fx = await trainedApp({ env: { DIGEST_CRON: '0 0 * * 1', ALLOWED_USER_IDS: MANAGERS.join(',') } });
 });
 afterAll(() => fx?.dispose());
 
@@ -42,8 +42,12 @@ function runner() {
   return digestRunner(fx.app, telegramDigestTransport(telegram, fastThrottle()));
 }
 
+/** Subscribers who once wrote to the bot: Telegram knows their chats. */
 function subscribe(...chats: number[]) {
-  for (const id of chats) fx.app.store.subscribers.subscribe(id, id);
+  for (const id of chats) {
+    tg.createChat(id);
+    fx.app.store.subscribers.subscribe(id, id);
+  }
 }
 
 /** What a manager sees in the chat: the text, then the chart, then the CSV. */

@@ -7,7 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBot } from '../../src/bot/createBot.ts';
 import type { UploadFeature } from '../../src/bot/upload.ts';
 import { botWiring } from '../../src/app/bot.ts';
-import { REAL_DIR, trainedApp, type Fixture } from '../support/appFixture.ts';
+import { readDatasetDir, type IngestResult } from '../../src/data/index.ts';
+import { DEMO_DIR, servedIds, trainedApp, type Fixture } from '../support/appFixture.ts';
 import {
   asUserFiles,
   breakLastColumn,
@@ -29,10 +30,18 @@ let fx: Fixture;
 let tg: TelegramEmulator;
 let polling: { stop(): Promise<void> } | undefined;
 let uploads: UploadFeature | undefined;
-const real = readDataset(REAL_DIR);
+const files = readDataset(DEMO_DIR);
+/** The demo set as the reader sees it: the counts the bot must report. */
+let demo: IngestResult;
+/** A served customer to ask about. */
+let ID: number;
+/** A count as a pattern, the way the bot writes it («1 296»). */
+const n = (v: number) => v.toLocaleString('ru-RU').replace(/\s/g, '\\s');
 
 beforeAll(async () => {
-  fx = await trainedApp({ dataDir: REAL_DIR });
+  demo = await readDatasetDir(DEMO_DIR);
+  fx = await trainedApp({ dataDir: DEMO_DIR });
+  ID = servedIds(fx.app)[0];
 });
 afterAll(() => fx?.dispose());
 
@@ -89,41 +98,43 @@ describe('uploading a data set in the chat', () => {
     await start();
     const before = activeVersion()!;
     const datasetBefore = latestDataset()!;
-    const files = { ...real, 'market_file.csv': withBom(real['market_file.csv']) };
+    const sent = { ...files, 'market_file.csv': withBom(files['market_file.csv']) };
 
-    tg.sendDocument(ADMIN, asUserFiles({ 'market_file.csv': files['market_file.csv'] })[0]);
+    tg.sendDocument(ADMIN, asUserFiles({ 'market_file.csv': sent['market_file.csv'] })[0]);
     const first = (await tg.waitForMessage(ADMIN)).text!;
     expect(first).toMatch(/Получено: market_file\.csv/);
     expect(first).toMatch(/Жду ещё: market_money\.csv, market_time\.csv, money\.csv/);
 
     for (const name of ['market_money.csv', 'market_time.csv'] as const) {
-      tg.sendDocument(ADMIN, { fileName: name, content: files[name] });
+      tg.sendDocument(ADMIN, { fileName: name, content: sent[name] });
       await tg.waitForMessage(ADMIN);
     }
-    tg.sendDocument(ADMIN, { fileName: 'money.csv', content: files['money.csv'] });
+    tg.sendDocument(ADMIN, { fileName: 'money.csv', content: sent['money.csv'] });
     const progress = await tg.waitForMessage(ADMIN);
     expect(progress.text).toMatch(/Проверяю/);
 
     const edits = await editsUntil(ADMIN, /Готово/);
     expect(new Set(edits.map((e) => e.params.message_id))).toEqual(new Set([progress.message_id]));
-    expect(String(edits[0].params.text)).toMatch(/Файлы в порядке: 1\s296 клиентов из 1\s300/);
+    const kept = n(demo.customers.length);
+    const total = n(demo.customersIn);
+    expect(String(edits[0].params.text)).toMatch(new RegExp(`Файлы в порядке: ${kept} клиентов из ${total}`));
     expect(String(edits[0].params.text)).toMatch(/Обучаю модель/);
 
     const done = String(edits.at(-1)!.params.text);
     expect(activeVersion()).toBeGreaterThan(before);
     expect(latestDataset()).toBe(datasetBefore + 1);
     expect(fx.app.store.models.get(activeVersion()!)!.meta.datasetVersion).toBe(datasetBefore + 1);
-    expect(done).toMatch(/market_file\.csv — 1\s300, market_money\.csv — 3\s900, market_time\.csv — 2\s600, money\.csv — 1\s300/);
-    expect(done).toMatch(/1\s296 из 1\s300/);
+    expect(done).toMatch(new RegExp(DATASET_FILES.map((f) => `${f.replace('.', '\\.')} — ${n(demo.rowsIn[f])}`).join(', ')));
+    expect(done).toMatch(new RegExp(`${kept} из ${total}`));
     expect(done).toMatch(new RegExp(`было 0,\\d+ \\(модель v${before}\\) → стало 0,\\d+ \\(модель v${activeVersion()}`));
-    expect(done).toMatch(/Сменили зону риска: \d+ из 1\s296/);
+    expect(done).toMatch(new RegExp(`Сменили зону риска: \\d+ из ${kept}`));
     expect(await ask(MANAGER, '/model')).toMatch(new RegExp(`Модель v${activeVersion()}:`));
   });
 
   it('an album of Windows-1251 files gets one answer and retrains', async () => {
     await start();
     const before = activeVersion()!;
-    const cp1251 = Object.fromEntries(DATASET_FILES.map((f) => [f, toCp1251(real[f])]));
+    const cp1251 = Object.fromEntries(DATASET_FILES.map((f) => [f, toCp1251(files[f])]));
     expect(cp1251['market_file.csv'].includes(Buffer.from('Снизилась', 'utf8'))).toBe(false); // really re-encoded
     tg.sendMediaGroup(ADMIN, asUserFiles(cp1251));
 
@@ -137,19 +148,46 @@ describe('uploading a data set in the chat', () => {
   it('one .zip with the four files inside a folder retrains', async () => {
     await start();
     const before = activeVersion()!;
-    tg.sendDocument(ADMIN, { fileName: 'выгрузка.zip', content: zipOf(real), mimeType: 'application/zip' });
+    tg.sendDocument(ADMIN, { fileName: 'выгрузка.zip', content: zipOf(files), mimeType: 'application/zip' });
     const done = await editsUntil(ADMIN, /Готово/);
-    expect(String(done.at(-1)!.params.text)).toMatch(/market_money\.csv — 3\s900/);
+    expect(String(done.at(-1)!.params.text)).toMatch(new RegExp(`market_money\\.csv — ${n(demo.rowsIn['market_money.csv'])}`));
     expect(activeVersion()).toBeGreaterThan(before);
+  });
+
+  it('after a retrain, subscribers get one alert about high-profit customers who entered the high-risk band', async () => {
+    await start();
+    tg.createChat(MANAGER);
+    fx.app.store.subscribers.subscribe(MANAGER, MANAGER);
+    // Subscribed once, no longer on the lists: the alert is checked when it goes out.
+    const REMOVED = 777;
+    tg.createChat(REMOVED);
+    fx.app.store.subscribers.subscribe(REMOVED, REMOVED);
+    try {
+      // Fewer pages per visit for the first 300 customers: some valuable ones become high risk.
+      const lines = files['market_file.csv'].toString('utf8').split(/\r?\n/);
+      const changed = lines.map((l, i) => (i >= 1 && i <= 300 ? l.replace(/,\d+$/, ',1') : l)).join('\n');
+      tg.sendDocument(ADMIN, { fileName: 'data.zip', content: zipOf({ ...files, 'market_file.csv': Buffer.from(changed) }) });
+      await editsUntil(ADMIN, /Готово/);
+      const alert = await tg.waitForMessage(MANAGER, { ...JOB, match: (m) => /После обновления данных/.test(m.text ?? '') });
+      expect(alert.text).toMatch(/^⚠️ После обновления данных \d[\d\s]* клиент\S* с высокой прибылью переш\S+ в зону высокого риска\./);
+      expect(alert.text!.split('\n').filter((l) => /^\d\. \d+ — было /.test(l)).length).toBeGreaterThan(0);
+      expect(alert.reply_markup!.inline_keyboard.flat().map((b) => b.text)).toEqual(['📋 Все прибыльные под угрозой']);
+      await tg.waitUntilProcessed();
+      expect(tg.sent(MANAGER).filter((m) => /После обновления данных/.test(m.text ?? ''))).toHaveLength(1);
+      expect(tg.sent(REMOVED)).toHaveLength(0);
+    } finally {
+      fx.app.store.subscribers.unsubscribe(REMOVED, 'user');
+      fx.app.store.subscribers.unsubscribe(MANAGER, 'user');
+    }
   });
 
   it('a broken file among four changes nothing, lists the first problems, and a fixed re-send completes the set', async () => {
     await start();
     const before = activeVersion();
     const datasetBefore = latestDataset();
-    const answerBefore = await ask(MANAGER, '/risk 215349');
+    const answerBefore = await ask(MANAGER, `/risk ${ID}`);
 
-    tg.sendMediaGroup(ADMIN, asUserFiles({ ...real, 'market_money.csv': breakLastColumn(real['market_money.csv'], 15) }));
+    tg.sendMediaGroup(ADMIN, asUserFiles({ ...files, 'market_money.csv': breakLastColumn(files['market_money.csv'], 15) }));
     const edits = await editsUntil(ADMIN, /ошибки/);
     const report = String(edits.at(-1)!.params.text);
     expect(report).toMatch(/данные не загружены, модель прежняя/);
@@ -159,29 +197,53 @@ describe('uploading a data set in the chat', () => {
 
     expect(activeVersion()).toBe(before);
     expect(latestDataset()).toBe(datasetBefore);
-    expect(await ask(MANAGER, '/risk 215349')).toBe(answerBefore);
+    expect(await ask(MANAGER, `/risk ${ID}`)).toBe(answerBefore);
 
     // The other three files are still staged: the corrected one alone completes the set.
-    tg.sendDocument(ADMIN, { fileName: 'market_money.csv', content: real['market_money.csv'] });
+    tg.sendDocument(ADMIN, { fileName: 'market_money.csv', content: files['market_money.csv'] });
     await editsUntil(ADMIN, /Готово/);
     expect(activeVersion()).toBeGreaterThan(before!);
+  });
+
+  it('contacts.csv in an album is imported after the data set is stored; unknown ids are only counted', async () => {
+    await start();
+    const [a, b] = servedIds(fx.app);
+    const contacts = Buffer.from(`id;имя;телефон\n${a};Анна Смирнова;+7 912 000-00-01\n999;Кто-то;+7 912 000-00-02\n${b};Борис;\n`, 'utf8');
+    tg.sendMediaGroup(ADMIN, asUserFiles({ ...files, 'contacts.csv': contacts }));
+    const done = String((await editsUntil(ADMIN, /Готово/)).at(-1)!.params.text);
+    expect(done).toMatch(/Контакты сохранены: 2 клиента; всего клиентов с контактами — 2\./);
+    expect(done).toMatch(/Пропущено строк: 1 — таких клиентов нет в данных \(contacts\.csv:3\)/);
+    expect(fx.app.store.contacts.get(a)).toMatchObject({ name: 'Анна Смирнова', phone: '+7 912 000-00-01' });
+    expect(await ask(MANAGER, `/risk ${a}`)).toMatch(/👤 Анна Смирнова, \+7 912 000-00-01/);
+  });
+
+  it('a broken contacts.csv stops the upload like a broken data file: nothing is stored', async () => {
+    await start();
+    const datasetBefore = latestDataset();
+    const [a] = servedIds(fx.app);
+    const contacts = Buffer.from(`id,name,phone\n${a},Анна,12-34\n${a},Анна,+79120000001\n`, 'utf8');
+    tg.sendMediaGroup(ADMIN, asUserFiles({ ...files, 'contacts.csv': contacts }));
+    const report = String((await editsUntil(ADMIN, /ошибки/)).at(-1)!.params.text);
+    expect(report).toMatch(/^contacts\.csv:2: /m);
+    expect(report).toMatch(/^contacts\.csv:3: клиент \d+ уже встречался в строке 2$/m);
+    expect(latestDataset()).toBe(datasetBefore);
   });
 
   it('a training that fails leaves the previous model and data answering', async () => {
     await start({ trainArgs: ['--families', 'no-such-family'] });
     const before = activeVersion();
-    const answerBefore = await ask(MANAGER, '/risk 215349');
-    tg.sendDocument(ADMIN, { fileName: 'data.zip', content: zipOf(real) });
+    const answerBefore = await ask(MANAGER, `/risk ${ID}`);
+    tg.sendDocument(ADMIN, { fileName: 'data.zip', content: zipOf(files) });
     const edits = await editsUntil(ADMIN, /Не удалось обучить/);
     expect(String(edits.at(-1)!.params.text)).toMatch(new RegExp(`по-прежнему отвечает по модели v${before}\\.`));
     expect(activeVersion()).toBe(before);
-    expect(await ask(MANAGER, '/risk 215349')).toBe(answerBefore);
+    expect(await ask(MANAGER, `/risk ${ID}`)).toBe(answerBefore);
   });
 
   it('shutting down during training stops it, keeps the previous model and tells the chat', async () => {
     await start({ trainArgs: [] }); // the full search: long enough to be interrupted
     const before = activeVersion();
-    tg.sendDocument(ADMIN, { fileName: 'data.zip', content: zipOf(real) });
+    tg.sendDocument(ADMIN, { fileName: 'data.zip', content: zipOf(files) });
     await editsUntil(ADMIN, /Обучаю модель/);
     await uploads!.shutdown();
     expect(tg.sent(ADMIN).at(-1)!.text).toMatch(/обучение прервано/);
@@ -190,7 +252,7 @@ describe('uploading a data set in the chat', () => {
 
   it('a manager who is not an admin is refused once per album, and nothing is downloaded', async () => {
     await start();
-    tg.sendMediaGroup(MANAGER, asUserFiles(real));
+    tg.sendMediaGroup(MANAGER, asUserFiles(files));
     expect((await tg.waitForMessage(MANAGER)).text).toMatch(/только администраторы/);
     await tg.waitUntilProcessed();
     expect(tg.sent(MANAGER)).toHaveLength(1);
@@ -223,11 +285,11 @@ describe('uploading a data set in the chat', () => {
   it('a stale upload times out: files older than the timeout are forgotten', async () => {
     const clock = { now: 1_000_000 };
     await start({ now: () => clock.now });
-    tg.sendDocument(ADMIN, { fileName: 'market_file.csv', content: real['market_file.csv'] });
+    tg.sendDocument(ADMIN, { fileName: 'market_file.csv', content: files['market_file.csv'] });
     expect((await tg.waitForMessage(ADMIN)).text).toMatch(/Жду ещё: market_money\.csv, market_time\.csv, money\.csv/);
 
     clock.now += 31 * 60_000;
-    tg.sendDocument(ADMIN, { fileName: 'money.csv', content: real['money.csv'] });
+    tg.sendDocument(ADMIN, { fileName: 'money.csv', content: files['money.csv'] });
     expect((await tg.waitForMessage(ADMIN)).text).toMatch(/Прошлая загрузка устарела/);
     const status = (await tg.waitForMessage(ADMIN)).text!;
     expect(status).toMatch(/Получено: money\.csv\./);
@@ -236,7 +298,7 @@ describe('uploading a data set in the chat', () => {
 
   it('the audit log records who asked what, without secrets', async () => {
     await start();
-    await ask(MANAGER, '/risk 215349');
+    await ask(MANAGER, `/risk ${ID}`);
     tg.sendText(MANAGER, '/segment');
     const kb = await tg.waitForMessage(MANAGER, { match: (m) => m.reply_markup !== undefined });
     tg.pressButton(MANAGER, kb, 'Прибыльные под угрозой');
@@ -251,7 +313,7 @@ describe('uploading a data set in the chat', () => {
     const actions = log.map((e) => `${e.userId}/${e.chatId} ${e.action}`);
     expect(actions).toEqual(
       expect.arrayContaining([
-        `${MANAGER}/${MANAGER} /risk 215349`,
+        `${MANAGER}/${MANAGER} /risk ${ID}`,
         `${MANAGER}/${MANAGER} /segment`,
         `${MANAGER}/${MANAGER} callback s:profitable`,
         `${MANAGER}/${MANAGER} /risk <token>`,

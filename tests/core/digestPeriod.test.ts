@@ -49,7 +49,7 @@ describe('digest periods (ISO weeks in the digest time zone)', () => {
     expect(fmtWeek(periodFromKey('2026-W48'))).toBe('23–29 ноября 2026');
     expect(fmtWeek(periodFromKey('2026-W49'))).toBe('30 ноября – 6 декабря 2026');
     expect(fmtWeek(periodFromKey('2026-W01'))).toBe('29 декабря 2025 – 4 января 2026');
-    expect(fmtWeekLabel(periodFromKey('2026-W48'))).toBe('23.11');
+    expect(fmtWeekLabel(periodFromKey('2026-W48'))).toBe('23 нояб.');
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DeliveryRejectedError, RecipientUnavailableError } from '../../src/core/digest/errors.ts';
+import { ChatMigratedError, DeliveryRejectedError, RecipientUnavailableError } from '../../src/core/digest/errors.ts';
 import { periodFromKey } from '../../src/core/digest/period.ts';
 import { createDigestRunner, type ComposedDigest, type DigestRunnerDeps } from '../../src/core/digest/runner.ts';
 import type { DigestTransport } from '../../src/core/ports.ts';
@@ -55,6 +55,7 @@ function runner(transport: DigestTransport, opts: Partial<DigestRunnerDeps> & { 
       return opts.composed?.() ?? { modelVersion: 1, datasetVersion: 1, atRiskIds: [3, 1, 2].sort(), parts: parts() };
     },
     transport,
+    mayReceive: () => true,
     now: () => clock,
     concurrency: 2,
     ...opts,
@@ -139,6 +140,43 @@ describe('digest runner', () => {
     expect(store.subscribers.isSubscribed(103)).toBe(false);
     expect(store.subscribers.active().map((s) => s.chatId)).toEqual([101, 102, 104, 105]);
     expect(inbox.get(103)).toBeUndefined();
+  });
+
+  it('checks access before every part: a chat whose user lost access mid-run gets nothing more, is unsubscribed and audited', async () => {
+    const inbox: Inbox = new Map();
+    const revoked = new Set<number>([102]);
+    const r = runner(
+      fakeTransport(inbox, (chatId, part) => {
+        // 104 loses access after its text has gone out.
+        if (chatId === 104 && part.type === 'text') queueMicrotask(() => revoked.add(104));
+        return undefined;
+      }),
+      { mayReceive: (s) => !revoked.has(s.chatId), audit: store.audit },
+    );
+    const report = await r.deliver(W48, { trigger: 'schedule' });
+    expect(inbox.get(102)).toBeUndefined();
+    expect(inbox.get(104)).toEqual(['сводка v1']);
+    expect(report.counts).toMatchObject({ sent: 3, skipped: 2 });
+    expect(store.subscribers.active().map((s) => s.chatId)).toEqual([101, 103, 105]);
+    const audited = store.audit.recent(10).filter((e) => /access revoked/.test(e.action)).map((e) => e.chatId);
+    expect(audited.sort()).toEqual([102, 104]);
+  });
+
+  it('a group that became a supergroup gets its copy at the new id, and its subscription moves there', async () => {
+    const inbox: Inbox = new Map();
+    store.subscribers.subscribe(-500, 7);
+    const r = runner(
+      fakeTransport(inbox, (chatId) =>
+        chatId === -500 ? new ChatMigratedError(-100500, 'Bad Request: group chat was upgraded to a supergroup chat') : undefined,
+      ),
+    );
+    const report = await r.deliver(W48, { trigger: 'schedule' });
+    expect(inbox.get(-100500)).toEqual(full);
+    expect(inbox.get(-500)).toBeUndefined();
+    expect(report.counts.sent).toBe(CHATS.length + 1);
+    expect(store.subscribers.isSubscribed(-100500)).toBe(true);
+    expect(store.subscribers.isSubscribed(-500)).toBe(false);
+    expect(store.subscribers.originOf(-100500)).toBe(-500);
   });
 
   it('a rejected chat is marked failed; a manual send retries it and reaches late subscribers', async () => {

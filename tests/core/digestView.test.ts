@@ -1,5 +1,5 @@
 /**
- * The digest as a manager reads it, on the real data set and on a second version of it: what it
+ * The digest as a manager reads it, on the demo data set and on a second version of it: what it
  * says, and that «new at risk / no longer at risk» matches the two models' stored scores.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { periodFromKey } from '../../src/core/digest/period.ts';
 import { createDigestRunner } from '../../src/core/digest/runner.ts';
 import type { DigestView } from '../../src/core/digest/view.ts';
 import { composeDigest } from '../../src/app/digest.ts';
-import { REAL_DIR, trainedApp, type Fixture } from '../support/appFixture.ts';
+import { DEMO_DIR, trainedApp, type Fixture } from '../support/appFixture.ts';
 
 const W47 = periodFromKey('2026-W47');
 const W48 = periodFromKey('2026-W48');
@@ -25,13 +25,13 @@ let week1: Awaited<ReturnType<typeof composeDigest>>;
 let week2: Awaited<ReturnType<typeof composeDigest>>;
 
 /**
- * The real files with some customers changed (fewer pages per visit for the first 200, more for the
+ * The demo files with some customers changed (fewer pages per visit for the first 200, more for the
  * next 200) and ten customers gone, written to a temp dir: never into the repository.
  */
 function secondVersion(dir: string): void {
   mkdirSync(dir, { recursive: true });
   const gone = new Set<string>();
-  const market = readFileSync(join(REAL_DIR, 'market_file.csv'), 'utf8').split(/\r?\n/);
+  const market = readFileSync(join(DEMO_DIR, 'market_file.csv'), 'utf8').split(/\r?\n/);
   const rows = market.slice(1).filter(Boolean);
   rows.slice(-10).forEach((r) => gone.add(r.split(',')[0]));
   const changed = rows.slice(0, 400).map((r, i) => {
@@ -40,8 +40,8 @@ function secondVersion(dir: string): void {
     return cells.join(',');
   });
   writeFileSync(join(dir, 'market_file.csv'), [market[0], ...changed, ...rows.slice(400, -10)].join('\n') + '\n');
-  for (const file of readdirSync(REAL_DIR).filter((f) => f !== 'market_file.csv')) {
-    const lines = readFileSync(join(REAL_DIR, file), 'utf8').split(/\r?\n/).filter(Boolean);
+  for (const file of readdirSync(DEMO_DIR).filter((f) => f !== 'market_file.csv')) {
+    const lines = readFileSync(join(DEMO_DIR, file), 'utf8').split(/\r?\n/).filter(Boolean);
     const kept = [lines[0], ...lines.slice(1).filter((l) => !gone.has(l.split(/[,;]/)[0]))];
     writeFileSync(join(dir, file), kept.join('\n') + '\n');
   }
@@ -62,13 +62,14 @@ const textOf = (d: typeof week1) => {
 };
 
 beforeAll(async () => {
-  fx = await trainedApp({ dataDir: REAL_DIR });
+  fx = await trainedApp({ dataDir: DEMO_DIR });
   tmp = mkdtempSync(join(tmpdir(), 'digest-v2-'));
   const record = createDigestRunner({
     runs: fx.app.store.digests,
     subscribers: fx.app.store.subscribers,
     compose: async (p) => (await composeDigest(fx.app, p)).composed,
     transport: { send: async () => undefined },
+    mayReceive: () => true,
   });
 
   const v1 = fx.app.assistant.modelInfo().model.version;
@@ -139,8 +140,8 @@ describe('weekly digest content', () => {
     expect(text).toContain(`Модель v${week2.view.model.version} `);
     expect(text).toContain(`данные v${week2.view.model.datasetVersion}`);
     expect(text).toMatch(/В зоне высокого риска: [\d\s]+ клиент/);
-    expect(text).toMatch(/Прибыль под угрозой/);
-    for (const s of week2.view.segments) expect(text).toContain(`— ${s.size.toLocaleString('ru-RU')} · `);
+    expect(text).toMatch(/Ожидаемая потеря прибыли: [\d\s]+тыс\.\s₽ в месяц/);
+    for (const s of week2.view.segments) expect(text).toMatch(new RegExp(`— ${s.size.toLocaleString('ru-RU')} клиент\\S*, потеря [\\d\\s,]+тыс\\.\\s₽`));
     expect(text).toMatch(/\/unsubscribe/);
   });
 

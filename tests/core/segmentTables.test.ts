@@ -101,7 +101,7 @@ describe('segments stored at train time', () => {
 });
 
 describe('a model without stored segments', () => {
-  /** What a model saved before migration 4 looks like: no segment rows. */
+  /** What a model saved before migration 7 looks like: no segment rows. */
   function forgetSegments(store: Store) {
     const db = (store as SqliteStore).db;
     db.exec('DELETE FROM segment_member; DELETE FROM segment_summary; DELETE FROM segment_set;');

@@ -1,18 +1,22 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Customer } from '../../src/core/domain.ts';
 import { DataError, type FileProblem } from '../../src/core/errors.ts';
+import { DEMO_DIR } from '../support/realData.ts';
 
-/** The real data set, beside the repository (never copied into it). */
-export const REAL_DIR = path.resolve(process.cwd(), '../shared/data/one-click');
+export { DEMO_DIR };
 export const FILES = ['market_file.csv', 'market_money.csv', 'market_time.csv', 'money.csv'] as const;
 export type FileName = (typeof FILES)[number];
 
-/** Lines of a real file without line ends (header = index 0 = line 1). */
-export function realLines(file: FileName): string[] {
-  const text = readFileSync(path.join(REAL_DIR, file), 'utf8');
+/** Lines of a data file without line ends (header = index 0 = line 1); the demo set unless told. */
+export function dataLines(file: FileName, dir = DEMO_DIR): string[] {
+  const text = readFileSync(path.join(dir, file), 'utf8');
   return text.split('\r\n').filter((l, i, a) => !(i === a.length - 1 && l === ''));
 }
+
+/** The id on line `lineNo` (1-based) of a data file's lines. */
+export const idAt = (lines: string[], lineNo: number): number => Number(lines[lineNo - 1].split(/[,;]/)[0]);
 
 const tmpDirs: string[] = [];
 export function tmpDir(prefix = 'retention-data-'): string {
@@ -27,14 +31,14 @@ export function cleanupTmp(): void {
 export type FileContent = string[] | string | Buffer | null;
 
 /**
- * Writes a data set directory: the real files (CRLF, as the originals), with some replaced.
+ * Writes a data set directory: the demo files (CRLF, as the real export), with some replaced.
  * Lines arrays are joined with CRLF and end with CRLF; strings/Buffers are written as is; null omits the file.
  */
 export function writeSet(overrides: Partial<Record<string, FileContent>> = {}, dir = tmpDir()): string {
   mkdirSync(dir, { recursive: true });
   const names = new Set<string>([...FILES, ...Object.keys(overrides)]);
   for (const name of names) {
-    const content = name in overrides ? overrides[name] : realLines(name as FileName);
+    const content = name in overrides ? overrides[name] : dataLines(name as FileName);
     if (content === null || content === undefined) continue;
     const data = Array.isArray(content) ? content.join('\r\n') + '\r\n' : content;
     writeFileSync(path.join(dir, name), data);
@@ -63,4 +67,30 @@ export function setField(lines: string[], lineNo: number, col: number, value: st
   fields[col] = value;
   out[lineNo - 1] = fields.join(sep);
   return out;
+}
+
+/** A plausible cleaned customer; `over` sets the fields a test is about. */
+export function customer(id: number, over: Partial<Customer> = {}): Customer {
+  return {
+    id,
+    label: (id % 2) as 0 | 1,
+    serviceType: 'стандарт',
+    allowNotify: true,
+    marketActive6m: 4.4,
+    marketActiveCurrent: 4,
+    tenureDays: 500,
+    promoShare: 0.25,
+    popularCategory: 'Кухонная посуда',
+    categoriesPerVisit: 3,
+    unpaidItems: 2,
+    serviceErrors: 4,
+    pagesPerVisit: 8,
+    revenuePrePrev: 4800,
+    revenuePrev: 5000.5,
+    revenueCurrent: 5200.1,
+    minutesPrev: 12,
+    minutesCurrent: 13,
+    profit: 4.16,
+    ...over,
+  };
 }

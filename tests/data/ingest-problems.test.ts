@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError, formatProblem } from '../../src/core/errors.ts';
 import { readDatasetDir } from '../../src/data/index.ts';
-import { cleanupTmp, problemsOf, realLines, setField, tmpDir, where, writeSet, type FileName } from './helpers.ts';
+import { cleanupTmp, dataLines, idAt, problemsOf, setField, tmpDir, where, writeSet, type FileName } from './helpers.ts';
 
 afterAll(cleanupTmp);
 
-const lines = (f: FileName) => realLines(f);
+const lines = (f: FileName) => dataLines(f);
 /** 1-based line of the first row matching `pred`. */
 const lineOf = (ls: string[], pred: (l: string) => boolean) => ls.findIndex(pred) + 1;
 const run = (overrides: Parameters<typeof writeSet>[0]) => problemsOf(() => readDatasetDir(writeSet(overrides)));
@@ -76,7 +76,7 @@ describe('file-level problems', () => {
 
   it('reports an unclosed quote instead of swallowing the rest of the file', async () => {
     const market = lines('market_file.csv');
-    const n = lineOf(market, (l) => l.startsWith('215360,'));
+    const n = 14; // any data line: whichever category it holds gets an opening quote below
     market[n - 1] = market[n - 1].replace('Товары для детей', '"Товары для детей').replace('Домашний текстиль', '"Домашний текстиль').replace('Кухонная посуда', '"Кухонная посуда').replace('Косметика и аксесуары', '"Косметика и аксесуары').replace('Техника для красоты и здоровья', '"Техника для красоты и здоровья').replace('Мелкая бытовая техника и электроника', '"Мелкая бытовая техника и электроника');
     const ps = await run({ 'market_file.csv': market });
     expect(ps[0]).toMatchObject({ file: 'market_file.csv', line: n, message: expect.stringMatching(/кавычк/) });
@@ -86,7 +86,7 @@ describe('file-level problems', () => {
 describe('value problems, each at its exact file:line', () => {
   it('non-numeric, NaN, negative and out-of-range values', async () => {
     let market = lines('market_file.csv');
-    market = setField(market, 5, 12, 'много'); // Страниц_за_визит of 215351
+    market = setField(market, 5, 12, 'много'); // Страниц_за_визит
     market = setField(market, 6, 7, '1.5'); // Акционные_покупки > 1
     market = setField(market, 7, 4, ''); // empty Маркет_актив_6_мес
     const money = setField(lines('market_money.csv'), 7, 2, '-5.0');
@@ -133,23 +133,28 @@ describe('value problems, each at its exact file:line', () => {
       'money.csv': [...profit, profit[2]],
     });
     expect(ps.map(formatProblem)).toEqual([
-      'market_file.csv:1302: клиент 215348 уже встречался в строке 2',
-      `market_money.csv:3902: для клиента 215349 период «${money[4].split(',')[1]}» уже был в строке 5`,
-      'money.csv:1302: клиент 215349 уже встречался в строке 3',
+      `market_file.csv:${market.length + 1}: клиент ${idAt(market, 2)} уже встречался в строке 2`,
+      `market_money.csv:${money.length + 1}: для клиента ${idAt(money, 5)} период «${money[4].split(',')[1]}» уже был в строке 5`,
+      `money.csv:${profit.length + 1}: клиент ${idAt(profit, 3)} уже встречался в строке 3`,
     ]);
   });
 
   it('an id missing from another file is reported where it does appear', async () => {
-    const time = lines('market_time.csv').filter((l) => !l.startsWith('215350,'));
-    const profit = [...lines('money.csv'), '999999;4,2'];
+    const market = lines('market_file.csv');
+    const noTime = idAt(market, 4);
+    const noCurrentMonth = idAt(market, 5);
+    const stranger = 999999;
+    expect(market.some((l) => l.startsWith(`${stranger},`))).toBe(false);
+    const time = lines('market_time.csv').filter((l) => !l.startsWith(`${noTime},`));
+    const profit = [...lines('money.csv'), `${stranger};4,2`];
     const money = lines('market_money.csv');
-    const cut = lineOf(money, (l) => l.startsWith('215351,текущий_месяц'));
-    const first215351 = lineOf(money, (l) => l.startsWith('215351,'));
+    const cut = lineOf(money, (l) => l.startsWith(`${noCurrentMonth},текущий_месяц`));
+    const firstOfIt = lineOf(money, (l) => l.startsWith(`${noCurrentMonth},`));
     const ps = await run({ 'market_time.csv': time, 'money.csv': profit, 'market_money.csv': money.filter((_, i) => i !== cut - 1) });
     expect(ps.map(formatProblem)).toEqual([
-      'market_file.csv:4: клиента 215350 нет в файле market_time.csv',
-      `market_money.csv:${first215351}: для клиента 215351 нет строки за период «текущий_месяц»`,
-      'money.csv:1302: клиента 999999 нет в файле market_file.csv',
+      `market_file.csv:4: клиента ${noTime} нет в файле market_time.csv`,
+      `market_money.csv:${firstOfIt}: для клиента ${noCurrentMonth} нет строки за период «текущий_месяц»`,
+      `money.csv:${profit.length}: клиента ${stranger} нет в файле market_file.csv`,
     ]);
   });
 
@@ -157,7 +162,7 @@ describe('value problems, each at its exact file:line', () => {
     const market = lines('market_file.csv');
     const text = market.join('\r\n');
     const ps = await run({ 'market_file.csv': text.slice(0, text.length - 25) });
-    expect(ps).toContainEqual({ file: 'market_file.csv', line: 1301, message: expect.stringMatching(/из 13 полей — строка обрезана/) });
+    expect(ps).toContainEqual({ file: 'market_file.csv', line: market.length, message: expect.stringMatching(/из 13 полей — строка обрезана/) });
   });
 
   it('too many fields on a line', async () => {

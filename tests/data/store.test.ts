@@ -2,39 +2,15 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CleanDataset, Customer } from '../../src/core/domain.ts';
+import type { CleanDataset } from '../../src/core/domain.ts';
 import { NotFoundError } from '../../src/core/errors.ts';
 import type { DerivedTables, NewModel } from '../../src/core/ports.ts';
 import { buildSegmentTables } from '../../src/core/segments.ts';
 import { CorruptRecordError, MIGRATIONS, migrate, openStore, readDatasetDir, schemaVersion, type SqliteStore } from '../../src/data/index.ts';
-import { REAL_DIR, cleanupTmp, tmpDir } from './helpers.ts';
+import { REAL_DIR } from '../support/realData.ts';
+import { DEMO_DIR, cleanupTmp, customer, tmpDir } from './helpers.ts';
 
 afterAll(cleanupTmp);
-
-function customer(id: number, over: Partial<Customer> = {}): Customer {
-  return {
-    id,
-    label: (id % 2) as 0 | 1,
-    serviceType: 'стандарт',
-    allowNotify: true,
-    marketActive6m: 4.4,
-    marketActiveCurrent: 4,
-    tenureDays: 500,
-    promoShare: 0.25,
-    popularCategory: 'Кухонная посуда',
-    categoriesPerVisit: 3,
-    unpaidItems: 2,
-    serviceErrors: 4,
-    pagesPerVisit: 8,
-    revenuePrePrev: 4800,
-    revenuePrev: 5000.5,
-    revenueCurrent: 5200.1,
-    minutesPrev: 12,
-    minutesCurrent: 13,
-    profit: 4.16,
-    ...over,
-  };
-}
 
 /** No segment members and no explanations: what a model over an empty data set derives. */
 const NOTHING_DERIVED: DerivedTables = {
@@ -256,14 +232,23 @@ describe('ModelRepository', () => {
   });
 });
 
-describe('with the real data set', () => {
-  it('stores and reads back the 1296 cleaned customers exactly', async () => {
-    const ds = await readDatasetDir(REAL_DIR);
-    const v = store.datasets.create(ds, REAL_DIR);
-    expect(v).toMatchObject({ customersIn: 1300, customersKept: 1296, positives: 494 });
-    expect(store.datasets.customers(v.version)).toEqual([...ds.customers].sort((a, b) => a.id - b.id));
-    expect(store.datasets.dropped(v.version)).toEqual(ds.dropped);
-    expect(store.datasets.nearestIds(v.version, 215348, 3)).toEqual([215349, 215350, 215351]);
-    expect(store.datasets.nearestIds(v.version, 215380, 2)).toEqual([215379, 215381]);
+for (const [name, dir] of [['demo', DEMO_DIR], ['real', REAL_DIR]] as const) {
+  describe.skipIf(dir === null)(`with the ${name} data set`, () => {
+    it('stores and reads back the cleaned customers exactly', async () => {
+      const ds = await readDatasetDir(dir!);
+      const v = store.datasets.create(ds, dir!);
+      const positives = ds.customers.filter((c) => c.label === 1).length;
+      expect(v).toMatchObject({ customersIn: ds.customersIn, customersKept: ds.customers.length, positives });
+      expect(ds.customers.length).toBeLessThan(ds.customersIn); // cleaning dropped some, so the counts differ
+      expect(store.datasets.customers(v.version)).toEqual([...ds.customers].sort((a, b) => a.id - b.id));
+      expect(store.datasets.dropped(v.version)).toEqual(ds.dropped);
+      const ids = ds.customers.map((c) => c.id).sort((a, b) => a - b);
+      expect(store.datasets.nearestIds(v.version, ids[0] - 1, 3)).toEqual(ids.slice(0, 3));
+      // The outlier is dropped, so it is not stored, and its kept neighbours are the nearest ids.
+      const outlier = ds.dropped.find((d) => d.reason === 'revenue_outlier')!.id;
+      expect(ids).toEqual(expect.arrayContaining([outlier - 1, outlier + 1]));
+      expect(ids).not.toContain(outlier);
+      expect(store.datasets.nearestIds(v.version, outlier, 2)).toEqual([outlier - 1, outlier + 1]);
+    });
   });
-});
+}

@@ -6,7 +6,8 @@ import { FEATURE_SCHEMA, toFrame, toLabels } from '../../src/core/features.ts';
 import { readDatasetDir, synthesize, type IngestResult, type SynthSummary } from '../../src/data/index.ts';
 import { FIRST_ID } from '../../src/data/synth.ts';
 import { LogisticRegression, Pipeline, crossValidate, stratifiedKFold } from '../../src/ml/index.ts';
-import { FILES, REAL_DIR, cleanupTmp, realLines, tmpDir } from './helpers.ts';
+import { itReal, realDir } from '../support/realData.ts';
+import { FILES, cleanupTmp, dataLines, tmpDir } from './helpers.ts';
 
 const N = 3000;
 let dir: string;
@@ -33,10 +34,13 @@ describe('synthesize', () => {
     }
   });
 
-  it('writes the real files’ headers, CRLF line ends, `;` and decimal commas in money.csv', () => {
+  itReal('writes the real files’ headers, byte for byte', () => {
+    for (const f of FILES) expect(read(dir, f).toString('utf8').split('\r\n')[0], f).toBe(dataLines(f, realDir())[0]);
+  });
+
+  it('writes CRLF line ends, no BOM, `;` and decimal commas in money.csv', () => {
     for (const f of FILES) {
       const text = read(dir, f).toString('utf8');
-      expect(text.split('\r\n')[0], f).toBe(realLines(f)[0]);
       expect(text.endsWith('\r\n')).toBe(true);
       expect(text.replace(/\r\n/g, '').includes('\n'), f).toBe(false);
       expect(text.charCodeAt(0)).not.toBe(0xfeff);
@@ -68,8 +72,8 @@ describe('synthesize', () => {
     expect(summary.positives).toBe(read(dir, 'market_file.csv').toString('utf8').match(/,Снизилась,/g)?.length);
   });
 
-  it('resembles the real data: label share and feature means within 15%', async () => {
-    const real = await readDatasetDir(REAL_DIR);
+  itReal('resembles the real data: label share and feature means within 15%', async () => {
+    const real = await readDatasetDir(realDir());
     const mean = (cs: Customer[], f: (c: Customer) => number) => cs.reduce((s, c) => s + f(c), 0) / cs.length;
     const share = (cs: Customer[]) => mean(cs, (c) => (c.label === 1 ? 1 : 0));
     expect(Math.abs(share(ds.customers) - share(real.customers))).toBeLessThan(0.04);

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  DEFAULT_CHART_SIZE,
+  preferredSize,
   driversChart,
   importanceChart,
   riskDistributionChart,
@@ -13,11 +13,19 @@ import {
 } from '../../src/features/charts/index.ts';
 import { histogram } from '../../src/features/charts/distribution.ts';
 import { MAX_DRIVERS } from '../../src/features/charts/drivers.ts';
+import { membersChart } from '../../src/features/charts/members.ts';
 import { paddedRange, wrapLabel } from '../../src/features/charts/format.ts';
 import { quickChartPayload } from '../../src/app/charts/quickchartRenderer.ts';
 import { LocalChartRenderer, QuickChartRenderer, createChartRenderer } from '../../src/app/charts/index.ts';
 import { CHART_TEXT } from '../../src/messages.ts';
-import { sampleCharts as samples, sampleDistribution, sampleDrivers, sampleSegments, sampleTrend } from './fixtures/chartSamples.ts';
+import {
+  sampleCharts as samples,
+  sampleDistribution,
+  sampleDrivers,
+  sampleMembers,
+  sampleSegments,
+  sampleTrend,
+} from './fixtures/chartSamples.ts';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -29,10 +37,14 @@ function pngSize(png: Buffer): { width: number; height: number } {
 }
 
 const local = new LocalChartRenderer();
+const sizeOf = (config: ChartConfig) => preferredSize(config);
 
 describe('LocalChartRenderer', () => {
-  it.each(samples)('renders %s as a 1000×600 PNG', async (_kind, build) => {
-    expect(pngSize(await local.render(build()))).toEqual(DEFAULT_CHART_SIZE);
+  it.each(samples)('renders %s 1000 px wide and as tall as its rows', async (_kind, build) => {
+    const config = build();
+    const size = pngSize(await local.render(config));
+    expect(size).toEqual(sizeOf(config));
+    expect(size.width).toBe(1000);
   });
 
   it('renders at a requested size', async () => {
@@ -47,66 +59,103 @@ describe('LocalChartRenderer', () => {
     await expect(local.render(trendChart(sampleTrend), { width: 800.5, height: 500 })).rejects.toThrow(RangeError);
   });
 
+  const drivers = (d: { label: string; value: number }[], baseRate = 0.38, probability = 0.38 + d.reduce((s, x) => s + x.value, 0)) =>
+    driversChart({ customerId: 1, baseRate, probability, drivers: d });
+  const segment = (size: number, shared: number, loss: number) => ({ title: 'Серферы', size, shared, loss, lossLabel: String(loss) });
   const edgeCases: [string, () => ChartConfig][] = [
-    ['no drivers', () => driversChart({ customerId: 1, drivers: [] })],
-    ['drivers all zero', () => driversChart({ customerId: 1, drivers: [{ label: 'a', value: 0 }, { label: 'b', value: 0 }] })],
-    ['only negative drivers', () => driversChart({ customerId: 1, drivers: [{ label: 'давно с нами', value: -0.2 }] })],
+    ['no drivers', () => drivers([])],
+    ['drivers all zero', () => drivers([{ label: 'a', value: 0 }, { label: 'b', value: 0 }])],
+    ['only negative drivers', () => drivers([{ label: 'давно с нами', value: -0.2 }])],
+    ['a probability of 1', () => drivers([{ label: 'a', value: 0.5 }], 0.38, 1)],
     ['no features', () => importanceChart({ features: [] })],
-    ['importances all zero', () => importanceChart({ features: [{ label: 'тип сервиса', importance: 0 }] })],
-    ['one segment', () => segmentsChart({ segments: [{ title: 'Серферы', size: 12, profitAtStake: 30.5 }] })],
-    ['segments of zero size', () => segmentsChart({ segments: [{ title: 'Серферы', size: 0, profitAtStake: 0 }] })],
-    ['no segments', () => segmentsChart({ segments: [] })],
+    ['importances all zero', () => importanceChart({ features: [{ label: 'тип сервиса', share: 0, direction: null }] })],
+    ['one segment', () => segmentsChart({ segments: [segment(12, 3, 30.5)], subtitle: null, lossAxis: 'потеря' })],
+    ['segments of zero size', () => segmentsChart({ segments: [segment(0, 0, 0)], subtitle: null, lossAxis: 'потеря' })],
+    ['no segments', () => segmentsChart({ segments: [], subtitle: null, lossAxis: 'потеря' })],
+    ['an empty segment', () => membersChart({ ...sampleMembers, members: [], more: null })],
     ['all probabilities equal', () => riskDistributionChart({ probabilities: new Float64Array(50).fill(0.3), threshold: 0.7 })],
     ['probabilities 0 and 1 only', () => riskDistributionChart({ probabilities: [0, 1, 1, 0], threshold: 0.5 })],
     ['no probabilities', () => riskDistributionChart({ probabilities: [], threshold: 0.7 })],
-    ['one week', () => trendChart({ points: [{ label: '17.11', atRisk: 5 }] })],
-    ['zero at-risk weeks', () => trendChart({ points: [{ label: '10.11', atRisk: 0 }, { label: '17.11', atRisk: 0 }] })],
+    ['one week', () => trendChart({ points: [{ label: '17 нояб.', atRisk: 5 }] })],
+    ['zero at-risk weeks', () => trendChart({ points: [{ label: '10 нояб.', atRisk: 0 }, { label: '17 нояб.', atRisk: 0 }] })],
     ['no weeks', () => trendChart({ points: [] })],
   ];
 
   it.each(edgeCases)('renders with %s', async (_case, build) => {
-    expect(pngSize(await local.render(build()))).toEqual(DEFAULT_CHART_SIZE);
+    const config = build();
+    expect(pngSize(await local.render(config))).toEqual(sizeOf(config));
   });
 });
 
+type Span = [number, number] | null;
+const captionsOf = (config: ChartConfig) => ((config.options?.plugins?.barCaptions?.captions ?? []) as (string | null)[]).filter(Boolean);
+
 describe('chart builders', () => {
-  it('orders drivers by strength, colours them by sign and labels them in п.п.', () => {
+  it('draws the drivers as a waterfall from the base rate to the probability the text shows', () => {
     const config = driversChart(sampleDrivers);
-    const [up, down] = config.data.datasets;
-    expect(config.options?.indexAxis).toBe('y');
-    expect((config.data.labels as string[][])[0].join(' ')).toBe('мало страниц за визит: 2 против 5 в среднем');
+    const [levels, up, down] = config.data.datasets;
+    const bars = (d: typeof levels) => (d.data as Span[]).filter((v): v is [number, number] => v !== null);
+    // The first bar is the average customer, the last the customer: both start at zero.
+    expect(bars(levels)[0]).toEqual([0, 38.1]);
+    expect(bars(levels)[1][0]).toBe(0);
+    expect(bars(levels)[1][1]).toBeCloseTo(86);
+    // Every step starts where the previous one ended, and the last one ends at the probability.
+    const steps = (config.data.labels as string[]).map((_, i) => (up.data[i] ?? down.data[i]) as Span).filter((v): v is [number, number] => v !== null);
+    expect(steps[0][0]).toBeCloseTo(38.1);
+    for (let i = 1; i < steps.length; i++) expect(steps[i][0]).toBeCloseTo(steps[i - 1][1]);
+    expect(steps.at(-1)![1]).toBeCloseTo(86);
+    // Strongest first, «остальные признаки» last; labels in п.п.; red up, green down.
+    const captions = captionsOf(config);
+    expect(captions[1]).toBe('страниц за визит: 2 (в среднем 8,2)');
+    expect(captions.at(-2)).toBe(CHART_TEXT.drivers.rest);
+    expect(up.valueLabels?.find(Boolean)).toBe('+12 п.п.');
+    expect(down.valueLabels?.find(Boolean)).toBe('−3,1 п.п.');
     expect(up.label).toBe(CHART_TEXT.drivers.up);
     expect(down.label).toBe(CHART_TEXT.drivers.down);
-    expect(up.data.slice(0, 4).map((v) => Math.round(v as number))).toEqual([12, 8, 6, 5]);
-    expect(up.valueLabels?.[0]).toBe('+12 п.п.');
-    expect(down.data.slice(4).map((v) => Math.round((v as number) * 10) / 10)).toEqual([-3.1, -2.3]);
-    expect(down.valueLabels?.[4]).toMatch(/^−3,1 п\.п\.$/);
-    expect(up.backgroundColor).not.toEqual(down.backgroundColor);
   });
 
-  it('keeps only the strongest drivers that fit the picture', () => {
-    const drivers = Array.from({ length: 10 }, (_, i) => ({ label: `d${i}`, value: (i - 5) / 100 }));
-    const config = driversChart({ customerId: 1, drivers });
-    expect(config.data.labels).toHaveLength(MAX_DRIVERS);
-    expect((config.data.labels as string[][])[0]).toEqual(['d0']);
+  it('shows only the legend entries that occur', () => {
+    const onlyUp = driversChart({ customerId: 1, baseRate: 0.4, probability: 0.9, drivers: [{ label: 'a', value: 0.3 }, { label: 'b', value: 0.2 }] });
+    expect(onlyUp.data.datasets.map((d) => d.label)).toEqual([CHART_TEXT.drivers.level, CHART_TEXT.drivers.up]);
+    const onlyDown = driversChart({ customerId: 1, baseRate: 0.4, probability: 0.1, drivers: [{ label: 'a', value: -0.3 }] });
+    expect(onlyDown.data.datasets.map((d) => d.label)).toEqual([CHART_TEXT.drivers.level, CHART_TEXT.drivers.down]);
   });
 
-  it('puts the most important feature on top', () => {
+  it('keeps the strongest drivers that fit and adds the others to the remainder', () => {
+    const many = Array.from({ length: 10 }, (_, i) => ({ label: `d${i}`, value: (i - 5) / 100 }));
+    const config = driversChart({ customerId: 1, baseRate: 0.3, probability: 0.3, drivers: many });
+    const captions = captionsOf(config);
+    // base, MAX_DRIVERS drivers, the remainder, the total
+    expect(captions).toHaveLength(MAX_DRIVERS + 3);
+    expect(captions[1]).toBe('d0');
+  });
+
+  it('puts the most important feature on top, in percent, and never draws a negative bar', () => {
     const config = importanceChart({
       features: [
-        { label: 'b', importance: 0.01 },
-        { label: 'a', importance: 0.05 },
-        { label: 'c', importance: -0.001 },
+        { label: 'b', share: 20, direction: 'больше → риск ниже' },
+        { label: 'a', share: 80, direction: null },
+        { label: 'c', share: 0, direction: null },
       ],
     });
-    expect((config.data.labels as string[][]).map((l) => l.join(' '))).toEqual(['a', 'b', 'c']);
+    expect(captionsOf(config)).toEqual(['a', 'b: больше → риск ниже']);
+    expect(config.data.datasets[0].valueLabels?.filter(Boolean)).toEqual(['80%', '20%']);
   });
 
-  it('puts sizes and profit on two axes', () => {
-    const [size, profit] = segmentsChart(sampleSegments).data.datasets;
-    expect(size.xAxisID).toBe('x');
-    expect(profit.xAxisID).toBe('x2');
-    expect(profit.valueLabels?.[5]?.replace(/\s/g, ' ')).toBe('1 207');
+  it('draws segment sizes and losses on a panel each, with the overlap as a part of each size bar', () => {
+    const config = segmentsChart(sampleSegments);
+    const [only, shared, loss] = config.data.datasets;
+    expect(only.xAxisID).toBe('x');
+    expect(shared.xAxisID).toBe('x');
+    expect(loss.xAxisID).toBe('x2');
+    const scales = config.options!.scales as Record<string, { stack?: string }>;
+    expect(scales.x.stack).toBe('panels');
+    expect(scales.x2.stack).toBe('panels');
+    // 67 in the segment, 51 of them also in another one.
+    expect(only.data.find((v) => v !== null)).toBe(16);
+    expect(shared.data.find((v) => v !== null)).toBe(51);
+    expect(shared.valueLabels?.find(Boolean)).toBe('67');
+    expect(captionsOf(config)).not.toContain('Все в зоне риска');
   });
 
   it('counts every finite probability once, split at the threshold', () => {
@@ -122,7 +171,7 @@ describe('chart builders', () => {
     const config = riskDistributionChart(sampleDistribution);
     expect(config.options?.plugins?.thresholdLine?.label).toBe(CHART_TEXT.distribution.threshold(0.7));
     expect(config.options?.plugins?.thresholdLine?.value).toBeCloseTo(70);
-    expect(config.data.datasets[1].label).toBe(CHART_TEXT.distribution.above('335'));
+    expect(config.data.datasets[1].label).toBe(CHART_TEXT.distribution.above(335));
   });
 
   it('writes at most 12 counts on a long trend, always the latest', () => {
@@ -133,9 +182,20 @@ describe('chart builders', () => {
     expect(trendChart(sampleTrend).data.datasets[0].valueLabels?.every((l) => l !== null)).toBe(true);
   });
 
+  it('says in words that one week is no trend, instead of drawing one dot', () => {
+    const config = trendChart({ points: [{ label: '30 нояб.', atRisk: 368 }] });
+    expect(config.data.datasets).toEqual([]);
+    const note = ([] as string[]).concat((config.options?.plugins?.emptyNote?.text ?? []) as string | string[]).join(' ');
+    expect(note).toMatch(/одна неделя \(с 30 нояб\.\)/);
+    expect(note).toMatch(/368\s+клиентов/);
+  });
+
   it('writes a note instead of an empty plot', () => {
-    expect(driversChart({ customerId: 1, drivers: [] }).options?.plugins?.emptyNote?.text).toBe(CHART_TEXT.empty);
+    expect(driversChart({ customerId: 1, baseRate: Number.NaN, probability: 0.5, drivers: [] }).options?.plugins?.emptyNote?.text).toBe(
+      CHART_TEXT.empty,
+    );
     expect(driversChart(sampleDrivers).options?.plugins?.emptyNote?.text).toBeNull();
+    expect(membersChart({ ...sampleMembers, members: [] }).options?.plugins?.emptyNote?.text).toBe(sampleMembers.emptyNote);
   });
 
   it('keeps data and options function-free (only inline plugins carry code)', () => {
@@ -210,7 +270,7 @@ describe('QuickChartRenderer', () => {
   it('falls back to local rendering when nothing listens', async () => {
     const logger = recordingLogger();
     const renderer = new QuickChartRenderer(await closedPortUrl(), { timeoutMs: 2000, logger });
-    expect(pngSize(await renderer.render(driversChart(sampleDrivers)))).toEqual(DEFAULT_CHART_SIZE);
+    expect(pngSize(await renderer.render(driversChart(sampleDrivers)))).toEqual(sizeOf(driversChart(sampleDrivers)));
     expectOneLineWarning(logger.lines, /ECONNREFUSED/);
   });
 
@@ -233,7 +293,7 @@ describe('QuickChartRenderer', () => {
     });
     const logger = recordingLogger();
     const renderer = new QuickChartRenderer(url, { timeoutMs: 150, logger });
-    expect(pngSize(await renderer.render(trendChart(sampleTrend)))).toEqual(DEFAULT_CHART_SIZE);
+    expect(pngSize(await renderer.render(trendChart(sampleTrend)))).toEqual(sizeOf(trendChart(sampleTrend)));
     expectOneLineWarning(logger.lines, /timeout/i);
   });
 
@@ -243,7 +303,7 @@ describe('QuickChartRenderer', () => {
     });
     const logger = recordingLogger();
     const renderer = new QuickChartRenderer(url, { logger });
-    expect(pngSize(await renderer.render(trendChart(sampleTrend)))).toEqual(DEFAULT_CHART_SIZE);
+    expect(pngSize(await renderer.render(trendChart(sampleTrend)))).toEqual(sizeOf(trendChart(sampleTrend)));
     expectOneLineWarning(logger.lines, /not a PNG/);
   });
 
@@ -273,13 +333,13 @@ describe('QuickChartRenderer', () => {
   });
 
   it.each(samples)('sends %s as self-contained source that a bare JS context can run', async (_kind, build) => {
-    const { chart } = quickChartPayload(build(), DEFAULT_CHART_SIZE);
+    const { chart } = quickChartPayload(build(), sizeOf(build()));
     // What older QuickChart servers reject before evaluating.
     expect(chart).not.toMatch(/(for|while)\s*\(/i);
     // Evaluated with nothing but JS built-ins, as the server's sandbox does; drawing runs the plugin hooks.
     const config = runInNewContext(`(${chart})`, {}) as ChartConfig;
     expect(typeof config.plugins?.[0]?.id).toBe('string');
-    expect(pngSize(await local.render(config))).toEqual(DEFAULT_CHART_SIZE);
+    expect(pngSize(await local.render(config))).toEqual(sizeOf(build()));
   });
 
   it('shims the __name helper that esbuild keepNames puts into function source', async () => {
@@ -288,9 +348,9 @@ describe('QuickChartRenderer', () => {
       id: 'named',
       afterDraw: new Function('chart', 'var f = __name(function () { return 1; }, "f"); f();'),
     };
-    const payload = quickChartPayload({ ...config, plugins: [withHelper] } as ChartConfig, DEFAULT_CHART_SIZE);
+    const payload = quickChartPayload({ ...config, plugins: [withHelper] } as ChartConfig, sizeOf(config));
     const evaluated = runInNewContext(`(${payload.chart})`, {}) as ChartConfig;
-    expect(pngSize(await local.render(evaluated))).toEqual(DEFAULT_CHART_SIZE);
+    expect(pngSize(await local.render(evaluated))).toEqual(sizeOf(config));
   });
 });
 

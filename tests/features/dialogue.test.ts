@@ -1,27 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REAL_DIR, trainedApp, type Fixture } from '../support/appFixture.ts';
-import type { Reply } from '../../src/core/reply.ts';
+import { servedIds, trainedApp, type Fixture } from '../support/appFixture.ts';
+import type { Answer } from '../../src/core/reply.ts';
 import { fmtProbability } from '../../src/messages.ts';
 
 let fx: Fixture;
+/** The served customers' ids, ascending, and `ID`, the first of them. */
+let ids: number[];
+let ID: number;
 const admin = { chatId: 7, userId: 7, isAdmin: true };
-const texts = (r: Reply[]) => r.filter((x) => x.type === 'text').map((x) => (x as { text: string }).text);
+const texts = (r: Answer[]) => r.filter((x) => x.type === 'text').map((x) => (x as { text: string }).text);
 const isPng = (b: Buffer) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
 
 beforeAll(async () => {
-  fx = await trainedApp({ dataDir: REAL_DIR });
+  fx = await trainedApp();
+  ids = servedIds(fx.app);
+  ID = ids[0];
 });
 afterAll(() => fx?.dispose());
 
-describe('conversation', () => {
-  it('/risk ID answers with a probability, band, three drivers, an offer and a drivers chart', async () => {
-    const replies = await fx.app.dialogue.handleText(admin, '/risk 215349');
+describe('dialogue', () => {
+  it('/risk ID answers with a probability, band, its drivers, an offer and a drivers chart', async () => {
+    const replies = await fx.app.dialogue.handleText(admin, `/risk ${ID}`);
     const [t] = texts(replies);
-    const r = await fx.app.assistant.risk(215349);
-    expect(t).toContain('215349');
-    expect(t).toContain(`покупок: ${fmtProbability(r.probability)} —`);
-    expect(t).toMatch(/(низкий|средний|высокий) риск/);
-    expect(t.split('\n').filter((l) => /^[▲▼] /.test(l))).toHaveLength(3);
+    const r = await fx.app.assistant.risk(ID);
+    expect(t.split('\n')[0]).toMatch(new RegExp(`Клиент ${ID}: ${fmtProbability(r.probability)} — (низкий|средний|высокий) риск`));
+    expect(t.split('\n').filter((l) => /^[▲▼] /.test(l))).toHaveLength(r.drivers.length);
     expect(t).toMatch(/в среднем/);
     expect(t).toMatch(/Что сделать: /);
     const photo = replies.find((x) => x.type === 'photo');
@@ -31,17 +34,28 @@ describe('conversation', () => {
   it('/risk without an id asks for it and takes the next message as the answer', async () => {
     const chat = { ...admin, chatId: 8 };
     expect(texts(await fx.app.dialogue.handleText(chat, '/risk'))[0]).toMatch(/номер клиента/);
-    const follow = texts(await fx.app.dialogue.handleText(chat, '215349'));
-    expect(follow[0]).toContain('Клиент 215349');
+    const follow = texts(await fx.app.dialogue.handleText(chat, String(ID)));
+    expect(follow[0]).toContain(`Клиент ${ID}`);
     // The question is answered once; free text afterwards is not taken as an id.
-    expect(texts(await fx.app.dialogue.handleText(chat, 'привет'))[0]).toMatch(/команды/);
+    expect(texts(await fx.app.dialogue.handleText(chat, 'привет'))[0]).toMatch(/^Здравствуйте/);
   });
 
   it('an unknown id gets «не найден» with the nearest known ids, never a stack trace', async () => {
-    const [t] = texts(await fx.app.dialogue.handleText(admin, '/risk 215380'));
-    expect(t).toMatch(/Клиент не найден: 215380/);
-    expect(t).toMatch(/215379|215381/);
+    const unknown = ids.at(-1)! + 7;
+    const [t] = texts(await fx.app.dialogue.handleText(admin, `/risk ${unknown}`));
+    expect(t).toContain(`Клиент не найден: ${unknown}`);
+    expect(t).toContain(String(ids.at(-1)));
     expect(t).not.toMatch(/Error|at \w+ \(/);
+  });
+
+  it('a customer the cleaning dropped is explained with the reason, not reported as unknown', async () => {
+    const dropped = fx.app.store.datasets.dropped(fx.app.assistant.modelInfo().model.datasetVersion);
+    expect(dropped.length).toBeGreaterThan(0);
+    for (const d of dropped) {
+      const [t] = texts(await fx.app.dialogue.handleText(admin, `/risk ${d.id}`));
+      expect(t).toMatch(new RegExp(`^Клиент ${d.id} есть в выгрузке, но исключён из анализа: `));
+      expect(t).not.toMatch(/не найден/);
+    }
   });
 
   it('rejects ids that are not numbers, including SQL meta-characters', async () => {
@@ -49,7 +63,7 @@ describe('conversation', () => {
       const [t] = texts(await fx.app.dialogue.handleText(admin, `/risk ${bad}`));
       expect(t).toMatch(/не похоже на номер клиента/);
     }
-    expect((await fx.app.assistant.risk(215349)).customer.id).toBe(215349);
+    expect((await fx.app.assistant.risk(ID)).customer.id).toBe(ID);
   });
 
   it('/segment with no name offers a keyboard of all segments; a Russian alias resolves', async () => {
@@ -66,15 +80,11 @@ describe('conversation', () => {
     expect(texts(replies)[0]).toMatch(/Чемпионы по бросанию корзин/);
   });
 
-  it('/export sends the segment as CSV sorted by priority', async () => {
+  it('/export sends the segment as an Excel workbook, by expected loss', async () => {
     const [doc] = await fx.app.dialogue.handleText(admin, '/export at-risk');
-    expect(doc.type).toBe('document');
-    if (doc.type !== 'document') return;
-    const lines = doc.content.toString('utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(doc).toMatchObject({ type: 'document', fileName: 'segment-at-risk.xlsx' });
     const seg = await fx.app.assistant.segment('at-risk');
-    expect(lines).toHaveLength(seg.size + 1);
-    const priorities = lines.slice(1).map((l) => Number(l.split(',')[4]));
-    expect([...priorities].sort((a, b) => b - a)).toEqual(priorities);
+    expect(doc.type === 'document' && doc.caption).toMatch(new RegExp(`Все в зоне риска: ${seg.size}`));
   });
 
   it('/top_features lists features and sends the importance chart', async () => {
@@ -87,7 +97,7 @@ describe('conversation', () => {
     const [t] = texts(await fx.app.dialogue.handleText(admin, '/model'));
     expect(t).toMatch(/Модель v1/);
     expect(t).toMatch(/ROC-AUC/);
-    expect(t).toMatch(/1\s?296/);
+    expect(t).toContain(ids.length.toLocaleString('ru-RU'));
   });
 
   it('the greeting and hints name a customer who exists in the served data set', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createDialogue } from '../../src/features/dialogue.ts';
 import { createFeatures, type FeatureDeps } from '../../src/features/registry.ts';
-import { fmtDateTime } from '../../src/messages.ts';
+import { DEFAULT_UNITS, fmtDateTime } from '../../src/messages.ts';
 import { openStore } from '../../src/data/sqlite/store.ts';
 
 /** The list wired with services that must not be reached: building it may not touch the core. */
@@ -16,6 +16,9 @@ function features() {
     nextDigest: () => null,
     timeZone: 'Europe/Moscow',
     upload: { fileNames: ['a.csv'], timeoutMinutes: 30, maxFileMb: 20 },
+    units: DEFAULT_UNITS,
+    campaign: untouched as FeatureDeps['campaign'],
+    spreadsheets: untouched as FeatureDeps['spreadsheets'],
   };
   return createFeatures(deps);
 }

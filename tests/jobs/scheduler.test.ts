@@ -152,6 +152,7 @@ describe('digest schedule with the real runner and store', () => {
       subscribers: store.subscribers,
       compose: async () => ({ modelVersion: 1, datasetVersion: 1, atRiskIds: [1, 2], parts }),
       transport: { send: async (chatId) => void sent.push(`${chatId}`) },
+      mayReceive: () => true,
     });
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IsotonicCalibrator, PlattCalibrator, reliabilityTable } from '../../src/ml/index.ts';
+import { IsotonicCalibrator, PlattCalibrator, brier, reliabilityTable, stratifiedKFold } from '../../src/ml/index.ts';
 import { chooseCalibration } from '../../src/ml/calibrate-oof.ts';
 import { Rng } from '../../src/ml/rng.ts';
 
@@ -10,7 +10,9 @@ describe('calibration', () => {
     expect(Array.from(c.xs)).toEqual([0.1, 0.25, 0.4]);
     // Block rates 0/1, 1/2, 1/1 smoothed by Laplace's rule: (k + 1) / (n + 2).
     expect(Array.from(c.ys)).toEqual([1 / 3, 0.5, 2 / 3]);
-    expect(c.apply(0.175)).toBeCloseTo((1 / 3 + 0.5) / 2, 12);
+    // Plus the 1e-6 slope that keeps the map strictly increasing.
+    expect(c.apply(0.175)).toBeCloseTo((1 / 3 + 0.5) / 2 + 1e-6 * 0.175, 12);
+    expect(c.apply(0.05)).toBeLessThan(c.apply(0.06));
   });
 
   it('isotonic calibration never claims certainty, and stays monotone', () => {
@@ -37,21 +39,43 @@ describe('calibration', () => {
     expect(c.b).toBeCloseTo(-1 / 3, 1);
   });
 
-  it('keeps no calibration when it would not lower Brier, and reports both Briers', () => {
-    const rng = new Rng(4);
-    const y = new Uint8Array(600);
-    const p = new Float64Array(600);
-    for (let i = 0; i < 600; i++) {
+  /** Scores in [0, 1] and labels drawn from `truth(score)`; a seed fixes the whole set. */
+  const sample = (n: number, seed: number, truth: (p: number) => number) => {
+    const rng = new Rng(seed);
+    const p = new Float64Array(n);
+    const y = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
       p[i] = rng.next();
-      y[i] = rng.next() < p[i] ? 1 : 0;
+      y[i] = rng.next() < truth(p[i]) ? 1 : 0;
     }
-    const choice = chooseCalibration([p], y, 1);
-    expect(choice.brierCalibrated).toBeLessThanOrEqual(choice.brierUncalibrated);
-    if (choice.kind === 'none') expect(choice.calibrator).toBeNull();
-    const skewed = Float64Array.from(p, (v) => v ** 3);
-    const fixed = chooseCalibration([skewed], y, 1);
-    expect(fixed.kind).not.toBe('none');
-    expect(fixed.brierCalibrated).toBeLessThan(fixed.brierUncalibrated - 0.01);
+    return { p, y };
+  };
+
+  it('calibrates each row with a map fitted without its label: flipping that label leaves its score alone', () => {
+    // The true curve is a Platt curve, so Platt wins clearly and one flipped label cannot change the kind.
+    const { p, y } = sample(800, 5, (v) => 1 / (1 + Math.exp(-(2.5 * Math.log(v / (1 - v)) + 1))));
+    const splits = stratifiedKFold(y, 5, 2);
+    const before = chooseCalibration([p], y, splits);
+    expect(before.kind).not.toBe('none');
+    for (const i of [3, 100, 555]) {
+      const flipped = y.slice();
+      flipped[i] = 1 - flipped[i];
+      const after = chooseCalibration([p], flipped, splits);
+      expect(after.kind).toBe(before.kind);
+      expect(after.calibratedOof[0][i]).toBe(before.calibratedOof[0][i]);
+      // The label does reach the other rows' maps, so the check above is not vacuous.
+      expect(Array.from(after.calibratedOof[0])).not.toEqual(Array.from(before.calibratedOof[0]));
+    }
+  });
+
+  it('a kept calibration lowers Brier on fresh rows from the same source, not only on the rows it chose on', () => {
+    const truth = (v: number) => v ** 0.4; // the scores are far too low for what they rank
+    const fit = sample(800, 5, truth);
+    const choice = chooseCalibration([fit.p], fit.y, stratifiedKFold(fit.y, 5, 2));
+    expect(choice.kind).not.toBe('none');
+    const fresh = sample(2000, 6, truth);
+    const calibrated = Float64Array.from(fresh.p, (v) => choice.calibrator!.apply(v));
+    expect(brier(fresh.y, calibrated)).toBeLessThan(brier(fresh.y, fresh.p) - 0.02);
   });
 
   it('reliability bins count every row and average within the bin', () => {

@@ -7,6 +7,7 @@ import { SupportVectorClassifier } from '../../src/ml/families/svc/svc.ts';
 import { GradientBoosting } from '../../src/ml/families/trees/boosting.ts';
 import { DecisionTree } from '../../src/ml/families/trees/decision-tree.ts';
 import { RandomForest } from '../../src/ml/families/trees/forest.ts';
+import { ExtraTrees } from '../../src/ml/families/trees/extra-trees.ts';
 import { TOY_SCHEMA, toyData } from './toy.ts';
 
 /** Every estimator the search can produce, with parameters small enough for a quick suite. */
@@ -20,7 +21,10 @@ const CASES: [string, () => Estimator<Matrix>][] = [
   ['tree', () => new DecisionTree({ maxDepth: 4 })],
   ['forest', () => new RandomForest({ trees: 15, seed: 5 })],
   ['boosting', () => new GradientBoosting({ rounds: 30, seed: 5 })],
+  ['extra trees', () => new ExtraTrees({ trees: 30, seed: 5 })],
+  ['extra trees, row cap', () => new ExtraTrees({ trees: 30, maxSamples: 100, seed: 5 })],
   ['ensemble', () => new SoftVotingEnsemble([new LogisticRegression(), new KNearestNeighbors({ k: 15 })])],
+  ['weighted ensemble', () => new SoftVotingEnsemble([new ExtraTrees({ trees: 20 }), new KNearestNeighbors({ k: 15 })], [2, 1])],
 ];
 
 const train = toyData(300, 21);

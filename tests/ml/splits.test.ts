@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { repeatedStratifiedKFold, stratifiedKFold, stratifiedSample } from '../../src/ml/index.ts';
+import { repeatedStratifiedKFold, stratifiedHoldout, stratifiedKFold, stratifiedSample } from '../../src/ml/index.ts';
 
 const y = Uint8Array.from({ length: 103 }, (_, i) => (i % 5 < 2 ? 1 : 0));
 
@@ -61,5 +61,18 @@ describe('grouped stratified k-fold', () => {
       const inTest = [...s.test].filter((i) => i < 10).length;
       expect(inTest === 0 || inTest === 10).toBe(true);
     }
+  });
+});
+
+describe('stratifiedHoldout', () => {
+  it('partitions the rows, puts round(share · size) of each class in the test part and is seeded', () => {
+    const { train, test } = stratifiedHoldout(y, 0.25, 9);
+    expect(train.length + test.length).toBe(y.length);
+    expect(new Set([...train, ...test]).size).toBe(y.length);
+    expect([...test].filter((i) => y[i] === 1).length).toBe(Math.round(42 * 0.25));
+    expect([...test].filter((i) => y[i] === 0).length).toBe(Math.round(61 * 0.25));
+    expect(Array.from(stratifiedHoldout(y, 0.25, 9).test)).toEqual(Array.from(test));
+    expect(Array.from(stratifiedHoldout(y, 0.25, 10).test)).not.toEqual(Array.from(test));
+    expect(() => stratifiedHoldout(y, 1, 0)).toThrow(/testShare/);
   });
 });

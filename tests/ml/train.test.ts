@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadModel, trainBest, type Frame } from '../../src/ml/index.ts';
+import { brier, loadModel, rocAuc, trainBest, type Frame } from '../../src/ml/index.ts';
 import { TOY_SCHEMA, toyData } from './toy.ts';
 
 const { X, y } = toyData(400, 2);
@@ -8,14 +8,18 @@ const opts = { seed: 9, families: ['logistic'], folds: 4, repeats: 2 };
 describe('trainBest (logistic path)', () => {
   const { model, report } = trainBest(TOY_SCHEMA, X, y, opts);
 
-  it('chooses a configuration and reports an honest, better-than-chance CV AUC', () => {
+  it('chooses a configuration and reports nested-CV quality that fresh customers confirm', () => {
     expect(report.chosen).toBe('logistic');
-    expect(report.cvAuc).toBeGreaterThan(0.75);
-    expect(report.cvAucStd).toBeGreaterThan(0);
     expect(report.rows).toBe(400);
     expect(report.families[0].candidates).toBeGreaterThan(1);
-    expect(report.brier.calibrated).toBeLessThanOrEqual(report.brier.uncalibrated);
     expect(report.reliability.reduce((s, b) => s + b.count, 0)).toBe(400);
+    expect(report.assessment).toBe('nested');
+    expect(report.cvAucStd).toBeGreaterThan(0);
+    // 5000 customers from the same law, none seen in training: what the report promises.
+    const fresh = toyData(5000, 99);
+    const p = model.predictProba(fresh.X);
+    expect(Math.abs(report.cvAuc - rocAuc(fresh.y, p))).toBeLessThan(0.03);
+    expect(Math.abs(report.brier.nested! - brier(fresh.y, p))).toBeLessThan(0.015);
   });
 
   it('ranks the informative features above the irrelevant ones', () => {
@@ -30,7 +34,9 @@ describe('trainBest (logistic path)', () => {
     expect(Array.from(again.model.predictProba(X))).toEqual(Array.from(model.predictProba(X)));
   });
 
-  it('explains a row with per-feature contributions that add up to p − p₀ and point the right way', () => {
+  it('explains a row with per-feature contributions that add up to p − base and point the right way', () => {
+    const e = model.explanation(X, 0);
+    expect(e.contributions.reduce((s, c) => s + c.contribution, 0)).toBeCloseTo(e.probability - e.base, 12);
     const drivers = model.explain(X, 0);
     expect(drivers.map((d) => d.feature).sort()).toEqual(TOY_SCHEMA.map((s) => s.name).sort());
     for (let k = 1; k < drivers.length; k++) {

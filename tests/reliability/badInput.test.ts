@@ -6,19 +6,23 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Customer } from '../../src/core/domain.ts';
 import { DataError, formatProblem } from '../../src/core/errors.ts';
 import type { SqliteStore } from '../../src/data/sqlite/store.ts';
-import { REAL_DIR, trainedApp, type Fixture } from '../support/appFixture.ts';
-import { FILES, cleanupTmp, realLines, tmpDir, writeSet, type FileName } from '../data/helpers.ts';
+import { spreadsheetWriter } from '../../src/data/index.ts';
+import { exportTable } from '../../src/features/export.ts';
+import { DEMO_DIR, servedIds, trainedApp, type Fixture } from '../support/appFixture.ts';
+import { FILES, cleanupTmp, dataLines, tmpDir, writeSet, type FileName } from '../data/helpers.ts';
 
 let fx: Fixture;
 let clean: Customer[];
 let before: { model: number | null; served: number; risk: string };
-const PROBE_ID = 215349;
+/** A served customer, picked once the app is trained. */
+let PROBE_ID: number;
 
 /** What users see: the active model, the data set it serves, one /risk answer. */
 async function servedState() {
@@ -31,7 +35,8 @@ async function servedState() {
 }
 
 beforeAll(async () => {
-  fx = await trainedApp({ dataDir: REAL_DIR });
+  fx = await trainedApp({ dataDir: DEMO_DIR });
+  PROBE_ID = servedIds(fx.app)[0];
   clean = fx.app.store.datasets.customers(fx.app.store.datasets.latest()!.version);
   before = await servedState();
 });
@@ -43,7 +48,7 @@ afterAll(async () => {
   cleanupTmp();
 });
 
-const lines = (f: FileName) => realLines(f);
+const lines = (f: FileName) => dataLines(f);
 const crlf = (ls: string[]) => ls.join('\r\n') + '\r\n';
 
 /** Ingests `dir` and returns its problems as `file:line: message` (fails if accepted). */
@@ -128,7 +133,7 @@ describe('bad input is rejected with file:line, nothing changes', () => {
 
   it('SQL meta-characters in an id are a bad id, and the tables survive', async () => {
     const money = lines('money.csv').slice();
-    money[1] = `215348'); DROP TABLE customer;--;4,16`;
+    money[1] = `${money[1].split(';')[0]}'); DROP TABLE customer;--;4,16`;
     const ps = await rejected(writeSet({ 'money.csv': money }));
     expect(ps.some((p) => p.startsWith('money.csv:2: '))).toBe(true);
     expect(fx.app.store.datasets.customers(before.served)).toHaveLength(clean.length);
@@ -150,7 +155,7 @@ describe('bad input is rejected with file:line, nothing changes', () => {
     const ps = await rejected(writeSet({ 'market_time.csv': big }));
     const forTime = ps.filter((p) => p.startsWith('market_time.csv'));
     expect(forTime.length).toBeLessThanOrEqual(1001);
-    expect(forTime.at(-1)).toMatch(/и ещё \d+ ошибок/);
+    expect(forTime.at(-1)).toMatch(/и ещё \d[\d\s]* ошиб(ок|ки|ка) в этом файле/);
     // The summary line names the file without an absurd line number.
     expect(forTime.at(-1)).not.toMatch(/9007199254740991/);
   });
@@ -208,7 +213,7 @@ describe('bad input that is safely repaired reads exactly like the clean files',
 
   it('a ZIP with the files in a nested folder plus extra files', async () => {
     const entries: Record<string, Uint8Array> = { 'отчёт/readme.txt': new Uint8Array(Buffer.from('x')), '__MACOSX/._money.csv': new Uint8Array(8) };
-    for (const f of FILES) entries[`выгрузка/2026/${f}`] = new Uint8Array(readFileSync(path.join(REAL_DIR, f)));
+    for (const f of FILES) entries[`выгрузка/2026/${f}`] = new Uint8Array(readFileSync(path.join(DEMO_DIR, f)));
     const { data } = await fx.app.assistant.ingestFiles({ 'data.zip': Buffer.from(zipSync(entries)) }, 'upload');
     expect(data.customers).toEqual(clean);
     expect(await servedState()).toEqual(before);
@@ -216,7 +221,7 @@ describe('bad input that is safely repaired reads exactly like the clean files',
 });
 
 describe('formula injection', () => {
-  it('a category starting with = comes out apostrophe-escaped in /export, and is stored verbatim', async () => {
+  it('text starting with = is stored verbatim and can never run as a formula in the exports', async () => {
     const evil = '=HYPERLINK("http://evil.example","x")';
     const market = lines('market_file.csv').map((l, i) => {
       if (i === 0) return l;
@@ -231,12 +236,23 @@ describe('formula injection', () => {
     try {
       const c = other.app.store.datasets.customer(other.app.assistant.modelInfo().model.datasetVersion, PROBE_ID)!;
       expect(c.popularCategory).toBe(evil);
+      // Contact names come from another system: the text a manager's Excel opens.
+      const members = other.app.assistant.segment('at-risk').members;
+      const target = members[0].customer.id;
+      other.app.store.contacts.upsert([{ id: target, name: evil, phone: null, email: null, extra: {} }], 'test');
+      expect(other.app.store.contacts.get(target)?.name).toBe(evil);
+
       const [doc] = await other.app.dialogue.handleText({ chatId: 1, userId: 1, isAdmin: true }, '/export at-risk');
       expect(doc.type).toBe('document');
-      const csv = (doc as { content: Buffer }).content.toString('utf8');
-      const rows = csv.replace(/^\uFEFF/, '').trim().split('\r\n').slice(1);
-      expect(rows.length).toBeGreaterThan(0);
-      for (const r of rows) expect(r).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load((doc as { content: Buffer }).content as unknown as ArrayBuffer);
+      const cell = wb.worksheets[0].getCell('B2');
+      expect(cell.type).toBe(ExcelJS.ValueType.String);
+      expect(cell.value).toBe(evil);
+
+      const csv = spreadsheetWriter.csv(exportTable(other.app.campaign.segmentEntries(members), other.app.config.units)).toString('utf8');
+      const row = csv.split('\r\n').find((r) => r.startsWith(`${target};`))!;
+      expect(row).toContain(`;"'=HYPERLINK(""http://evil.example"",""x"")";`);
       writeFileSync(path.join(dir, 'export.csv'), csv);
     } finally {
       other.dispose();

@@ -6,8 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { REAL_DIR, trainedApp, type Fixture } from '../support/appFixture.ts';
-import { cleanupTmp, realLines, writeSet } from '../data/helpers.ts';
+import { servedIds, trainedApp, type Fixture } from '../support/appFixture.ts';
+import { cleanupTmp, dataLines, writeSet } from '../data/helpers.ts';
 
 const BIN = resolve(process.cwd(), 'bin', 'retention.js');
 let fx: Fixture;
@@ -16,7 +16,7 @@ const cli = (...args: string[]) =>
   spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, RETENTION_DB: fx.app.config.dbPath }, encoding: 'utf8', timeout: 120_000 });
 
 beforeAll(async () => {
-  fx = await trainedApp({ dataDir: REAL_DIR });
+  fx = await trainedApp();
 });
 afterAll(() => {
   fx?.dispose();
@@ -24,13 +24,14 @@ afterAll(() => {
 });
 
 it('ingest of a broken set: exit 2, every problem as file:line: message, store and /risk unchanged', () => {
-  const before = cli('risk', '215349', '--json');
+  const id = String(servedIds(fx.app)[0]);
+  const before = cli('risk', id, '--json');
   expect(before.status, before.stderr).toBe(0);
   const datasets = fx.app.store.datasets.list().length;
 
-  const money = realLines('market_money.csv').slice();
+  const money = dataLines('market_money.csv').slice();
   money[4] = money[4].replace(/,[^,]*$/, ',сто');
-  const market = realLines('market_file.csv').slice(0, -1); // the last customer is now in three files only
+  const market = dataLines('market_file.csv').slice(0, -1); // the last customer is now in three files only
   const dir = writeSet({ 'market_money.csv': money, 'market_file.csv': market, 'market_time.csv': '' });
   const r = cli('ingest', dir);
 
@@ -43,7 +44,7 @@ it('ingest of a broken set: exit 2, every problem as file:line: message, store a
   expect(lines.some((l) => l.startsWith('market_time.csv:'))).toBe(true);
 
   expect(fx.app.store.datasets.list()).toHaveLength(datasets);
-  const after = cli('risk', '215349', '--json');
+  const after = cli('risk', id, '--json');
   expect(after.stdout).toBe(before.stdout);
 });
 

@@ -4,16 +4,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqliteStore } from '../../src/data/sqlite/store.ts';
-import { REAL_DIR, trainedApp, type Fixture } from '../support/appFixture.ts';
+import { DEMO_DIR, servedIds, trainedApp, type Fixture } from '../support/appFixture.ts';
 
 let fx: Fixture;
-const ID = 215349;
+/** A served customer, picked once the app is trained. */
+let ID: number;
 const ctx = { chatId: 1, userId: 1, isAdmin: true };
 const db = () => (fx.app.store as SqliteStore).db;
 const riskText = async () => (await fx.app.dialogue.handleText(ctx, `/risk ${ID}`)).map((r) => (r.type === 'text' ? r.text : r.type)).join('\n');
 
 beforeAll(async () => {
-  fx = await trainedApp({ dataDir: REAL_DIR });
+  fx = await trainedApp({ dataDir: DEMO_DIR });
+  ID = servedIds(fx.app)[0];
 });
 afterAll(() => fx?.dispose());
 
@@ -67,7 +69,7 @@ describe('a database that cannot be written', () => {
     // As root, file permissions do not stop writes; query_only makes SQLite refuse them the same way.
     db().pragma('query_only = ON');
     try {
-      await expect(fx.app.assistant.ingestDir(REAL_DIR)).rejects.toThrow(/readonly|read-only/i);
+      await expect(fx.app.assistant.ingestDir(DEMO_DIR)).rejects.toThrow(/readonly|read-only/i);
       expect(() => fx.app.assistant.train({ families: ['logistic'], folds: 3, repeats: 1 })).toThrow(/readonly|read-only/i);
       expect(await riskText()).toBe(before);
     } finally {
@@ -83,7 +85,7 @@ describe('a database that cannot be written', () => {
     // max_page_count caps the file at its current size: the next big write hits SQLITE_FULL.
     db().pragma(`max_page_count = ${pages + 2}`);
     try {
-      await expect(fx.app.assistant.ingestDir(REAL_DIR)).rejects.toThrow(/disk is full/);
+      await expect(fx.app.assistant.ingestDir(DEMO_DIR)).rejects.toThrow(/disk is full/);
       expect(() => fx.app.assistant.train({ families: ['logistic'], folds: 3, repeats: 1 })).toThrow(/disk is full/);
     } finally {
       db().pragma('max_page_count = 1073741823');
@@ -92,7 +94,7 @@ describe('a database that cannot be written', () => {
     expect(db().pragma('integrity_check', { simple: true })).toBe('ok');
     expect(await riskText()).toBe(before);
     // With space again the same ingest succeeds.
-    await fx.app.assistant.ingestDir(REAL_DIR);
+    await fx.app.assistant.ingestDir(DEMO_DIR);
     expect(fx.app.store.datasets.list()).toHaveLength(versions.d + 1);
   });
 });

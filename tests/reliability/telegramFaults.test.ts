@@ -4,27 +4,33 @@
  * sends queued behind a fault are neither lost nor doubled. (429, 403 and a long 502 outage are in
  * tests/bot/bot.test.ts and tests/bot/digest.test.ts.)
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { telegramDigestTransport } from '../../src/bot/digest.ts';
 import { createSendThrottle } from '../../src/bot/throttle.ts';
 import { periodFromKey } from '../../src/core/digest/period.ts';
 import type { SqliteStore } from '../../src/data/sqlite/store.ts';
 import { botApiClient, digestRunner } from '../../src/app/digest.ts';
+import { servedIds } from '../support/appFixture.ts';
 import { withEmulatedBot } from '../support/emulatedBot.ts';
 
 const USER = 200;
 
-const h = withEmulatedBot();
+const h = withEmulatedBot({ env: { ALLOWED_USER_IDS: '201,202,203' } });
 const start = () => h.startBot({ allowed: [USER, 201, 202, 203] });
 
-const riskAnswers = (chat: number) => h.tg.sent(chat).filter((m) => /215349/.test(m.text ?? ''));
+/** A served customer, picked once the harness has trained the app. */
+let ID: number;
+beforeAll(() => {
+  ID = servedIds(h.fx.app)[0];
+});
+const riskAnswers = (chat: number) => h.tg.sent(chat).filter((m) => (m.text ?? '').includes(String(ID)));
 
 describe('answers survive Telegram faults', () => {
   it('a dropped connection, then a 500, on sendMessage: the answer arrives once', async () => {
     await start();
     h.tg.failNext('sendMessage', { resetConnection: true });
     h.tg.failNext('sendMessage', { status: 500 }, 1);
-    h.tg.sendText(USER, '/risk 215349');
+    h.tg.sendText(USER, `/risk ${ID}`);
     await h.tg.waitForMessage(USER, { match: (m) => m.photo !== undefined, timeoutMs: 20_000 });
     expect(riskAnswers(USER)).toHaveLength(1);
     const attempts = h.tg.calls.filter((c) => c.method === 'sendMessage');
@@ -35,7 +41,7 @@ describe('answers survive Telegram faults', () => {
   it('a slow Telegram (answers after 1.5 s) delays, but does not lose or double the answer', async () => {
     await start();
     h.tg.failNext('sendMessage', { delayMs: 1500 });
-    h.tg.sendText(USER, '/risk 215349');
+    h.tg.sendText(USER, `/risk ${ID}`);
     await h.tg.waitForMessage(USER, { match: (m) => m.photo !== undefined, timeoutMs: 20_000 });
     expect(riskAnswers(USER)).toHaveLength(1);
   });
@@ -46,7 +52,7 @@ describe('answers survive Telegram faults', () => {
     h.tg.failNext('getUpdates', { status: 502 });
     h.tg.failNext('getUpdates', { resetConnection: true });
     await new Promise((r) => setTimeout(r, 200));
-    h.tg.sendText(USER, '/risk 215349');
+    h.tg.sendText(USER, `/risk ${ID}`);
     await h.tg.waitForMessage(USER, { match: (m) => m.photo !== undefined, timeoutMs: 30_000 });
     expect(riskAnswers(USER)).toHaveLength(1);
   });
@@ -57,7 +63,10 @@ describe('queued digest sends survive Telegram faults', () => {
     const tg = await h.startEmulator();
     (h.fx.app.store as SqliteStore).db.exec('DELETE FROM digest_delivery; DELETE FROM digest_part; DELETE FROM digest_run; DELETE FROM digest_subscriber;');
     const chats = [201, 202, 203];
-    for (const c of chats) h.fx.app.store.subscribers.subscribe(c, c);
+    for (const c of chats) {
+      tg.createChat(c);
+      h.fx.app.store.subscribers.subscribe(c, c);
+    }
     tg.failNext('sendPhoto', { resetConnection: true, match: (p) => p.chat_id === 201 });
     tg.failNext('sendDocument', { status: 500, match: (p) => p.chat_id === 202 }, 2);
     tg.failNext('sendMessage', { delayMs: 800, match: (p) => p.chat_id === 203 });

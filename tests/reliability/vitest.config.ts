@@ -10,6 +10,7 @@ export default defineConfig({
     testTimeout: 600_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    globalSetup: ['tests/support/realDataNotice.ts'],
     fileParallelism: false,
   },
 });

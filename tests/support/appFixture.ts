@@ -1,13 +1,13 @@
 /** A real app on a temp SQLite file, trained on a data directory with a fast model search. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import { buildApp, type App } from '../../src/app/app.ts';
 import { createLogger } from '../../src/logger.ts';
+import { DEMO_DIR } from './realData.ts';
 
-export const DEMO_DIR = resolve(process.cwd(), 'data');
-export const REAL_DIR = resolve(process.cwd(), '../shared/data/one-click');
+export { DEMO_DIR };
 
 export interface Fixture {
   app: App;
@@ -17,7 +17,8 @@ export interface Fixture {
 }
 
 export async function trainedApp(
-  opts: { dataDir?: string; env?: Record<string, string>; families?: string[] } = {},
+  /** `now`: the campaign's clock (weeks, call times, cooldown). */
+  opts: { dataDir?: string; env?: Record<string, string>; families?: string[]; now?: () => Date } = {},
 ): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'retention-test-'));
   const logs: string[] = [];
@@ -26,7 +27,7 @@ export async function trainedApp(
     CHART_OUT_DIR: join(dir, 'charts'),
     ...opts.env,
   });
-  const app = buildApp(config, createLogger((l) => logs.push(l)));
+  const app = buildApp(config, createLogger((l) => logs.push(l)), { now: opts.now });
   await app.assistant.ingestDir(opts.dataDir ?? DEMO_DIR);
   app.assistant.train({ families: opts.families ?? ['logistic'], folds: 3, repeats: 1 });
   return {
@@ -38,4 +39,16 @@ export async function trainedApp(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Ids of the customers the active model serves, ascending. Tests pick customers from here rather
+ * than hard-coding ids, which differ between the demo set and the real export.
+ */
+export function servedIds(app: App): number[] {
+  const version = app.assistant.modelInfo().model.datasetVersion;
+  return app.store.datasets
+    .customers(version)
+    .map((c) => c.id)
+    .sort((a, b) => a - b);
 }

@@ -1,13 +1,13 @@
 /**
  * The setup of the tests that talk to the bot through the Bot API emulator: one app trained on the
- * real data per test file (training is the slow part), and a fresh emulator per test, stopped with
+ * demo data per test file (training is the slow part), and a fresh emulator per test, stopped with
  * its poller after it so no test sees another's updates.
  */
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { botWiring } from '../../src/app/bot.ts';
 import { createBot, registerCommands } from '../../src/bot/createBot.ts';
 import type { Dialogue } from '../../src/features/dialogue.ts';
-import { REAL_DIR, trainedApp, type Fixture } from './appFixture.ts';
+import { trainedApp, type Fixture } from './appFixture.ts';
 import { startEmulator, startPolling, type TelegramEmulator } from './telegramEmulator.ts';
 
 export interface BotOptions {
@@ -15,6 +15,8 @@ export interface BotOptions {
   dialogue?: Dialogue;
   allowed: number[];
   admins?: number[];
+  /** Team group chats (ALLOWED_CHAT_IDS). */
+  teamChats?: number[];
   /** Also sets the command menu, as `retention start` does. */
   registerMenu?: boolean;
   /** Requests per chat per minute (default: high enough never to interfere). */
@@ -32,13 +34,17 @@ export interface EmulatedBot {
 }
 
 /** Registers the hooks; call at the top of a test file. */
-export function withEmulatedBot(): EmulatedBot {
+/**
+ * `env` configures the app (e.g. ALLOWED_USER_IDS for the digest, which reads the configured lists);
+ * `now` is the campaign's clock.
+ */
+export function withEmulatedBot(opts: { env?: Record<string, string>; now?: () => Date } = {}): EmulatedBot {
   let fx: Fixture | undefined;
   let tg: TelegramEmulator | undefined;
   let polling: { stop(): Promise<void> } | undefined;
 
   beforeAll(async () => {
-    fx = await trainedApp({ dataDir: REAL_DIR });
+    fx = await trainedApp({ env: opts.env, now: opts.now });
   });
   afterAll(() => fx?.dispose());
   afterEach(async () => {
@@ -66,7 +72,7 @@ export function withEmulatedBot(): EmulatedBot {
         token: tg.token,
         apiRoot: tg.apiRoot,
         dialogue: opts.dialogue,
-        access: { allowed: new Set(opts.allowed), admins: new Set(opts.admins ?? []) },
+        access: { allowed: new Set(opts.allowed), admins: new Set(opts.admins ?? []), teamChats: new Set(opts.teamChats ?? []) },
         rateLimitPerMinute: opts.rateLimitPerMinute ?? 1000,
         uploads: false,
       });

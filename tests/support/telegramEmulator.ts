@@ -12,8 +12,21 @@
  * Bot side: /bot<token>/<method> with JSON, urlencoded, query-string or multipart params; getUpdates
  * long polling; the send/edit/delete/callback methods answer with realistic objects and Telegram's
  * own error descriptions; uploads are kept byte-for-byte and served at /file/bot<token>/<path>.
- * Test side: simulated users (sendText, sendDocument, sendMediaGroup, pressButton), inspection
- * (calls, waitForCall, waitForMessage, sent, answeredCallbacks) and fault injection (failNext).
+ * Test side: simulated users (sendText, sendDocument, sendMediaGroup, pressButton), chats
+ * (createChat, addBotToGroup, joinGroup, kickBot, blockBot, migrateToSupergroup, sendChannelPost),
+ * inspection (calls, waitForCall, waitForMessage, sent, answeredCallbacks, webhookAttempts) and
+ * faults (failNext, expireCallbackQuery).
+ *
+ * Once setWebhook has a URL the updates are POSTed there with the secret header instead of being
+ * served to getUpdates (which then answers 409), and re-delivered when the answer is not 2xx or
+ * late (telegramWebhook.ts; EmulatorOptions.webhook makes the pauses short for tests).
+ *
+ * Like Telegram, and unlike a lenient mock (each can be relaxed through EmulatorOptions):
+ *  - callback queries expire (callbackQueryTtlMs) and can be answered once;
+ *  - group privacy: in groups the bot only gets commands, replies to it, @mentions and service messages;
+ *  - the bot can only write to chats that exist for it (a user or chat the test created, or that
+ *    wrote); kicked, blocked, left and migrated chats answer with Telegram's 400/403;
+ *  - flood control answers 429 with retry_after past Telegram's per-chat, per-group and global rates.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,14 +34,23 @@ import { createHash, randomBytes } from 'node:crypto';
 import { boundaryOf, parseMultipart, type UploadedFile } from './multipart.ts';
 import { isParseMode, ParseEntitiesError, plainText } from './telegramText.ts';
 import { extensionOf, guessMimeType, imageInfo } from './telegramMedia.ts';
+import { FloodControl, type FloodLimits } from './telegramFlood.ts';
+import { webhookProblem, WebhookSender, type WebhookAttempt, type WebhookDeliveryOptions } from './telegramWebhook.ts';
 
 export type { UploadedFile } from './multipart.ts';
 export { tinyPng } from './telegramMedia.ts';
+export { TELEGRAM_FLOOD_LIMITS, type FloodLimits } from './telegramFlood.ts';
+export type { WebhookAttempt, WebhookDeliveryOptions } from './telegramWebhook.ts';
 
 // ---------------------------------------------------------------- public types
 
 export type ChatId = number | string;
 export type Params = Record<string, unknown>;
+/** The `parameters` of an error answer (Telegram's ResponseParameters). */
+export interface ResponseParameters {
+  retry_after?: number;
+  migrate_to_chat_id?: number;
+}
 
 export interface ApiCall {
   method: string;
@@ -41,7 +63,7 @@ export interface ApiCall {
   /** Set when the emulator answered (or dropped the connection: ok false, error_code 0). */
   ok?: boolean;
   result?: unknown;
-  error?: { error_code: number; description: string; parameters?: { retry_after?: number } };
+  error?: { error_code: number; description: string; parameters?: ResponseParameters };
 }
 
 /**
@@ -133,7 +155,9 @@ export interface TgCallbackQuery {
 export interface TgUpdate {
   update_id: number;
   message?: TgMessage;
+  channel_post?: TgMessage;
   callback_query?: TgCallbackQuery;
+  my_chat_member?: TgChatMemberUpdated;
   [kind: string]: unknown;
 }
 export interface CallbackAnswer {
@@ -143,6 +167,20 @@ export interface CallbackAnswer {
   url?: string;
   cache_time?: number;
   at: number;
+}
+/** The bot's (or a user's) standing in a chat, as getChatMember and my_chat_member report it. */
+export type MemberStatus = 'creator' | 'administrator' | 'member' | 'left' | 'kicked';
+export interface TgChatMember {
+  user: TgUser;
+  status: MemberStatus;
+  until_date?: number;
+}
+export interface TgChatMemberUpdated {
+  chat: TgChat;
+  from: TgUser;
+  date: number;
+  old_chat_member: TgChatMember;
+  new_chat_member: TgChatMember;
 }
 /** A file the emulator knows: uploaded by the bot, sent by a simulated user, or given by URL (no bytes). */
 export interface StoredFile {
@@ -176,6 +214,22 @@ export interface EmulatorOptions {
    * photos that are not images, callback_data over 64 bytes, unknown file ids, replies to missing messages…
    */
   strict?: boolean;
+  /** Age after which answerCallbackQuery fails like Telegram's (default 15000, Telegram's ~15 s). */
+  callbackQueryTtlMs?: number;
+  /**
+   * Privacy mode, on by default as for any bot BotFather creates: in groups the bot only gets
+   * commands (not those addressed to another bot), replies to its messages, @mentions of it and
+   * service messages. getMe's can_read_all_group_messages follows it.
+   */
+  groupPrivacy?: boolean;
+  /** Sending to a chat that never appeared (no test-created user/chat, no message) is 400 "chat not found" (default true). */
+  knownChatsOnly?: boolean;
+  /** Flood control: Telegram's limits by default, some raised, or false for none. */
+  floodLimits?: Partial<FloodLimits> | false;
+  /** Milliseconds now, for callback query ages and flood windows (default Date.now); a test can drive time with it. */
+  clock?: () => number;
+  /** Webhook delivery: answer timeout and the pauses between re-deliveries (Telegram-like by default). */
+  webhook?: WebhookDeliveryOptions;
 }
 
 export interface WaitOptions {
@@ -191,12 +245,21 @@ class ApiError extends Error {
   constructor(
     readonly code: number,
     description: string,
-    readonly parameters?: { retry_after?: number },
+    readonly parameters?: ResponseParameters,
   ) {
     super(description);
   }
 }
 const badRequest = (description: string) => new ApiError(400, `Bad Request: ${description}`);
+const QUERY_TOO_OLD = 'query is too old and response timeout expired or query ID is invalid';
+const tooManyRequests = (retryAfter: number) =>
+  new ApiError(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
+
+/** Fields of the service messages Telegram delivers to a bot in privacy mode. */
+const SERVICE_FIELDS = [
+  'new_chat_members', 'left_chat_member', 'new_chat_title', 'new_chat_photo', 'delete_chat_photo',
+  'group_chat_created', 'supergroup_chat_created', 'migrate_to_chat_id', 'migrate_from_chat_id', 'pinned_message',
+];
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Bad Request',
@@ -261,7 +324,14 @@ interface ChatState {
   nextMessageId: number;
   messages: Map<number, StoredMessage>;
   replyKeyboard?: Record<string, unknown>;
+  /** The bot's own status: 'kicked' in a private chat means the user blocked it. */
+  botStatus: MemberStatus;
+  /** Users seen writing in the chat, for getChatMember. */
+  members: Map<number, TgUser>;
+  /** Set once a group became a supergroup: the old id only answers with an error. */
+  migratedTo?: number;
 }
+const isGroup = (chat: TgChat) => chat.type === 'group' || chat.type === 'supergroup';
 
 const now = () => Math.floor(Date.now() / 1000);
 const int = (v: unknown): number | undefined => {
@@ -372,6 +442,11 @@ export class TelegramEmulator {
   readonly answeredCallbacks: CallbackAnswer[] = [];
 
   private readonly strict: boolean;
+  private readonly callbackQueryTtlMs: number;
+  private readonly groupPrivacy: boolean;
+  private readonly knownChatsOnly: boolean;
+  private readonly flood: FloodControl | undefined;
+  private readonly clock: () => number;
   private readonly server: http.Server;
   private closing = false;
   private updates: TgUpdate[] = [];
@@ -382,9 +457,11 @@ export class TelegramEmulator {
   private readonly files = new Map<string, StoredFile>();
   private readonly filesByPath = new Map<string, StoredFile>();
   private readonly faults = new Map<string, (Fault & { left: number })[]>();
-  private readonly pendingQueries = new Map<string, TgCallbackQuery>();
+  /** Unanswered callback queries with the clock time of the press. */
+  private readonly pendingQueries = new Map<string, { query: TgCallbackQuery; at: number }>();
+  private readonly users = new Map<number, TgUser>();
   private readonly commands = new Map<string, unknown>();
-  private webhookUrl = '';
+  private readonly webhook: WebhookSender<TgUpdate>;
   private seq = { file: 0, callback: 0, mediaGroup: 0 };
   /** Re-evaluated whenever a call completes or updates get confirmed; used by the wait* helpers. */
   private readonly watchers = new Set<{ check: () => void; cancel: () => void }>();
@@ -394,13 +471,30 @@ export class TelegramEmulator {
   constructor(options: EmulatorOptions = {}) {
     this.token = options.token ?? '123456789:TEST-emulator-token';
     this.strict = options.strict ?? true;
+    this.callbackQueryTtlMs = options.callbackQueryTtlMs ?? 15_000;
+    this.groupPrivacy = options.groupPrivacy ?? true;
+    this.knownChatsOnly = options.knownChatsOnly ?? true;
+    this.clock = options.clock ?? Date.now;
+    this.flood = options.floodLimits === false ? undefined : new FloodControl(options.floodLimits ?? {}, this.clock);
+    this.webhook = new WebhookSender<TgUpdate>(
+      {
+        head: () => this.updates[0],
+        remove: (update) => {
+          this.updates = this.updates.filter((u) => u !== update);
+          this.changed();
+        },
+        changed: () => this.changed(),
+        sleep: (ms) => this.sleep(ms),
+      },
+      options.webhook,
+    );
     this.botInfo = {
       id: Number(this.token.split(':')[0]) || 123456789,
       is_bot: true,
       first_name: options.botName ?? 'Test Bot',
       username: options.botUsername ?? 'test_bot',
       can_join_groups: true,
-      can_read_all_group_messages: false,
+      can_read_all_group_messages: !this.groupPrivacy,
       supports_inline_queries: false,
     };
     this.server = http.createServer((req, res) => {
@@ -424,6 +518,7 @@ export class TelegramEmulator {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    this.webhook.close();
     for (const wake of [...this.polls]) wake(true);
     for (const s of this.sleeps) {
       clearTimeout(s.timer);
@@ -493,9 +588,106 @@ export class TelegramEmulator {
       chat_instance: String(-Math.abs(Number(chat.chat.id) * 7919) || 1),
       data: button.callback_data,
     };
-    this.pendingQueries.set(query.id, query);
+    this.pendingQueries.set(query.id, { query, at: this.clock() });
     this.pushUpdate({ callback_query: query });
     return query.id;
+  }
+
+  /**
+   * Makes a pressed button's query (or every unanswered one) older than callbackQueryTtlMs, as if
+   * the bot got to it too late: answering it is then refused like Telegram refuses it.
+   */
+  expireCallbackQuery(queryId?: string): void {
+    for (const [id, pending] of this.pendingQueries) if (queryId === undefined || id === queryId) pending.at = -Infinity;
+  }
+
+  // ------------------------------------------------------------ test side: chats
+
+  /**
+   * A chat that exists for the bot without a message in it yet: a user who started the bot some
+   * time ago (a digest subscriber), or a group the bot is already in. Ids: > 0 private,
+   * -100… supergroup, other negative ids basic groups, '@name' channels; `type` etc. override.
+   */
+  createChat(chat: ChatId | (Partial<TgChat> & { id: ChatId })): TgChat {
+    const spec = typeof chat === 'object' ? chat : { id: chat };
+    const state = this.chatState(spec.id);
+    // A private chat is its user: registering them lets getChatMember know them.
+    if (state.chat.type === 'private') {
+      this.resolveUser({ chatId: spec.id, firstName: spec.first_name, lastName: spec.last_name, username: spec.username });
+    }
+    state.chat = compact({ ...state.chat, ...spec });
+    return state.chat;
+  }
+
+  /** A user adds the bot to a group (created if new): my_chat_member, then the new_chat_members service message. */
+  addBotToGroup(groupId: ChatId, options: { byUserId?: number; title?: string } = {}): TgMessage {
+    const existed = this.chats.get(String(groupId));
+    const by = { chatId: groupId, userId: options.byUserId };
+    const { from, chat } = this.resolveUser(by);
+    if (!isGroup(chat.chat)) throw new Error(`addBotToGroup: ${groupId} is not a group id (groups are negative)`);
+    if (options.title) chat.chat = { ...chat.chat, title: options.title };
+    this.setBotStatus(chat, 'member', from, existed?.botStatus ?? 'left');
+    return this.userMessage(by, { new_chat_members: [this.botUser()] });
+  }
+
+  /** A user joins a group: the new_chat_members service message (delivered despite privacy mode). */
+  joinGroup(user: SimUser): TgMessage {
+    const { from } = this.resolveUser(user);
+    return this.userMessage(user, { new_chat_members: [from] });
+  }
+
+  /** An admin removes the bot from a group: my_chat_member; sends then get 403 "bot was kicked". */
+  kickBot(groupId: ChatId, options: { byUserId?: number } = {}): void {
+    const { from, chat } = this.resolveUser({ chatId: groupId, userId: options.byUserId });
+    if (chat.chat.type === 'private') throw new Error('kickBot: a private chat is left by blocking: use blockBot');
+    this.setBotStatus(chat, 'kicked', from);
+  }
+
+  /** The user blocks the bot: my_chat_member; sends then get 403 "bot was blocked by the user" until the user writes again. */
+  blockBot(userId: number): void {
+    const { from, chat } = this.resolveUser(userId);
+    this.setBotStatus(chat, 'kicked', from);
+  }
+
+  /**
+   * A basic group becomes a supergroup: the old group gets a migrate_to_chat_id service message,
+   * the new one migrate_from_chat_id; the old id then answers 400 with parameters.migrate_to_chat_id.
+   * Returns the supergroup's id.
+   */
+  migrateToSupergroup(groupId: ChatId, options: { byUserId?: number; supergroupId?: number } = {}): number {
+    const old = this.chats.get(String(groupId));
+    if (!old || old.chat.type !== 'group' || old.migratedTo !== undefined) {
+      throw new Error(`migrateToSupergroup: ${groupId} is not a known basic group`);
+    }
+    const id = options.supergroupId ?? Number(`-100${String(Math.abs(Number(groupId))).padStart(10, '0')}`);
+    const next = this.chatState(id);
+    next.chat = compact({ id, type: 'supergroup', title: old.chat.title });
+    next.botStatus = old.botStatus;
+    next.members = new Map(old.members);
+    const userId = options.byUserId ?? [...old.members.keys()][0];
+    this.userMessage({ chatId: groupId, userId }, { migrate_to_chat_id: id });
+    old.migratedTo = id;
+    this.userMessage({ chatId: id, userId }, { migrate_from_chat_id: Number(groupId) });
+    return id;
+  }
+
+  /** A post in a channel where the bot is an admin: a channel_post update (no `from`, sender_chat is the channel). */
+  sendChannelPost(channelId: ChatId, text: string, extra: Partial<TgMessage> = {}): TgMessage {
+    const state = this.chatState(channelId);
+    if (state.chat.type !== 'channel') state.chat = { id: state.chat.id, type: 'channel', title: `Channel ${channelId}` };
+    const entities = commandEntities(text);
+    const message: TgMessage = {
+      message_id: state.nextMessageId++,
+      sender_chat: state.chat,
+      chat: state.chat,
+      date: now(),
+      text,
+      ...(entities.length ? { entities } : {}),
+      ...extra,
+    };
+    state.messages.set(message.message_id, { message, fromBot: false });
+    this.pushUpdate({ channel_post: message });
+    return message;
   }
 
   /** Queues any update (my_chat_member, edited_message…); update_id is assigned. */
@@ -508,6 +700,7 @@ export class TelegramEmulator {
       setImmediate(() => {
         this.wakeScheduled = false;
         for (const wake of [...this.polls]) wake();
+        this.webhook.kick();
       });
     }
     return full;
@@ -536,7 +729,17 @@ export class TelegramEmulator {
     return this.files.get(fileId);
   }
 
-  /** Updates queued and not yet confirmed by the bot (via the getUpdates offset). */
+  /** Every POST of an update to the webhook, in order, with the answer's status. */
+  get webhookAttempts(): readonly WebhookAttempt[] {
+    return this.webhook.attempts;
+  }
+
+  /** Resolves with the first webhook attempt (from index `since`) that matches. */
+  waitForWebhookAttempt(match: (attempt: WebhookAttempt) => boolean, options: WaitOptions = {}): Promise<WebhookAttempt> {
+    return this.waitFor('waitForWebhookAttempt()', options.timeoutMs, () => this.webhook.attempts.slice(options.since ?? 0).find(match));
+  }
+
+  /** Updates queued and not yet confirmed by the bot (via the getUpdates offset, or a 2xx webhook answer). */
   get pendingUpdates(): number {
     return this.updates.length;
   }
@@ -684,7 +887,7 @@ export class TelegramEmulator {
     const status = fault.status ?? 500;
     const retryAfter = fault.retryAfter ?? 1;
     if (status === 429) {
-      return new ApiError(429, fault.description ?? `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
+      return fault.description ? new ApiError(429, fault.description, { retry_after: retryAfter }) : tooManyRequests(retryAfter);
     }
     return new ApiError(status, fault.description ?? DESCRIPTIONS[status] ?? 'Error');
   }
@@ -739,7 +942,10 @@ export class TelegramEmulator {
       .slice(-15)
       .map(({ call, index }) => describeCall(call, index));
     const polls = this.calls.filter((c) => c.method === 'getUpdates').length;
-    return `Recent calls (${polls} getUpdates omitted, ${this.updates.length} updates unconfirmed):\n${lines.join('\n') || '  (none)'}`;
+    const hook = this.webhook.current;
+    const attempts = this.webhook.attempts.slice(-5).map((a) => `  update ${a.updateId} try ${a.attempt} → ${a.error ?? a.status}`);
+    const webhook = hook ? `\nWebhook ${hook.url}, last attempts:\n${attempts.join('\n') || '  (none)'}` : '';
+    return `Recent calls (${polls} getUpdates omitted, ${this.updates.length} updates unconfirmed):\n${lines.join('\n') || '  (none)'}${webhook}`;
   }
 
   // ------------------------------------------------------------ Bot API methods
@@ -750,17 +956,32 @@ export class TelegramEmulator {
     switch (method) {
       case 'getMe':
         return this.botInfo;
-      case 'setWebhook':
+      case 'setWebhook': {
         if (typeof p.url !== 'string') throw badRequest('bad webhook: URL must be provided');
-        this.webhookUrl = p.url;
+        const problem = this.strict ? webhookProblem(p.url, p.secret_token) : null;
+        if (problem) throw badRequest(problem);
         if (p.drop_pending_updates === true) this.updates = [];
+        const allowed = Array.isArray(p.allowed_updates) ? p.allowed_updates.map(String) : [];
+        this.webhook.set({ url: p.url, secretToken: p.secret_token === undefined ? undefined : String(p.secret_token), allowedUpdates: allowed });
         return true;
+      }
       case 'deleteWebhook':
-        this.webhookUrl = '';
+        this.webhook.set(undefined);
         if (p.drop_pending_updates === true) this.updates = [];
         return true;
-      case 'getWebhookInfo':
-        return { url: this.webhookUrl, has_custom_certificate: false, pending_update_count: this.updates.length };
+      case 'getWebhookInfo': {
+        const hook = this.webhook.current;
+        const error = this.webhook.lastError;
+        return compact({
+          url: hook?.url ?? '',
+          has_custom_certificate: false,
+          pending_update_count: this.updates.length,
+          max_connections: hook ? 1 : undefined,
+          allowed_updates: hook?.allowedUpdates.length ? hook.allowedUpdates : undefined,
+          last_error_date: error?.date,
+          last_error_message: error?.message,
+        });
+      }
       case 'sendMessage':
         return this.sendMessage(p);
       case 'sendMediaGroup':
@@ -788,6 +1009,19 @@ export class TelegramEmulator {
         this.targetChat(p);
         if (this.strict && !CHAT_ACTIONS.has(String(p.action))) throw badRequest('wrong parameter action in request');
         return true;
+      case 'getChat': {
+        const chat = this.knownChat(p);
+        if (chat.chat.type !== 'private') this.targetChat(p); // a group the bot is not in is off limits
+        return { ...chat.chat, accent_color_id: 0, max_reaction_count: 11 };
+      }
+      case 'getChatMember':
+        return this.getChatMember(p);
+      case 'leaveChat': {
+        const chat = this.targetChat(p);
+        if (chat.chat.type === 'private') throw badRequest("chat member status can't be changed in private chats");
+        this.setBotStatus(chat, 'left', this.botUser());
+        return true;
+      }
       case 'getFile': {
         const file = this.files.get(String(p.file_id ?? ''));
         if (!file) throw badRequest('invalid file_id');
@@ -799,10 +1033,22 @@ export class TelegramEmulator {
     }
   }
 
+  private getChatMember(p: Params): TgChatMember {
+    const chat = this.targetChat(p);
+    const userId = int(p.user_id);
+    if (userId === this.botInfo.id) return { user: this.botUser(), status: chat.botStatus };
+    const member = userId === undefined ? undefined : chat.members.get(userId);
+    if (member) return { user: member, status: 'member' };
+    const user = userId === undefined ? undefined : this.users.get(userId);
+    if (user) return { user, status: 'left' };
+    throw badRequest('user not found');
+  }
+
   private sendMessage(p: Params): TgMessage {
     const chat = this.targetChat(p);
     const text = this.render(p.text, p.parse_mode, 'text')!;
     this.checkMarkup(p.reply_markup);
+    this.throttle(chat, 1);
     return this.storeBotMessage(chat, p, compact({ text, entities: p.entities as TgEntity[] | undefined }), {
       text: String(p.text),
       parseMode: p.parse_mode === undefined ? undefined : String(p.parse_mode),
@@ -815,6 +1061,7 @@ export class TelegramEmulator {
     const file = this.inputFile(kind, p[kind], call.files[kind], call.files);
     const caption = this.render(p.caption, p.parse_mode, 'caption');
     this.checkMarkup(p.reply_markup);
+    this.throttle(chat, 1);
     const source = p.caption === undefined ? undefined : { text: String(p.caption), parseMode: p.parse_mode as string | undefined };
     return this.storeBotMessage(chat, p, { ...this.mediaField(kind, file), ...compact({ caption, caption_entities: p.caption_entities as TgEntity[] | undefined }) }, source);
   }
@@ -829,6 +1076,7 @@ export class TelegramEmulator {
       if (!['photo', 'document', 'audio', 'video'].includes(kind)) throw badRequest(`unsupported media type "${kind}" in the album`);
       return { kind, item, file: this.inputFile(kind, item.media, undefined, call.files), caption: this.render(item.caption, item.parse_mode, 'caption') };
     });
+    this.throttle(chat, prepared.length);
     const media_group_id = String(13_000_000_000_000_000 + ++this.seq.mediaGroup);
     return prepared.map(({ kind, item, file, caption }) =>
       this.storeBotMessage(chat, p, { ...this.mediaField(kind, file), ...compact({ caption }), media_group_id },
@@ -864,9 +1112,10 @@ export class TelegramEmulator {
 
   private answerCallbackQuery(p: Params): true {
     const id = String(p.callback_query_id ?? '');
-    if (!this.pendingQueries.delete(id)) {
-      throw badRequest('query is too old and response timeout expired or query ID is invalid');
-    }
+    const pending = this.pendingQueries.get(id);
+    this.pendingQueries.delete(id);
+    // Never pressed, answered already, or answered too late: Telegram tells them apart no better.
+    if (!pending || this.clock() - pending.at > this.callbackQueryTtlMs) throw badRequest(QUERY_TOO_OLD);
     this.answeredCallbacks.push(
       compact({
         callback_query_id: id,
@@ -945,9 +1194,59 @@ export class TelegramEmulator {
     return record && Array.isArray(record.inline_keyboard) ? (record as unknown as InlineKeyboard) : undefined;
   }
 
+  /** The chat a bot method addresses, refused as Telegram refuses chats the bot cannot write to. */
   private targetChat(p: Params): ChatState {
+    const state = this.knownChat(p);
+    const { type } = state.chat;
+    if (state.botStatus === 'kicked') {
+      throw new ApiError(403, type === 'private' ? 'Forbidden: bot was blocked by the user' : `Forbidden: bot was kicked from the ${type} chat`);
+    }
+    if (state.botStatus === 'left') throw new ApiError(403, `Forbidden: bot is not a member of the ${type} chat`);
+    return state;
+  }
+
+  private knownChat(p: Params): ChatState {
     if (p.chat_id === undefined || p.chat_id === null || p.chat_id === '') throw badRequest('chat_id is empty');
-    return this.chatState(p.chat_id as ChatId);
+    const id = p.chat_id as ChatId;
+    const state = this.chats.get(String(id)) ?? (this.knownChatsOnly ? undefined : this.chatState(id));
+    if (!state) throw badRequest('chat not found');
+    if (state.migratedTo !== undefined) {
+      throw new ApiError(400, 'Bad Request: group chat was upgraded to a supergroup chat', { migrate_to_chat_id: state.migratedTo });
+    }
+    return state;
+  }
+
+  private botUser(): TgUser {
+    return { id: this.botInfo.id, is_bot: true, first_name: this.botInfo.first_name, username: this.botInfo.username };
+  }
+
+  /** Changes the bot's status in a chat and tells the bot with a my_chat_member update, as Telegram does. */
+  private setBotStatus(chat: ChatState, status: MemberStatus, from: TgUser, old: MemberStatus = chat.botStatus): void {
+    chat.botStatus = status;
+    const member = (s: MemberStatus): TgChatMember => compact({ user: this.botUser(), status: s, until_date: s === 'kicked' ? 0 : undefined });
+    this.pushUpdate({ my_chat_member: { chat: chat.chat, from, date: now(), old_chat_member: member(old), new_chat_member: member(status) } });
+  }
+
+  /** Flood control for `n` messages to a chat: 429 with retry_after when over a limit. */
+  private throttle(chat: ChatState, n: number): void {
+    const retryAfter = this.flood?.take(String(chat.chat.id), isGroup(chat.chat), n) ?? 0;
+    if (retryAfter > 0) throw tooManyRequests(retryAfter);
+  }
+
+  /** Whether Telegram hands a user's message to the bot: everything in private chats, little in groups (privacy mode). */
+  private delivers(chat: ChatState, message: TgMessage): boolean {
+    if (!isGroup(chat.chat)) return true;
+    if (chat.botStatus === 'left' || chat.botStatus === 'kicked') return false;
+    if (!this.groupPrivacy) return true;
+    if (SERVICE_FIELDS.some((field) => message[field] !== undefined)) return true;
+    if (message.reply_to_message?.from?.id === this.botInfo.id) return true;
+    const text = message.text ?? message.caption ?? '';
+    const me = this.botInfo.username!.toLowerCase();
+    const command = /^\/[A-Za-z0-9_]{1,32}(?:@([A-Za-z0-9_]{3,32}))?(?![A-Za-z0-9_@])/.exec(text);
+    if (command && (command[1] === undefined || command[1].toLowerCase() === me)) return true;
+    // A mention starts after a non-word character: a@test_bot.ru is an e-mail address.
+    const mentions = [...text.toLowerCase().matchAll(/(?:^|[^a-z0-9_@])@([a-z0-9_]+)/g)].map((m) => m[1]);
+    return mentions.includes(me);
   }
 
   private chatState(id: ChatId): ChatState {
@@ -960,16 +1259,16 @@ export class TelegramEmulator {
         : n > 0
           ? { id: n, type: 'private', first_name: `User ${n}` }
           : { id: n, type: key.startsWith('-100') ? 'supergroup' : 'group', title: `Group ${n}` };
-      state = { chat, nextMessageId: 1, messages: new Map() };
+      state = { chat, nextMessageId: 1, messages: new Map(), botStatus: 'member', members: new Map() };
       this.chats.set(key, state);
     }
     return state;
   }
 
   private findMessage(p: Params, notFound: string): { chat: ChatState; entry: StoredMessage } {
-    const chat = this.chats.get(String(p.chat_id));
-    const entry = chat?.messages.get(int(p.message_id) ?? -1);
-    if (!chat || !entry) throw badRequest(notFound);
+    const chat = this.targetChat(p);
+    const entry = chat.messages.get(int(p.message_id) ?? -1);
+    if (!entry) throw badRequest(notFound);
     return { chat, entry };
   }
 
@@ -981,7 +1280,7 @@ export class TelegramEmulator {
     const markup = asRecord(p.reply_markup);
     const message: TgMessage = compact({
       message_id: chat.nextMessageId++,
-      from: { id: this.botInfo.id, is_bot: true, first_name: this.botInfo.first_name, username: this.botInfo.username },
+      from: this.botUser(),
       chat: chat.chat,
       date: now(),
       ...content,
@@ -1076,21 +1375,25 @@ export class TelegramEmulator {
     if (chat.chat.type === 'private') {
       chat.chat = compact({ id: chat.chat.id, type: 'private', first_name: from.first_name, last_name: from.last_name, username: from.username });
     }
+    this.users.set(userId, from);
+    chat.members.set(userId, from);
     return { from, chat };
   }
 
   private userMessage(user: SimUser, content: Partial<TgMessage>, extra: Partial<TgMessage> = {}): TgMessage {
     const { from, chat } = this.resolveUser(user);
+    // A user can only write to a bot they blocked by restarting it, which unblocks it.
+    if (chat.chat.type === 'private' && chat.botStatus === 'kicked') this.setBotStatus(chat, 'member', from);
     const message: TgMessage = { message_id: chat.nextMessageId++, from, chat: chat.chat, date: now(), ...content, ...extra };
     chat.messages.set(message.message_id, { message, fromBot: false });
-    this.pushUpdate({ message });
+    if (this.delivers(chat, message)) this.pushUpdate({ message });
     return message;
   }
 
   // ------------------------------------------------------------ getUpdates
 
   private getUpdates(p: Params, res: ServerResponse): TgUpdate[] | Promise<TgUpdate[] | null> {
-    if (this.webhookUrl) {
+    if (this.webhook.current) {
       throw new ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
     }
     const offset = int(p.offset) ?? 0;

@@ -7,7 +7,7 @@
  * sender recognise bytes it has already uploaded.
  */
 import { createHash } from 'node:crypto';
-import { checkSize, type ChartRenderer } from '../../features/charts/renderer.ts';
+import { checkSize, preferredSize, type ChartRenderer } from '../../features/charts/renderer.ts';
 import type { ChartConfig, ChartSize } from '../../features/charts/types.ts';
 import { chartSource } from './source.ts';
 
@@ -76,7 +76,7 @@ export class CachingChartRenderer implements ChartRenderer {
   private readonly pool: () => ChartRenderPool | null;
 
   render(config: ChartConfig, size?: ChartSize): Promise<Buffer> {
-    const checked = checkSize(size);
+    const checked = checkSize(size ?? preferredSize(config));
     const source = chartSource(config);
     const key = createHash('sha1').update(`${checked.width}x${checked.height}\n${source}`).digest('base64');
     const hit = this.cache.get(key);

@@ -2,7 +2,7 @@ import { createCanvas, type Canvas } from '@napi-rs/canvas';
 import { Chart, registerables, type ChartConfiguration, type ChartItem, type Plugin } from 'chart.js';
 import { registerChartFonts } from './fonts.ts';
 import { encodePng } from './png.ts';
-import { checkSize, type ChartRenderer } from '../../features/charts/renderer.ts';
+import { checkSize, preferredSize, type ChartRenderer } from '../../features/charts/renderer.ts';
 import type { ChartConfig, ChartSize } from '../../features/charts/types.ts';
 
 let ready = false;
@@ -32,7 +32,7 @@ export class LocalChartRenderer implements ChartRenderer {
 
   async render(config: ChartConfig, size?: ChartSize): Promise<Buffer> {
     prepareChartJs();
-    const { width, height } = checkSize(size);
+    const { width, height } = checkSize(size ?? preferredSize(config));
     const key = `${width}x${height}`;
     const canvas = this.canvases.get(key) ?? createCanvas(width, height);
     this.canvases.set(key, canvas);

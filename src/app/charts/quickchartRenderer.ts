@@ -1,7 +1,7 @@
 import type { ChartConfiguration } from 'chart.js';
 import QuickChartImport from 'quickchart-js';
 import { LocalChartRenderer } from './localRenderer.ts';
-import { checkSize, type ChartLogger, type ChartRenderer } from '../../features/charts/renderer.ts';
+import { checkSize, preferredSize, type ChartLogger, type ChartRenderer } from '../../features/charts/renderer.ts';
 import type { ChartConfig, ChartSize } from '../../features/charts/types.ts';
 
 export interface QuickChartOptions {
@@ -42,7 +42,7 @@ export class QuickChartRenderer implements ChartRenderer {
   }
 
   async render(config: ChartConfig, size?: ChartSize): Promise<Buffer> {
-    const checked = checkSize(size);
+    const checked = checkSize(size ?? preferredSize(config));
     try {
       return await this.renderRemote(config, checked);
     } catch (err) {

@@ -21,6 +21,19 @@ export class DeliveryRejectedError extends Error {
   }
 }
 
+/** The group became a supergroup: the same chat now has `toChatId`. */
+export class ChatMigratedError extends Error {
+  readonly code = 'CHAT_MIGRATED';
+  constructor(
+    readonly toChatId: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ChatMigratedError';
+  }
+}
+
 /** Another process took the run over after our lease expired. */
 export class LeaseLostError extends Error {
   readonly code = 'LEASE_LOST';

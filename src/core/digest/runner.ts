@@ -7,18 +7,21 @@
  * the run row keeps a second process (the CLI next to the bot) from sending the same week at once.
  */
 import { randomUUID } from 'node:crypto';
-import type { Reply } from '../reply.ts';
 import { hostname } from 'node:os';
 import type {
+  AuditLog,
   DeliveryStatus,
   DigestDelivery,
   DigestRunRepository,
   DigestSnapshot,
   DigestTransport,
   Logger,
+  Subscriber,
   SubscriberRepository,
 } from '../ports.ts';
-import { DeliveryRejectedError, LeaseLostError, RecipientUnavailableError } from './errors.ts';
+import type { Reply } from '../reply.ts';
+import { shorten } from '../text.ts';
+import { ChatMigratedError, DeliveryRejectedError, LeaseLostError, RecipientUnavailableError } from './errors.ts';
 import type { DigestPeriod } from './period.ts';
 
 export interface ComposedDigest extends DigestSnapshot {
@@ -54,6 +57,13 @@ export interface DigestRunnerDeps {
   subscribers: SubscriberRepository;
   compose(period: DigestPeriod): Promise<ComposedDigest>;
   transport: DigestTransport;
+  /**
+   * Whether the subscriber may still receive customer data, asked before every part is sent
+   * (access lists change between the subscription and the send). A refused one is skipped,
+   * unsubscribed as 'revoked' and audited.
+   */
+  mayReceive: (subscriber: Subscriber) => boolean;
+  audit?: AuditLog;
   now?: () => Date;
   log?: Logger;
   /** Chats served at once; the transport's throttle keeps the overall rate. */
@@ -66,7 +76,7 @@ export interface DigestRunnerDeps {
 
 export type DigestRunner = ReturnType<typeof createDigestRunner>;
 
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e)).slice(0, 500);
+const errorText = (e: unknown) => shorten(e instanceof Error ? e.message : String(e), 500);
 
 export function createDigestRunner(deps: DigestRunnerDeps) {
   const { runs, subscribers, transport, log } = deps;
@@ -83,26 +93,44 @@ export function createDigestRunner(deps: DigestRunnerDeps) {
     return { period, outcome, counts, delivered };
   }
 
-  /** Resolves true when the chat got (the rest of) its copy. */
-  async function deliverTo(period: string, d: DigestDelivery, parts: Reply[], active: Set<number>): Promise<boolean> {
-    if (!active.has(d.chatId)) {
+  /** What became of one chat: served, not served (final), or moved to another chat id. */
+  type Served = { kind: 'sent' } | { kind: 'not-sent' } | { kind: 'migrated'; to: number };
+
+  function revoke(period: string, s: Subscriber): Served {
+    runs.markFinal(period, s.chatId, 'skipped', 'access revoked', ts());
+    subscribers.unsubscribe(s.chatId, 'revoked');
+    deps.audit?.record({ userId: s.userId, chatId: s.chatId, action: `digest ${period}: not sent, access revoked` });
+    log?.warn('digest recipient no longer allowed, unsubscribed', { period, chatId: s.chatId });
+    return { kind: 'not-sent' };
+  }
+
+  async function deliverTo(period: string, d: DigestDelivery, parts: Reply[], active: Map<number, Subscriber>): Promise<Served> {
+    const subscriber = active.get(d.chatId);
+    if (!subscriber) {
       runs.markFinal(period, d.chatId, 'skipped', null, ts());
-      return false;
+      return { kind: 'not-sent' };
     }
     for (let i = d.partsSent; i < parts.length; i++) {
+      if (!deps.mayReceive(subscriber)) return revoke(period, subscriber);
       try {
         await transport.send(d.chatId, parts[i]);
       } catch (e) {
+        if (e instanceof ChatMigratedError) {
+          runs.markFinal(period, d.chatId, 'skipped', `migrated to ${e.toChatId}`, ts());
+          subscribers.migrate(d.chatId, e.toChatId);
+          log?.info('digest chat migrated to a supergroup', { period, from: d.chatId, to: e.toChatId });
+          return { kind: 'migrated', to: e.toChatId };
+        }
         if (e instanceof RecipientUnavailableError) {
           runs.markFinal(period, d.chatId, 'blocked', errorText(e), ts());
           subscribers.unsubscribe(d.chatId, 'blocked');
           log?.warn('digest recipient gone, unsubscribed', { period, chatId: d.chatId, error: errorText(e) });
-          return false;
+          return { kind: 'not-sent' };
         }
         if (e instanceof DeliveryRejectedError) {
           runs.markFinal(period, d.chatId, 'failed', errorText(e), ts());
           log?.warn('digest rejected for chat', { period, chatId: d.chatId, error: errorText(e) });
-          return false;
+          return { kind: 'not-sent' };
         }
         runs.markAttempt(period, d.chatId, errorText(e), ts());
         throw e;
@@ -111,13 +139,13 @@ export function createDigestRunner(deps: DigestRunnerDeps) {
       if (!runs.acquire(period, lease(), ts())) throw new LeaseLostError(period);
     }
     runs.markFinal(period, d.chatId, 'sent', null, ts());
-    return true;
+    return { kind: 'sent' };
   }
 
   /** Serves pending chats; `finished` is false when the signal stopped it first. */
   async function sendPending(period: string, signal?: AbortSignal): Promise<{ finished: boolean; delivered: number }> {
     const parts = runs.parts(period);
-    const active = new Set(subscribers.active().map((s) => s.chatId));
+    const active = new Map(subscribers.active().map((s) => [s.chatId, s]));
     const queue = runs.deliveries(period).filter((d) => d.status === 'pending');
     let failure: { error: unknown } | null = null;
     let delivered = 0;
@@ -125,7 +153,13 @@ export function createDigestRunner(deps: DigestRunnerDeps) {
       while (queue.length > 0 && !failure && !signal?.aborted) {
         const d = queue.shift()!;
         try {
-          if (await deliverTo(period, d, parts, active)) delivered++;
+          const served = await deliverTo(period, d, parts, active);
+          if (served.kind === 'sent') delivered++;
+          if (served.kind === 'migrated') {
+            // The subscription moved with the chat; its copy goes to the new id in this run.
+            for (const s of subscribers.active()) active.set(s.chatId, s);
+            if (runs.enqueue(period, [served.to], ts()) > 0) queue.push(...runs.deliveries(period).filter((x) => x.chatId === served.to));
+          }
         } catch (error) {
           failure ??= { error };
         }

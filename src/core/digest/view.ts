@@ -9,6 +9,8 @@ import { offerFor, type OfferCode, type SegmentCode } from '../segments.ts';
 import { periodFromKey, type DigestPeriod } from './period.ts';
 
 export const TOP_CUSTOMERS = 10;
+/** Customers newly at high risk named with their reason; the CSV lists them all. */
+export const NEWCOMERS = 5;
 /** Weeks on the trend chart, this one included: two months fit without crowding the labels. */
 export const TREND_WEEKS = 8;
 
@@ -36,6 +38,8 @@ export interface DigestView {
   /** Null for the first digest: nothing to compare with. */
   change: { since: DigestPeriod; delta: number; added: number[]; removed: number[] } | null;
   top: DigestTopCustomer[];
+  /** The first customers newly at high risk since the previous digest, by expected loss, with their main reason. */
+  newcomers: DigestTopCustomer[];
   /** Every segment but «at-risk» itself, in the usual order. */
   segments: { code: SegmentCode; size: number; profitAtStake: number }[];
   /** At-risk counts of earlier digests and this one, oldest first. */
@@ -90,8 +94,16 @@ export async function buildDigestView({ assistant, period, previous, history }: 
     isNew: before !== null && !before.has(m.customer.id),
   }));
   const now = new Set(customers.map((c) => c.id));
+  // Explanations cost up to ~0.1 s each for ensembles, so only the customers shown get one, once.
+  const reasons = new Map<number, Driver | null>();
+  const explained = async (c: DigestCustomer): Promise<DigestTopCustomer> => {
+    if (!reasons.has(c.id)) reasons.set(c.id, mainDriver((await assistant.risk(c.id)).drivers));
+    return { ...c, driver: reasons.get(c.id)! };
+  };
   const top: DigestTopCustomer[] = [];
-  for (const c of customers.slice(0, TOP_CUSTOMERS)) top.push({ ...c, driver: mainDriver((await assistant.risk(c.id)).drivers) });
+  for (const c of customers.slice(0, TOP_CUSTOMERS)) top.push(await explained(c));
+  const newcomers: DigestTopCustomer[] = [];
+  for (const c of customers.filter((x) => x.isNew).slice(0, NEWCOMERS)) newcomers.push(await explained(c));
 
   return {
     period,
@@ -107,6 +119,7 @@ export async function buildDigestView({ assistant, period, previous, history }: 
           }
         : null,
     top,
+    newcomers,
     segments: summaries
       .filter((s) => s.code !== 'at-risk')
       .map((s) => ({ code: s.code, size: s.size, profitAtStake: s.profitAtStake })),

@@ -32,7 +32,7 @@ export async function readDatasetDir(dir: string, opts: ReadOptions = {}): Promi
  */
 export async function readDatasetFiles(files: Record<string, Uint8Array>, opts: ReadOptions = {}): Promise<IngestResult> {
   const problems = newProblemLog(opts);
-  const sources = bufferSources(files, problems);
+  const sources = bufferSources(files, problems, opts.zipLimits);
   return ingest(sources, problems, opts);
 }
 

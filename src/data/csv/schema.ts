@@ -34,14 +34,19 @@ export function wordKey(raw: string): string {
   return raw.normalize('NFC').trim().toLowerCase().replace(/ё/g, 'е').replace(/[\s_]+/g, ' ');
 }
 
-/** Role of a file from its name: tolerant to case, extension and «(1)»/«- копия» suffixes. */
-export function roleOfFileName(name: string): Role | null {
-  const base = (name.split(/[\\/]/).pop() ?? name)
+/** A file name without folder, extension and «(1)»/«- копия» suffixes, lower case: `Money (1).CSV` → `money`. */
+export function fileNameKey(name: string): string {
+  return (name.split(/[\\/]/).pop() ?? name)
     .toLowerCase()
     .trim()
     .replace(/\.(csv|tsv|txt)$/, '')
     .replace(/\s*(\(\d+\)|-?\s*копия|-?\s*copy)$/, '')
     .replace(/[\s-]+/g, '_');
+}
+
+/** Role of a file from its name: tolerant to case, extension and «(1)»/«- копия» suffixes. */
+export function roleOfFileName(name: string): Role | null {
+  const base = fileNameKey(name);
   return (ROLES as readonly string[]).includes(base) ? (base as Role) : null;
 }
 

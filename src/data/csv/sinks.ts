@@ -61,7 +61,7 @@ export interface FileState {
 }
 
 /** Column positions by header; reports duplicate and missing required columns. */
-function mapHeader(fields: string[], required: readonly string[], optional: readonly string[], file: string, problems: ProblemLog): Map<string, number> | null {
+export function mapHeader(fields: string[], required: readonly string[], optional: readonly string[], file: string, problems: ProblemLog): Map<string, number> | null {
   const byKey = new Map<string, number>();
   const wanted = new Set([...required, ...optional].map(headerKey));
   fields.forEach((f, i) => {

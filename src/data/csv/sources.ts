@@ -5,16 +5,36 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { unzipSync } from 'fflate';
+import { DataError } from '../../core/errors.ts';
 import { DATA_ERRORS } from '../../messages.ts';
 import type { ProblemLog } from './problems.ts';
 import { ROLES, ROLE_FILE, roleOfFileName, type Role } from './schema.ts';
+import {
+  DEFAULT_MAX_ZIP_ENTRY_BYTES,
+  DEFAULT_ZIP_LIMITS,
+  InflateBudget,
+  inflateEntry,
+  isReadable,
+  listZipEntries,
+  ZipError,
+  type ZipEntry,
+  type ZipLimits,
+} from './zip.ts';
+
+export { DEFAULT_MAX_ZIP_TOTAL_BYTES, DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip.ts';
 
 export interface FileSource {
   /** Name shown in problems (the file's own name, as the user knows it). */
   name: string;
-  /** Size in bytes when known (used to pre-size per-customer arrays). */
+  /**
+   * Size in bytes, or for an archive entry an estimate (used to pre-size per-customer arrays; an
+   * archive can lie about sizes, so the estimate is bounded).
+   */
   size: number;
+  /**
+   * The bytes. An archive entry is inflated while it is read; one that turns out damaged or past
+   * a cap makes the iteration throw DataError with every problem so far, the archive's included.
+   */
   open(): AsyncIterable<Uint8Array>;
 }
 
@@ -22,13 +42,16 @@ export type SourceSet = Partial<Record<Role, FileSource>>;
 
 const CHUNK = 1 << 20;
 /** Largest file accepted from inside an uploaded archive. */
-export const MAX_ZIP_ENTRY_MB = 512;
+export const MAX_ZIP_ENTRY_MB = DEFAULT_MAX_ZIP_ENTRY_BYTES / (1024 * 1024);
+/** Deflate rarely shrinks CSV text more than this; bounds the size estimate of an entry that claims more. */
+const PLAUSIBLE_CSV_RATIO = 16;
+const toMb = (bytes: number) => Math.round(bytes / (1024 * 1024));
 
-function fileSource(filePath: string, size: number): FileSource {
+export function fileSource(filePath: string, size: number): FileSource {
   return { name: path.basename(filePath), size, open: () => createReadStream(filePath, { highWaterMark: CHUNK }) };
 }
 
-function bufferSource(name: string, data: Uint8Array): FileSource {
+export function bufferSource(name: string, data: Uint8Array): FileSource {
   return {
     name,
     size: data.length,
@@ -68,8 +91,8 @@ export async function dirSources(dir: string, problems: ProblemLog): Promise<Sou
   return set;
 }
 
-const isZipName = (name: string) => /\.zip$/i.test(name);
-const hasZipMagic = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && (b[2] === 3 || b[2] === 5) && (b[3] === 4 || b[3] === 6);
+export const isZipName = (name: string) => /\.zip$/i.test(name);
+export const hasZipMagic = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && (b[2] === 3 || b[2] === 5) && (b[3] === 4 || b[3] === 6);
 
 /** Entries of an archive that can be data files: no folders, no macOS metadata, no hidden files. */
 function isCandidateEntry(name: string): boolean {
@@ -78,37 +101,77 @@ function isCandidateEntry(name: string): boolean {
   return roleOfFileName(name) !== null;
 }
 
+function zipProblem(e: ZipError, archive: string, entry: string, limits: ZipLimits): { file: string; message: string } {
+  switch (e.kind) {
+    case 'entryTooLarge':
+      return { file: entry, message: DATA_ERRORS.zipTooLarge(toMb(limits.maxEntryBytes)) };
+    case 'totalTooLarge':
+      return { file: archive, message: DATA_ERRORS.zipTotalTooLarge(toMb(limits.maxTotalBytes)) };
+    case 'tooManyEntries':
+      return { file: archive, message: DATA_ERRORS.zipTooManyEntries(limits.maxEntries) };
+    default:
+      return { file: archive, message: DATA_ERRORS.badZip };
+  }
+}
+
+/** An entry of an uploaded archive, inflated only when (and each time) it is read. */
+function zipEntrySource(archive: string, data: Uint8Array, entry: ZipEntry, budget: InflateBudget, problems: ProblemLog): FileSource {
+  const name = path.posix.basename(entry.name);
+  const { limits } = budget;
+  return {
+    name,
+    size: Math.min(entry.declaredSize, limits.maxEntryBytes, entry.compressedSize * PLAUSIBLE_CSV_RATIO),
+    async *open() {
+      try {
+        yield* inflateEntry(data, entry, budget);
+      } catch (e) {
+        if (!(e instanceof ZipError)) throw e;
+        const problem = zipProblem(e, archive, name, limits);
+        problems.add(problem.file, 0, problem.message);
+        // The rest of the entry is unreadable: parsing what came out so far would only report a
+        // truncated file, so the whole upload is refused here.
+        throw new DataError(problems.list());
+      }
+    },
+  };
+}
+
+/** Adds the data files of one uploaded archive; nothing is inflated yet. */
+function addZipEntries(set: SourceSet, archive: string, data: Uint8Array, budget: InflateBudget, problems: ProblemLog): void {
+  let entries: ZipEntry[];
+  try {
+    entries = listZipEntries(data, budget.limits.maxEntries).filter((e) => isCandidateEntry(e.name));
+    if (!entries.every(isReadable)) throw new ZipError('corrupt', 'an entry is encrypted or uses an unsupported method');
+  } catch (e) {
+    if (!(e instanceof ZipError)) throw e;
+    const problem = zipProblem(e, archive, archive, budget.limits);
+    problems.add(problem.file, 0, problem.message);
+    return;
+  }
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const base = path.posix.basename(entry.name);
+    // Declared sizes are checked too, to refuse an honest oversized entry before inflating it.
+    if (entry.declaredSize > budget.limits.maxEntryBytes) {
+      problems.add(base, 0, DATA_ERRORS.zipTooLarge(toMb(budget.limits.maxEntryBytes)));
+      continue;
+    }
+    assign(set, roleOfFileName(base)!, zipEntrySource(archive, data, entry, budget, problems), problems);
+  }
+}
+
 /**
  * Sources of uploaded files: names are matched to roles; `.zip` archives (or anything with the
  * ZIP signature) are opened and their matching entries used, whatever folder they sit in.
+ * Entries are inflated as streams while the data is read, within `zipLimits` for the whole
+ * upload (total and per-entry inflated bytes, entries per archive).
  */
-export function bufferSources(files: Record<string, Uint8Array>, problems: ProblemLog): SourceSet {
+export function bufferSources(files: Record<string, Uint8Array>, problems: ProblemLog, zipLimits: Readonly<ZipLimits> = DEFAULT_ZIP_LIMITS): SourceSet {
   const set: SourceSet = {};
+  const budget = new InflateBudget(zipLimits);
   for (const name of Object.keys(files).sort()) {
     const data = files[name];
     if (isZipName(name) || hasZipMagic(data)) {
-      let entries: Record<string, Uint8Array>;
-      let tooLarge = '';
-      try {
-        entries = unzipSync(data, {
-          filter: (f) => {
-            if (!isCandidateEntry(f.name)) return false;
-            if (f.originalSize > MAX_ZIP_ENTRY_MB * 1024 * 1024) {
-              tooLarge = f.name;
-              return false;
-            }
-            return true;
-          },
-        });
-      } catch {
-        problems.add(name, 0, DATA_ERRORS.badZip);
-        continue;
-      }
-      if (tooLarge) problems.add(path.posix.basename(tooLarge), 0, DATA_ERRORS.zipTooLarge(MAX_ZIP_ENTRY_MB));
-      for (const entry of Object.keys(entries).sort()) {
-        const base = path.posix.basename(entry);
-        assign(set, roleOfFileName(base)!, bufferSource(base, entries[entry]), problems);
-      }
+      addZipEntries(set, name, data, budget, problems);
       continue;
     }
     const role = roleOfFileName(name);

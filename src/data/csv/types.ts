@@ -2,6 +2,7 @@
 import type { CleanDataset } from '../../core/domain.ts';
 import type { CsvFormat } from './reader.ts';
 import type { Role } from './schema.ts';
+import type { ZipLimits } from './zip.ts';
 
 export interface ReadOptions {
   /** Refuse files without the «Покупательская активность» column (training needs labels). */
@@ -10,6 +11,8 @@ export interface ReadOptions {
   maxProblemsPerFile?: number;
   /** k of the Q3 + k·IQR revenue outlier rule (default 10, see clean.ts). */
   outlierIqrK?: number;
+  /** Caps on what an uploaded ZIP may inflate to (default DEFAULT_ZIP_LIMITS). */
+  zipLimits?: Readonly<ZipLimits>;
 }
 
 export interface FileFormat extends CsvFormat {

@@ -4,6 +4,7 @@
  * The full validation is still readDatasetFiles.
  */
 import type { UploadInspector } from '../../core/ports.ts';
+import { CONTACTS_FILE, isContactsFileName } from './contacts.ts';
 import { SNIFF_BYTES, sniffEncoding } from './decode.ts';
 import { ROLES, ROLE_FILE, roleOfFileName } from './schema.ts';
 
@@ -12,6 +13,8 @@ export const uploadInspector: UploadInspector = {
 
   classify(fileName) {
     if (/\.zip$/i.test(fileName.trim())) return 'archive';
+    // The optional fifth file: staged with the others, never waited for.
+    if (isContactsFileName(fileName)) return CONTACTS_FILE;
     const role = roleOfFileName(fileName);
     return role ? ROLE_FILE[role] : null;
   },

@@ -44,3 +44,25 @@ export const DIGEST_SCHEMA = `
     PRIMARY KEY (period, chat_id)
   ) WITHOUT ROWID;
 `;
+
+/**
+ * Subscribers learn two things (migration `subscriber reasons and migrations`): access revoked
+ * as a reason to stop, and the chat a group migrated to. SQLite cannot change a CHECK, so the
+ * table is rebuilt.
+ */
+export const SUBSCRIBER_MIGRATION_SCHEMA = `
+  CREATE TABLE digest_subscriber_v2 (
+    chat_id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL,
+    active INTEGER NOT NULL CHECK (active IN (0, 1)),
+    subscribed_at TEXT NOT NULL,
+    unsubscribed_at TEXT,
+    reason TEXT CHECK (reason IN ('user', 'blocked', 'revoked', 'migrated')),
+    migrated_to INTEGER
+  );
+  INSERT INTO digest_subscriber_v2 (chat_id, user_id, active, subscribed_at, unsubscribed_at, reason)
+    SELECT chat_id, user_id, active, subscribed_at, unsubscribed_at, reason FROM digest_subscriber;
+  DROP TABLE digest_subscriber;
+  ALTER TABLE digest_subscriber_v2 RENAME TO digest_subscriber;
+  CREATE INDEX subscriber_by_migrated_to ON digest_subscriber(migrated_to);
+`;

@@ -7,7 +7,8 @@
  * Never edit a migration that has shipped: write a new one.
  */
 import type Database from 'better-sqlite3';
-import { DIGEST_SCHEMA } from './digestSchema.ts';
+import { CAMPAIGN_SCHEMA } from './campaignSchema.ts';
+import { DIGEST_SCHEMA, SUBSCRIBER_MIGRATION_SCHEMA } from './digestSchema.ts';
 
 export interface Migration {
   version: number;
@@ -105,8 +106,23 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   { version: 3, name: 'digest: subscribers, weekly runs, frozen content, per-chat deliveries', up: DIGEST_SCHEMA },
+  { version: 4, name: 'campaign: weekly plans with control groups, outreach, customer contacts', up: CAMPAIGN_SCHEMA },
+  { version: 5, name: 'subscriber reasons and migrations', up: SUBSCRIBER_MIGRATION_SCHEMA },
   {
-    version: 4,
+    version: 6,
+    name: 'update claims: webhook replicas handle each Telegram update once',
+    up: `
+      CREATE TABLE update_claim (
+        update_id INTEGER PRIMARY KEY,
+        owner TEXT NOT NULL,
+        claimed_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      );
+      CREATE INDEX update_claim_by_expiry ON update_claim(expires_at);
+    `,
+  },
+  {
+    version: 7,
     name: 'segments and explanations stored per model version',
     // Models stored before this migration get their segments on first use (src/core/portfolio.ts),
     // not here: a migration runs on every open of the store, and at a million customers the build

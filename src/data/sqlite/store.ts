@@ -3,6 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Store } from '../../core/ports.ts';
 import { SqliteAuditLog } from './auditRepository.ts';
+import { SqliteCampaignRepository } from './campaignRepository.ts';
+import { SqliteContactRepository } from './contactRepository.ts';
 import { SqliteDatasetRepository } from './datasetRepository.ts';
 import { MIGRATIONS, migrate, type Migration } from './migrations.ts';
 import { SqliteModelRepository } from './modelRepository.ts';
@@ -11,6 +13,7 @@ import { SqliteSubscriberRepository } from './subscriberRepository.ts';
 import { SqliteSegmentRepository } from './segmentRepository.ts';
 import { SqliteExplanationRepository } from './explanationRepository.ts';
 import { SqliteRetentionRepository } from './retentionRepository.ts';
+import { SqliteUpdateClaims } from './updateClaimRepository.ts';
 
 export interface StoreOptions {
   /** Clock for created_at stamps (tests). */
@@ -61,6 +64,9 @@ export function openStore(file: string, opts: StoreOptions = {}): SqliteStore {
     audit,
     subscribers: new SqliteSubscriberRepository(db, now),
     digests: new SqliteDigestRepository(db),
+    campaigns: new SqliteCampaignRepository(db),
+    contacts: new SqliteContactRepository(db, now),
+    updateClaims: new SqliteUpdateClaims(db),
     close: () => {
       if (!db.open) return;
       try {

@@ -1,6 +1,6 @@
 import type { ChartConfiguration } from 'chart.js';
-import { CHART_TEXT, fmtNumber } from '../../messages.ts';
-import { chartPlugins, countAxis } from './common.ts';
+import { CHART_TEXT } from '../../messages.ts';
+import { aspectFor, chartPlugins, countAxis } from './common.ts';
 import { emptyNotePlugin, thresholdLinePlugin } from './plugins.ts';
 import { COLORS, FONT_SIZE, axisTitle, baseOptions, font, grid, legendOptions, ticks } from './theme.ts';
 import type { RiskDistributionChartInput } from './types.ts';
@@ -53,13 +53,13 @@ export function riskDistributionChart(input: RiskDistributionChartInput): ChartC
       labels: h.below.map((_, i) => centre(i)),
       datasets: [
         {
-          label: CHART_TEXT.distribution.below(fmtNumber(h.totalBelow, 0)),
+          label: CHART_TEXT.distribution.below(h.totalBelow),
           data: h.below,
           backgroundColor: COLORS.neutral,
           ...bar,
         },
         {
-          label: CHART_TEXT.distribution.above(fmtNumber(h.totalAbove, 0)),
+          label: CHART_TEXT.distribution.above(h.totalAbove),
           data: h.above,
           backgroundColor: COLORS.risk,
           ...bar,
@@ -68,6 +68,7 @@ export function riskDistributionChart(input: RiskDistributionChartInput): ChartC
     },
     options: {
       ...baseOptions(),
+      aspectRatio: aspectFor(560, 300),
       scales: {
         x: {
           type: 'linear',
@@ -76,7 +77,7 @@ export function riskDistributionChart(input: RiskDistributionChartInput): ChartC
           min: 0,
           max: 100,
           title: axisTitle(CHART_TEXT.distribution.xAxis),
-          ticks: { ...ticks(COLORS.muted), stepSize: 10 },
+          ticks: { ...ticks(COLORS.muted), stepSize: 20 },
           grid: grid(false),
         },
         y: { stacked: true, ...countAxis(CHART_TEXT.distribution.yAxis, '8%') },

@@ -1,19 +1,4 @@
-/** Label helpers for chart text; numbers go through messages.ts so charts and replies agree. */
-import { fmtNumber } from '../../messages.ts';
-
-/** Fewer decimals for larger numbers: 0.0123 → «0,012», 3.46 → «3,5», 1234.5 → «1 235». */
-export function formatCompact(value: number): string {
-  const abs = Math.abs(value);
-  const digits = abs === 0 || abs >= 10 ? 0 : abs >= 1 ? 1 : abs >= 0.1 ? 2 : 3;
-  return fmtNumber(value, digits);
-}
-
-const significant = new Intl.NumberFormat('ru-RU', { maximumSignificantDigits: 2 });
-
-/** Two significant digits, for small quantities such as importances: 0.061 → «0,061», 0.0004 → «0,0004». */
-export function formatSignificant(value: number): string {
-  return significant.format(value);
-}
+/** Label helpers for chart text; numbers are formatted by messages.ts so charts and replies agree. */
 
 function wrapGreedy(words: string[], maxChars: number): string[] {
   const lines: string[] = [];
@@ -37,7 +22,8 @@ function wrapGreedy(words: string[], maxChars: number): string[] {
  * the text is cut and the last line ends with «…».
  */
 export function wrapLabel(text: string, maxChars: number, maxLines = Number.POSITIVE_INFINITY): string[] {
-  const words = text.trim().split(/\s+/).filter(Boolean);
+  // Only plain spaces break: a no-break space holds a number to its unit («6 120 тыс. ₽»).
+  const words = text.trim().split(/ +/).filter(Boolean);
   let best = wrapGreedy(words, maxChars);
   if (best.length > maxLines) {
     const kept = best.slice(0, maxLines);

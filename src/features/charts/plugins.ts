@@ -36,8 +36,20 @@ export interface ThresholdLineOptions {
 }
 
 export interface EmptyNoteOptions {
-  /** Drawn across the chart area when set (the chart has no data). */
-  text: string | null;
+  /** Drawn across the chart area when set (the chart has no data, or too little to plot); an array is several lines. */
+  text: string | string[] | null;
+  color: string;
+  font: FontOptions;
+}
+
+export interface BarCaptionsOptions {
+  /**
+   * One entry per category of the label axis `scaleId`: the text written in that category's slot,
+   * left-aligned at the chart area's left edge and sitting on the slot's bottom, so a caption in the
+   * slot just above a bar reads as that bar's label across the whole width. null: nothing.
+   */
+  captions: (string | null)[];
+  scaleId: string;
   color: string;
   font: FontOptions;
 }
@@ -47,6 +59,7 @@ declare module 'chart.js' {
     valueLabels?: ValueLabelsOptions;
     thresholdLine?: ThresholdLineOptions;
     emptyNote?: EmptyNoteOptions;
+    barCaptions?: BarCaptionsOptions;
   }
   interface BarControllerDatasetOptions {
     /** Read raw from `chart.data` by the valueLabels plugin. */
@@ -81,23 +94,32 @@ export const valueLabelsPlugin: AnyPlugin<ValueLabelsOptions> = {
         if (!text || !Number.isFinite(el.x) || !Number.isFinite(el.y)) return;
         if (meta.type === 'bar' && el.horizontal) {
           const area = chart.chartArea;
+          // A label stays inside its own panel when value axes sit side by side; the last panel may use the right padding.
+          const scale = meta.xScale as unknown as { left: number; right: number } | undefined;
+          const left = scale ? scale.left : area.left;
+          const right = !scale || scale.right >= area.right - 1 ? chart.width - 4 : scale.right;
           const base = typeof el.base === 'number' ? el.base : el.x;
-          const toLeft = el.x < base;
+          // Chart.js draws a floating bar [from, to] from its smaller end, so a falling step's direction is in the data.
+          const raw = (dataset.data as unknown[])[i];
+          const falling = Array.isArray(raw) && Number(raw[1]) < Number(raw[0]);
+          const lo = Math.min(el.x, base);
+          const hi = Math.max(el.x, base);
+          const toLeft = falling || el.x < base;
           const width = ctx.measureText(text).width;
-          const outsideLeft = toLeft ? el.x - gap - width : el.x + gap;
-          const inside = Math.abs(el.x - base) >= width + gap * 2;
+          const outsideLeft = toLeft ? lo - gap - width : hi + gap;
+          const inside = hi - lo >= width + gap * 2;
           ctx.textBaseline = 'middle';
           ctx.textAlign = 'left';
-          if (outsideLeft >= area.left && outsideLeft + width <= chart.width) {
+          if (outsideLeft >= left && outsideLeft + width <= right) {
             ctx.fillText(text, outsideLeft, el.y);
           } else if (inside) {
             // No room beyond the bar end: write inside the bar, in white.
             ctx.fillStyle = '#ffffff';
-            ctx.fillText(text, toLeft ? el.x + gap : el.x - gap - width, el.y);
+            ctx.fillText(text, toLeft ? lo + gap : hi - gap - width, el.y);
             ctx.fillStyle = opts.color;
           } else {
-            // A short bar near the edge: write on the other side of the zero line.
-            ctx.fillText(text, toLeft ? base + gap : base - gap - width, el.y);
+            // A short bar near the edge: write on its other side.
+            ctx.fillText(text, toLeft ? hi + gap : lo - gap - width, el.y);
           }
         } else {
           ctx.textAlign = 'center';
@@ -160,7 +182,33 @@ export const emptyNotePlugin: AnyPlugin<EmptyNoteOptions> = {
     ctx.fillStyle = opts.color;
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
-    ctx.fillText(opts.text, (area.left + area.right) / 2, (area.top + area.bottom) / 2);
+    const lines = ([] as string[]).concat(opts.text);
+    const step = opts.font.size * 1.4;
+    const top = (area.top + area.bottom) / 2 - ((lines.length - 1) * step) / 2;
+    lines.forEach((line, i) => ctx.fillText(line, (area.left + area.right) / 2, top + i * step));
+    ctx.restore();
+  },
+};
+
+/** Writes `captions[i]` in category slot i of the label axis, across the full chart width (see BarCaptionsOptions). */
+export const barCaptionsPlugin: AnyPlugin<BarCaptionsOptions> = {
+  id: 'barCaptions',
+  afterDatasetsDraw(chart: Chart, _args: unknown, opts: BarCaptionsOptions) {
+    const scale = chart.scales[opts.scaleId];
+    const area = chart.chartArea;
+    if (!scale || !area || !opts.captions) return;
+    const slot = opts.captions.length > 1 ? Math.abs(scale.getPixelForValue(1) - scale.getPixelForValue(0)) : area.bottom - area.top;
+    const ctx = chart.ctx;
+    ctx.save();
+    ctx.font = (opts.font.weight || 'normal') + ' ' + opts.font.size + 'px ' + opts.font.family;
+    ctx.fillStyle = opts.color;
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'alphabetic';
+    opts.captions.forEach((text, i) => {
+      if (!text) return;
+      // The baseline leaves room for descenders just above the slot's bottom edge.
+      ctx.fillText(text, area.left, scale.getPixelForValue(i) + slot / 2 - opts.font.size * 0.24);
+    });
     ctx.restore();
   },
 };

@@ -1,24 +1,29 @@
 import type { ChartConfiguration } from 'chart.js';
 import { CHART_TEXT, fmtNumber } from '../../messages.ts';
-import { chartPlugins, countAxis, valueLabelStyle } from './common.ts';
+import { aspectFor, chartPlugins, countAxis, valueLabelStyle } from './common.ts';
 import { emptyNotePlugin, valueLabelsPlugin } from './plugins.ts';
-import { COLORS, FONT_SIZE, axisTitle, baseOptions, font, grid, legendOptions, ticks } from './theme.ts';
+import { COLORS, axisTitle, baseOptions, grid, legendOptions, ticks } from './theme.ts';
 import type { TrendChartInput } from './types.ts';
 
 /** Above this many weeks, only every k-th count is written (always the latest), so labels do not collide. */
 const MAX_VALUE_LABELS = 12;
 
-/** At-risk customers per week: a line with the count written above the points. */
+/**
+ * At-risk customers per week: a line with the count written above the points. One week is no
+ * trend: the chart then says so in words (and the count) instead of drawing a lone dot.
+ */
 export function trendChart(input: TrendChartInput): ChartConfiguration<'line'> {
   const points = input.points.map((p) => ({ label: p.label, value: Number.isFinite(p.atRisk) ? p.atRisk : 0 }));
-  const isEmpty = points.length === 0;
+  const isEmpty = points.length < 2;
+  const note = points.length === 1 ? [...CHART_TEXT.trend.oneWeek(points[0].value, points[0].label)] : CHART_TEXT.empty;
   const every = Math.ceil(points.length / MAX_VALUE_LABELS);
   const last = points.length - 1;
   return {
     type: 'line',
     data: {
-      labels: points.map((p) => p.label),
-      datasets: [
+      // «23 нояб.» as two lines, so eight weeks all get their date at a legible size.
+      labels: isEmpty ? [] : points.map((p) => p.label.split(/\s+/)),
+      datasets: isEmpty ? [] : [
         {
           label: CHART_TEXT.trend.yAxis,
           data: points.map((p) => p.value),
@@ -37,19 +42,19 @@ export function trendChart(input: TrendChartInput): ChartConfiguration<'line'> {
     },
     options: {
       ...baseOptions(),
+      aspectRatio: aspectFor(520, 260),
       scales: {
         x: {
           display: !isEmpty,
           offset: true,
           title: axisTitle(CHART_TEXT.trend.xAxis),
-          // A notch smaller than other ticks so eight «2026-W47» labels fit side by side.
-          ticks: { ...ticks(COLORS.muted), font: font(FONT_SIZE.tick - 2), autoSkip: true, autoSkipPadding: 2, maxRotation: 0 },
+          ticks: { ...ticks(COLORS.muted), autoSkip: true, autoSkipPadding: 8, maxRotation: 0 },
           grid: grid(false),
         },
         y: { display: !isEmpty, ...countAxis(CHART_TEXT.trend.yAxis, '15%') },
       },
       plugins: {
-        ...chartPlugins(CHART_TEXT.trend.title, legendOptions(false), isEmpty),
+        ...chartPlugins(CHART_TEXT.trend.title, legendOptions(false), isEmpty, { note }),
         valueLabels: valueLabelStyle(),
       },
     },

@@ -1,5 +1,6 @@
-import { assertFitted, checkBinary, numberArray, registerEstimator, type Estimator, type EstimatorJSON } from '../estimator.ts';
+import { assertFitted, checkBinary, numberArray, registerEstimator, type Estimator, type EstimatorJSON, type Walk, type WalkScorer } from '../estimator.ts';
 import { takeRows } from '../matrix.ts';
+import { byColumn, squaredDistances, walkDistances } from './walk-distances.ts';
 import { stratifiedSample } from '../splits.ts';
 import type { Matrix } from '../types.ts';
 
@@ -33,10 +34,14 @@ interface State {
  * tree visits most points anyway and is an order of magnitude slower, and ml-knn's own predict returns
  * only the majority label, not probabilities.
  */
-export class KNearestNeighbors implements Estimator<Matrix> {
+export class KNearestNeighbors implements Estimator<Matrix>, WalkScorer {
   readonly kind = 'knn';
   readonly params: Readonly<KnnParams>;
   private state: State | null = null;
+  /** Squared distances from each start row of a walk batch to every reference row, kept per start matrix (an explainer's background). */
+  private startDistances = new WeakMap<Matrix, Float64Array>();
+  /** The reference rows column by column, for walks. */
+  private columns: Float64Array | null = null;
 
   constructor(params: Partial<KnnParams> = {}) {
     this.params = { ...DEFAULTS, ...params };
@@ -49,6 +54,8 @@ export class KNearestNeighbors implements Estimator<Matrix> {
 
   fit(X: Matrix, y: Uint8Array): this {
     checkBinary(y, X.rows);
+    this.columns = null;
+    this.startDistances = new WeakMap();
     if (X.rows > this.params.maxReference) {
       const idx = stratifiedSample(y, this.params.maxReference, this.params.seed);
       this.state = { ref: takeRows(X, idx), labels: Uint8Array.from(idx, (i) => y[i]) };
@@ -129,9 +136,67 @@ export class KNearestNeighbors implements Estimator<Matrix> {
     return wp / w;
   }
 
-  scoringCost(): number {
-    const { ref } = assertFitted(this.state, this.kind);
-    return ref.rows * ref.cols;
+  /**
+   * Walks follow the distance to every reference row step by step (walk-distances.ts) and select the k
+   * nearest again. Distances that come out near zero are recomputed exactly, so an exact twin is
+   * skipped (or votes) just as in predictProba.
+   */
+  scoreWalks(x: Float64Array, starts: Matrix, walks: readonly Walk[]): Float64Array {
+    const { ref, labels } = assertFitted(this.state, this.kind);
+    const n = ref.rows;
+    const p = ref.cols;
+    if (x.length !== p || starts.cols !== p) throw new Error(`knn: expected ${p} columns, got ${x.length}`);
+    const r = ref.data;
+    this.columns ??= byColumn(ref);
+    let startD = this.startDistances.get(starts);
+    if (!startD) this.startDistances.set(starts, (startD = squaredDistances(starts, ref)));
+    const k = Math.min(this.params.k, n);
+    const skipExact = this.params.exactMatch === 'skip';
+    const heapD = new Float64Array(k);
+    const heapI = new Int32Array(k);
+    const cand = new Int32Array(n);
+    let prev = 0;
+    return walkDistances(x, starts, walks, n, this.columns, startD, (d2, z, first) => {
+      // The k rows nearest before a step are still there after it, so the farthest of them, at its
+      // new distance, bounds the new k-th nearest distance: only rows within it enter the heap. A
+      // walk's first step, or one where exact twins thinned those k out, scans every row.
+      if (first) prev = 0;
+      let bound = -Infinity;
+      for (let t = 0; t < prev; t++) bound = Math.max(bound, d2[heapI[t]]);
+      if (prev < k) bound = Infinity;
+      for (;;) {
+        let m = 0;
+        // Branch-free: most rows fall outside the bound, unpredictably to the CPU.
+        for (let j = 0; j < n; j++) {
+          cand[m] = j;
+          m += +(d2[j] <= bound);
+        }
+        let size = 0;
+        let exact = 0;
+        let exactPos = 0;
+        for (let q = 0; q < m; q++) {
+          const j = cand[q];
+          let d = d2[j];
+          if (d < 1e-9) {
+            d = 0;
+            for (let c = 0; c < p; c++) d += (z[c] - r[j * p + c]) ** 2;
+            if (d === 0) {
+              exact++;
+              exactPos += labels[j];
+              continue;
+            }
+          }
+          if (size < k) heapPush(heapD, heapI, size++, d, j);
+          else if (d < heapD[0]) heapReplaceTop(heapD, heapI, size, d, j);
+        }
+        if (size < k && bound !== Infinity) {
+          bound = Infinity;
+          continue;
+        }
+        prev = size;
+        return !skipExact && exact > 0 && this.params.weights === 'distance' ? exactPos / exact : this.vote(heapD, heapI, size, labels);
+      }
+    });
   }
 
   toJSON(): EstimatorJSON {

@@ -63,10 +63,6 @@ export class LogisticRegression implements Estimator<Matrix>, LinearModel {
     return { coef: s.coef.slice(), intercept: s.intercept };
   }
 
-  scoringCost(): number {
-    return assertFitted(this.state, this.kind).coef.length;
-  }
-
   toJSON(): EstimatorJSON {
     const s = assertFitted(this.state, this.kind);
     return { kind: this.kind, params: { ...this.params }, state: { coef: Array.from(s.coef), intercept: s.intercept } };

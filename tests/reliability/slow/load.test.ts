@@ -45,7 +45,7 @@ it(`${CHATS} chats asking /risk for ${SECONDS} s, with an upload mid-way: all an
   ids = app.store.datasets.customers(app.store.datasets.latest()!.version).map((c) => c.id);
   app.close();
 
-  const tg: TelegramEmulator = await startEmulator();
+  const tg: TelegramEmulator = await startEmulator({ floodLimits: false });
   // Answers are matched per chat by hooking the emulator's settle step (its wait helpers rescan every call).
   const waiters = new Map<number, (ok: boolean) => void>();
   const replies: string[] = [];

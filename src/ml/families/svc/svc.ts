@@ -1,13 +1,14 @@
 import { createRequire } from 'node:module';
 import type SVMClass from 'libsvm-js/asm';
 import { fitSigmoid } from '../../calibration.ts';
-import { assertFitted, checkBinary, registerEstimator, type Estimator, type EstimatorJSON } from '../../estimator.ts';
+import { assertFitted, checkBinary, registerEstimator, type Estimator, type EstimatorJSON, type Walk, type WalkScorer } from '../../estimator.ts';
 import { sigmoid } from '../../link.ts';
 import { takeRows, toArrays } from '../../matrix.ts';
 import { stratifiedKFold, stratifiedSample } from '../../splits.ts';
 import type { Matrix } from '../../types.ts';
 import { decisionValues, parseLibsvmModel, type RbfModel } from './libsvm-model.ts';
 import { gramDecision, rbfGram, solveCsvc, subGram, toLibsvmText } from './smo.ts';
+import { byColumn, squaredDistances, walkDistances } from '../walk-distances.ts';
 
 export interface SvcParams {
   C: number;
@@ -30,6 +31,8 @@ interface State {
   modelText: string;
   model: RbfModel;
   platt: { a: number; b: number };
+  /** Support vectors column by column, built for the first walk batch. */
+  columns?: Float64Array;
 }
 
 let svmCtor: typeof SVMClass | null = null;
@@ -47,10 +50,12 @@ function libsvm(): typeof SVMClass {
  * rather than libsvm's `-b 1`, whose internal CV draws from the C library's global rand() and so
  * gives different results for the same inputs within one process.
  */
-export class SupportVectorClassifier implements Estimator<Matrix> {
+export class SupportVectorClassifier implements Estimator<Matrix>, WalkScorer {
   readonly kind = 'svc';
   readonly params: Readonly<SvcParams>;
   private state: State | null = null;
+  /** Squared distances from each start row of a walk batch to every support vector, kept per start matrix. */
+  private startDistances = new WeakMap<Matrix, Float64Array>();
 
   constructor(params: Partial<SvcParams> = {}) {
     this.params = { ...DEFAULTS, ...params };
@@ -73,6 +78,7 @@ export class SupportVectorClassifier implements Estimator<Matrix> {
 
   fit(X: Matrix, y: Uint8Array): this {
     checkBinary(y, X.rows);
+    this.startDistances = new WeakMap();
     let Xt = X;
     let yt = y;
     if (X.rows > this.params.maxTrain) {
@@ -119,14 +125,25 @@ export class SupportVectorClassifier implements Estimator<Matrix> {
     return this.decisionFunction(X).map((f) => sigmoid(a * f + b));
   }
 
-  get supportVectors(): number {
-    return assertFitted(this.state, this.kind).model.sv.rows;
+  /** Walks follow the squared distance to every support vector step by step (walk-distances.ts). */
+  scoreWalks(x: Float64Array, starts: Matrix, walks: readonly Walk[]): Float64Array {
+    const st = assertFitted(this.state, this.kind);
+    const { sv, coef, gamma, rho } = st.model;
+    if (x.length !== st.cols || starts.cols !== st.cols) throw new Error(`svc: expected ${st.cols} columns, got ${x.length}`);
+    st.columns ??= byColumn(sv);
+    let startD = this.startDistances.get(starts);
+    if (!startD) this.startDistances.set(starts, (startD = squaredDistances(starts, sv)));
+    const sign = st.model.labels[0] === 1 ? 1 : -1;
+    const { a, b } = st.platt;
+    return walkDistances(x, starts, walks, sv.rows, st.columns, startD, (d2) => {
+      let f = 0;
+      for (let s = 0; s < sv.rows; s++) f += coef[s] * Math.exp(-gamma * Math.max(0, d2[s]));
+      return sigmoid(a * sign * (f - rho) + b);
+    });
   }
 
-  /** An exp costs about as much as twenty multiply-adds. */
-  scoringCost(): number {
-    const { model } = assertFitted(this.state, this.kind);
-    return model.sv.rows * (model.sv.cols + 20);
+  get supportVectors(): number {
+    return assertFitted(this.state, this.kind).model.sv.rows;
   }
 
   toJSON(): EstimatorJSON {

@@ -112,10 +112,6 @@ export class GradientBoosting implements Estimator<Matrix> {
     return this.decisionFunction(X).map(sigmoid);
   }
 
-  scoringCost(): number {
-    return assertFitted(this.state, this.kind).trees.length * this.params.maxDepth;
-  }
-
   toJSON(): EstimatorJSON {
     const s = assertFitted(this.state, this.kind);
     return { kind: this.kind, params: { ...this.params }, state: { cols: s.cols, init: s.init, trees: s.trees.map(treeToJSON) } };

@@ -51,10 +51,6 @@ export class DecisionTree implements Estimator<Matrix> {
     return Float64Array.from({ length: X.rows }, (_, i) => treeOutput(tree, X.data, i * cols));
   }
 
-  scoringCost(): number {
-    return this.params.maxDepth;
-  }
-
   toJSON(): EstimatorJSON {
     const s = assertFitted(this.state, this.kind);
     return { kind: this.kind, params: { ...this.params }, state: { cols: s.cols, tree: treeToJSON(s.tree) } };

@@ -3,7 +3,7 @@ import { Rng } from '../../rng.ts';
 import type { Matrix } from '../../types.ts';
 import { binMatrix } from './binning.ts';
 import { growTree } from './grow.ts';
-import { addTreeOutputs, treeFromJSON, treeToJSON, type Tree } from './tree.ts';
+import { forestStateFromJSON, forestStateToJSON, meanTreeOutputs, type ForestState, type Tree } from './tree.ts';
 
 export interface ForestParams {
   trees: number;
@@ -24,7 +24,7 @@ const DEFAULTS: ForestParams = { trees: 100, maxDepth: 12, minLeaf: 2, maxFeatur
 export class RandomForest implements Estimator<Matrix> {
   readonly kind = 'forest';
   readonly params: Readonly<ForestParams>;
-  private state: { cols: number; trees: Tree[] } | null = null;
+  private state: ForestState | null = null;
 
   constructor(params: Partial<ForestParams> = {}) {
     this.params = { ...DEFAULTS, ...params };
@@ -67,26 +67,17 @@ export class RandomForest implements Estimator<Matrix> {
 
   predictProba(X: Matrix): Float64Array {
     const { cols, trees } = assertFitted(this.state, this.kind);
-    if (X.cols !== cols) throw new Error(`forest: expected ${cols} columns, got ${X.cols}`);
-    const out = new Float64Array(X.rows);
-    for (const t of trees) addTreeOutputs(t, X, out, 1 / trees.length);
-    return out;
+    return meanTreeOutputs(trees, cols, X, this.kind);
   }
 
-  scoringCost(): number {
-    return assertFitted(this.state, this.kind).trees.length * this.params.maxDepth;
-  }
 
   toJSON(): EstimatorJSON {
-    const s = assertFitted(this.state, this.kind);
-    return { kind: this.kind, params: { ...this.params }, state: { cols: s.cols, trees: s.trees.map(treeToJSON) } };
+    return { kind: this.kind, params: { ...this.params }, state: forestStateToJSON(assertFitted(this.state, this.kind)) };
   }
 
   static fromJSON(json: EstimatorJSON): RandomForest {
-    const st = json.state as { cols?: unknown; trees?: unknown };
-    if (!Number.isInteger(st?.cols) || !Array.isArray(st.trees) || st.trees.length === 0) throw new Error('corrupted forest state');
     const m = new RandomForest(json.params as Partial<ForestParams>);
-    m.state = { cols: st.cols as number, trees: st.trees.map((t) => treeFromJSON(t, st.cols as number)) };
+    m.state = forestStateFromJSON(json.state, 'forest');
     return m;
   }
 }

@@ -1,6 +1,6 @@
 import type { Rng } from '../../rng.ts';
 import type { Binned } from './binning.ts';
-import type { Tree } from './tree.ts';
+import { TreeBuilder, type Tree } from './tree.ts';
 
 /**
  * How a node is scored. 'gini': s1 = sample weight, s2 = weight·label, leaf = weighted positive share.
@@ -25,12 +25,8 @@ export interface Grown {
 /** Depth-first growth over histograms of the binned matrix; `rows` lists the distinct training rows (weights go in s1/s2). */
 export function growTree(B: Binned, rows: Uint32Array, s1: Float64Array, s2: Float64Array, opt: GrowOptions): Grown {
   const n = B.rows;
-  const idx = rows.slice();
-  const feature: number[] = [];
-  const threshold: number[] = [];
-  const left: number[] = [];
-  const right: number[] = [];
-  const value: number[] = [];
+  const tree = new TreeBuilder(rows.slice());
+  const idx = tree.idx;
   const maxBins = 256;
   const h1 = new Float64Array(maxBins);
   const h2 = new Float64Array(maxBins);
@@ -43,22 +39,13 @@ export function growTree(B: Binned, rows: Uint32Array, s1: Float64Array, s2: Flo
   const minChild = crit.kind === 'newton' ? crit.minChildWeight : 0;
   const leafValue = (a: number, b: number): number => (gini ? (a > 0 ? b / a : 0) : -a / (b + lambda));
 
-  const newNode = (): number => {
-    feature.push(-1);
-    threshold.push(0);
-    left.push(-1);
-    right.push(-1);
-    value.push(0);
-    return feature.length - 1;
-  };
-
-  const stack: { node: number; start: number; end: number; depth: number }[] = [{ node: newNode(), start: 0, end: idx.length, depth: 0 }];
-  while (stack.length) {
-    const { node, start, end, depth } = stack.pop()!;
+  while (tree.pending.length) {
+    const at = tree.pending.pop()!;
+    const { node, start, end, depth } = at;
     let a = 0;
     let b = 0;
     for (let k = start; k < end; k++) (a += s1[idx[k]]), (b += s2[idx[k]]);
-    value[node] = leafValue(a, b);
+    tree.setValue(node, leafValue(a, b));
     const count = end - start;
     if (depth >= opt.maxDepth || count < 2 * opt.minLeaf) continue;
     if (gini && (b <= 0 || b >= a)) continue;
@@ -119,35 +106,9 @@ export function growTree(B: Binned, rows: Uint32Array, s1: Float64Array, s2: Flo
     }
     if (bestF < 0) continue;
 
-    // Partition [start, end) so rows going left come first.
     const base = bestF * n;
-    let lo = start;
-    let hi = end - 1;
-    while (lo <= hi) {
-      if (B.codes[base + idx[lo]] <= bestBin) lo++;
-      else {
-        const tmp = idx[lo];
-        idx[lo] = idx[hi];
-        idx[hi] = tmp;
-        hi--;
-      }
-    }
-    feature[node] = bestF;
-    threshold[node] = B.edges[bestF][bestBin];
-    const l = newNode();
-    const r = newNode();
-    left[node] = l;
-    right[node] = r;
-    stack.push({ node: r, start: lo, end, depth: depth + 1 }, { node: l, start, end: lo, depth: depth + 1 });
+    tree.split(at, bestF, B.edges[bestF][bestBin], B.codes, base, bestBin);
   }
 
-  return {
-    tree: {
-      feature: Int32Array.from(feature),
-      threshold: Float64Array.from(threshold),
-      left: Int32Array.from(left),
-      right: Int32Array.from(right),
-      value: Float64Array.from(value),
-    },
-  };
+  return { tree: tree.build() };
 }

@@ -1,0 +1,57 @@
+/**
+ * The campaign use cases wired from the app: the store, the assistant's served model and the
+ * configured capacity, control share, cooldown and CRM link. The features, the CLI and the digest
+ * get these functions, never the store.
+ */
+import type { Config } from '../config.ts';
+import type { Assistant } from '../core/assistant.ts';
+import {
+  campaignResults,
+  crmUrl,
+  planWeek,
+  recordOutreach,
+  segmentEntries,
+  weekPlan,
+  type CampaignDeps,
+  type CampaignSettings,
+} from '../core/campaign/index.ts';
+import type { Store } from '../core/ports.ts';
+import type { CampaignServices } from '../features/campaignServices.ts';
+
+export function campaignSettings(config: Pick<Config, 'campaign' | 'seed' | 'digest' | 'risk' | 'promoShare'>): CampaignSettings {
+  return {
+    capacity: config.campaign.capacity,
+    controlShare: config.campaign.controlShare,
+    cooldownDays: config.campaign.cooldownDays,
+    seed: config.seed,
+    // Weeks are the digest's weeks: a plan and the digest of one week agree on its days.
+    timezone: config.digest.timezone,
+    risk: config.risk,
+    promoShare: config.promoShare,
+    crmUrlTemplate: config.campaign.crmUrlTemplate,
+  };
+}
+
+export interface CampaignWiringOptions {
+  /** The clock weeks and call times are read from (tests). */
+  now?: () => Date;
+}
+
+export function campaignDeps(
+  parts: { store: Store; assistant: Pick<Assistant, 'activeModel'>; config: Parameters<typeof campaignSettings>[0] },
+  opts: CampaignWiringOptions = {},
+): CampaignDeps {
+  return { store: parts.store, model: parts.assistant.activeModel, settings: campaignSettings(parts.config), now: opts.now };
+}
+
+export function campaignServices(deps: CampaignDeps): CampaignServices {
+  return {
+    planWeek: () => planWeek(deps),
+    weekPlan: (week) => weekPlan(deps, week),
+    record: (input) => recordOutreach(deps, input),
+    results: () => campaignResults(deps.store),
+    segmentEntries: (members) => segmentEntries(deps, members),
+    contact: (id) => deps.store.contacts.get(id),
+    crmUrl: (id) => crmUrl(deps.settings.crmUrlTemplate, id),
+  };
+}

@@ -1,0 +1,71 @@
+/** Contact details for the call list: importing contacts.csv and linking to the CRM. */
+import { DataError, NotFoundError, type FileProblem } from '../errors.ts';
+import type { ContactsRead, ContactsReader, Store } from '../ports.ts';
+
+export interface ContactsImport {
+  file: string;
+  /** Customers whose contacts were written (inserted or replaced). */
+  stored: number;
+  /** Rows ignored because their id is not a customer of the latest data set. */
+  ignored: number;
+  warnings: FileProblem[];
+  /** Customers with contacts in the store after the import. */
+  total: number;
+}
+
+interface ContactsDeps {
+  store: Store;
+  reader: ContactsReader;
+}
+
+/** An id is known when the latest data set has it: contacts usually arrive with, or after, that upload. */
+function knownIn(store: Store): (id: number) => boolean {
+  const latest = store.datasets.latest();
+  if (!latest) throw new NotFoundError('dataset', 'latest');
+  return (id) => store.datasets.customer(latest.version, id) !== null;
+}
+
+function save(store: Store, read: ContactsRead | null, source: string): ContactsImport | null {
+  if (!read) return null;
+  const stored = store.contacts.upsert(read.contacts, source);
+  return { file: read.file, stored, ignored: read.ignored, warnings: read.warnings, total: store.contacts.count() };
+}
+
+/**
+ * `retention contacts DIR_OR_FILE`: reads contacts.csv (a file, or a directory holding one) and
+ * stores the rows of known customers; contacts of customers not in the file are kept. Null when a
+ * directory has no contacts.csv. Throws DataError (nothing stored) for broken rows, NotFoundError
+ * when no data set was ever ingested.
+ */
+export async function importContacts(deps: ContactsDeps, dirOrFile: string): Promise<ContactsImport | null> {
+  return save(deps.store, await deps.reader.read(dirOrFile, knownIn(deps.store)), dirOrFile);
+}
+
+/** The same for uploaded files; null when none of them is contacts.csv (the data set alone is fine). */
+export async function importContactFiles(deps: ContactsDeps, files: Record<string, Uint8Array>, source: string): Promise<ContactsImport | null> {
+  return save(deps.store, await deps.reader.readFiles(files, knownIn(deps.store)), source);
+}
+
+/** The customer's CRM page from CRM_URL_TEMPLATE (`{id}` replaced), or null without a template. */
+export function crmUrl(template: string | undefined, id: number): string | null {
+  return template ? template.replaceAll('{id}', encodeURIComponent(String(id))) : null;
+}
+
+/**
+ * Reads a data set while checking the contacts.csv that came with it, and reports the problems of
+ * both at once: a broken contacts file stops the upload like a broken data file, before anything
+ * is stored, so the manager fixes everything in one round. Unknown ids are not checked here (the
+ * new data set decides them once stored; they are warnings anyway).
+ */
+export async function readWithContacts<T>(readData: () => Promise<T>, checkContacts: (() => Promise<unknown>) | null): Promise<T> {
+  const problems: FileProblem[] = [];
+  const collect = (err: unknown): null => {
+    if (!(err instanceof DataError)) throw err;
+    problems.push(...err.problems);
+    return null;
+  };
+  const data = await readData().catch(collect);
+  if (checkContacts) await checkContacts().catch(collect);
+  if (problems.length) throw new DataError(problems);
+  return data as T;
+}

@@ -1,0 +1,250 @@
+/**
+ * The weekly action list: who to call this week with which offer, who is held out, and what
+ * came of the calls. A week's plan is drawn once and stored; asking again returns it unchanged.
+ */
+import { periodOf } from '../digest/period.ts';
+import { toFrame } from '../features.ts';
+import type { CampaignMember, CampaignOffer, CampaignPlan, CustomerContact, Outreach, OutreachStatus, Store } from '../ports.ts';
+import { bandOf, driverOf, type Band, type Driver } from '../risk.ts';
+import type { FeatureStats } from '../training.ts';
+import { segmentCutoffs, segmentsOf, type SegmentCode, type SegmentSettings } from '../segments.ts';
+import { crmUrl } from './contacts.ts';
+import { CampaignError } from './errors.ts';
+import { chooseOffer } from './offer.ts';
+import { drawArms, poolSize, rankEligible, weekSeed } from './selection.ts';
+import { DAY_MS, type CampaignDeps, type CampaignSettings } from './settings.ts';
+
+export interface PlanEntry {
+  id: number;
+  rank: number;
+  probability: number;
+  band: Band;
+  profit: number;
+  expectedLoss: number;
+  offer: CampaignMember['offer'];
+  /**
+   * The driver the offer addresses (null: the offer follows from the value segment), with the
+   * customer's value and the typical one, so it can be worded like a /risk driver.
+   */
+  driver: Driver | null;
+  segments: SegmentCode[];
+  /** Latest recorded outcome this week, null while nobody has called. */
+  status: OutreachStatus | null;
+  contactedAt: string | null;
+  contact: CustomerContact | null;
+  crmUrl: string | null;
+}
+
+export interface WeekProgress {
+  week: string;
+  /** Customers on the list (treated). */
+  planned: number;
+  /** Of them, with any outcome recorded («сделано 12 из 30»). */
+  done: number;
+  offered: number;
+  noAnswer: number;
+  declined: number;
+}
+
+export interface WeekPlan extends CampaignPlan {
+  /** The list to work through, by expected loss; control members are never in it. */
+  entries: PlanEntry[];
+  /** How many candidates are held out as the control group. */
+  heldOut: number;
+  /**
+   * The held-out customers with the offer they would have got. Never shown to managers (calling
+   * them spoils the measurement); only the machine-readable plan carries them, for `retention
+   * synth --next-period` and analysts.
+   */
+  control: { id: number; offer: CampaignOffer }[];
+  progress: WeekProgress;
+}
+
+const clock = (deps: { now?: () => Date }) => (deps.now ?? (() => new Date()))();
+
+const segmentSettings = (s: CampaignSettings): SegmentSettings => ({ highRisk: s.risk.high, mediumRisk: s.risk.medium, promoShare: s.promoShare });
+
+/** ISO week key of now in the campaign's time zone. */
+export function currentWeek(deps: Pick<CampaignDeps, 'settings' | 'now'>): string {
+  return periodOf(clock(deps), deps.settings.timezone).key;
+}
+
+/**
+ * This week's plan: the stored one, or a new one drawn from the served model's scores and stored.
+ * Eligible: the high band, minus customers reached (offered or declined) or held out within the
+ * cooldown. The top ceil(capacity / (1 − share)) by expected loss form the pool; control is drawn
+ * from the pool at random (seeded by the week), the rest is the list. Each pool member, in either
+ * arm, gets one offer from chooseOffer.
+ */
+export function planWeek(deps: CampaignDeps): WeekPlan {
+  const week = currentWeek(deps);
+  const stored = weekPlan(deps, week);
+  if (stored) return stored;
+  const { plan, members } = draftPlan(deps, week);
+  // A concurrent planner may have stored the week first: its plan wins, ours is dropped.
+  deps.store.campaigns.create(plan, members);
+  return weekPlan(deps, week)!;
+}
+
+/** A stored week's plan with today's statuses and contacts; null when the week was never planned. */
+export function weekPlan(deps: Pick<CampaignDeps, 'store' | 'settings'>, week: string): WeekPlan | null {
+  const { store, settings } = deps;
+  const plan = store.campaigns.plan(week);
+  if (!plan) return null;
+  const members = store.campaigns.members(week);
+  const treated = members.filter((m) => m.arm === 'treated');
+  const outreach = new Map(store.campaigns.outreach(week).map((o) => [o.customerId, o]));
+  const contacts = new Map(store.contacts.byIds(treated.map((m) => m.customerId)).map((c) => [c.id, c]));
+  const stats = (store.models.meta(plan.modelVersion)?.metrics as { featureStats?: FeatureStats } | undefined)?.featureStats ?? {};
+  const driver = (m: CampaignMember): Driver | null => {
+    const customer = m.driver === null ? null : store.datasets.customer(plan.datasetVersion, m.customerId);
+    return customer && m.driver !== null ? driverOf(customer, stats, m.driver, m.driverContribution ?? 0) : null;
+  };
+  const entries = treated.map((m): PlanEntry => {
+    const o = outreach.get(m.customerId);
+    return {
+      id: m.customerId,
+      rank: m.rank,
+      probability: m.probability,
+      band: bandOf(m.probability, settings.risk),
+      profit: m.profit,
+      expectedLoss: m.expectedLoss,
+      offer: m.offer,
+      driver: driver(m),
+      segments: m.segments,
+      status: o?.status ?? null,
+      contactedAt: o?.at ?? null,
+      contact: contacts.get(m.customerId) ?? null,
+      crmUrl: crmUrl(settings.crmUrlTemplate, m.customerId),
+    };
+  });
+  const control = members.filter((m) => m.arm === 'control').map((m) => ({ id: m.customerId, offer: m.offer }));
+  return { ...plan, entries, heldOut: control.length, control, progress: weekProgress(store, week) };
+}
+
+function draftPlan(deps: CampaignDeps, week: string): { plan: CampaignPlan; members: CampaignMember[] } {
+  const { store, settings } = deps;
+  const loaded = deps.model.get();
+  const { meta, model } = loaded;
+  const customers = store.datasets.customers(meta.datasetVersion);
+  const scores = new Map(store.models.scores(meta.version).map((s) => [s.id, s.probability]));
+  const scored = customers.map((customer) => ({ customer, probability: scores.get(customer.id) ?? NaN }));
+  const cutoffs = loaded.cutoffs ?? segmentCutoffs(customers);
+  const now = clock(deps);
+  const since = new Date(now.getTime() - settings.cooldownDays * DAY_MS).toISOString();
+  const excluded = new Set([...store.campaigns.contactedSince(since), ...store.campaigns.heldOutSince(since)]);
+
+  const ranked = rankEligible(scored, settings.risk.high, excluded);
+  const pool = ranked.slice(0, poolSize(settings.capacity, settings.controlShare));
+  const seed = weekSeed(settings.seed, week);
+  const control = new Set(drawArms(pool.length, settings.capacity, settings.controlShare, seed).control);
+  const segSettings = segmentSettings(settings);
+  const X = toFrame(pool.map((c) => c.customer));
+  const members = pool.map((c, i): CampaignMember => {
+    const choice = chooseOffer({ customer: c.customer, probability: c.probability, drivers: model.explain(X, i) }, cutoffs, segSettings);
+    return {
+      customerId: c.customer.id,
+      arm: control.has(i) ? 'control' : 'treated',
+      rank: i + 1,
+      probability: c.probability,
+      profit: c.customer.profit,
+      expectedLoss: c.expectedLoss,
+      offer: choice.offer,
+      driver: choice.driver,
+      driverContribution: choice.contribution,
+      segments: segmentsOf(c, cutoffs, segSettings),
+    };
+  });
+  const plan: CampaignPlan = {
+    week,
+    createdAt: now.toISOString(),
+    modelVersion: meta.version,
+    datasetVersion: meta.datasetVersion,
+    capacity: settings.capacity,
+    controlShare: settings.controlShare,
+    cooldownDays: settings.cooldownDays,
+    seed,
+    eligible: ranked.length,
+  };
+  return { plan, members };
+}
+
+/** Counts of a week's calls; all zero for a week without a plan. */
+export function weekProgress(store: Store, week: string): WeekProgress {
+  const counts = store.campaigns.progress(week);
+  return { week, ...counts, done: counts.offered + counts.noAnswer + counts.declined };
+}
+
+export interface OutreachInput {
+  customerId: number;
+  status: OutreachStatus;
+  userId: number;
+  chatId: number;
+  /** The plan's week (buttons carry it, so a press after midnight on Sunday lands in the right week); default: this week. */
+  week?: string;
+}
+
+export interface OutreachOutcome {
+  outreach: Outreach;
+  /** True when this press replaced an earlier outcome for the same customer and week. */
+  replaced: boolean;
+  progress: WeekProgress;
+}
+
+/**
+ * Records what came of calling a customer on a week's list. A second press for the same
+ * (week, customer) replaces the first: the latest outcome is the one that counts, and every press
+ * stays in the audit log. Throws CampaignError for a week without a plan, a customer not on the
+ * list, or a held-out (control) customer.
+ */
+export function recordOutreach(deps: Pick<CampaignDeps, 'store' | 'settings' | 'now'>, input: OutreachInput): OutreachOutcome {
+  const { store } = deps;
+  const week = input.week ?? currentWeek(deps);
+  if (!store.campaigns.plan(week)) throw new CampaignError('no_plan', week);
+  const member = store.campaigns.member(week, input.customerId);
+  if (!member) throw new CampaignError('not_in_plan', week, input.customerId);
+  if (member.arm === 'control') throw new CampaignError('held_out', week, input.customerId);
+  const outreach: Outreach = {
+    week,
+    customerId: input.customerId,
+    status: input.status,
+    offer: member.offer,
+    userId: input.userId,
+    at: clock(deps).toISOString(),
+  };
+  const replaced = store.campaigns.recordOutreach(outreach);
+  store.audit.record({ userId: input.userId, chatId: input.chatId, action: `campaign ${week} ${input.customerId} ${input.status}` });
+  return { outreach, replaced, progress: weekProgress(store, week) };
+}
+
+/**
+ * The machine-readable form of a week's plan (`retention plan --json`): `week`, `capacity`,
+ * `control_share`, the list in `customers` (`id`, `probability`, `profit`, `expected_loss`,
+ * `offer`, `driver`, `status`, and `contacts` only for customers that have any) and the held-out
+ * `control` (`id`, `offer`), plus how it was drawn and how far the calls got. Call times and CRM
+ * links are in the spreadsheet export.
+ */
+export function weekPlanJson(plan: WeekPlan) {
+  return {
+    week: plan.week,
+    capacity: plan.capacity,
+    control_share: plan.controlShare,
+    created_at: plan.createdAt,
+    model_version: plan.modelVersion,
+    dataset_version: plan.datasetVersion,
+    eligible: plan.eligible,
+    held_out: plan.heldOut,
+    progress: { planned: plan.progress.planned, done: plan.progress.done, offered: plan.progress.offered, no_answer: plan.progress.noAnswer, declined: plan.progress.declined },
+    customers: plan.entries.map((e) => ({
+      id: e.id,
+      probability: e.probability,
+      profit: e.profit,
+      expected_loss: e.expectedLoss,
+      offer: e.offer,
+      driver: e.driver,
+      status: e.status,
+      ...(e.contact ? { contacts: { name: e.contact.name, phone: e.contact.phone, email: e.contact.email } } : {}),
+    })),
+    control: plan.control.map((c) => ({ id: c.id, offer: c.offer })),
+  };
+}

@@ -1,0 +1,233 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ActiveModel } from '../../src/core/activeModel.ts';
+import {
+  CampaignError,
+  chooseOffer,
+  planWeek,
+  poolSize,
+  recordOutreach,
+  weekPlan,
+  weekPlanJson,
+  weekProgress,
+  type WeekPlan,
+} from '../../src/core/campaign/index.ts';
+import { toFrame } from '../../src/core/features.ts';
+import type { Store } from '../../src/core/ports.ts';
+import { segmentCutoffs } from '../../src/core/segments.ts';
+import type { SqliteStore } from '../../src/data/index.ts';
+import { SETTINGS, campaignDeps, trainedSet, type TrainedSet } from './campaignFixture.ts';
+
+let set: TrainedSet;
+beforeAll(async () => {
+  set = await trainedSet(1500, 21);
+});
+afterAll(() => set.dispose());
+
+// Monday 2026-11-23 is the first day of 2026-W48 (Moscow).
+const MONDAY = new Date('2026-11-23T06:00:00Z');
+const DAY = 86_400_000;
+const later = (days: number) => new Date(MONDAY.getTime() + days * DAY);
+
+/** High-band customers by expected loss, computed here from the stored scores, not by the planner. */
+function rankedHighBand(store: Store): number[] {
+  const active = store.models.activeVersion()!;
+  const meta = store.models.meta(active)!;
+  const profit = new Map(store.datasets.customers(meta.datasetVersion).map((c) => [c.id, c.profit]));
+  return store.models
+    .scores(active)
+    .filter((s) => s.probability >= SETTINGS.risk.high)
+    .map((s) => ({ id: s.id, loss: s.probability * profit.get(s.id)! }))
+    .sort((a, b) => b.loss - a.loss || a.id - b.id)
+    .map((s) => s.id);
+}
+
+const controlIds = (store: Store, week: string) => store.campaigns.members(week).filter((m) => m.arm === 'control').map((m) => m.customerId);
+const ids = (plan: WeekPlan) => plan.entries.map((e) => e.id);
+
+describe('planWeek', () => {
+  it('lists the top of the high band by expected loss, up to capacity, with a random control drawn from the same pool', () => {
+    const store = set.open();
+    const plan = planWeek(campaignDeps(store, { now: MONDAY }));
+    const ranked = rankedHighBand(store);
+    const pool = ranked.slice(0, poolSize(30, 0.1));
+    expect(ranked.length).toBeGreaterThan(100);
+    expect(plan).toMatchObject({ week: '2026-W48', capacity: 30, controlShare: 0.1, eligible: ranked.length, heldOut: 4 });
+    expect(plan.entries).toHaveLength(30);
+    expect(new Set(ids(plan)).size).toBe(30);
+    const control = controlIds(store, plan.week);
+    expect(control).toHaveLength(4);
+    expect(control.some((id) => ids(plan).includes(id))).toBe(false);
+    expect([...ids(plan), ...control].sort()).toEqual(pool.slice().sort());
+    // The list keeps the ranking: expected loss never increases down the list.
+    expect(ids(plan)).toEqual(pool.filter((id) => !control.includes(id)));
+    for (const e of plan.entries) {
+      expect(e.band).toBe('high');
+      expect(e.expectedLoss).toBeCloseTo(e.probability * e.profit, 12);
+    }
+    // The held-out customers are not simply the bottom of the pool.
+    expect(control.every((id) => pool.indexOf(id) >= 30)).toBe(false);
+  });
+
+  it('gives each customer the offer of the rule, from the model’s own explanation', () => {
+    const store = set.open();
+    const plan = planWeek(campaignDeps(store, { now: MONDAY }));
+    const loaded = new ActiveModel(store).get();
+    const customers = store.datasets.customers(loaded.meta.datasetVersion);
+    const byId = new Map(customers.map((c) => [c.id, c]));
+    const cutoffs = segmentCutoffs(customers);
+    const seg = { highRisk: SETTINGS.risk.high, mediumRisk: SETTINGS.risk.medium, promoShare: SETTINGS.promoShare };
+    for (const m of store.campaigns.members(plan.week)) {
+      const c = byId.get(m.customerId)!;
+      const drivers = loaded.model.explain(toFrame([c]), 0);
+      expect(chooseOffer({ customer: c, probability: m.probability, drivers }, cutoffs, seg)).toEqual({
+        offer: m.offer,
+        driver: m.driver,
+        contribution: m.driverContribution,
+      });
+      if (m.driver) expect(m.driverContribution!).toBeGreaterThan(0);
+    }
+    expect(new Set(plan.entries.map((e) => e.offer)).size).toBeGreaterThan(1);
+  });
+
+  it('returns the stored plan for the rest of the week, whatever changed; a new week draws anew', () => {
+    const store = set.open();
+    const first = planWeek(campaignDeps(store, { now: MONDAY }));
+    // Sunday 23:30 Moscow is still W48; capacity and seed changes do not redraw it.
+    const sunday = new Date('2026-11-29T20:30:00Z');
+    const again = planWeek(campaignDeps(store, { now: sunday }, { capacity: 5, seed: 7 }));
+    expect(again).toEqual(first);
+    // Served from storage: no model needed (it may be mid-retrain or unreadable).
+    const noModel = { ...campaignDeps(store, { now: sunday }), model: { get: () => { throw new Error('no model'); } } };
+    expect(planWeek(noModel)).toEqual(first);
+    const next = planWeek(campaignDeps(store, { now: new Date('2026-11-29T21:30:00Z') }));
+    expect(next.week).toBe('2026-W49');
+    expect(next.createdAt).not.toBe(first.createdAt);
+  });
+
+  it('draws the same control for the same week and seed in another store, another one for another seed', () => {
+    const a = set.open();
+    const b = set.open();
+    const c = set.open();
+    planWeek(campaignDeps(a, { now: MONDAY }));
+    planWeek(campaignDeps(b, { now: later(3) }));
+    planWeek(campaignDeps(c, { now: MONDAY }, { seed: 43 }));
+    expect(controlIds(a, '2026-W48')).toEqual(controlIds(b, '2026-W48'));
+    expect(controlIds(c, '2026-W48')).not.toEqual(controlIds(a, '2026-W48'));
+  });
+
+  it('keeps a plan another process stored first', () => {
+    const store = set.open();
+    const meta = store.models.meta(store.models.activeVersion()!)!;
+    const theirs = { week: '2026-W48', createdAt: MONDAY.toISOString(), modelVersion: meta.version, datasetVersion: meta.datasetVersion, capacity: 1, controlShare: 0, cooldownDays: 0, seed: 1, eligible: 1 };
+    const id = rankedHighBand(store)[5];
+    store.campaigns.create(theirs, [{ customerId: id, arm: 'treated', rank: 1, probability: 0.9, profit: 1, expectedLoss: 0.9, offer: 'at-risk', driver: null, driverContribution: null, segments: [] }]);
+    const plan = planWeek(campaignDeps(store, { now: later(1) }));
+    expect(ids(plan)).toEqual([id]);
+    expect(plan.capacity).toBe(1);
+  });
+
+  it('leaves out customers reached or held out within the cooldown, but not those who did not answer', () => {
+    const store: SqliteStore = set.open();
+    const clock = { now: MONDAY };
+    const deps = campaignDeps(store, clock);
+    const w48 = planWeek(deps);
+    const [offered, declined, noAnswer] = ids(w48);
+    recordOutreach(deps, { customerId: offered, status: 'offered', userId: 1, chatId: 1 });
+    recordOutreach(deps, { customerId: declined, status: 'declined', userId: 1, chatId: 1 });
+    recordOutreach(deps, { customerId: noAnswer, status: 'no_answer', userId: 1, chatId: 1 });
+    const held = controlIds(store, w48.week);
+
+    clock.now = later(7);
+    const w49 = planWeek(deps);
+    const w49All = [...ids(w49), ...controlIds(store, w49.week)];
+    expect(w49All).not.toContain(offered);
+    expect(w49All).not.toContain(declined);
+    for (const id of held) expect(w49All).not.toContain(id);
+    expect(ids(w49)).toContain(noAnswer);
+    expect(w49.eligible).toBe(w48.eligible - 2 - held.length);
+
+    // Exactly 28 days after the calls they are still within the cooldown; a day later they are back.
+    clock.now = later(28);
+    expect(planWeek(deps).eligible).toBe(w48.eligible - 2 - held.length - controlIds(store, w49.week).length);
+    // Drop that W52 plan (test only) so the same week can be drawn again a day later.
+    store.db.exec("DELETE FROM campaign_member WHERE week = '2026-W52'; DELETE FROM campaign_plan WHERE week = '2026-W52'");
+    clock.now = later(29);
+    const w52 = planWeek(deps);
+    expect(w52.week).toBe('2026-W52');
+    expect(w52.eligible).toBe(w48.eligible - controlIds(store, w49.week).length);
+  });
+
+  it('attaches contacts and the CRM link when there are any', () => {
+    const store = set.open();
+    const deps = campaignDeps(store, { now: MONDAY }, { crmUrlTemplate: 'https://crm.example.ru/c/{id}?from=bot' });
+    const top = rankedHighBand(store).slice(0, 40);
+    store.contacts.upsert(top.map((id) => ({ id, name: `Клиент ${id}`, phone: '+79120000000', email: null, extra: {} })), 'contacts.csv');
+    const plan = planWeek(deps);
+    expect(plan.entries[0].contact).toMatchObject({ id: plan.entries[0].id, name: `Клиент ${plan.entries[0].id}` });
+    expect(plan.entries[0].crmUrl).toBe(`https://crm.example.ru/c/${plan.entries[0].id}?from=bot`);
+    expect(weekPlanJson(plan).customers[0]).toMatchObject({
+      id: plan.entries[0].id,
+      expected_loss: plan.entries[0].expectedLoss,
+      offer: plan.entries[0].offer,
+      status: null,
+      contacts: { name: `Клиент ${plan.entries[0].id}`, phone: '+79120000000', email: null },
+    });
+    expect(weekPlanJson(plan)).toMatchObject({ week: '2026-W48', held_out: 4, progress: { planned: 30, done: 0 } });
+    expect(planWeek(campaignDeps(store, { now: MONDAY })).entries[0].crmUrl).toBeNull();
+  });
+});
+
+describe('recordOutreach', () => {
+  it('records, replaces on a second press, audits every press and counts progress', () => {
+    const store = set.open();
+    const clock = { now: MONDAY };
+    const deps = campaignDeps(store, clock);
+    const plan = planWeek(deps);
+    const [a, b] = ids(plan);
+    const first = recordOutreach(deps, { customerId: a, status: 'no_answer', userId: 7, chatId: 70 });
+    expect(first).toMatchObject({ replaced: false, outreach: { week: '2026-W48', customerId: a, status: 'no_answer', offer: plan.entries[0].offer, userId: 7 } });
+    clock.now = later(1);
+    const second = recordOutreach(deps, { customerId: a, status: 'offered', userId: 8, chatId: 80 });
+    expect(second.replaced).toBe(true);
+    recordOutreach(deps, { customerId: b, status: 'declined', userId: 7, chatId: 70 });
+    expect(weekProgress(store, '2026-W48')).toEqual({ week: '2026-W48', planned: 30, done: 2, offered: 1, noAnswer: 0, declined: 1 });
+    expect(second.progress).toMatchObject({ done: 1, offered: 1 });
+    const entry = weekPlan(deps, '2026-W48')!.entries[0];
+    expect(entry).toMatchObject({ status: 'offered', contactedAt: later(1).toISOString() });
+    expect(store.audit.recent(10).map((e) => e.action)).toEqual([
+      `campaign 2026-W48 ${b} declined`,
+      `campaign 2026-W48 ${a} offered`,
+      `campaign 2026-W48 ${a} no_answer`,
+    ]);
+  });
+
+  it('accepts a press for an earlier week’s plan when the button says which week', () => {
+    const store = set.open();
+    const clock = { now: MONDAY };
+    const deps = campaignDeps(store, clock);
+    const id = ids(planWeek(deps))[3];
+    clock.now = later(8);
+    expect(recordOutreach(deps, { customerId: id, status: 'offered', userId: 1, chatId: 1, week: '2026-W48' }).outreach.week).toBe('2026-W48');
+    expect(() => recordOutreach(deps, { customerId: id, status: 'offered', userId: 1, chatId: 1 })).toThrow(CampaignError);
+  });
+
+  it('refuses held-out customers, customers not on the list and weeks without a plan', () => {
+    const store = set.open();
+    const deps = campaignDeps(store, { now: MONDAY });
+    const plan = planWeek(deps);
+    const reason = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (e) {
+        return e instanceof CampaignError ? e.reason : String(e);
+      }
+      return 'accepted';
+    };
+    expect(reason(() => recordOutreach(deps, { customerId: controlIds(store, plan.week)[0], status: 'offered', userId: 1, chatId: 1 }))).toBe('held_out');
+    const outsider = rankedHighBand(store).at(-1)!;
+    expect(reason(() => recordOutreach(deps, { customerId: outsider, status: 'offered', userId: 1, chatId: 1 }))).toBe('not_in_plan');
+    expect(reason(() => recordOutreach(deps, { customerId: ids(plan)[0], status: 'offered', userId: 1, chatId: 1, week: '2026-W40' }))).toBe('no_plan');
+    expect(store.campaigns.outreach(plan.week)).toEqual([]);
+    expect(store.audit.recent(10)).toEqual([]);
+  });
+});
