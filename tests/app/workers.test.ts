@@ -12,11 +12,11 @@ import { deliverDigest } from '../../src/app/digest.ts';
 import { botApiClient } from '../../src/app/digest.ts';
 import { loadConfig } from '../../src/config.ts';
 import { periodFromKey } from '../../src/core/digest/period.ts';
-import type { Reply } from '../../src/core/reply.ts';
+import type { Answer } from '../../src/core/reply.ts';
 import type { SqliteStore } from '../../src/data/index.ts';
 import { CONSOLE_USER } from '../../src/features/feature.ts';
 import { createLogger } from '../../src/logger.ts';
-import { REAL_DIR, trainedApp, type Fixture } from '../support/appFixture.ts';
+import { trainedApp, type Fixture } from '../support/appFixture.ts';
 import { startEmulator } from '../support/telegramEmulator.ts';
 import { sampleCharts } from '../features/fixtures/chartSamples.ts';
 
@@ -27,7 +27,7 @@ let pooled: App;
 let inPlace: App;
 
 beforeAll(async () => {
-  fx = await trainedApp({ dataDir: REAL_DIR, env: { TELEGRAM_BOT_TOKEN: '123456789:TEST-emulator-token' } });
+  fx = await trainedApp({ env: { TELEGRAM_BOT_TOKEN: '123456789:TEST-emulator-token' } });
   pooled = fx.app;
   await pooled.warm();
   await pooled.offload.whenReady();
@@ -46,7 +46,7 @@ beforeEach(() => {
 afterEach(() => runs.mockRestore());
 const tasks = () => runs.mock.calls.map((c) => c[0]);
 
-const bytes = (replies: Reply[]) => replies.map((r) => (r.type === 'text' ? r.text : r.type === 'photo' ? r.png : r.content));
+const bytes = (replies: readonly Answer[]) => replies.map((r) => (r.type === 'text' || r.type === 'edit' ? r.text : r.type === 'photo' ? r.png : r.content));
 
 describe('the worker pool', () => {
   it('draws charts byte for byte as this thread does, and caches them', async () => {

@@ -13,7 +13,7 @@ import { sendReply } from '../../src/bot/send.ts';
 import { createSendThrottle } from '../../src/bot/throttle.ts';
 import { periodFromKey } from '../../src/core/digest/period.ts';
 import type { SqliteStore } from '../../src/data/index.ts';
-import { REAL_DIR, trainedApp, type Fixture } from '../support/appFixture.ts';
+import { trainedApp, type Fixture } from '../support/appFixture.ts';
 import { startEmulator, startPolling, tinyPng, type ApiCall, type TelegramEmulator } from '../support/telegramEmulator.ts';
 
 let fx: Fixture;
@@ -22,7 +22,7 @@ const W48 = periodFromKey('2026-W48');
 const MANAGERS = [301, 302, 303];
 
 beforeAll(async () => {
-  fx = await trainedApp({ dataDir: REAL_DIR });
+  fx = await trainedApp();
 });
 afterAll(() => fx?.dispose());
 beforeEach(async () => {

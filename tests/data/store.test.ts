@@ -4,19 +4,13 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CleanDataset } from '../../src/core/domain.ts';
 import { NotFoundError } from '../../src/core/errors.ts';
-import type { DerivedTables, NewModel } from '../../src/core/ports.ts';
-import { buildSegmentTables } from '../../src/core/segments.ts';
+import type { NewModel } from '../../src/core/ports.ts';
 import { CorruptRecordError, MIGRATIONS, migrate, openStore, readDatasetDir, schemaVersion, type SqliteStore } from '../../src/data/index.ts';
 import { REAL_DIR } from '../support/realData.ts';
-import { DEMO_DIR, cleanupTmp, customer, tmpDir } from './helpers.ts';
+import { DEMO_DIR, NOTHING_DERIVED, cleanupTmp, customer, tmpDir } from './helpers.ts';
 
 afterAll(cleanupTmp);
 
-/** No segment members and no explanations: what a model over an empty data set derives. */
-const NOTHING_DERIVED: DerivedTables = {
-  segments: buildSegmentTables([], () => 0, { profitQ75: 0, profitMean: 0, unpaidQ75: 0, categoriesQ75: 0, pagesQ25: 0, revenueMedian: 0 }, { highRisk: 0.7, mediumRisk: 0.4, promoShare: 0.5 }),
-  explanations: [],
-};
 
 function dataset(ids: number[], over: Partial<CleanDataset> = {}): CleanDataset {
   return {
