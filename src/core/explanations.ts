@@ -52,8 +52,8 @@ export function explainRows(model: Model, X: Frame, rows: Iterable<number>): Con
 
 /** The value explanations are measured against, if the model exposes one. */
 export function baseValueOf(model: Model): number | null {
-  const base = (model as { baseRate?: unknown }).baseRate;
-  return typeof base === 'number' && Number.isFinite(base) ? base : null;
+  const base = model.base;
+  return Number.isFinite(base) ? base : null;
 }
 
 export function chooseTier(msPerCustomer: number, customers: number, budgetMs = PRECOMPUTE_BUDGET_MS): ExplanationTier {

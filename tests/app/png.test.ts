@@ -45,7 +45,7 @@ describe('encodePng', () => {
       chart.destroy();
       expect((await pixelsOf(ours)).equals(await pixelsOf(skia))).toBe(true);
     }
-    const png = await new LocalChartRenderer().render(sampleCharts[0][1]());
+    const png = await new LocalChartRenderer().render(sampleCharts[0][1](), { width: 1000, height: 600 });
     const img = await loadImage(png);
     expect([img.width, img.height]).toEqual([1000, 600]);
   });

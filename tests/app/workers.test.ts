@@ -27,7 +27,7 @@ let pooled: App;
 let inPlace: App;
 
 beforeAll(async () => {
-  fx = await trainedApp({ env: { TELEGRAM_BOT_TOKEN: '123456789:TEST-emulator-token' } });
+  fx = await trainedApp({ env: { TELEGRAM_BOT_TOKEN: '123456789:TEST-emulator-token', ALLOWED_USER_IDS: '601,602' } });
   pooled = fx.app;
   await pooled.warm();
   await pooled.offload.whenReady();
@@ -114,7 +114,10 @@ describe('the worker pool', () => {
     const app = buildApp(config, createLogger(() => undefined));
     try {
       await app.warm();
-      for (const chat of [601, 602]) app.store.subscribers.subscribe(chat, chat);
+      for (const chat of [601, 602]) {
+        tg.createChat(chat);
+        app.store.subscribers.subscribe(chat, chat);
+      }
       const report = await deliverDigest(app, botApiClient(config))(periodFromKey('2026-W48'), { trigger: 'schedule' });
       expect(report).toMatchObject({ outcome: 'done', counts: { sent: 2 } });
       expect(tasks()).toContain('deliverDigest');

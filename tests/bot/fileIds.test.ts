@@ -22,7 +22,7 @@ const W48 = periodFromKey('2026-W48');
 const MANAGERS = [301, 302, 303];
 
 beforeAll(async () => {
-  fx = await trainedApp();
+  fx = await trainedApp({ env: { ALLOWED_USER_IDS: MANAGERS.join(',') } });
 });
 afterAll(() => fx?.dispose());
 beforeEach(async () => {
@@ -43,11 +43,15 @@ function deliver() {
 
 describe('file_id reuse', () => {
   it('the digest uploads its chart and CSV for the first chat only; the others get the file_id', async () => {
-    for (const id of MANAGERS) fx.app.store.subscribers.subscribe(id, id);
+    for (const id of MANAGERS) {
+      tg.createChat(id);
+      fx.app.store.subscribers.subscribe(id, id);
+    }
     expect((await deliver()).counts.sent).toBe(3);
     for (const method of ['sendPhoto', 'sendDocument']) {
       const calls = mediaCalls(method);
-      expect(calls.map((c) => c.params.chat_id)).toEqual(MANAGERS);
+      // The digest goes out to chats in its own order; each gets the file once, and only the first upload carries bytes.
+      expect(calls.map((c) => c.params.chat_id).sort()).toEqual(MANAGERS);
       expect(calls.map(uploaded)).toEqual([true, false, false]);
       const field = method === 'sendPhoto' ? 'photo' : 'document';
       const first = calls[0].result as Record<string, { file_id: string } | { file_id: string }[]>;
@@ -87,6 +91,7 @@ describe('file_id reuse', () => {
   it('a file_id the server refuses is forgotten and the bytes are uploaded again', async () => {
     const png = tinyPng();
     const telegram = botApiClient({ telegramToken: tg.token, telegramApiRoot: tg.apiRoot });
+    for (const chat of [501, 502, 503]) tg.createChat(chat);
     await sendReply(telegram, 501, { type: 'photo', png, fileName: 'a.png' });
     tg.failNext('sendPhoto', { status: 400, description: 'Bad Request: wrong file identifier/HTTP URL specified', match: (p) => typeof p.photo === 'string' });
     await sendReply(telegram, 502, { type: 'photo', png, fileName: 'a.png' });
