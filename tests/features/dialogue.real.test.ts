@@ -129,18 +129,6 @@ describeReal('dialogue on the real export', () => {
     expect(cart.equals(profitable)).toBe(false);
   });
 
-  it('a segment button press answers like the command', async () => {
-    const replies = await fx.app.dialogue.handleCallback(admin, { kind: 'segment', code: 'cart' });
-    expect(texts(replies)[0]).toMatch(/Чемпионы по бросанию корзин/);
-  });
-
-  it('/export sends the at-risk segment as an Excel workbook with every member', async () => {
-    const [doc] = await fx.app.dialogue.handleText(admin, '/export at-risk');
-    expect(doc).toMatchObject({ type: 'document', fileName: 'segment-at-risk.xlsx' });
-    const seg = await fx.app.assistant.segment('at-risk');
-    expect(doc.type === 'document' && doc.caption).toMatch(new RegExp(`Все в зоне риска: ${seg.size.toLocaleString('ru-RU')}`));
-  });
-
   it('/top_features lists shares in percent with a direction, no tiny decimals or bare negatives', async () => {
     const replies = await fx.app.dialogue.handleText(admin, '/top_features');
     const [t] = texts(replies);
