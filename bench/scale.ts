@@ -30,7 +30,11 @@ const { values } = parseArgs({
     work: { type: 'string', default: join(tmpdir(), 'retention-scale') },
     'probe-risk': { type: 'string' },
     'probe-auc': { type: 'string' },
+    'probe-bot': { type: 'string' },
+    'probe-bot-customers': { type: 'string' },
     'train-timeout': { type: 'string', default: '900' },
+    /** Skip the retention stage (a second upload and `retention gc`), which doubles a size's time. */
+    'no-gc': { type: 'boolean', default: false },
     out: { type: 'string', default: join(ROOT, 'bench', 'results', 'scale.json') },
     merge: { type: 'string' },
   },
@@ -57,17 +61,18 @@ async function probeRisk(db: string): Promise<void> {
   const rss0 = process.memoryUsage().rss;
   const heap0 = process.memoryUsage().heapUsed;
   let t = performance.now();
-  const s = app.assistant.segments(); // builds the portfolio snapshot (once per model version)
+  // Reads the stored segment tables (a model stored before issue #14 builds them here, once).
+  const s = await app.assistant.segments();
   const snapshotMs = performance.now() - t;
   global.gc?.();
   const snapshotHeapMb = mb(process.memoryUsage().heapUsed - heap0);
   const snapshotRssMb = mb(process.memoryUsage().rss - rss0);
   // Warm-up, then timed single requests.
-  for (let k = 0; k < 5; k++) app.assistant.risk(pick(k));
+  for (let k = 0; k < 5; k++) await app.assistant.risk(pick(k));
   const riskMs: number[] = [];
   for (let k = 0; k < 30; k++) {
     t = performance.now();
-    app.assistant.risk(pick(100 + k));
+    await app.assistant.risk(pick(100 + k));
     riskMs.push(performance.now() - t);
   }
   const ctx = { chatId: 1, userId: 1, isAdmin: true };
@@ -79,7 +84,7 @@ async function probeRisk(db: string): Promise<void> {
     convMs.push(performance.now() - t);
   }
   t = performance.now();
-  app.assistant.segment('at-risk');
+  await app.assistant.segment('at-risk');
   const segmentMs = performance.now() - t;
   const plan = (app.store as unknown as { db: { prepare(s: string): { all(...a: unknown[]): { detail: string }[] } } }).db
     .prepare('EXPLAIN QUERY PLAN SELECT probability FROM score WHERE model_version = ? AND id = ?')
@@ -193,6 +198,12 @@ function machine() {
 async function main(): Promise<void> {
   if (values['probe-risk']) return probeRisk(values['probe-risk']);
   if (values['probe-auc']) return probeAuc(values['probe-auc']);
+  if (values['probe-bot']) {
+    const { probeBot } = await import('./support/probeBot.ts');
+    const n = Number(values['probe-bot-customers'] ?? 1000);
+    const r = await probeBot({ db: values['probe-bot'], ids: (k) => FIRST_ID + ((k * 7919) % Math.max(1, n - 10)) });
+    return void process.stdout.write(JSON.stringify(r));
+  }
   if (values.merge) return mergeRuns(values.merge.split(','));
 
   const sizes = values.sizes!.split(',').map(Number).filter((n) => n > 0);
@@ -259,6 +270,42 @@ async function main(): Promise<void> {
     } catch {
       row.risk = { ok: false, err: pr.stderrTail };
     }
+    log(`N=${n}: the bot through the emulator`);
+    const pb = tsxProbe(['--probe-bot', db, '--probe-bot-customers', String(n)]);
+    try {
+      row.bot = { ...JSON.parse(pb.stdout), probePeakRssMb: pb.peakRssMb };
+    } catch {
+      row.bot = { ok: false, err: pb.stderrTail };
+    }
+    if (!values['no-gc']) {
+      // A second upload of the same size, then the retention policy keeping one version.
+      const fileMb = () => mb([db, `${db}-wal`].reduce((a, f) => a + (existsSync(f) ? statSync(f).size : 0), 0));
+      const oneVersion = fileMb();
+      log(`N=${n}: second upload and retention gc`);
+      const ing2 = retention(['ingest', dir, '--json'], db);
+      const tr2 = retention(['train', '--json'], db, Number(values['train-timeout']));
+      const twoVersions = fileMb();
+      const dry = retention(['gc', '--keep', '1', '--dry-run', '--json'], db);
+      const gc = retention(['gc', '--keep', '1', '--json'], db);
+      const afterGc = fileMb();
+      const vac = retention(['gc', '--keep', '1', '--vacuum', '--json'], db);
+      const parse = (m: Measured) => {
+        try {
+          return JSON.parse(m.stdout) as { plan: { drop: { models: unknown[]; datasets: unknown[] } }; after: { freeBytes: number } };
+        } catch {
+          return null;
+        }
+      };
+      const g = parse(gc);
+      row.gc = {
+        ok: ing2.ok && tr2.ok && dry.ok && gc.ok && vac.ok,
+        fileMb: { oneVersion, twoVersions, afterGc, afterVacuum: fileMb() },
+        freeMbAfterGc: g ? mb(g.after.freeBytes) : null,
+        dropped: g ? { models: g.plan.drop.models.length, datasets: g.plan.drop.datasets.length } : null,
+        wallS: { dryRun: dry.wallS, gc: gc.wallS, vacuum: vac.wallS },
+        err: gc.ok ? undefined : gc.stderrTail,
+      };
+    }
     if (n === 10_000) {
       log(`N=${n}: sampled vs full search (held-out AUC)`);
       const au = tsxProbe(['--probe-auc', dir, '--work', work]);
@@ -303,14 +350,35 @@ function printTables(out: { machine: Record<string, unknown>; startupS: number; 
     p(`| train | ${n} | ${r.train?.wallS} | ${r.train?.peakRssMb} | 100k: ≤ 120 s; 1M: ≤ 300 s | ${r.train?.ok ? `${r.train.model}, CV AUC ${r.train.cvAuc?.toFixed(4)}` : `FAILED: ${r.train?.err}`} |`);
     if (r.score) p(`| score --out | ${n} | ${r.score.wallS} | ${r.score.peakRssMb} | 1M: ≤ 20 s | |`);
     if (r.risk?.customers) {
-      p(`| portfolio snapshot (first /risk or segment) | ${n} | ${(r.risk.snapshotBuildMs / 1000).toFixed(2)} | +${r.risk.snapshotHeapMb} heap, +${r.risk.snapshotRssMb} RSS | once per model version | a segment summary after it: ${Math.round(r.risk.segmentAfterSnapshotMs)} ms |`);
+      p(`| segments, first answer in a process | ${n} | ${(r.risk.snapshotBuildMs / 1000).toFixed(2)} | +${r.risk.snapshotHeapMb} heap, +${r.risk.snapshotRssMb} RSS | ≤ 0.2 s | a segment summary after it: ${r.risk.segmentAfterSnapshotMs} ms |`);
       p(`| /risk after warm-up | ${n} | ${r.risk.riskCoreMsMedian} ms | — | index lookups, no scans | median of 30 (max ${r.risk.riskCoreMsMax} ms); with the drivers chart ${r.risk.riskWithChartMsMedian} ms |`);
     }
+    if (r.gc?.fileMb) {
+      const g = r.gc;
+      p(`| retention gc --keep 1 (after a 2nd upload) | ${n} | ${g.wallS.gc} | — | — | file ${g.fileMb.oneVersion} → ${g.fileMb.twoVersions} MB with two versions; gc drops ${g.dropped?.models} model + ${g.dropped?.datasets} data set, ${g.freeMbAfterGc} MB free for reuse; --vacuum ${g.wallS.vacuum} s → ${g.fileMb.afterVacuum} MB |`);
+    }
+    if (r.bot?.phases) botTable(r.customers, r.bot).forEach(p);
     if (r.searchSampling?.full) {
       const s = r.searchSampling;
       p(`| search 5k sample vs full | ${n} | ${(s.sampled.ms / 1000).toFixed(1)} vs ${(s.full.ms / 1000).toFixed(1)} | — | AUC drop ≤ 0.005 | held-out AUC ${s.sampled.holdoutAuc.toFixed(4)} vs ${s.full.holdoutAuc.toFixed(4)} (drop ${s.holdoutAucDrop}) |`);
     }
   }
+}
+
+/** The bot probe's phases as table rows (bench/support/probeBot.ts). */
+export function botTable(n: number, bot: { phases: Record<string, any>[]; eventLoopAfterPolling: { maxMs: number; p99Ms: number } }): string[] {
+  const out = [`\nThe bot at ${n.toLocaleString('en')} customers (emulator in its own process)\n`, '| phase | answer ms | loop max ms | load | notes |', '|---|---:|---:|---|---|'];
+  for (const ph of bot.phases) {
+    const t = ph.ms ?? (ph.chartMs !== undefined ? `${ph.textMs} text / ${ph.chartMs} chart` : `${ph.textMedianMs} text median (max ${ph.textMaxMs}) / ${ph.chartMedianMs} chart`);
+    const notes = ph.riskDuringExport
+      ? `/risk during it: ${ph.riskDuringExport.requests}×, text max ${ph.riskDuringExport.textMaxMs} ms, chart max ${ph.riskDuringExport.chartMaxMs} ms; ${ph.bytes} bytes`
+      : ph.riskDuring
+        ? `${ph.atRisk} at risk; /risk during it: ${ph.riskDuring.requests}×, text max ${ph.riskDuring.textMaxMs} ms`
+        : '';
+    out.push(`| ${ph.what} | ${t} | ${ph.loopMaxMs} | ${(ph.load ?? []).join(' ')} | ${notes} |`);
+  }
+  out.push(`| event loop after polling started | — | ${bot.eventLoopAfterPolling.maxMs} | | p99 ${bot.eventLoopAfterPolling.p99Ms} ms |`);
+  return out;
 }
 
 await main();

@@ -36,10 +36,8 @@ async function startBot(app: App): Promise<void> {
     ? (stop: Promise<unknown>) => serveWebhookUntil(bot, stop, { ...webhook, ...webhookWiring(app), ...background })
     : (stop: Promise<unknown>) => (deferWebhookDeletion(bot, background), pollUntil(bot, stop));
   void retryInBackground('setMyCommands', () => registerCommands(bot, app.dialogue), background);
-  // Pay the model load and the segment snapshot before the first manager does.
-  const warm = performance.now();
-  app.assistant.segments();
-  log.info('warmed up', { ms: Math.round(performance.now() - warm) });
+  // The model load and the worker pool before the first manager asks; segments are stored, not built here.
+  await app.warm();
   const signal = firstSignal();
   void signal.then((s) => log.info('shutting down', { signal: s }));
   log.info('bot started', { mode });

@@ -47,6 +47,7 @@ const segment = (code: SegmentSummary['code'], size = 22): SegmentSummary => ({
     customer: customer({ id: 215400 + i, profit: 6.15 }),
     probability: 0.98,
     priority: 6.03,
+    segments: [code],
   })),
 });
 

@@ -1,32 +1,56 @@
 /** The app built from config: the store, the core services, the renderers and the feature list. */
 import { mkdirSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { dirname } from 'node:path';
 import type { Config } from '../config.ts';
 import { createAssistant } from '../core/assistant.ts';
 import type { Logger } from '../core/ports.ts';
+import { inProcessWork } from '../core/work.ts';
 import { csvDatasetReader, openStore, spreadsheetWriter } from '../data/index.ts';
 import { createDialogue } from '../features/dialogue.ts';
 import { createFeatures } from '../features/registry.ts';
 import { createLogger } from '../logger.ts';
+import { CachingChartRenderer } from './charts/cache.ts';
+import { warmCharts } from './charts/warm.ts';
 import { createChartRenderer } from './charts/index.ts';
 import { nextDigestText } from './digest.ts';
 import { uploadHelp } from './botServices.ts';
+import { Offload, OFFLOADED_COMMANDS } from './offload.ts';
 import { campaignDeps, campaignServices, type CampaignWiringOptions } from './campaign.ts';
 import type { App } from './types.ts';
 
 export type { App } from './types.ts';
 
+/** How long the bot's start waits for a worker to boot before it polls anyway (charts are then drawn here meanwhile). */
+export const POOL_WAIT_MS = 2000;
 
-export function buildApp(config: Config, log: Logger = createLogger(), opts: CampaignWiringOptions = {}): App {
+export interface BuildOptions extends CampaignWiringOptions {
+  /** Bytes of rendered charts kept for reuse (default 32 MiB). */
+  chartCacheBytes?: number;
+}
+
+/**
+ * Everything runs in place until `warm()`, which the bot calls before polling: it starts the
+ * worker pool that takes exports, the digest, chart rendering and costly explanations off the
+ * event loop. A worker builds the same app for itself and never warms it.
+ */
+export function buildApp(config: Config, log: Logger = createLogger(), opts: BuildOptions = {}): App {
   if (config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
   const store = openStore(config.dbPath);
+  const offload = new Offload(config, log);
   const assistant = createAssistant({
     store,
     reader: csvDatasetReader,
     settings: { risk: config.risk, promoShare: config.promoShare, seed: config.seed },
     log,
+    work: offload.work(inProcessWork(store)),
   });
-  const charts = createChartRenderer({ quickchartUrl: config.quickchartUrl, logger: log });
+  const renderer = createChartRenderer({ quickchartUrl: config.quickchartUrl, logger: log });
+  // QuickChart renders on its own server: only local rendering goes to the pool.
+  const charts = new CachingChartRenderer(renderer, {
+    maxBytes: opts.chartCacheBytes,
+    pool: () => (config.quickchartUrl ? null : offload.renderPool()),
+  });
   const campaign = campaignServices(campaignDeps({ store, assistant, config }, opts));
   const features = createFeatures({
     assistant,
@@ -39,9 +63,40 @@ export function buildApp(config: Config, log: Logger = createLogger(), opts: Cam
     units: config.units,
     campaign,
     spreadsheets: spreadsheetWriter,
-  });
+  }).map((f) => (OFFLOADED_COMMANDS.has(f.command) ? offload.feature(f) : f));
   const dialogue = createDialogue({ features, exampleId: assistant.exampleId, log });
-  return { config, store, assistant, campaign, charts, features, dialogue, log, close: () => store.close() };
+
+  async function warm(): Promise<void> {
+    const t = performance.now();
+    offload.start();
+    if (assistant.hasModel()) {
+      assistant.modelInfo(); // loads the active model
+      // A model stored before segments were gets them built in a worker; nobody waits for it here.
+      assistant.segments().catch((err: Error) => log.warn('segments not ready yet', { error: err.message }));
+    }
+    // The first answers' charts are drawn in a worker once one has booted (a second or so); if none
+    // has within POOL_WAIT_MS, or there is no pool, they are drawn here, so warm this thread's canvas.
+    const pooled = offload.running && (await Promise.race([offload.whenReady().then(() => true), delay(POOL_WAIT_MS, false)]));
+    if (!pooled && !config.quickchartUrl) await warmCharts(renderer);
+    log.info('warmed up', { ms: Math.round(performance.now() - t), workers: offload.running, workerReady: pooled });
+  }
+
+  return {
+    config,
+    store,
+    assistant,
+    campaign,
+    charts,
+    features,
+    dialogue,
+    log,
+    offload,
+    warm,
+    close: () => {
+      void offload.close();
+      store.close();
+    },
+  };
 }
 
 /** A fresh install answers at once: the bundled demo data is ingested and trained on first start. */

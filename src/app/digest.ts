@@ -19,7 +19,7 @@ import type { App } from './types.ts';
 import { fmtDigestTime } from '../messages.ts';
 import { startDigestScheduler, type DigestScheduler } from '../jobs/scheduler.ts';
 
-export type DigestApp = Pick<App, 'assistant' | 'campaign' | 'charts' | 'store' | 'config' | 'log'>;
+export type DigestApp = Pick<App, 'assistant' | 'campaign' | 'charts' | 'store' | 'config' | 'log'> & Partial<Pick<App, 'offload'>>;
 
 /** When the next digest goes out, phrased for people, for `/subscribe`. */
 export function nextDigestText(config: Pick<Config, 'digest'>): () => string | null {
@@ -37,7 +37,7 @@ export const currentPeriod = (config: Pick<Config, 'digest'>, now: Date = new Da
 
 /** A period's digest for the current store, compared with the last recorded digest before it. */
 export async function composeDigest(app: DigestApp, period: DigestPeriod): Promise<{ view: DigestView; composed: ComposedDigest }> {
-  const view = buildDigestView({
+  const view = await buildDigestView({
     assistant: app.assistant,
     period,
     previous: app.store.digests.previous(period.key),
@@ -78,13 +78,18 @@ export interface DigestScheduleOptions {
   retryDelaysMs?: readonly number[];
 }
 
+/** A digest run as the bot's schedule makes it: in a worker when the app runs a pool, else here through `telegram`. */
+export function deliverDigest(app: DigestApp, telegram: Telegram, opts: DigestScheduleOptions = {}): DigestRunner['deliver'] {
+  const runner = digestRunner(app, telegramDigestTransport(telegram, opts.throttle));
+  return (period, o) => (app.offload ? app.offload.deliverDigest(period, o, runner.deliver) : runner.deliver(period, o));
+}
+
 /** The schedule that runs alongside the bot, sending through the bot's own client. */
 export function startDigest(app: DigestApp, telegram: Telegram, opts: DigestScheduleOptions = {}): DigestScheduler {
-  const runner = digestRunner(app, telegramDigestTransport(telegram, opts.throttle));
   return startDigestScheduler({
     cron: app.config.digest.cron,
     timeZone: app.config.digest.timezone,
-    deliver: runner.deliver,
+    deliver: deliverDigest(app, telegram, opts),
     log: app.log,
     retryDelaysMs: opts.retryDelaysMs,
   });

@@ -6,6 +6,7 @@ import type { ChartRenderer } from '../features/charts/index.ts';
 import type { Dialogue } from '../features/dialogue.ts';
 import type { CampaignServices } from '../features/campaignServices.ts';
 import type { Feature } from '../features/feature.ts';
+import type { Offload } from './offload.ts';
 
 export interface App {
   config: Config;
@@ -17,5 +18,9 @@ export interface App {
   features: readonly Feature[];
   dialogue: Dialogue;
   log: Logger;
+  /** The worker pool and what goes to it; inert until warm(). */
+  offload: Offload;
+  /** Loads the active model and starts the worker pool: what the bot does before polling. */
+  warm(): Promise<void>;
   close(): void;
 }

@@ -114,7 +114,7 @@ export function registerCampaignCommands(program: Command, withApp: WithApp, out
         } else {
           const code = resolveSegment(what);
           if (!code) throw new NotFoundError('segment', what);
-          entries = a.campaign.segmentEntries(a.assistant.segment(code).members);
+          entries = a.campaign.segmentEntries((await a.assistant.segment(code, { members: 'all' })).members);
           sheetName = M.SEGMENT_TEXT[code].title;
         }
         const table = exportTable(entries, a.config.units);

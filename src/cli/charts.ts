@@ -23,18 +23,18 @@ export async function renderChartKind(app: App, kind: string, opts: { id?: numbe
   const units = app.config.units;
   switch (kind) {
     case 'drivers': {
-      const id = opts.id ?? assistant.segment('at-risk').members[0]?.customer.id ?? assistant.storedScores()[0].id;
-      return charts.render(customerDriversChart(assistant.risk(id), units));
+      const id = opts.id ?? (await assistant.segment('at-risk', { members: 1 })).members[0]?.customer.id ?? assistant.storedScores()[0].id;
+      return charts.render(customerDriversChart(await assistant.risk(id), units));
     }
     case 'importance':
       return charts.render(featureImportanceChart(assistant.topFeatures()));
     case 'segments':
-      return charts.render(segmentOverviewChart(assistant.segments(), units));
+      return charts.render(segmentOverviewChart(await assistant.segments({ members: Number.MAX_SAFE_INTEGER }), units));
     case 'segment': {
       const name = opts.segment ?? 'profitable';
       const code = resolveSegment(name);
       if (!code) throw new NotFoundError('segment', name);
-      return charts.render(segmentMembersChart(assistant.segment(code), units));
+      return charts.render(segmentMembersChart(await assistant.segment(code), units));
     }
     case 'distribution':
       return charts.render(riskDistributionSpec(assistant.probabilities(), assistant.settings.risk.high));
@@ -42,7 +42,7 @@ export async function renderChartKind(app: App, kind: string, opts: { id?: numbe
       // The same weekly points the digest shows: recorded digests plus the current week.
       const period = currentPeriod(app.config);
       const history = app.store.digests.history(period.key, TREND_WEEKS - 1);
-      return charts.render(atRiskTrendChart(weeklyTrend(history, period, assistant.segment('at-risk').size)));
+      return charts.render(atRiskTrendChart(weeklyTrend(history, period, (await assistant.segment('at-risk', { members: 0 })).size)));
     }
     case 'campaign': {
       const week = chartedWeek(app.campaign.results());

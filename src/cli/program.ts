@@ -16,6 +16,7 @@ import { int } from './args.ts';
 import { importContactsReport, registerCampaignCommands } from './campaign.ts';
 import { renderChartKind, CHART_KINDS } from './charts.ts';
 import { registerDigestCommand } from './digest.ts';
+import { registerGcCommand } from './gc.ts';
 
 
 export interface CliDeps {
@@ -171,7 +172,7 @@ program
           process.exitCode = 1;
           return json({ id, excluded });
         }
-        const r = a.assistant.risk(id);
+        const r = await a.assistant.risk(id);
         return json({
           id: r.customer.id,
           probability: r.probability,
@@ -202,15 +203,15 @@ program
     withApp(async (a) => {
       const code = resolveSegment(name);
       if (!code) throw new NotFoundError('segment', name);
-      const s = a.assistant.segment(code);
       if (o.json) {
+        const s = await a.assistant.segment(code, { members: o.limit ?? 'all' });
         return json({
           segment: s.code,
           size: s.size,
           share: s.share,
           mean_risk: s.meanRisk,
           profit_at_stake: s.profitAtStake,
-          customers: s.members.slice(0, o.limit ?? s.members.length).map((m) => ({
+          customers: s.members.map((m) => ({
             id: m.customer.id,
             probability: m.probability,
             profit: m.customer.profit,
@@ -299,6 +300,7 @@ program
 registerCampaignCommands(program, withApp, { print, json, warn });
 
 registerDigestCommand(program, withApp, print);
+registerGcCommand(program, withApp, print);
 
 program
   .command('console')

@@ -2,6 +2,7 @@ import { loadModel, type Model } from '../ml/index.ts';
 import type { ModelVersion } from './domain.ts';
 import { NoModelError } from './errors.ts';
 import type { Logger, Store } from './ports.ts';
+import type { ExplanationInfo } from './explanations.ts';
 import type { FeatureStats } from './training.ts';
 import type { SegmentCutoffs } from './segments.ts';
 
@@ -12,6 +13,28 @@ export interface LoadedModel {
   importance: { feature: string; importance: number }[];
   /** Segment cut-offs of the training data set; absent for models stored before they were recorded. */
   cutoffs?: SegmentCutoffs;
+  /** Where explanations come from; absent for models stored before it was recorded. */
+  explanations?: ExplanationInfo;
+}
+
+/** A stored model version, deserialised; null when the version does not exist. Throws on a corrupted row. */
+export function loadStoredModel(store: Store, version: number): LoadedModel | null {
+  const stored = store.models.get(version);
+  if (!stored) return null;
+  const metrics = stored.meta.metrics as {
+    featureStats?: FeatureStats;
+    importance?: LoadedModel['importance'];
+    segmentCutoffs?: SegmentCutoffs;
+    explanations?: ExplanationInfo;
+  };
+  return {
+    meta: stored.meta,
+    model: loadModel(stored.artifact),
+    stats: metrics.featureStats ?? {},
+    importance: metrics.importance ?? [],
+    cutoffs: metrics.segmentCutoffs,
+    explanations: metrics.explanations,
+  };
 }
 
 /**
@@ -53,20 +76,7 @@ export class ActiveModel {
 
   private tryLoad(version: number): LoadedModel | null {
     try {
-      const stored = this.store.models.get(version);
-      if (!stored) return null;
-      const metrics = stored.meta.metrics as {
-        featureStats?: FeatureStats;
-        importance?: LoadedModel['importance'];
-        segmentCutoffs?: SegmentCutoffs;
-      };
-      return {
-        meta: stored.meta,
-        model: loadModel(stored.artifact),
-        stats: metrics.featureStats ?? {},
-        importance: metrics.importance ?? [],
-        cutoffs: metrics.segmentCutoffs,
-      };
+      return loadStoredModel(this.store, version);
     } catch (err) {
       this.log?.error('model version failed to load', { version, error: (err as Error).message });
       return null;

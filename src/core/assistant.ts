@@ -6,22 +6,14 @@ import type { CleanDataset, Customer, CustomerScore, DatasetVersion, DroppedCust
 import { FEATURE_SCHEMA, toFrame, toLabels } from './features.ts';
 import { NoModelError, NotFoundError } from './errors.ts';
 import { ActiveModel } from './activeModel.ts';
+import { Explanations } from './explanations.ts';
 import { featureDirections, type FeatureImportance } from './importance.ts';
 import { Portfolio } from './portfolio.ts';
-import type { DatasetReader, Logger, Store } from './ports.ts';
-import { assessRisk, type BandThresholds, type RiskAssessment } from './risk.ts';
-import {
-  offerFor,
-  priority,
-  segmentsOf,
-  summarizeSegment,
-  SEGMENT_CODES,
-  type OfferCode,
-  type SegmentCode,
-  type SegmentSettings,
-  type SegmentSummary,
-} from './segments.ts';
+import type { BackgroundWork, DatasetReader, Logger, Store } from './ports.ts';
+import { bandOf, baseRateOf, describeDrivers, lookupCustomer, type BandThresholds, type RiskAssessment } from './risk.ts';
+import { offerFor, priority, segmentsOf, type OfferCode, type SegmentCode, type SegmentSettings, type SegmentSummary } from './segments.ts';
 import { trainModel, type TrainOptions, type TrainOutcome } from './training.ts';
+import { inProcessWork } from './work.ts';
 
 export interface AssistantSettings {
   risk: BandThresholds;
@@ -49,6 +41,8 @@ export interface IngestOutcome {
   data: CleanDataset;
 }
 
+/** Members a segment summary carries unless asked otherwise: the «call first» list. */
+export const TOP_MEMBERS = 5;
 
 export type Assistant = ReturnType<typeof createAssistant>;
 
@@ -57,15 +51,19 @@ export function createAssistant(deps: {
   reader: DatasetReader;
   settings: AssistantSettings;
   log?: Logger;
+  /** Where segment builds and costly explanations run; in place by default. */
+  work?: BackgroundWork;
 }) {
   const { store, reader, settings, log } = deps;
+  const work = deps.work ?? inProcessWork(store);
   const active = new ActiveModel(store, log);
-  const portfolio = new Portfolio(store, active);
   const segmentSettings: SegmentSettings = {
     highRisk: settings.risk.high,
     mediumRisk: settings.risk.medium,
     promoShare: settings.promoShare,
   };
+  const portfolio = new Portfolio(store, work, segmentSettings);
+  const explanations = new Explanations(store, work);
 
   function storeDataset(data: CleanDataset, source: string): IngestOutcome {
     return { dataset: store.datasets.create(data, source), data };
@@ -109,7 +107,7 @@ export function createAssistant(deps: {
     },
 
     train(opts: Partial<TrainOptions> = {}): TrainOutcome {
-      return trainModel(store, { seed: settings.seed, ...opts });
+      return trainModel(store, { seed: settings.seed, segments: segmentSettings, ...opts });
     },
 
     /** Compares families by repeated CV without storing anything. */
@@ -130,22 +128,26 @@ export function createAssistant(deps: {
       return store.models.scores(active.get().meta.version);
     },
 
-    risk(id: number): RiskAnswer {
+    /** Index lookups plus the customer's stored (or cheap, or cached) explanation: never a scan. */
+    async risk(id: number): Promise<RiskAnswer> {
       // One resolution of the active model per answer: a retrain switching the pointer midway
       // must not mix two models in one reply.
       const loaded = active.get();
-      const assessment = assessRisk(store, loaded, settings.risk, id);
-      const cutoffs = loaded.cutoffs ?? portfolio.get().cutoffs;
-      const segments = segmentsOf(
-        { customer: assessment.customer, probability: assessment.probability },
-        cutoffs,
-        segmentSettings,
-      );
+      const { customer, probability } = lookupCustomer(store, loaded, id);
+      const drivers = describeDrivers(await explanations.of(loaded, customer), customer, loaded.stats);
+      // Models stored before cut-offs were recorded take them from their stored segments.
+      const cutoffs = loaded.cutoffs ?? (await portfolio.set(loaded)).cutoffs;
+      const segments = segmentsOf({ customer, probability }, cutoffs, segmentSettings);
       return {
-        ...assessment,
+        customer,
+        probability,
+        baseRate: baseRateOf(store, loaded, probability),
+        band: bandOf(probability, settings.risk),
+        drivers,
+        modelVersion: loaded.meta.version,
         segments,
         offer: offerFor(segments),
-        expectedLoss: priority({ customer: assessment.customer, probability: assessment.probability }),
+        expectedLoss: priority({ customer, probability }),
         previous: previousScore(loaded.meta, id),
       };
     },
@@ -162,18 +164,19 @@ export function createAssistant(deps: {
       return dropped.byId.get(id) ?? null;
     },
 
-    segment(code: SegmentCode): SegmentSummary {
-      const snap = portfolio.get();
-      return summarizeSegment(code, snap.scored, snap.cutoffs, segmentSettings);
+    /** One segment's aggregates with its first `members` members (TOP_MEMBERS by default, or 'all'). */
+    segment(code: SegmentCode, opts: { members?: number | 'all' } = {}): Promise<SegmentSummary> {
+      return portfolio.summary(active.get(), code, opts.members ?? TOP_MEMBERS);
     },
 
-    segments(): SegmentSummary[] {
-      const snap = portfolio.get();
-      return SEGMENT_CODES.map((code) => summarizeSegment(code, snap.scored, snap.cutoffs, segmentSettings));
+    /** Every segment's aggregates with its first `members` members (TOP_MEMBERS by default). */
+    segments(opts: { members?: number } = {}): Promise<SegmentSummary[]> {
+      return portfolio.summaries(active.get(), opts.members ?? TOP_MEMBERS);
     },
 
+    /** Every stored probability of the served model (the distribution chart): one read of the score index. */
     probabilities(): Float64Array {
-      return Float64Array.from(portfolio.get().scored, (s) => s.probability);
+      return Float64Array.from(store.models.scores(active.get().meta.version), (s) => s.probability);
     },
 
     /** The smallest customer id of the served data set (a primary-key lookup), for examples in hints. */
@@ -191,7 +194,10 @@ export function createAssistant(deps: {
     topFeatures(): FeatureImportance[] {
       const loaded = active.get();
       if (directions?.forModel !== loaded.meta.version) {
-        const byFeature = featureDirections(portfolio.get().scored) as Record<string, FeatureImportance['direction'] | undefined>;
+        // Read once per model version and not kept: the directions are all that is needed of them.
+        const scores = new Map(store.models.scores(loaded.meta.version).map((x) => [x.id, x.probability]));
+        const scored = store.datasets.customers(loaded.meta.datasetVersion).map((customer) => ({ customer, probability: scores.get(customer.id) ?? NaN }));
+        const byFeature = featureDirections(scored) as Record<string, FeatureImportance['direction'] | undefined>;
         const top = loaded.importance.map((f) => ({ feature: f.feature, importance: f.importance, direction: byFeature[f.feature] ?? null }));
         directions = { forModel: loaded.meta.version, top };
       }

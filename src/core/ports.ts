@@ -11,9 +11,10 @@ import type {
   FeatureName,
   ModelVersion,
 } from './domain.ts';
+import type { Contribution } from '../ml/index.ts';
 import type { FileProblem } from './errors.ts';
 import type { Reply } from './reply.ts';
-import type { OfferCode, SegmentCode } from './segments.ts';
+import type { OfferCode, SegmentAggregate, SegmentCode, SegmentCutoffs, SegmentMember, SegmentSettings, SegmentTables } from './segments.ts';
 
 export interface DatasetRepository {
   /** Stores a cleaned data set as a new immutable version, in one transaction. */
@@ -45,9 +46,25 @@ export interface StoredModel {
   artifact: unknown;
 }
 
+/** One customer's drivers under one model version, as the explainer returned them (strongest first, the top few). */
+export interface CustomerExplanation {
+  id: number;
+  drivers: Contribution[];
+}
+
+/** What training derives from a model's scores, written in the same transaction as the model. */
+export interface DerivedTables {
+  segments: SegmentTables;
+  /** Precomputed explanations (empty when they are computed on demand or cached on first use). */
+  explanations: CustomerExplanation[];
+}
+
 export interface ModelRepository {
-  /** Saves the model with the scores of its data set and makes it active, all in one transaction. */
-  saveAndActivate(model: NewModel, scores: CustomerScore[]): ModelVersion;
+  /**
+   * Saves the model with the scores of its data set, its segments and any precomputed
+   * explanations, and makes it active, all in one transaction: a reader sees all of it or none.
+   */
+  saveAndActivate(model: NewModel, scores: CustomerScore[], derived: DerivedTables): ModelVersion;
   get(version: number): StoredModel | null;
   /** A version's metadata without reading its artifact (cheap, and readable even when the artifact is corrupted). */
   meta(version: number): ModelVersion | null;
@@ -60,9 +77,71 @@ export interface ModelRepository {
   scores(modelVersion: number): CustomerScore[];
 }
 
+/** A model version's stored segments for one set of segment settings. */
+export interface SegmentSet {
+  id: number;
+  modelVersion: number;
+  datasetVersion: number;
+  population: number;
+  settings: SegmentSettings;
+  cutoffs: SegmentCutoffs;
+}
+
+/**
+ * Segments precomputed per model version (src/core/segments.ts buildSegmentTables): answers read
+ * a handful of rows by primary key, never the whole data set.
+ */
+export interface SegmentRepository {
+  /** The segments of a model version computed with these settings, or null when there are none yet. */
+  find(modelVersion: number, settings: SegmentSettings): SegmentSet | null;
+  /**
+   * Stores segments for a model version that has none for these settings (a model stored before
+   * segments were, or thresholds changed since), in one transaction. Idempotent: when another
+   * process stored them first, that set is returned.
+   */
+  save(modelVersion: number, tables: SegmentTables): SegmentSet;
+  /** SEGMENT_CODES order. */
+  aggregates(set: SegmentSet): SegmentAggregate[];
+  /** Members [offset, offset + limit) of one segment by priority, highest first: a primary-key range. */
+  members(set: SegmentSet, code: SegmentCode, offset: number, limit: number): SegmentMember[];
+}
+
+/** Explanations kept per (model version, customer): precomputed at train time or cached on first use. */
+export interface ExplanationRepository {
+  get(modelVersion: number, id: number): Contribution[] | null;
+  /** Write-once: an explanation already stored for the key is kept. */
+  put(modelVersion: number, rows: readonly CustomerExplanation[]): void;
+}
+
+/** Which versions exist and which other records point at them: what a retention policy decides from. */
+export interface VersionInventory {
+  models: { version: number; datasetVersion: number; createdAt: string; rows: number }[];
+  datasets: { version: number; createdAt: string; rows: number }[];
+  activeModel: number | null;
+  /** Model and data set versions named by other records (digest runs, campaigns…): never removed. */
+  referencedModels: number[];
+  referencedDatasets: number[];
+}
+
+/** Removal of old versions (`retention gc`). */
+export interface RetentionRepository {
+  inventory(): VersionInventory;
+  /** Deletes a model version with its scores, segments and explanations; refuses the active one. */
+  deleteModel(version: number): void;
+  /** Deletes a data set version with its customers; refuses while a model still uses it. */
+  deleteDataset(version: number): void;
+  /** Rewrites the file so freed pages go back to the file system; needs exclusive access for its duration. */
+  vacuum(): void;
+  /** Size of the store and how much of it is free pages (reused by later writes). */
+  fileStats(): { bytes: number; freeBytes: number };
+}
+
 export interface Store {
   readonly datasets: DatasetRepository;
   readonly models: ModelRepository;
+  readonly segments: SegmentRepository;
+  readonly explanations: ExplanationRepository;
+  readonly retention: RetentionRepository;
   readonly audit: AuditLog;
   readonly subscribers: SubscriberRepository;
   readonly digests: DigestRunRepository;
@@ -70,6 +149,17 @@ export interface Store {
   readonly contacts: ContactRepository;
   readonly updateClaims: UpdateClaims;
   close(): void;
+}
+
+/**
+ * Work too long for the answering event loop, done elsewhere (a worker pool) when the app runs
+ * one, or in place. Both calls may be retried: they only compute, or write idempotently.
+ */
+export interface BackgroundWork {
+  /** Computes and stores the segments of a model version for these settings (see SegmentRepository.save). */
+  buildSegments(modelVersion: number, settings: SegmentSettings): Promise<void>;
+  /** Explanations of customers of the model version's data set, in the order of `ids`. */
+  explain(modelVersion: number, ids: readonly number[]): Promise<CustomerExplanation[]>;
 }
 
 /** Reads and cleans the four CSV files of a data set; throws DataError listing every problem. */

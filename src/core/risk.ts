@@ -1,3 +1,4 @@
+import type { Contribution } from '../ml/index.ts';
 import type { Customer, FeatureName } from './domain.ts';
 import { NotFoundError } from './errors.ts';
 import { toFrame } from './features.ts';
@@ -41,29 +42,32 @@ export interface RiskAssessment {
   modelVersion: number;
 }
 
-/** Probability, band and the drivers of one customer of the given model's data set. */
-export function assessRisk(
-  store: Store,
-  loaded: LoadedModel,
-  thresholds: BandThresholds,
-  id: number,
-  maxDrivers = 5,
-): RiskAssessment {
-  const { meta, model, stats } = loaded;
+/** A customer of the given model's data set with its stored score; NotFoundError with the nearest ids otherwise. */
+export function lookupCustomer(store: Store, loaded: LoadedModel, id: number): { customer: Customer; probability: number } {
+  const { meta, model } = loaded;
   const customer = Number.isSafeInteger(id) ? store.datasets.customer(meta.datasetVersion, id) : null;
   if (!customer) {
     const near = Number.isSafeInteger(id) ? store.datasets.nearestIds(meta.datasetVersion, id, 3) : [];
     throw new NotFoundError('customer', String(id), near.map(String));
   }
-  const X = toFrame([customer]);
-  const probability = store.models.score(meta.version, id) ?? model.predictProba(X)[0];
-  const drivers = model
-    .explain(X, 0)
-    .slice(0, maxDrivers)
-    .map((d) => driverOf(customer, stats, d.feature as FeatureName, d.contribution));
-  const dataset = store.datasets.get(meta.datasetVersion);
-  const baseRate = dataset && dataset.customersKept > 0 ? dataset.positives / dataset.customersKept : probability;
-  return { customer, probability, baseRate, band: bandOf(probability, thresholds), drivers, modelVersion: meta.version };
+  const probability = store.models.score(meta.version, id) ?? model.predictProba(toFrame([customer]))[0];
+  return { customer, probability };
+}
+
+/** Share of «Снизилась» among the training customers of the model's data set (`fallback` when it has none). */
+export function baseRateOf(store: Store, loaded: LoadedModel, fallback: number): number {
+  const dataset = store.datasets.get(loaded.meta.datasetVersion);
+  return dataset && dataset.customersKept > 0 ? dataset.positives / dataset.customersKept : fallback;
+}
+
+/** The strongest contributions as drivers, with the customer's value and the typical one beside each. */
+export function describeDrivers(
+  contributions: readonly Contribution[],
+  customer: Customer,
+  stats: LoadedModel['stats'],
+  maxDrivers = 5,
+): Driver[] {
+  return contributions.slice(0, maxDrivers).map((d) => driverOf(customer, stats, d.feature as FeatureName, d.contribution));
 }
 
 /** A feature's pull on one customer's risk, with the customer's value and the training customers' typical one. */

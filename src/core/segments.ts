@@ -88,42 +88,134 @@ export function segmentsOf(s: ScoredCustomer, cut: SegmentCutoffs, set: SegmentS
   return SEGMENT_CODES.filter((code) => SEGMENT_RULES[code](s, cut, set));
 }
 
-export interface SegmentSummary {
+/** What one segment amounts to: the numbers /segment, the digest and the charts show. */
+export interface SegmentAggregate {
   code: SegmentCode;
   size: number;
   share: number;
   meanRisk: number;
   /** Σ probability × profit over the members. */
   profitAtStake: number;
-  /** Members sorted by priority, highest first. */
-  members: (ScoredCustomer & { priority: number })[];
 }
 
+/** One customer of a segment, as the stored tables give it back. */
+export interface SegmentMember {
+  customer: Pick<Customer, 'id' | 'profit' | 'popularCategory'>;
+  probability: number;
+  /** probability × profit. */
+  priority: number;
+  /** Every segment this customer is in, in SEGMENT_CODES order. */
+  segments: SegmentCode[];
+}
+
+export interface SegmentSummary extends SegmentAggregate {
+  /** Members by priority, highest first: the first page asked for (all of them only when asked). */
+  members: SegmentMember[];
+}
+
+/**
+ * The in-memory computation over every customer: the reference the stored tables are built to
+ * equal (tests/core/segmentTables.test.ts), and the rules' unit tests' entry point.
+ */
 export function summarizeSegment(
   code: SegmentCode,
   all: readonly ScoredCustomer[],
   cut: SegmentCutoffs,
   set: SegmentSettings,
-): SegmentSummary {
+): SegmentAggregate & { members: (ScoredCustomer & { priority: number })[] } {
   const rule = SEGMENT_RULES[code];
   const members = all
     .filter((s) => rule(s, cut, set))
     .map((s) => ({ ...s, priority: priority(s) }))
     .sort((a, b) => b.priority - a.priority || a.customer.id - b.customer.id);
+  return { code, ...aggregate(members.length, all.length, members), members };
+}
+
+function aggregate(size: number, population: number, ranked: Iterable<{ probability: number; priority: number }>) {
   let risk = 0;
   let stake = 0;
-  for (const m of members) {
+  for (const m of ranked) {
     risk += m.probability;
     stake += m.priority;
   }
-  return {
-    code,
-    size: members.length,
-    share: all.length ? members.length / all.length : 0,
-    meanRisk: members.length ? risk / members.length : 0,
-    profitAtStake: stake,
-    members,
-  };
+  return { size, share: population ? size / population : 0, meanRisk: size ? risk / size : 0, profitAtStake: stake };
+}
+
+/** A customer's segments as a bit mask: bit i is SEGMENT_CODES[i]. */
+export const segmentMask = (codes: readonly SegmentCode[]): number => codes.reduce((m, c) => m | (1 << SEGMENT_CODES.indexOf(c)), 0);
+export const segmentsOfMask = (mask: number, codes: readonly SegmentCode[] = SEGMENT_CODES): SegmentCode[] =>
+  codes.filter((_, i) => mask & (1 << i));
+
+/**
+ * Every segment of a scored data set, computed once (at train time, or once for a model stored
+ * before segments were) and stored with the model: membership, the priority order and the
+ * aggregates. Columns by customer index keep a million customers in a few typed arrays.
+ */
+export interface SegmentTables {
+  settings: SegmentSettings;
+  cutoffs: SegmentCutoffs;
+  population: number;
+  /** SEGMENT_CODES order. */
+  aggregates: SegmentAggregate[];
+  ids: Float64Array;
+  probability: Float64Array;
+  profit: Float64Array;
+  /** Distinct popular categories, and each customer's index into them. */
+  categories: string[];
+  category: Uint16Array;
+  /** segmentMask of each customer. */
+  masks: Uint8Array;
+  /** Per segment (SEGMENT_CODES order): customer indices by priority, highest first, ties by id. */
+  order: Int32Array[];
+}
+
+export function buildSegmentTables(
+  customers: readonly Customer[],
+  probabilityOf: (index: number) => number,
+  cut: SegmentCutoffs,
+  set: SegmentSettings,
+): SegmentTables {
+  const n = customers.length;
+  const ids = new Float64Array(n);
+  const probability = new Float64Array(n);
+  const profit = new Float64Array(n);
+  const masks = new Uint8Array(n);
+  const category = new Uint16Array(n);
+  const categoryIndex = new Map<string, number>();
+  const counts = new Int32Array(SEGMENT_CODES.length);
+  const rules = SEGMENT_CODES.map((code) => SEGMENT_RULES[code]);
+  for (let i = 0; i < n; i++) {
+    const customer = customers[i];
+    const s = { customer, probability: probabilityOf(i) };
+    ids[i] = customer.id;
+    probability[i] = s.probability;
+    profit[i] = customer.profit;
+    let c = categoryIndex.get(customer.popularCategory);
+    if (c === undefined) categoryIndex.set(customer.popularCategory, (c = categoryIndex.size));
+    category[i] = c;
+    let mask = 0;
+    for (let k = 0; k < rules.length; k++) {
+      if (rules[k](s, cut, set)) {
+        mask |= 1 << k;
+        counts[k]++;
+      }
+    }
+    masks[i] = mask;
+  }
+  const pr = new Float64Array(n);
+  for (let i = 0; i < n; i++) pr[i] = probability[i] * profit[i];
+  const order = SEGMENT_CODES.map((_, k) => {
+    const idx = new Int32Array(counts[k]);
+    let j = 0;
+    for (let i = 0; i < n; i++) if (masks[i] & (1 << k)) idx[j++] = i;
+    return idx.sort((a, b) => pr[b] - pr[a] || ids[a] - ids[b]);
+  });
+  const aggregates = SEGMENT_CODES.map((code, k) => {
+    const ranked = Array.from(order[k], (i) => ({ probability: probability[i], priority: pr[i] }));
+    return { code, ...aggregate(order[k].length, n, ranked) };
+  });
+  const categories = [...categoryIndex.keys()];
+  return { settings: { ...set }, cutoffs: { ...cut }, population: n, aggregates, ids, probability, profit, categories, category, masks, order };
 }
 
 /** Offer code for one customer: behaviour first, then value, then plain risk. */

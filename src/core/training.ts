@@ -2,8 +2,9 @@ import { trainBest, type TrainReport } from '../ml/index.ts';
 import { FEATURES, type Customer, type ModelVersion } from './domain.ts';
 import { NotFoundError } from './errors.ts';
 import { FEATURE_SCHEMA, featureValue, toFrame, toLabels } from './features.ts';
+import { precomputeExplanations } from './explanations.ts';
 import type { Store } from './ports.ts';
-import { segmentCutoffs } from './segments.ts';
+import { buildSegmentTables, segmentCutoffs, type SegmentSettings } from './segments.ts';
 
 /** Typical values the per-customer explanations compare against («2 против 5 в среднем»). */
 export type FeatureStats = Record<string, { mean?: number; mode?: string }>;
@@ -30,6 +31,10 @@ export function featureStats(customers: readonly Customer[]): FeatureStats {
 
 export interface TrainOptions {
   seed: number;
+  /** The thresholds the segments stored with the model are computed with. */
+  segments: SegmentSettings;
+  /** Train-time budget for precomputing explanations, ms (default PRECOMPUTE_BUDGET_MS). */
+  explainBudgetMs?: number;
   folds?: number;
   repeats?: number;
   families?: string[];
@@ -45,8 +50,9 @@ export interface TrainOutcome {
 }
 
 /**
- * Trains on the latest (or given) dataset, scores every customer in it, and switches the
- * active model in one transaction, so a failure anywhere leaves the previous model answering.
+ * Trains on the latest (or given) dataset, scores every customer in it, derives its segments and
+ * (when affordable) every customer's explanation, and switches the active model in one
+ * transaction, so a failure anywhere leaves the previous model answering.
  */
 export function trainModel(store: Store, opts: TrainOptions): TrainOutcome {
   const datasetVersion = opts.datasetVersion ?? store.datasets.latest()?.version;
@@ -73,6 +79,17 @@ export function trainModel(store: Store, opts: TrainOptions): TrainOutcome {
   // customers it learned from get their out-of-fold probability, the honest one.
   const p = outOfFold ?? model.predictProba(X);
   const scores = customers.map((c, i) => ({ id: c.id, probability: p[i] }));
+  opts.onProgress?.('segments');
+  let t = performance.now();
+  const cutoffs = segmentCutoffs(customers);
+  const segments = buildSegmentTables(customers, (i) => p[i], cutoffs, opts.segments);
+  report.timings.segments = performance.now() - t;
+  opts.onProgress?.('explanations');
+  t = performance.now();
+  const explained = precomputeExplanations(model, X, Float64Array.from(customers, (c) => c.id), { budgetMs: opts.explainBudgetMs });
+  report.timings.explanations = performance.now() - t;
+  opts.onProgress?.('saving');
+  t = performance.now();
   const meta = store.models.saveAndActivate(
     {
       datasetVersion,
@@ -81,10 +98,12 @@ export function trainModel(store: Store, opts: TrainOptions): TrainOutcome {
       cvAuc: report.cvAuc,
       cvAucStd: report.cvAucStd,
       // Stored with the model so /risk never has to load the whole data set to place one customer.
-      metrics: { ...report, featureStats: featureStats(customers), segmentCutoffs: segmentCutoffs(customers) },
+      metrics: { ...report, featureStats: featureStats(customers), segmentCutoffs: cutoffs, explanations: explained.info },
       artifact: model.toJSON(),
     },
     scores,
+    { segments, explanations: explained.rows },
   );
+  report.timings.save = performance.now() - t;
   return { model: meta, report, previous };
 }

@@ -4,7 +4,7 @@
  */
 import type { CampaignResults, OutreachInput, OutreachOutcome, PlanEntry, WeekPlan } from '../core/campaign/index.ts';
 import type { CustomerContact } from '../core/ports.ts';
-import type { ScoredCustomer } from '../core/segments.ts';
+import type { SegmentMember } from '../core/segments.ts';
 
 export interface CampaignServices {
   /** This week's plan; drawn and stored on the first ask of the week. Throws NoModelError before any model. */
@@ -15,7 +15,7 @@ export interface CampaignServices {
   record(input: OutreachInput): OutreachOutcome;
   results(): CampaignResults;
   /** A segment's members as rows of the plan's columns, for exports. */
-  segmentEntries(members: readonly ScoredCustomer[]): PlanEntry[];
+  segmentEntries(members: readonly SegmentMember[]): PlanEntry[];
   contact(id: number): CustomerContact | null;
   crmUrl(id: number): string | null;
 }

@@ -72,7 +72,7 @@ export function planFeature(deps: PlanFeatureDeps): Feature {
         const r = recordCall(campaign, user, { id: d.id, status: d.status, week: d.week });
         if ('refused' in r) return [r.refused];
         if (d.page !== null) return [redrawPage(d.week, d.page)];
-        const card = riskCard(deps.card, d.id);
+        const card = await riskCard(deps.card, d.id);
         return [edit(card.text, card.buttons)];
       },
     },

@@ -30,7 +30,7 @@ function parseIds(args: string): number[] | null {
 export function riskFeature({ assistant, charts, campaign, timeZone, units }: RiskFeatureDeps): Feature {
   async function answer(id: number): Promise<Reply[]> {
     try {
-      const card = riskCard({ assistant, campaign, timeZone, units }, id);
+      const card = await riskCard({ assistant, campaign, timeZone, units }, id);
       const png = await charts.render(customerDriversChart(card.risk, units));
       return [text(card.text, card.buttons.length ? card.buttons : undefined), { type: 'photo', png, fileName: `risk-${card.risk.customer.id}.png` }];
     } catch (err) {

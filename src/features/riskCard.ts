@@ -31,8 +31,8 @@ const afterHeader = (card: string, line: string | null) => {
   return cut < 0 ? `${card}\n${line}` : `${card.slice(0, cut)}\n${line}${card.slice(cut)}`;
 };
 
-export function riskCard(deps: RiskCardDeps, id: number): RiskCard {
-  const risk = deps.assistant.risk(id);
+export async function riskCard(deps: RiskCardDeps, id: number): Promise<RiskCard> {
+  const risk = await deps.assistant.risk(id);
   if (!deps.campaign) return { risk, text: M.riskText(risk, deps.units), buttons: [] };
   const plan = deps.campaign.planWeek();
   const n = plan.entries.findIndex((e) => e.id === id);

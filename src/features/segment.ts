@@ -14,6 +14,9 @@ import { isPlanName, planWorkbook, segmentWorkbook, type Workbook } from './expo
 import type { Feature } from './feature.ts';
 import { resolveSegment } from './segmentNames.ts';
 
+/** The overview chart counts the customers each segment shares with another: it needs every member. */
+const ALL_MEMBERS = Number.MAX_SAFE_INTEGER;
+
 type Kind = 'segment' | 'export';
 
 function segmentKeyboard(kind: Kind, prompt: string): Reply {
@@ -52,14 +55,14 @@ export function segmentFeature({ assistant, charts, units }: SegmentFeatureDeps)
   return segmentCommand(
     'segment',
     async (code) => {
-      const s = assistant.segment(code);
+      const s = await assistant.segment(code);
       const png = await charts.render(segmentMembersChart(s, units));
       return [
         text(M.segmentText(s, units), [[{ text: M.CAMPAIGN.exportUi.button, data: { kind: 'export', code } }]]),
         { type: 'photo', png, fileName: `segment-${code}.png` },
       ];
     },
-    async () => [{ type: 'photo', png: await charts.render(segmentOverviewChart(assistant.segments(), units)), fileName: 'segments.png' }],
+    async () => [{ type: 'photo', png: await charts.render(segmentOverviewChart(await assistant.segments({ members: ALL_MEMBERS }), units)), fileName: 'segments.png' }],
   );
 }
 
@@ -78,7 +81,7 @@ export function exportFeature(deps: ExportFeatureDeps): Feature {
   const segments = segmentCommand(
     'export',
     async (code) => {
-      const s = deps.assistant.segment(code);
+      const s = await deps.assistant.segment(code, { members: 'all' });
       return [await segmentWorkbook(code, deps.campaign.segmentEntries(s.members), deps.xlsx, deps.timeZone, deps.units)];
     },
     async () => [],

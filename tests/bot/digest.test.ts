@@ -51,7 +51,7 @@ function subscribe(...chats: number[]) {
 }
 
 /** What a manager sees in the chat: the text, then the chart, then the CSV. */
-function expectFullDigest(messages: TgMessage[]) {
+async function expectFullDigest(messages: TgMessage[]) {
   expect(messages).toHaveLength(3);
   const [text, photo, doc] = messages;
   expect(text.text).toMatch(/^📬 Сводка по риску снижения покупок: 23–29 ноября 2026/);
@@ -61,7 +61,7 @@ function expectFullDigest(messages: TgMessage[]) {
   expect(doc.document?.file_name).toBe('digest-2026-W48.csv');
   expect(doc.caption).toMatch(/Все в зоне высокого риска/);
   const csv = tg.file(doc.document!.file_id)!.content.toString('utf8');
-  expect(csv.trim().split('\r\n')).toHaveLength(fx.app.assistant.segment('at-risk').size + 1);
+  expect(csv.trim().split('\r\n')).toHaveLength((await fx.app.assistant.segment('at-risk')).size + 1);
 }
 
 describe('weekly digest through the Bot API emulator', () => {
@@ -96,7 +96,7 @@ describe('weekly digest through the Bot API emulator', () => {
     subscribe(...MANAGERS);
     const report = await runner().deliver(W48, { trigger: 'schedule' });
     expect(report).toMatchObject({ outcome: 'done', counts: { sent: 3 } });
-    for (const id of MANAGERS) expectFullDigest(tg.sent(id));
+    for (const id of MANAGERS) await expectFullDigest(tg.sent(id));
     const again = await runner().deliver(W48, { trigger: 'catch-up' });
     expect(again.outcome).toBe('already-done');
     for (const id of MANAGERS) expect(tg.sent(id)).toHaveLength(3);
@@ -110,8 +110,8 @@ describe('weekly digest through the Bot API emulator', () => {
     expect(fx.app.store.subscribers.isSubscribed(202)).toBe(false);
     expect(fx.app.store.subscribers.active().map((s) => s.chatId)).toEqual([201, 203]);
     expect(tg.sent(202)).toHaveLength(0);
-    expectFullDigest(tg.sent(201));
-    expectFullDigest(tg.sent(203));
+    await expectFullDigest(tg.sent(201));
+    await expectFullDigest(tg.sent(203));
   });
 
   it('a 429 is waited out and the part is sent once', async () => {
@@ -122,7 +122,7 @@ describe('weekly digest through the Bot API emulator', () => {
     const photos = tg.calls.filter((c) => c.method === 'sendPhoto');
     expect(photos.map((c) => c.ok)).toEqual([false, true]);
     expect(photos[0].error?.error_code).toBe(429);
-    expectFullDigest(tg.sent(201));
+    await expectFullDigest(tg.sent(201));
   });
 
   it('an outage stops the run; the next trigger resumes where it stopped', async () => {
@@ -136,7 +136,7 @@ describe('weekly digest through the Bot API emulator', () => {
     expect(tg.sent(202)).toHaveLength(2);
 
     await runner().deliver(W48, { trigger: 'retry' });
-    for (const id of MANAGERS) expectFullDigest(tg.sent(id));
+    for (const id of MANAGERS) await expectFullDigest(tg.sent(id));
   });
 
   it('the schedule started with the bot catches up at start, once', async () => {

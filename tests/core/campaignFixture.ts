@@ -33,7 +33,13 @@ export async function trainedSet(customers: number, seed: number): Promise<Train
   const master = path.join(root, 'master.db');
   const store = openStore(master);
   store.datasets.create(await readDatasetDir(dataDir), dataDir);
-  trainModel(store, { seed: 1, families: ['logistic'], folds: 3, repeats: 1 });
+  trainModel(store, {
+    seed: 1,
+    families: ['logistic'],
+    folds: 3,
+    repeats: 1,
+    segments: { highRisk: SETTINGS.risk.high, mediumRisk: SETTINGS.risk.medium, promoShare: SETTINGS.promoShare },
+  });
   store.close();
   let copies = 0;
   const opened: SqliteStore[] = [];

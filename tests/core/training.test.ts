@@ -35,7 +35,7 @@ describe('training use case', () => {
     expect(assistant.listModels().find((m) => m.active)?.version).toBe(first);
   });
 
-  it('answers /risk without loading the whole data set (segment cut-offs are stored with the model)', async () => {
+  it('answers /risk and segment questions without loading the whole data set (cut-offs and segments are stored with the model)', async () => {
     fx = await trainedApp();
     const { store, assistant } = fx.app;
     let fullLoads = 0;
@@ -45,11 +45,12 @@ describe('training use case', () => {
     const counting: Store = Object.create(store, { datasets: { value: datasets } });
     const fresh = createAssistant({ store: counting, reader: csvDatasetReader, settings: assistant.settings });
     const id = store.models.scores(store.models.activeVersion()!)[0].id;
-    const answer = fresh.risk(id);
+    const answer = await fresh.risk(id);
     expect(fullLoads).toBe(0);
-    expect(answer.segments).toEqual(assistant.risk(id).segments);
-    fresh.segment('at-risk');
-    expect(fullLoads).toBe(1);
+    expect(answer.segments).toEqual((await assistant.risk(id)).segments);
+    await fresh.segment('at-risk', { members: 'all' });
+    await fresh.segments();
+    expect(fullLoads).toBe(0);
   });
 
   it('resolves the active model once per /risk answer, so a switch midway cannot mix two models', async () => {
@@ -62,9 +63,9 @@ describe('training use case', () => {
     const counting: Store = Object.create(store, { models: { value: models } });
     const fresh = createAssistant({ store: counting, reader: csvDatasetReader, settings: assistant.settings });
     const id = store.models.scores(store.models.activeVersion()!)[0].id;
-    fresh.risk(id);
+    await fresh.risk(id);
     pointerReads = 0;
-    fresh.risk(id);
+    await fresh.risk(id);
     expect(pointerReads).toBe(1);
   });
 });

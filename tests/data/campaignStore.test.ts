@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CampaignMember, CampaignPlan } from '../../src/core/ports.ts';
 import { MIGRATIONS, openStore, schemaVersion, type SqliteStore } from '../../src/data/index.ts';
-import { cleanupTmp, customer, tmpDir } from './helpers.ts';
+import { NOTHING_DERIVED, cleanupTmp, customer, tmpDir } from './helpers.ts';
 
 afterAll(cleanupTmp);
 
@@ -16,6 +16,7 @@ beforeEach(() => {
   store.models.saveAndActivate(
     { datasetVersion: ds.version, family: 'logistic', params: {}, cvAuc: 0.9, cvAucStd: 0, metrics: {}, artifact: {} },
     [1, 2, 3, 4].map((id) => ({ id, probability: 0.8 })),
+    NOTHING_DERIVED,
   );
 });
 afterEach(() => store.close());

@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Customer } from '../../src/core/domain.ts';
 import { DataError, type FileProblem } from '../../src/core/errors.ts';
+import type { DerivedTables } from '../../src/core/ports.ts';
+import { buildSegmentTables } from '../../src/core/segments.ts';
 import { DEMO_DIR } from '../support/realData.ts';
 
 export { DEMO_DIR };
@@ -94,3 +96,9 @@ export function customer(id: number, over: Partial<Customer> = {}): Customer {
     ...over,
   };
 }
+
+/** No segment members and no explanations: what a model over an empty data set derives. */
+export const NOTHING_DERIVED: DerivedTables = {
+  segments: buildSegmentTables([], () => 0, { profitQ75: 0, profitMean: 0, unpaidQ75: 0, categoriesQ75: 0, pagesQ25: 0, revenueMedian: 0 }, { highRisk: 0.7, mediumRisk: 0.4, promoShare: 0.5 }),
+  explanations: [],
+};

@@ -7,9 +7,10 @@ import { NotFoundError } from '../../src/core/errors.ts';
 import type { NewModel } from '../../src/core/ports.ts';
 import { CorruptRecordError, MIGRATIONS, migrate, openStore, readDatasetDir, schemaVersion, type SqliteStore } from '../../src/data/index.ts';
 import { REAL_DIR } from '../support/realData.ts';
-import { DEMO_DIR, cleanupTmp, customer, tmpDir } from './helpers.ts';
+import { DEMO_DIR, NOTHING_DERIVED, cleanupTmp, customer, tmpDir } from './helpers.ts';
 
 afterAll(cleanupTmp);
+
 
 function dataset(ids: number[], over: Partial<CleanDataset> = {}): CleanDataset {
   return {
@@ -169,9 +170,9 @@ describe('ModelRepository', () => {
     const m1 = store.models.saveAndActivate(newModel(d), [
       { id: 2, probability: 0.2 },
       { id: 1, probability: 0.9 },
-    ]);
+    ], NOTHING_DERIVED);
     expect(m1).toEqual({ version: 1, datasetVersion: d, createdAt: '2025-01-02T03:04:05.000Z', family: 'logistic', params: { C: 1 }, cvAuc: 0.9, cvAucStd: 0.01, metrics: { brier: 0.1 }, scoredCustomers: 2 });
-    const m2 = store.models.saveAndActivate(newModel(d, { family: 'knn' }), [{ id: 1, probability: 0.5 }]);
+    const m2 = store.models.saveAndActivate(newModel(d, { family: 'knn' }), [{ id: 1, probability: 0.5 }], NOTHING_DERIVED);
     expect(store.models.activeVersion()).toBe(m2.version);
     expect(store.models.list().map((m) => [m.version, m.family, m.active])).toEqual([
       [1, 'logistic', false],
@@ -195,11 +196,11 @@ describe('ModelRepository', () => {
 
   it('a failing save leaves the previous model active and nothing half-written', () => {
     const d = store.datasets.create(dataset([1, 2]), 's').version;
-    store.models.saveAndActivate(newModel(d), [{ id: 1, probability: 0.3 }]);
-    expect(() => store.models.saveAndActivate(newModel(d), [{ id: 1, probability: 0.3 }, { id: 2, probability: 1.7 }])).toThrow(/CHECK/);
-    expect(() => store.models.saveAndActivate(newModel(d), [{ id: 1, probability: 0.3 }, { id: 1, probability: 0.4 }])).toThrow(/UNIQUE/);
-    expect(() => store.models.saveAndActivate(newModel(99), [])).toThrow(NotFoundError);
-    expect(() => store.models.saveAndActivate(newModel(d, { artifact: undefined }), [])).toThrow(/JSON/);
+    store.models.saveAndActivate(newModel(d), [{ id: 1, probability: 0.3 }], NOTHING_DERIVED);
+    expect(() => store.models.saveAndActivate(newModel(d), [{ id: 1, probability: 0.3 }, { id: 2, probability: 1.7 }], NOTHING_DERIVED)).toThrow(/CHECK/);
+    expect(() => store.models.saveAndActivate(newModel(d), [{ id: 1, probability: 0.3 }, { id: 1, probability: 0.4 }], NOTHING_DERIVED)).toThrow(/UNIQUE/);
+    expect(() => store.models.saveAndActivate(newModel(99), [], NOTHING_DERIVED)).toThrow(NotFoundError);
+    expect(() => store.models.saveAndActivate(newModel(d, { artifact: undefined }), [], NOTHING_DERIVED)).toThrow(/JSON/);
     expect(store.models.activeVersion()).toBe(1);
     expect(store.models.list()).toHaveLength(1);
     expect(store.db.prepare('SELECT count(*) FROM score').pluck().get()).toBe(1);
@@ -207,7 +208,7 @@ describe('ModelRepository', () => {
 
   it('detects a corrupted artifact: get() throws CorruptRecordError (code CORRUPT_RECORD)', () => {
     const d = store.datasets.create(dataset([1]), 's').version;
-    const m = store.models.saveAndActivate(newModel(d), []);
+    const m = store.models.saveAndActivate(newModel(d), [], NOTHING_DERIVED);
     store.db.exec('DROP TRIGGER model_immutable');
     store.db.prepare('UPDATE model SET artifact = ? WHERE version = ?').run('{"coef": [0.5, ', m.version);
     const err = (() => {

@@ -152,7 +152,7 @@ describe('with a trained app', () => {
     await wb.xlsx.load(doc.content as unknown as ArrayBuffer);
     const ws = wb.worksheets[0];
     expect((ws.getRow(1).values as unknown[]).slice(1)).toEqual(Object.values(CAMPAIGN.table(DEFAULT_UNITS).headers));
-    const seg = fx.app.assistant.segment('cart');
+    const seg = await fx.app.assistant.segment('cart', { members: 'all' });
     expect(ws.rowCount).toBe(seg.size + 1);
     expect(ws.getCell('A2').value).toBe(seg.members[0].customer.id);
     expect(typeof ws.getCell('C2').value).toBe('number');
@@ -166,7 +166,7 @@ describe('with a trained app', () => {
   });
 
   it('the digest names the top customers’ contacts and adds one line with the latest campaign result', async () => {
-    const top = fx.app.assistant.segment('at-risk').members[0].customer.id;
+    const top = (await fx.app.assistant.segment('at-risk')).members[0].customer.id;
     fx.app.store.contacts.upsert([{ id: top, name: 'Анна Смирнова', phone: '+7 912 000-00-01', email: null, extra: {} }], 'test');
     const measured = week('2026-W48', [80, 28], [70, 45]);
     const app = { ...fx.app, campaign: { ...fx.app.campaign, results: () => ({ campaigns: [measured], pending: [] }) } };

@@ -87,7 +87,7 @@ describe('change since the previous data set', () => {
   it('/risk shows the earlier model’s probability and the direction of the change', async () => {
     const id = riser();
     const before = fx.app.store.models.score(v1, id)!;
-    const r = fx.app.assistant.risk(id);
+    const r = await fx.app.assistant.risk(id);
     expect(r.previous).toEqual({ probability: before, modelVersion: v1, datasetVersion: 1 });
     const [t] = texts(await fx.app.dialogue.handleText(admin, `/risk ${id}`));
     expect(t.split('\n')[1]).toBe(`Было ${fmtProbability(before)} (данные v1), стало ${fmtProbability(r.probability)} ▲`);
@@ -134,10 +134,10 @@ describe('change since the previous data set', () => {
     for (const line of named) expect(line).toMatch(/^• \d+ — риск (\d+%|более 99%), потеря [\d,]+\sтыс\.\s₽; почему: .+\(в среднем .+\)$/);
   });
 
-  it('a model of the first data set has nothing earlier to compare with', () => {
+  it('a model of the first data set has nothing earlier to compare with', async () => {
     fx.app.assistant.useModel(v1);
     try {
-      expect(fx.app.assistant.risk(riser()).previous).toBeNull();
+      expect((await fx.app.assistant.risk(riser())).previous).toBeNull();
     } finally {
       fx.app.assistant.useModel(v2);
     }

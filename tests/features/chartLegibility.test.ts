@@ -87,6 +87,7 @@ const summary = (code: SegmentSummary['code']): SegmentSummary => ({
     customer: { id: 999_999 + i, profit: 6.15 } as SegmentSummary['members'][number]['customer'],
     probability: 0.999,
     priority: 1234.56,
+    segments: [code],
   })),
 });
 

@@ -23,7 +23,7 @@ describeReal('dialogue on the real export', () => {
   it('/risk ID answers with a probability, band, the drivers from the base rate, an offer and a drivers chart', async () => {
     const replies = await fx.app.dialogue.handleText(admin, '/risk 215349');
     const [t] = texts(replies);
-    const r = fx.app.assistant.risk(215349);
+    const r = await fx.app.assistant.risk(215349);
     expect(t).toContain('215349');
     expect(t.split('\n')[0]).toMatch(new RegExp(`^🔴 Клиент 215349: ${fmtProbability(r.probability)} — высокий риск`));
     expect(t.split('\n').filter((l) => /^[▲▼] /.test(l))).toHaveLength(r.drivers.length);
@@ -99,7 +99,7 @@ describeReal('dialogue on the real export', () => {
       const [t] = texts(await fx.app.dialogue.handleText(admin, `/risk ${bad}`));
       expect(t).toMatch(/не похоже на номер клиента/);
     }
-    expect(fx.app.assistant.risk(215349).customer.id).toBe(215349);
+    expect((await fx.app.assistant.risk(215349)).customer.id).toBe(215349);
   });
 
   it('/segment with no name offers a keyboard of all segments and the overview chart; a Russian alias resolves', async () => {
@@ -153,7 +153,7 @@ describeReal('dialogue on the real export', () => {
   it('the greeting and hints name a customer who exists in the served data set', async () => {
     const [greeting] = texts(await fx.app.dialogue.handleText(admin, '/start'));
     const id = Number(/\/risk (\d+)/.exec(greeting)?.[1]);
-    expect(fx.app.assistant.risk(id).customer.id).toBe(id);
+    expect((await fx.app.assistant.risk(id)).customer.id).toBe(id);
     expect(texts(await fx.app.dialogue.handleText(admin, 'привет'))[0]).toContain(`/risk ${id}`);
     expect(texts(await fx.app.dialogue.handleText(admin, 'абракадабра'))[0]).toContain(`«риск ${id}»`);
   });

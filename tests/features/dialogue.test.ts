@@ -22,7 +22,7 @@ describe('dialogue', () => {
   it('/risk ID answers with a probability, band, its drivers, an offer and a drivers chart', async () => {
     const replies = await fx.app.dialogue.handleText(admin, `/risk ${ID}`);
     const [t] = texts(replies);
-    const r = fx.app.assistant.risk(ID);
+    const r = await fx.app.assistant.risk(ID);
     expect(t.split('\n')[0]).toMatch(new RegExp(`Клиент ${ID}: ${fmtProbability(r.probability)} — (низкий|средний|высокий) риск`));
     expect(t.split('\n').filter((l) => /^[▲▼] /.test(l))).toHaveLength(r.drivers.length);
     expect(t).toMatch(/в среднем/);
@@ -63,7 +63,7 @@ describe('dialogue', () => {
       const [t] = texts(await fx.app.dialogue.handleText(admin, `/risk ${bad}`));
       expect(t).toMatch(/не похоже на номер клиента/);
     }
-    expect(fx.app.assistant.risk(ID).customer.id).toBe(ID);
+    expect((await fx.app.assistant.risk(ID)).customer.id).toBe(ID);
   });
 
   it('/segment with no name offers a keyboard of all segments; a Russian alias resolves', async () => {
@@ -83,7 +83,7 @@ describe('dialogue', () => {
   it('/export sends the segment as an Excel workbook, by expected loss', async () => {
     const [doc] = await fx.app.dialogue.handleText(admin, '/export at-risk');
     expect(doc).toMatchObject({ type: 'document', fileName: 'segment-at-risk.xlsx' });
-    const seg = fx.app.assistant.segment('at-risk');
+    const seg = await fx.app.assistant.segment('at-risk');
     expect(doc.type === 'document' && doc.caption).toMatch(new RegExp(`Все в зоне риска: ${seg.size}`));
   });
 
@@ -103,7 +103,7 @@ describe('dialogue', () => {
   it('the greeting and hints name a customer who exists in the served data set', async () => {
     const [greeting] = texts(await fx.app.dialogue.handleText(admin, '/start'));
     const id = Number(/\/risk (\d+)/.exec(greeting)?.[1]);
-    expect(fx.app.assistant.risk(id).customer.id).toBe(id);
+    expect((await fx.app.assistant.risk(id)).customer.id).toBe(id);
     expect(texts(await fx.app.dialogue.handleText(admin, 'привет'))[0]).toContain(`/risk ${id}`);
   });
 

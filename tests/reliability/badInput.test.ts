@@ -237,7 +237,7 @@ describe('formula injection', () => {
       const c = other.app.store.datasets.customer(other.app.assistant.modelInfo().model.datasetVersion, PROBE_ID)!;
       expect(c.popularCategory).toBe(evil);
       // Contact names come from another system: the text a manager's Excel opens.
-      const members = other.app.assistant.segment('at-risk').members;
+      const members = (await other.app.assistant.segment('at-risk')).members;
       const target = members[0].customer.id;
       other.app.store.contacts.upsert([{ id: target, name: evil, phone: null, email: null, extra: {} }], 'test');
       expect(other.app.store.contacts.get(target)?.name).toBe(evil);

@@ -41,11 +41,11 @@ describe('a corrupted model row', () => {
     const other = buildApp(loadConfig({ RETENTION_DB: fx.app.config.dbPath, CHART_OUT_DIR: fx.app.config.chartOutDir }), createLogger((l) => logs.push(l)));
     try {
       const answers = [];
-      for (let k = 0; k < 3; k++) answers.push(other.assistant.risk(ID));
+      for (let k = 0; k < 3; k++) answers.push(await other.assistant.risk(ID));
       expect(answers.every((a) => a.modelVersion === v1)).toBe(true);
       const text = (await other.dialogue.handleText(ctx, `/risk ${ID}`)).map((r) => (r.type === 'text' ? r.text : r.type)).join('\n');
       expect(text).toBe(answerV1);
-      expect(other.assistant.segment('at-risk').size).toBeGreaterThan(0);
+      expect((await other.assistant.segment('at-risk')).size).toBeGreaterThan(0);
       // The broken row is tried once per active pointer, not on every request.
       expect(logs.filter((l) => /failed to load/.test(l))).toHaveLength(1);
       expect(logs.some((l) => /older version/.test(l))).toBe(true);
@@ -55,7 +55,7 @@ describe('a corrupted model row', () => {
     // Recovery 1: a retrain is not blocked by the corrupted active row, and replaces it.
     const { model: v3 } = fx.app.assistant.train({ families: ['logistic'], folds: 3, repeats: 1 });
     expect(fx.app.store.models.activeVersion()).toBe(v3.version);
-    expect(fx.app.assistant.risk(ID).modelVersion).toBe(v3.version);
+    expect((await fx.app.assistant.risk(ID)).modelVersion).toBe(v3.version);
     // Recovery 2: a rollback points back at v1.
     fx.app.assistant.useModel(v1);
     expect(await riskText()).toBe(answerV1);

@@ -1,9 +1,9 @@
 /** The week's list (or a segment) as a typed table for the spreadsheet writers; every word comes from `labels`. */
-import type { FeatureName } from '../domain.ts';
+import type { Customer, FeatureName } from '../domain.ts';
 import { toFrame } from '../features.ts';
 import type { CampaignOffer, CustomerContact, OutreachStatus, Table, TableColumn } from '../ports.ts';
 import { bandOf, driverOf, type Band } from '../risk.ts';
-import { offerFor, segmentCutoffs, segmentsOf, type ScoredCustomer, type SegmentCode, type SegmentSettings } from '../segments.ts';
+import { offerFor, type SegmentCode, type SegmentMember } from '../segments.ts';
 import { crmUrl } from './contacts.ts';
 import { currentWeek, weekPlan, type PlanEntry } from './plan.ts';
 import type { CampaignDeps } from './settings.ts';
@@ -69,21 +69,28 @@ export const EXPLAINED_IN_EXPORT = 50;
  * first `explain` customers only: an explanation costs up to ~30 ms with KNN or SVC, so a whole
  * at-risk segment (hundreds) would hold the bot for seconds.
  */
-export function segmentEntries(deps: CampaignDeps, members: readonly ScoredCustomer[], opts: { explain?: number } = {}): PlanEntry[] {
+export function segmentEntries(deps: CampaignDeps, members: readonly SegmentMember[], opts: { explain?: number } = {}): PlanEntry[] {
   const { store, settings } = deps;
   const loaded = deps.model.get();
-  const cutoffs = loaded.cutoffs ?? segmentCutoffs(store.datasets.customers(loaded.meta.datasetVersion));
-  const segSettings: SegmentSettings = { highRisk: settings.risk.high, mediumRisk: settings.risk.medium, promoShare: settings.promoShare };
+  const { meta } = loaded;
   const planned = new Map((weekPlan(deps, currentWeek(deps))?.entries ?? []).map((e) => [e.id, e]));
   const contacts = new Map(store.contacts.byIds(members.map((m) => m.customer.id)).map((c) => [c.id, c]));
-  const explained = members.slice(0, opts.explain ?? EXPLAINED_IN_EXPORT);
-  const X = toFrame(explained.map((m) => m.customer));
+  // Members carry only what a segment page stores: the explained ones are read whole, by primary key.
+  const explained = members
+    .slice(0, opts.explain ?? EXPLAINED_IN_EXPORT)
+    .map((m) => store.datasets.customer(meta.datasetVersion, m.customer.id))
+    .filter((c): c is Customer => c !== null);
+  const byId = new Map(explained.map((c, i) => [c.id, i]));
+  const X = toFrame(explained);
+  const explain = (customer: Customer, i: number) => store.explanations.get(meta.version, customer.id) ?? loaded.model.explain(X, i);
   return members.map((m, i): PlanEntry => {
     const id = m.customer.id;
-    const segments = segmentsOf(m, cutoffs, segSettings);
+    const segments = m.segments;
     const entry = planned.get(id);
     const offer = entry?.offer ?? offerFor(segments);
-    const top = i < explained.length ? strongestRaising(loaded.model.explain(X, i)) : null;
+    const k = byId.get(id);
+    const customer = k === undefined ? null : explained[k];
+    const top = customer && k !== undefined ? strongestRaising(explain(customer, k)) : null;
     return {
       id,
       rank: i + 1,
@@ -93,7 +100,7 @@ export function segmentEntries(deps: CampaignDeps, members: readonly ScoredCusto
       expectedLoss: m.probability * m.customer.profit,
       // Every member of a segment has at least a value offer; 'keep' cannot occur here.
       offer: offer === 'keep' ? 'at-risk' : offer,
-      driver: top && driverOf(m.customer, loaded.stats, top.feature as FeatureName, top.contribution),
+      driver: top && customer && driverOf(customer, loaded.stats, top.feature as FeatureName, top.contribution),
       segments,
       status: entry?.status ?? null,
       contactedAt: entry?.contactedAt ?? null,

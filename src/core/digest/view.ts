@@ -5,7 +5,7 @@
 import type { Assistant } from '../assistant.ts';
 import type { DigestRun } from '../ports.ts';
 import type { Driver } from '../risk.ts';
-import { offerFor, SEGMENT_CODES, type OfferCode, type SegmentCode } from '../segments.ts';
+import { offerFor, type OfferCode, type SegmentCode } from '../segments.ts';
 import { periodFromKey, type DigestPeriod } from './period.ts';
 
 export const TOP_CUSTOMERS = 10;
@@ -75,38 +75,35 @@ export function mainDriver(drivers: readonly Driver[]): Driver | null {
   return drivers.find((d) => d.contribution > 0) ?? drivers[0] ?? null;
 }
 
-export function buildDigestView({ assistant, period, previous, history }: DigestViewInput): DigestView {
+/**
+ * Reads the stored segments: the at-risk members in priority order (each with all its segments),
+ * the other segments' aggregates, and explanations for the top customers only.
+ */
+export async function buildDigestView({ assistant, period, previous, history }: DigestViewInput): Promise<DigestView> {
   const { model } = assistant.modelInfo();
-  const summaries = assistant.segments();
-  const membership = new Map<number, SegmentCode[]>();
-  for (const s of summaries) {
-    for (const m of s.members) {
-      const codes = membership.get(m.customer.id) ?? [];
-      codes.push(s.code);
-      membership.set(m.customer.id, codes);
-    }
-  }
-  const atRisk = summaries.find((s) => s.code === 'at-risk')!;
+  const summaries = await assistant.segments({ members: 0 });
+  const atRisk = await assistant.segment('at-risk', { members: 'all' });
   const before = previous ? new Set(previous.atRiskIds) : null;
-  const customers: DigestCustomer[] = atRisk.members.map((m) => {
-    const segments = SEGMENT_CODES.filter((c) => membership.get(m.customer.id)?.includes(c));
-    return {
-      id: m.customer.id,
-      probability: m.probability,
-      profit: m.customer.profit,
-      priority: m.priority,
-      segments,
-      offer: offerFor(segments),
-      isNew: before !== null && !before.has(m.customer.id),
-    };
-  });
+  const customers: DigestCustomer[] = atRisk.members.map((m) => ({
+    id: m.customer.id,
+    probability: m.probability,
+    profit: m.customer.profit,
+    priority: m.priority,
+    segments: m.segments,
+    offer: offerFor(m.segments),
+    isNew: before !== null && !before.has(m.customer.id),
+  }));
   const now = new Set(customers.map((c) => c.id));
   // Explanations cost up to ~0.1 s each for ensembles, so only the customers shown get one, once.
   const reasons = new Map<number, Driver | null>();
-  const explained = (c: DigestCustomer): DigestTopCustomer => {
-    if (!reasons.has(c.id)) reasons.set(c.id, mainDriver(assistant.risk(c.id).drivers));
+  const explained = async (c: DigestCustomer): Promise<DigestTopCustomer> => {
+    if (!reasons.has(c.id)) reasons.set(c.id, mainDriver((await assistant.risk(c.id)).drivers));
     return { ...c, driver: reasons.get(c.id)! };
   };
+  const top: DigestTopCustomer[] = [];
+  for (const c of customers.slice(0, TOP_CUSTOMERS)) top.push(await explained(c));
+  const newcomers: DigestTopCustomer[] = [];
+  for (const c of customers.filter((x) => x.isNew).slice(0, NEWCOMERS)) newcomers.push(await explained(c));
 
   return {
     period,
@@ -121,8 +118,8 @@ export function buildDigestView({ assistant, period, previous, history }: Digest
             removed: previous.atRiskIds.filter((id) => !now.has(id)).sort((a, b) => a - b),
           }
         : null,
-    top: customers.slice(0, TOP_CUSTOMERS).map(explained),
-    newcomers: customers.filter((c) => c.isNew).slice(0, NEWCOMERS).map(explained),
+    top,
+    newcomers,
     segments: summaries
       .filter((s) => s.code !== 'at-risk')
       .map((s) => ({ code: s.code, size: s.size, profitAtStake: s.profitAtStake })),

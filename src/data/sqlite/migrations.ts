@@ -121,6 +121,58 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX update_claim_by_expiry ON update_claim(expires_at);
     `,
   },
+  {
+    version: 7,
+    name: 'segments and explanations stored per model version',
+    // Models stored before this migration get their segments on first use (src/core/portfolio.ts),
+    // not here: a migration runs on every open of the store, and at a million customers the build
+    // takes seconds that no command but the bot's first segment question should pay.
+    up: `
+      CREATE TABLE segment_set (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        model_version INTEGER NOT NULL REFERENCES model(version),
+        high_risk REAL NOT NULL,
+        medium_risk REAL NOT NULL,
+        promo_share REAL NOT NULL,
+        codes TEXT NOT NULL,
+        categories TEXT NOT NULL,
+        cutoffs TEXT NOT NULL,
+        population INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (model_version, high_risk, medium_risk, promo_share)
+      );
+      CREATE TABLE segment_summary (
+        set_id INTEGER NOT NULL REFERENCES segment_set(id),
+        segment INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        share REAL NOT NULL,
+        mean_risk REAL NOT NULL,
+        profit_at_stake REAL NOT NULL,
+        PRIMARY KEY (set_id, segment)
+      ) WITHOUT ROWID;
+      CREATE TABLE segment_member (
+        set_id INTEGER NOT NULL REFERENCES segment_set(id),
+        segment INTEGER NOT NULL,
+        rank INTEGER NOT NULL,
+        id INTEGER NOT NULL,
+        probability REAL NOT NULL,
+        profit REAL NOT NULL,
+        category INTEGER NOT NULL,
+        segments INTEGER NOT NULL,
+        PRIMARY KEY (set_id, segment, rank)
+      ) WITHOUT ROWID;
+      CREATE TABLE explanation (
+        model_version INTEGER NOT NULL REFERENCES model(version),
+        id INTEGER NOT NULL,
+        drivers TEXT NOT NULL,
+        PRIMARY KEY (model_version, id)
+      ) WITHOUT ROWID;
+      CREATE TRIGGER segment_set_immutable BEFORE UPDATE ON segment_set BEGIN SELECT RAISE(ABORT, 'model versions are immutable'); END;
+      CREATE TRIGGER segment_summary_immutable BEFORE UPDATE ON segment_summary BEGIN SELECT RAISE(ABORT, 'model versions are immutable'); END;
+      CREATE TRIGGER segment_member_immutable BEFORE UPDATE ON segment_member BEGIN SELECT RAISE(ABORT, 'model versions are immutable'); END;
+      CREATE TRIGGER explanation_immutable BEFORE UPDATE ON explanation BEGIN SELECT RAISE(ABORT, 'model versions are immutable'); END;
+    `,
+  },
 ];
 
 /** Schema version of an open database (0 = empty). */

@@ -1,8 +1,10 @@
 import type Database from 'better-sqlite3';
 import type { CustomerScore, ModelVersion } from '../../core/domain.ts';
 import { NotFoundError } from '../../core/errors.ts';
-import type { ModelRepository, NewModel, StoredModel } from '../../core/ports.ts';
+import type { DerivedTables, ModelRepository, NewModel, StoredModel } from '../../core/ports.ts';
 import { CorruptRecordError } from './errors.ts';
+import type { SqliteExplanationRepository } from './explanationRepository.ts';
+import type { SqliteSegmentRepository } from './segmentRepository.ts';
 
 interface ModelRow {
   version: number;
@@ -67,6 +69,7 @@ export class SqliteModelRepository implements ModelRepository {
   constructor(
     db: Database.Database,
     private readonly now: () => Date,
+    derived: { segments: SqliteSegmentRepository; explanations: SqliteExplanationRepository },
   ) {
     this.hasDataset = db.prepare<[number], number>('SELECT 1 FROM dataset WHERE version = ?').pluck();
     this.insertModel = db.prepare(
@@ -84,7 +87,7 @@ export class SqliteModelRepository implements ModelRepository {
     this.selectScore = db.prepare<[number, number], number>('SELECT probability FROM score WHERE model_version = ? AND id = ?').pluck();
     this.selectScores = db.prepare<[number], CustomerScore>('SELECT id, probability FROM score WHERE model_version = ? ORDER BY id');
 
-    this.saveTx = db.transaction((model: NewModel, scores: CustomerScore[]): number => {
+    this.saveTx = db.transaction((model: NewModel, scores: CustomerScore[], tables: DerivedTables): number => {
       if (!this.hasDataset.get(model.datasetVersion)) throw new NotFoundError('dataset', String(model.datasetVersion));
       const version = Number(
         this.insertModel.run(
@@ -100,14 +103,17 @@ export class SqliteModelRepository implements ModelRepository {
         ).lastInsertRowid,
       );
       for (const s of scores) this.insertScore.run(version, s.id, s.probability);
+      // Savepoints inside this transaction: the model, its scores, segments, explanations and the pointer commit together.
+      derived.segments.write(version, tables.segments);
+      derived.explanations.put(version, tables.explanations);
       this.setActive.run(version);
       return version;
     });
   }
 
-  /** One transaction: model row, every score, pointer switch. A failure leaves the previous model active. */
-  saveAndActivate(model: NewModel, scores: CustomerScore[]): ModelVersion {
-    const version = this.saveTx.immediate(model, scores);
+  /** One transaction: model row, every score, segments, explanations, pointer switch. A failure leaves the previous model active. */
+  saveAndActivate(model: NewModel, scores: CustomerScore[], derived: DerivedTables): ModelVersion {
+    const version = this.saveTx.immediate(model, scores, derived);
     return toMeta(this.selectMeta.get(version)!);
   }
 

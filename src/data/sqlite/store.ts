@@ -10,6 +10,9 @@ import { MIGRATIONS, migrate, type Migration } from './migrations.ts';
 import { SqliteModelRepository } from './modelRepository.ts';
 import { SqliteDigestRepository } from './digestRepository.ts';
 import { SqliteSubscriberRepository } from './subscriberRepository.ts';
+import { SqliteSegmentRepository } from './segmentRepository.ts';
+import { SqliteExplanationRepository } from './explanationRepository.ts';
+import { SqliteRetentionRepository } from './retentionRepository.ts';
 import { SqliteUpdateClaims } from './updateClaimRepository.ts';
 
 export interface StoreOptions {
@@ -36,8 +39,9 @@ const isMemory = (p: string) => p === ':memory:' || p === '';
 export function openStore(file: string, opts: StoreOptions = {}): SqliteStore {
   if (!isMemory(file)) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const db = new Database(file);
+  const busyTimeoutMs = opts.busyTimeoutMs ?? 5000;
   try {
-    db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     if (!isMemory(file)) db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
@@ -47,16 +51,29 @@ export function openStore(file: string, opts: StoreOptions = {}): SqliteStore {
     throw e;
   }
   const now = opts.now ?? (() => new Date());
+  const segments = new SqliteSegmentRepository(db, now);
+  const explanations = new SqliteExplanationRepository(db);
+  const audit = new SqliteAuditLog(db, now, busyTimeoutMs);
   return {
     db,
     datasets: new SqliteDatasetRepository(db, now),
-    models: new SqliteModelRepository(db, now),
-    audit: new SqliteAuditLog(db, now),
+    models: new SqliteModelRepository(db, now, { segments, explanations }),
+    segments,
+    explanations,
+    retention: new SqliteRetentionRepository(db),
+    audit,
     subscribers: new SqliteSubscriberRepository(db, now),
     digests: new SqliteDigestRepository(db),
     campaigns: new SqliteCampaignRepository(db),
     contacts: new SqliteContactRepository(db, now),
     updateClaims: new SqliteUpdateClaims(db),
-    close: () => db.close(),
+    close: () => {
+      if (!db.open) return;
+      try {
+        audit.flush(true);
+      } finally {
+        db.close();
+      }
+    },
   };
 }

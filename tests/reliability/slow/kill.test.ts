@@ -31,10 +31,10 @@ function open(): App {
 }
 
 /** What users see, read by a fresh process-like open of the store. */
-function served() {
+async function served() {
   const app = open();
   try {
-    const r = app.assistant.risk(PROBE_ID);
+    const r = await app.assistant.risk(PROBE_ID);
     return {
       integrity: (app.store as SqliteStore).db.pragma('integrity_check', { simple: true }),
       model: app.store.models.activeVersion(),
@@ -91,33 +91,33 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('SIGKILL mid-way', () => {
   it('during ingest: the store is intact, nothing half-written, the old model answers; a rerun adds one version', async () => {
-    const before = served();
+    const before = await served();
     checkpoint();
     const { child, done } = run(['ingest', bigData]);
     await killWhen(child, () => walSize() > 1_000_000); // inside the one insert transaction
     const r = await done;
     expect(r.signal).toBe('SIGKILL');
-    expect(served()).toEqual(before);
+    expect(await served()).toEqual(before);
 
     const again = await run(['ingest', bigData]).done;
     expect(again.code).toBe(0);
-    const after = served();
+    const after = await served();
     expect(after.datasets).toBe(before.datasets + 1);
     expect(after.risk).toEqual(before.risk); // ingest alone changes nothing users see
   }, 300_000);
 
   it('during training: the previous model stays active and answers the same; a rerun activates one new version', async () => {
-    const before = served();
+    const before = await served();
     checkpoint();
     const { child, done } = run(['train', '--families', 'logistic', '--folds', '3', '--repeats', '1']);
     await killWhen(child, () => walSize() > 0); // the save transaction has started writing scores
     const r = await done;
     expect(r.signal).toBe('SIGKILL');
-    expect(served()).toEqual(before);
+    expect(await served()).toEqual(before);
 
     const again = await run(['train', '--families', 'logistic', '--folds', '3', '--repeats', '1']).done;
     expect(again.code, again.stderr).toBe(0);
-    const after = served();
+    const after = await served();
     expect(after.integrity).toBe('ok');
     expect(after.models).toBe(before.models + 1);
     expect(after.model).not.toBe(before.model);

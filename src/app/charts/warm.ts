@@ -1,0 +1,17 @@
+/** One chart of every kind, drawn when a renderer starts so no answer pays Chart.js's first-use cost for its kind. */
+import { campaignChart, driversChart, importanceChart, riskDistributionChart, segmentsChart, trendChart, type ChartConfig, type ChartRenderer } from '../../features/charts/index.ts';
+import { membersChart } from '../../features/charts/members.ts';
+
+const WARM_CHARTS: readonly (() => ChartConfig)[] = [
+  () => driversChart({ customerId: 1, baseRate: 0.3, probability: 0.3, drivers: [{ label: 'а', value: 0.1 }, { label: 'б', value: -0.1 }] }),
+  () => importanceChart({ features: [{ label: 'а', share: 100, direction: null }] }),
+  () => segmentsChart({ segments: [{ title: 'а', size: 1, shared: 0, loss: 1, lossLabel: 'а' }], subtitle: null, lossAxis: 'а' }),
+  () => riskDistributionChart({ probabilities: [0.1, 0.9], threshold: 0.7 }),
+  () => membersChart({ title: 'а', subtitle: null, axis: 'а', members: [{ label: 'а', value: 1, valueLabel: 'а' }], more: null, emptyNote: 'а' }),
+  () => campaignChart({ subtitle: 'а', groups: [{ label: 'а', treated: { rate: 0.2, low: 0.1, high: 0.3 }, control: { rate: 0.3, low: 0.2, high: 0.4 }, conclusive: true }] }),
+  () => trendChart({ points: [{ label: 'а', atRisk: 1 }, { label: 'б', atRisk: 2 }] }),
+];
+
+export async function warmCharts(renderer: ChartRenderer): Promise<void> {
+  for (const chart of WARM_CHARTS) await renderer.render(chart());
+}

@@ -1,0 +1,91 @@
+/**
+ * One worker thread of the pool: its own app on the same SQLite file (WAL: readers never wait
+ * for the bot, and the bot's reads never wait for it), answering tasks from pool.ts. Everything
+ * here runs in place: a worker never starts workers of its own.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Config } from '../../config.ts';
+import { periodFromKey } from '../../core/digest/period.ts';
+import type { Logger } from '../../core/ports.ts';
+import type { CallbackData, Reply } from '../../core/reply.ts';
+import type { ChatUser } from '../../features/feature.ts';
+import { inProcessWork } from '../../core/work.ts';
+import { LocalChartRenderer } from '../charts/localRenderer.ts';
+import { chartFromSource } from '../charts/source.ts';
+import { warmCharts } from '../charts/warm.ts';
+import { serializeError } from './errors.ts';
+import { transferables, type Tasks, type TaskName } from './tasks.ts';
+
+const port = parentPort!;
+const { config } = workerData as { config: Config };
+
+const log: Logger = {
+  info: (msg, fields) => port.postMessage({ type: 'log', level: 'info', msg, fields }),
+  warn: (msg, fields) => port.postMessage({ type: 'log', level: 'warn', msg, fields }),
+  error: (msg, fields) => port.postMessage({ type: 'log', level: 'error', msg, fields }),
+};
+
+// The app is imported lazily: a worker that only renders never loads the CSV parsers or telegraf.
+type WorkerApp = import('../types.ts').App;
+let app: Promise<WorkerApp> | null = null;
+const appHere = () => (app ??= import('../app.ts').then((m) => m.buildApp(config, log)));
+let work: ReturnType<typeof inProcessWork> | null = null;
+const workHere = async () => (work ??= inProcessWork((await appHere()).store));
+const renderer = new LocalChartRenderer();
+
+type Handlers = { [K in TaskName]: (payload: Tasks[K]['payload'], signal: AbortSignal) => Promise<Tasks[K]['result']> };
+
+const handlers: Handlers = {
+  async warm() {
+    await appHere();
+    return null;
+  },
+  async render({ source, size }) {
+    return renderer.render(chartFromSource(source), size);
+  },
+  async feature(call) {
+    const feature = (await appHere()).features.find((f) => f.command === call.command);
+    if (!feature) throw new Error(`no feature /${call.command}`);
+    if ('args' in call) return feature.run(call.user, call.args);
+    const handler = feature.callbacks?.[call.callback.kind] as ((u: ChatUser, d: CallbackData) => Promise<Reply[]>) | undefined;
+    if (!handler) throw new Error(`/${call.command} has no ${call.callback.kind} button`);
+    return handler(call.user, call.callback);
+  },
+  async segments({ modelVersion, settings }) {
+    await (await workHere()).buildSegments(modelVersion, settings);
+    return null;
+  },
+  async explain({ modelVersion, ids }) {
+    return (await workHere()).explain(modelVersion, ids);
+  },
+  async deliverDigest({ period, trigger, force }, signal) {
+    return (await digestHere()).deliver(periodFromKey(period), { trigger, force, signal });
+  },
+};
+
+/** One runner per worker, so runs it is given queue behind each other as in the main thread. */
+let digest: Promise<{ deliver: import('../../core/digest/runner.ts').DigestRunner['deliver'] }> | null = null;
+const digestHere = () =>
+  (digest ??= Promise.all([appHere(), import('../digest.ts'), import('../../bot/digest.ts')]).then(([a, d, bot]) =>
+    d.digestRunner(a, bot.telegramDigestTransport(d.botApiClient(config, log))),
+  ));
+
+const running = new Map<number, AbortController>();
+
+port.on('message', async (m: { type: 'task'; id: number; task: TaskName; payload: never } | { type: 'abort'; id: number }) => {
+  if (m.type === 'abort') return running.get(m.id)?.abort();
+  const abort = new AbortController();
+  running.set(m.id, abort);
+  try {
+    const result = await handlers[m.task](m.payload, abort.signal);
+    port.postMessage({ type: 'result', id: m.id, ok: true, result }, transferables(result));
+  } catch (err) {
+    port.postMessage({ type: 'result', id: m.id, ok: false, error: serializeError(err) });
+  } finally {
+    running.delete(m.id);
+  }
+});
+
+// Chart.js, the fonts, the canvas and every chart kind are ready before the first chart is asked for.
+await warmCharts(renderer);
+port.postMessage({ type: 'ready' });

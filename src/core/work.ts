@@ -1,0 +1,32 @@
+/** BackgroundWork done in place, on the caller's thread: the CLI's way, and what a worker runs. */
+import { loadStoredModel, type LoadedModel } from './activeModel.ts';
+import { NotFoundError } from './errors.ts';
+import { explainRows } from './explanations.ts';
+import { toFrame } from './features.ts';
+import type { BackgroundWork, Store } from './ports.ts';
+import { storeSegmentsOf } from './portfolio.ts';
+
+export function inProcessWork(store: Store): BackgroundWork {
+  // The last model explained with: a worker serves one version at a time.
+  let loaded: LoadedModel | null = null;
+  const modelOf = (version: number): LoadedModel => {
+    if (loaded?.meta.version !== version) loaded = loadStoredModel(store, version);
+    if (!loaded) throw new NotFoundError('model', String(version));
+    return loaded;
+  };
+  return {
+    async buildSegments(modelVersion, settings) {
+      storeSegmentsOf(store, modelVersion, settings);
+    },
+    async explain(modelVersion, ids) {
+      const m = modelOf(modelVersion);
+      const customers = ids.map((id) => {
+        const c = store.datasets.customer(m.meta.datasetVersion, id);
+        if (!c) throw new NotFoundError('customer', String(id));
+        return c;
+      });
+      const drivers = explainRows(m.model, toFrame(customers), customers.keys());
+      return customers.map((c, i) => ({ id: c.id, drivers: drivers[i] }));
+    },
+  };
+}

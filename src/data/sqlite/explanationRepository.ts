@@ -1,0 +1,32 @@
+import type Database from 'better-sqlite3';
+import type { Contribution } from '../../ml/index.ts';
+import type { CustomerExplanation, ExplanationRepository } from '../../core/ports.ts';
+
+/** Drivers as compact JSON pairs, strongest first: [["pagesPerVisit", -0.081], …]. */
+const encode = (drivers: readonly Contribution[]) => JSON.stringify(drivers.map((d) => [d.feature, d.contribution]));
+const decode = (text: string): Contribution[] =>
+  (JSON.parse(text) as [string, number][]).map(([feature, contribution]) => ({ feature, contribution }));
+
+/** Explanations per (model version, customer): a primary-key lookup per answer. */
+export class SqliteExplanationRepository implements ExplanationRepository {
+  private readonly selectOne;
+  private readonly insert;
+  private readonly putTx;
+
+  constructor(db: Database.Database) {
+    this.selectOne = db.prepare<[number, number], string>('SELECT drivers FROM explanation WHERE model_version = ? AND id = ?').pluck();
+    this.insert = db.prepare('INSERT OR IGNORE INTO explanation (model_version, id, drivers) VALUES (?, ?, ?)');
+    this.putTx = db.transaction((modelVersion: number, rows: readonly CustomerExplanation[]) => {
+      for (const r of rows) this.insert.run(modelVersion, r.id, encode(r.drivers));
+    });
+  }
+
+  get(modelVersion: number, id: number): Contribution[] | null {
+    const text = this.selectOne.get(modelVersion, id);
+    return text === undefined ? null : decode(text);
+  }
+
+  put(modelVersion: number, rows: readonly CustomerExplanation[]): void {
+    if (rows.length) this.putTx(modelVersion, rows);
+  }
+}

@@ -1,0 +1,172 @@
+import type Database from 'better-sqlite3';
+import type { SegmentRepository, SegmentSet } from '../../core/ports.ts';
+import {
+  SEGMENT_CODES,
+  segmentsOfMask,
+  type SegmentAggregate,
+  type SegmentCode,
+  type SegmentMember,
+  type SegmentSettings,
+  type SegmentTables,
+} from '../../core/segments.ts';
+
+interface SetRow {
+  id: number;
+  model_version: number;
+  dataset_version: number;
+  high_risk: number;
+  medium_risk: number;
+  promo_share: number;
+  codes: string;
+  categories: string;
+  cutoffs: string;
+  population: number;
+}
+
+interface StoredSet extends SegmentSet {
+  /** The segment codes in the order of the stored indices and mask bits when the set was written. */
+  codes: SegmentCode[];
+  /** Popular categories by the index member rows store. */
+  categories: string[];
+}
+
+const toSet = (r: SetRow): StoredSet => ({
+  id: r.id,
+  modelVersion: r.model_version,
+  datasetVersion: r.dataset_version,
+  population: r.population,
+  settings: { highRisk: r.high_risk, mediumRisk: r.medium_risk, promoShare: r.promo_share },
+  cutoffs: JSON.parse(r.cutoffs),
+  codes: JSON.parse(r.codes),
+  categories: JSON.parse(r.categories),
+});
+
+const SET_SELECT = `SELECT s.id, s.model_version, m.dataset_version, s.high_risk, s.medium_risk, s.promo_share, s.codes, s.categories, s.cutoffs, s.population
+  FROM segment_set s JOIN model m ON m.version = s.model_version`;
+
+/**
+ * Segments stored per (model version, settings): `segment_summary` holds the aggregates and
+ * `segment_member` every member with its rank (priority order), so a page of a segment is one
+ * range of the primary key (set_id, segment, rank). Segments are stored by their index in the
+ * set's own code list, so adding a segment later never misreads older sets.
+ */
+export class SqliteSegmentRepository implements SegmentRepository {
+  private readonly selectSet;
+  private readonly insertSet;
+  private readonly insertSummary;
+  private readonly insertMember;
+  private readonly selectSummaries;
+  private readonly selectMembers;
+  private readonly saveTx;
+
+  constructor(
+    db: Database.Database,
+    private readonly now: () => Date,
+  ) {
+    this.selectSet = db.prepare<[number, number, number, number], SetRow>(
+      `${SET_SELECT} WHERE s.model_version = ? AND s.high_risk = ? AND s.medium_risk = ? AND s.promo_share = ?`,
+    );
+    this.insertSet = db.prepare(
+      `INSERT INTO segment_set (model_version, high_risk, medium_risk, promo_share, codes, categories, cutoffs, population, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertSummary = db.prepare(
+      'INSERT INTO segment_summary (set_id, segment, size, share, mean_risk, profit_at_stake) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.insertMember = db.prepare(
+      'INSERT INTO segment_member (set_id, segment, rank, id, probability, profit, category, segments) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.selectSummaries = db
+      .prepare<[number], [number, number, number, number, number]>(
+        'SELECT segment, size, share, mean_risk, profit_at_stake FROM segment_summary WHERE set_id = ? ORDER BY segment',
+      )
+      .raw();
+    this.selectMembers = db
+      .prepare<[number, number, number, number], [number, number, number, number, number]>(
+        `SELECT id, probability, profit, category, segments FROM segment_member
+         WHERE set_id = ? AND segment = ? AND rank >= ? AND rank < ? ORDER BY rank`,
+      )
+      .raw();
+    this.saveTx = db.transaction((modelVersion: number, t: SegmentTables): number => {
+      const s = t.settings;
+      const existing = this.selectSet.get(modelVersion, s.highRisk, s.mediumRisk, s.promoShare);
+      if (existing) return existing.id;
+      const setId = Number(
+        this.insertSet.run(
+          modelVersion,
+          s.highRisk,
+          s.mediumRisk,
+          s.promoShare,
+          JSON.stringify(SEGMENT_CODES),
+          JSON.stringify(t.categories),
+          JSON.stringify(t.cutoffs),
+          t.population,
+          this.now().toISOString(),
+        ).lastInsertRowid,
+      );
+      t.aggregates.forEach((a, k) => this.insertSummary.run(setId, k, a.size, a.share, a.meanRisk, a.profitAtStake));
+      t.order.forEach((idx, k) => {
+        for (let rank = 0; rank < idx.length; rank++) {
+          const i = idx[rank];
+          this.insertMember.run(setId, k, rank, t.ids[i], t.probability[i], t.profit[i], t.category[i], t.masks[i]);
+        }
+      });
+      return setId;
+    });
+  }
+
+  /** One lookup of the (model_version, thresholds) unique index. */
+  find(modelVersion: number, settings: SegmentSettings): SegmentSet | null {
+    const row = this.selectSet.get(modelVersion, settings.highRisk, settings.mediumRisk, settings.promoShare);
+    return row ? toSet(row) : null;
+  }
+
+  /** One transaction (a savepoint inside saveAndActivate's, which calls this). */
+  write(modelVersion: number, tables: SegmentTables): void {
+    this.saveTx(modelVersion, tables);
+  }
+
+  save(modelVersion: number, tables: SegmentTables): SegmentSet {
+    this.saveTx.immediate(modelVersion, tables);
+    return this.find(modelVersion, tables.settings)!;
+  }
+
+  aggregates(set: SegmentSet): SegmentAggregate[] {
+    const { codes } = set as StoredSet;
+    const byCode = new Map(
+      this.selectSummaries.all(set.id).map(([k, size, share, meanRisk, profitAtStake]) => [codes[k], { code: codes[k], size, share, meanRisk, profitAtStake }]),
+    );
+    // Listed in today's order; a segment the set predates reads as empty.
+    return SEGMENT_CODES.map((code) => byCode.get(code) ?? { code, size: 0, share: 0, meanRisk: 0, profitAtStake: 0 });
+  }
+
+  /** No join: the rows carry what a list shows, so a page never touches the (large, cold) customer table. */
+  members(set: SegmentSet, code: SegmentCode, offset: number, limit: number): SegmentMember[] {
+    const { codes, categories } = set as StoredSet;
+    const k = codes.indexOf(code);
+    if (k < 0 || limit <= 0) return [];
+    const segmentsOf = maskReader(codes);
+    return this.selectMembers.all(set.id, k, offset, offset + limit).map(([id, probability, profit, category, mask]) => ({
+      customer: { id, profit, popularCategory: categories[category] ?? '' },
+      probability,
+      priority: probability * profit,
+      segments: segmentsOf(mask),
+    }));
+  }
+}
+
+const maskReaders = new Map<string, (mask: number) => SegmentCode[]>();
+
+/** Mask → segment codes in today's order, one frozen array per distinct mask (a member row allocates none). */
+function maskReader(codes: SegmentCode[]): (mask: number) => SegmentCode[] {
+  const key = codes.join(',');
+  let read = maskReaders.get(key);
+  if (!read) {
+    const table = Array.from({ length: 1 << codes.length }, (_, mask) =>
+      Object.freeze(SEGMENT_CODES.filter((c) => segmentsOfMask(mask, codes).includes(c))) as SegmentCode[],
+    );
+    read = (mask) => table[mask] ?? [];
+    maskReaders.set(key, read);
+  }
+  return read;
+}

@@ -1,0 +1,144 @@
+/**
+ * Segments are stored at train time and read back by primary key: the tables must say exactly what
+ * the old in-memory computation over every customer said, answers must never load the data set,
+ * and a model stored without them (before the migration, or with other thresholds) gets them once.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAssistant } from '../../src/core/assistant.ts';
+import type { Store } from '../../src/core/ports.ts';
+import { MEMBER_PAGE } from '../../src/core/portfolio.ts';
+import { SEGMENT_CODES, segmentsOf, summarizeSegment, type SegmentSettings } from '../../src/core/segments.ts';
+import { csvDatasetReader, type SqliteStore } from '../../src/data/index.ts';
+import { trainedApp, type Fixture } from '../support/appFixture.ts';
+
+let fx: Fixture;
+beforeEach(async () => {
+  fx = await trainedApp();
+});
+afterEach(() => fx.dispose());
+
+/** A store whose full reads are counted. */
+function counting(store: Store) {
+  const calls = { customers: 0, scores: 0 };
+  const datasets = Object.create(store.datasets, {
+    customers: { value: (v: number) => (calls.customers++, store.datasets.customers(v)) },
+  });
+  const models = Object.create(store.models, {
+    scores: { value: (v: number) => (calls.scores++, store.models.scores(v)) },
+  });
+  return { calls, store: Object.create(store, { datasets: { value: datasets }, models: { value: models } }) as Store };
+}
+
+/** The pre-#14 computation: every customer of the served data set with its stored score, in memory. */
+function reference(store: Store, set: SegmentSettings) {
+  const version = store.models.activeVersion()!;
+  const meta = store.models.meta(version)!;
+  const scores = new Map(store.models.scores(version).map((s) => [s.id, s.probability]));
+  const all = store.datasets.customers(meta.datasetVersion).map((customer) => ({ customer, probability: scores.get(customer.id)! }));
+  const cut = (meta.metrics as { segmentCutoffs: Parameters<typeof summarizeSegment>[2] }).segmentCutoffs;
+  return { all, cut, summaries: SEGMENT_CODES.map((code) => summarizeSegment(code, all, cut, set)) };
+}
+
+const settingsOf = (a: Fixture['app']): SegmentSettings => ({
+  highRisk: a.config.risk.high,
+  mediumRisk: a.config.risk.medium,
+  promoShare: a.config.promoShare,
+});
+
+describe('segments stored at train time', () => {
+  it('equal the in-memory computation on the demo set: aggregates, order, members and their segments', async () => {
+    const { app } = fx;
+    const ref = reference(app.store, settingsOf(app));
+    const stored = await app.assistant.segments({ members: 0 });
+    expect(stored.map(({ members: _, ...a }) => a)).toEqual(ref.summaries.map(({ members: _, ...a }) => a));
+    for (const r of ref.summaries) {
+      const s = await app.assistant.segment(r.code, { members: 'all' });
+      expect(s.members.map((m) => m.customer.id)).toEqual(r.members.map((m) => m.customer.id));
+      expect(s.members.map((m) => [m.probability, m.priority, m.customer.profit, m.customer.popularCategory])).toEqual(
+        r.members.map((m) => [m.probability, m.priority, m.customer.profit, m.customer.popularCategory]),
+      );
+      for (const [i, m] of s.members.entries()) expect(m.segments).toEqual(segmentsOf(r.members[i], ref.cut, settingsOf(app)));
+    }
+    expect(ref.summaries.some((s) => s.size > 0)).toBe(true);
+  });
+
+  it('a page is a prefix of the whole order, and pages join up across the page size', async () => {
+    const { app } = fx;
+    const all = await app.assistant.segment('at-risk', { members: 'all' });
+    expect((await app.assistant.segment('at-risk', { members: 3 })).members).toEqual(all.members.slice(0, 3));
+    expect((await app.assistant.segment('at-risk')).members).toEqual(all.members.slice(0, 5));
+    expect(all.members).toHaveLength(all.size);
+    const set = app.store.segments.find(app.store.models.activeVersion()!, settingsOf(app))!;
+    const pieces = [0, 7, 19].map((o, k, xs) => app.store.segments.members(set, 'at-risk', o, (xs[k + 1] ?? all.size) - o)).flat();
+    expect(pieces).toEqual(all.members);
+    expect(MEMBER_PAGE).toBeGreaterThan(0);
+  });
+
+  it('/segment, /export and the summaries never load the data set or every score', async () => {
+    const { app } = fx;
+    const c = counting(app.store);
+    const fresh = createAssistant({ store: c.store, reader: csvDatasetReader, settings: app.assistant.settings });
+    await fresh.segments();
+    await fresh.segment('profitable');
+    await fresh.segment('at-risk', { members: 'all' });
+    await fresh.risk((await fresh.segment('at-risk', { members: 1 })).members[0].customer.id);
+    expect(c.calls).toEqual({ customers: 0, scores: 0 });
+  });
+
+  it('reads a page of members as one range of the primary key, touching no other table', () => {
+    const db = (fx.app.store as SqliteStore).db;
+    const plan = db
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT id, probability, profit, category, segments FROM segment_member
+         WHERE set_id = ? AND segment = ? AND rank >= ? AND rank < ? ORDER BY rank`,
+      )
+      .all(1, 0, 0, 5)
+      .map((r) => (r as { detail: string }).detail)
+      .join('; ');
+    expect(plan).toMatch(/SEARCH segment_member USING PRIMARY KEY \(set_id=\? AND segment=\? AND rank>\? AND rank<\?\)/);
+    expect(plan).not.toMatch(/TEMP B-TREE|SCAN|customer/);
+  });
+});
+
+describe('a model without stored segments', () => {
+  /** What a model saved before migration 7 looks like: no segment rows. */
+  function forgetSegments(store: Store) {
+    const db = (store as SqliteStore).db;
+    db.exec('DELETE FROM segment_member; DELETE FROM segment_summary; DELETE FROM segment_set;');
+  }
+
+  it('gets them built once on the first question, stored, and read afterwards', async () => {
+    const { app } = fx;
+    const before = await app.assistant.segments({ members: 3 });
+    forgetSegments(app.store);
+    const c = counting(app.store);
+    let builds = 0;
+    const first = createAssistant({ store: c.store, reader: csvDatasetReader, settings: app.assistant.settings });
+    const [a, b] = await Promise.all([first.segments({ members: 3 }), first.segment('at-risk')]);
+    expect(c.calls.customers).toBe(1); // two questions at once share one build
+    expect(a).toEqual(before);
+    expect({ ...b, members: b.members.slice(0, 3) }).toEqual(before.find((s) => s.code === 'at-risk'));
+    const later = createAssistant({
+      store: c.store,
+      reader: csvDatasetReader,
+      settings: app.assistant.settings,
+      work: { buildSegments: async () => void builds++, explain: async () => [] },
+    });
+    expect(await later.segments({ members: 3 })).toEqual(before);
+    expect(builds).toBe(0);
+    expect(c.calls.customers).toBe(1);
+  });
+
+  it('other thresholds get their own stored set, equal to the in-memory computation with them', async () => {
+    const { app } = fx;
+    const settings = { ...app.assistant.settings, risk: { medium: 0.3, high: 0.8 }, promoShare: 0.6 };
+    const stricter = createAssistant({ store: app.store, reader: csvDatasetReader, settings });
+    const ref = reference(app.store, { highRisk: 0.8, mediumRisk: 0.3, promoShare: 0.6 });
+    const got = await stricter.segments({ members: 0 });
+    expect(got.map(({ members: _, ...x }) => x)).toEqual(ref.summaries.map(({ members: _, ...x }) => x));
+    // The configured thresholds' set is untouched.
+    expect((await app.assistant.segments({ members: 0 })).map((s) => s.size)).toEqual(reference(app.store, settingsOf(app)).summaries.map((s) => s.size));
+    const db = (app.store as SqliteStore).db;
+    expect(db.prepare('SELECT count(*) FROM segment_set').pluck().get()).toBe(2);
+  });
+});

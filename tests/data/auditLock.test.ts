@@ -1,0 +1,53 @@
+/**
+ * The audit log is written on every request by the bot's event loop: while another connection
+ * (a training child, a worker) holds SQLite's write lock, an entry waits in memory instead of the
+ * thread sleeping in the busy handler, and is written, in order, once the lock is free.
+ */
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/data/index.ts';
+import { cleanupTmp, tmpDir } from './helpers.ts';
+
+afterAll(cleanupTmp);
+
+describe('audit log under a held write lock', () => {
+  it('returns at once, keeps the entries, and writes them in order when the lock is released', async () => {
+    const file = path.join(tmpDir(), 'audit.db');
+    // A long busy timeout: had record() waited in the busy handler, it would throw SQLITE_BUSY here,
+    // because the lock holder below cannot let go while this thread sleeps.
+    const store = openStore(file, { busyTimeoutMs: 60_000 });
+    const other = new Database(file);
+    other.pragma('busy_timeout = 0');
+    const count = () => other.prepare('SELECT count(*) FROM audit_log').pluck().get();
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      store.audit.record({ userId: 1, chatId: 1, action: '/risk 1' });
+      store.audit.record({ userId: 2, chatId: 2, action: '/segment cart' });
+      expect((store.audit as unknown as { queued: number }).queued).toBe(2);
+      expect(store.audit.recent(5).map((e) => e.action)).toEqual(['/segment cart', '/risk 1']);
+      other.exec('COMMIT');
+      expect(count()).toBe(0);
+      // The retry timer writes them; nothing else is needed.
+      for (let i = 0; i < 100 && count() === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(other.prepare('SELECT action FROM audit_log ORDER BY id').pluck().all()).toEqual(['/risk 1', '/segment cart']);
+      // And the busy timeout is the configured one again for every other statement.
+      expect(store.db.pragma('busy_timeout', { simple: true })).toBe(60_000);
+    } finally {
+      other.close();
+      store.close();
+    }
+  });
+
+  it('close() writes what is still queued', () => {
+    const file = path.join(tmpDir(), 'audit2.db');
+    const store = openStore(file);
+    const other = new Database(file);
+    other.exec('BEGIN IMMEDIATE');
+    store.audit.record({ userId: 3, chatId: 3, action: '/top_features' });
+    other.exec('COMMIT');
+    store.close();
+    expect(other.prepare('SELECT action FROM audit_log').pluck().all()).toEqual(['/top_features']);
+    other.close();
+  });
+});
