@@ -23,6 +23,8 @@ import { asBuffer, reviveReplies, type Tasks, type TaskName } from './workers/ta
 export const OFFLOADED_COMMANDS: ReadonlySet<string> = new Set(['export']);
 
 export const defaultWorkers = () => Math.max(1, Math.min(2, availableParallelism()));
+/** Niceness of the worker threads, as the training child's (TRAIN_NICE): answers keep the CPU first. */
+export const WORKER_NICE = 10;
 
 export class Offload {
   private pool: WorkerPool | null = null;
@@ -36,7 +38,7 @@ export class Offload {
   start(workers = defaultWorkers()): void {
     if (this.pool || this.config.dbPath === ':memory:' || workers < 1) return;
     // Only a digest run talks to Telegram from a worker, with the bot's own token and retry policy.
-    this.pool = new WorkerPool(workers, { config: this.config }, this.log);
+    this.pool = new WorkerPool(workers, { config: this.config, nice: WORKER_NICE }, this.log);
     this.pool.start();
   }
 
