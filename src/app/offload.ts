@@ -46,9 +46,9 @@ export class Offload {
     return this.pool !== null;
   }
 
-  /** Resolves once a worker can take tasks (at once when no pool runs). */
-  whenReady(): Promise<void> {
-    return this.pool?.whenReady() ?? Promise.resolve();
+  /** Resolves once a worker can take tasks — every worker has booted, with `all` — (at once when no pool runs). */
+  whenReady(all = false): Promise<void> {
+    return this.pool?.whenReady(all) ?? Promise.resolve();
   }
 
   private run<K extends TaskName>(task: K, payload: Tasks[K]['payload'], signal?: AbortSignal): Promise<Tasks[K]['result']> {
