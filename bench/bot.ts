@@ -63,9 +63,10 @@ await app.assistant.ingestDir(dataDir);
 // The full family search with a lighter CV: the winner (and so the cost of an explanation) is what production serves.
 const trained = app.assistant.train({ folds: 3, repeats: 1, ...(values.families ? { families: values.families.split(',') } : {}) });
 const ids = app.store.datasets.customers(trained.model.datasetVersion).map((c) => c.id);
-// As `retention bot` does before polling (src/main.ts), and a second later its worker pool is up.
+// As `retention bot` does before polling (src/main.ts); then every worker has booted, as a few seconds
+// after a real start (a worker still booting competes for the cores with what is measured).
 await app.warm();
-await app.offload.whenReady();
+await app.offload.whenReady(true);
 
 const STUB_PNG = tinyPng();
 const textOnly: Dialogue = (() => {

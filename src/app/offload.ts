@@ -23,6 +23,8 @@ import { asBuffer, reviveReplies, type Tasks, type TaskName } from './workers/ta
 export const OFFLOADED_COMMANDS: ReadonlySet<string> = new Set(['export']);
 
 export const defaultWorkers = () => Math.max(1, Math.min(2, availableParallelism()));
+/** Niceness of the worker threads, as the training child's (TRAIN_NICE): answers keep the CPU first. */
+export const WORKER_NICE = 10;
 
 export class Offload {
   private pool: WorkerPool | null = null;
@@ -36,7 +38,7 @@ export class Offload {
   start(workers = defaultWorkers()): void {
     if (this.pool || this.config.dbPath === ':memory:' || workers < 1) return;
     // Only a digest run talks to Telegram from a worker, with the bot's own token and retry policy.
-    this.pool = new WorkerPool(workers, { config: this.config }, this.log);
+    this.pool = new WorkerPool(workers, { config: this.config, nice: WORKER_NICE }, this.log);
     this.pool.start();
   }
 
@@ -44,9 +46,9 @@ export class Offload {
     return this.pool !== null;
   }
 
-  /** Resolves once a worker can take tasks (at once when no pool runs). */
-  whenReady(): Promise<void> {
-    return this.pool?.whenReady() ?? Promise.resolve();
+  /** Resolves once a worker can take tasks — every worker has booted, with `all` — (at once when no pool runs). */
+  whenReady(all = false): Promise<void> {
+    return this.pool?.whenReady(all) ?? Promise.resolve();
   }
 
   private run<K extends TaskName>(task: K, payload: Tasks[K]['payload'], signal?: AbortSignal): Promise<Tasks[K]['result']> {

@@ -165,12 +165,12 @@ export function createAssistant(deps: {
     },
 
     /** One segment's aggregates with its first `members` members (TOP_MEMBERS by default, or 'all'). */
-    segment(code: SegmentCode, opts: { members?: number | 'all' } = {}): Promise<SegmentSummary> {
+    async segment(code: SegmentCode, opts: { members?: number | 'all' } = {}): Promise<SegmentSummary> {
       return portfolio.summary(active.get(), code, opts.members ?? TOP_MEMBERS);
     },
 
     /** Every segment's aggregates with its first `members` members (TOP_MEMBERS by default). */
-    segments(opts: { members?: number } = {}): Promise<SegmentSummary[]> {
+    async segments(opts: { members?: number } = {}): Promise<SegmentSummary[]> {
       return portfolio.summaries(active.get(), opts.members ?? TOP_MEMBERS);
     },
 

@@ -64,12 +64,19 @@ export class WorkerPool {
     return false;
   }
 
-  /** Resolves once a worker has booted (or the pool closed). */
-  whenReady(): Promise<void> {
-    if (this.ready || this.closed) return Promise.resolve();
+  private get allReady(): boolean {
+    if (this.slots.size < this.size) return false;
+    for (const s of this.slots) if (!s.ready) return false;
+    return true;
+  }
+
+  /** Resolves once a worker has booted — every worker, with `all` — or the pool closed. */
+  whenReady(all = false): Promise<void> {
+    const done = () => this.closed || (all ? this.allReady : this.ready);
+    if (done()) return Promise.resolve();
     return new Promise((resolve) => {
       const check = setInterval(() => {
-        if (this.ready || this.closed) {
+        if (done()) {
           clearInterval(check);
           resolve();
         }

@@ -3,6 +3,8 @@
  * for the bot, and the bot's reads never wait for it), answering tasks from pool.ts. Everything
  * here runs in place: a worker never starts workers of its own.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../../config.ts';
 import { periodFromKey } from '../../core/digest/period.ts';
@@ -17,7 +19,16 @@ import { serializeError } from './errors.ts';
 import { transferables, type Tasks, type TaskName } from './tasks.ts';
 
 const port = parentPort!;
-const { config } = workerData as { config: Config };
+const { config, nice } = workerData as { config: Config; nice: number };
+
+// Below the answering thread: on a small machine a burst of charts must not take the event loop's core
+// (Linux applies a nice value per thread; elsewhere, or when not permitted, the worker runs as it is).
+try {
+  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  if (Number.isInteger(tid) && tid > 0) setPriority(tid, nice);
+} catch {
+  // not Linux, or not permitted
+}
 
 const log: Logger = {
   info: (msg, fields) => port.postMessage({ type: 'log', level: 'info', msg, fields }),

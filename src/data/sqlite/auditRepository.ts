@@ -25,6 +25,7 @@ const isBusy = (err: unknown) => (err as { code?: string })?.code?.startsWith('S
  * in order; close() writes what is left, waiting as long as it must.
  */
 export class SqliteAuditLog implements AuditLog {
+  private readonly insertOne;
   private readonly insertAll;
   private readonly selectRecent;
   private pending: Pending[] = [];
@@ -36,9 +37,11 @@ export class SqliteAuditLog implements AuditLog {
     private readonly busyTimeoutMs: number,
   ) {
     const insert = db.prepare('INSERT INTO audit_log (at, user_id, chat_id, action) VALUES (?, ?, ?, ?)');
+    this.insertOne = insert;
     this.insertAll = db.transaction((rows: Pending[]) => {
       for (const r of rows) insert.run(...r);
     });
+
     this.selectRecent = db.prepare<[number], AuditRow>('SELECT at, user_id, chat_id, action FROM audit_log ORDER BY id DESC LIMIT ?');
   }
 
@@ -55,9 +58,11 @@ export class SqliteAuditLog implements AuditLog {
   /** Writes the queued entries; without `wait`, gives up at once on a held lock and retries later. */
   flush(wait: boolean): void {
     if (this.pending.length === 0 || !this.db.open) return;
+    // A prepared PRAGMA statement does not re-apply when run again: set it each time.
     if (!wait) this.db.pragma('busy_timeout = 0');
     try {
-      this.insertAll(this.pending);
+      if (this.pending.length === 1) this.insertOne.run(...this.pending[0]);
+      else this.insertAll(this.pending);
       this.pending = [];
       if (this.retry) clearTimeout(this.retry);
       this.retry = null;
