@@ -181,6 +181,8 @@ program
           segments: r.segments,
           offer: r.offer,
           base_rate: r.baseRate,
+          base: r.baseRate,
+          contributions: Object.fromEntries((r.contributions ?? []).map((c) => [c.feature, c.contribution])),
           expected_loss: r.expectedLoss,
           previous: r.previous && {
             probability: r.previous.probability,

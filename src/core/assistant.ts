@@ -134,14 +134,16 @@ export function createAssistant(deps: {
       // must not mix two models in one reply.
       const loaded = active.get();
       const { customer, probability } = lookupCustomer(store, loaded, id);
-      const drivers = describeDrivers(await explanations.of(loaded, customer), customer, loaded.stats);
+      const contributions = await explanations.of(loaded, customer);
+      const drivers = describeDrivers(contributions, customer, loaded.stats);
       // Models stored before cut-offs were recorded take them from their stored segments.
       const cutoffs = loaded.cutoffs ?? (await portfolio.set(loaded)).cutoffs;
       const segments = segmentsOf({ customer, probability }, cutoffs, segmentSettings);
       return {
         customer,
         probability,
-        baseRate: baseRateOf(store, loaded, probability),
+        baseRate: store.explanations.base(loaded.meta.version, id) ?? loaded.explanations?.baseValue ?? baseRateOf(store, loaded, probability),
+        contributions,
         band: bandOf(probability, settings.risk),
         drivers,
         modelVersion: loaded.meta.version,

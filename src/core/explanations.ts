@@ -8,7 +8,7 @@
  * - `cached`: too costly for the whole data set at train time; computed on first use off the
  *   answering event loop (BackgroundWork.explain) and cached per (model version, customer).
  */
-import type { Contribution, Frame, Model } from '../ml/index.ts';
+import type { Contribution, Explanation, Frame, Model } from '../ml/index.ts';
 import type { Customer } from './domain.ts';
 import { toFrame } from './features.ts';
 import type { BackgroundWork, Store } from './ports.ts';
@@ -90,6 +90,29 @@ export function precomputeExplanations(
   const all = [...first, ...explainRows(model, X, range(first.length, X.n))];
   info.precomputeMs = now() - t + took.reduce((a, b) => a + b, 0);
   return { info, rows: all.map((drivers, i) => ({ id: ids[i], drivers })) };
+}
+
+/**
+ * Explanations of the training customers by the fold models that scored them (`explainTraining`),
+ * stored for every customer whatever the cost: without them a shown score and its drivers would
+ * come from different models.
+ */
+export function crossFittedExplanations(
+  customers: readonly { id: number }[],
+  explainTraining: (row: number) => Explanation,
+  now: () => number = () => performance.now(),
+): { info: ExplanationInfo; rows: { id: number; drivers: Contribution[]; base: number }[] } {
+  const t = now();
+  const rows = customers.map((c, i) => {
+    const e = explainTraining(i);
+    return { id: c.id, drivers: e.contributions.map((d) => ({ feature: d.feature, contribution: d.contribution })), base: e.base };
+  });
+  const precomputeMs = now() - t;
+  const meanBase = rows.length ? rows.reduce((a, r) => a + r.base, 0) / rows.length : null;
+  return {
+    info: { tier: 'stored', msPerCustomer: rows.length ? precomputeMs / rows.length : 0, precomputeMs, baseValue: meanBase, drivers: rows[0]?.drivers.length ?? 0 },
+    rows,
+  };
 }
 
 /**

@@ -50,6 +50,12 @@ export interface StoredModel {
 export interface CustomerExplanation {
   id: number;
   drivers: Contribution[];
+  /**
+   * What the drivers add up from: the explained model's mean prediction over its background, so
+   * probability = base + Σ drivers. Per customer, because a training customer is explained by the
+   * fold model that did not see them.
+   */
+  base?: number | null;
 }
 
 /** What training derives from a model's scores, written in the same transaction as the model. */
@@ -109,6 +115,8 @@ export interface SegmentRepository {
 /** Explanations kept per (model version, customer): precomputed at train time or cached on first use. */
 export interface ExplanationRepository {
   get(modelVersion: number, id: number): Contribution[] | null;
+  /** The stored explanation's base, or null (not stored, or stored without one). */
+  base(modelVersion: number, id: number): number | null;
   /** Write-once: an explanation already stored for the key is kept. */
   put(modelVersion: number, rows: readonly CustomerExplanation[]): void;
 }

@@ -39,6 +39,8 @@ export interface RiskAssessment {
   baseRate: number;
   band: Band;
   drivers: Driver[];
+  /** Every contribution the explanation has, strongest first (the drivers are the top of it). */
+  contributions?: Contribution[];
   modelVersion: number;
 }
 

@@ -2,7 +2,7 @@ import { trainBest, type TrainReport } from '../ml/index.ts';
 import { FEATURES, type Customer, type ModelVersion } from './domain.ts';
 import { NotFoundError } from './errors.ts';
 import { FEATURE_SCHEMA, featureValue, toFrame, toLabels } from './features.ts';
-import { precomputeExplanations } from './explanations.ts';
+import { crossFittedExplanations, precomputeExplanations } from './explanations.ts';
 import type { Store } from './ports.ts';
 import { buildSegmentTables, segmentCutoffs, type SegmentSettings } from './segments.ts';
 
@@ -38,6 +38,11 @@ export interface TrainOptions {
   folds?: number;
   repeats?: number;
   families?: string[];
+  /**
+   * Above this many customers the search runs on a sample and nobody is scored out of fold (then
+   * the refitted model scores and explains everyone, and the explanation tiers apply).
+   */
+  searchRows?: number;
   /** Train on this dataset version instead of the latest one. */
   datasetVersion?: number;
   onProgress?: (stage: string) => void;
@@ -67,11 +72,12 @@ export function trainModel(store: Store, opts: TrainOptions): TrainOutcome {
   const customers = store.datasets.customers(datasetVersion);
   const X = toFrame(customers);
   const y = toLabels(customers);
-  const { model, report, outOfFold } = trainBest(FEATURE_SCHEMA, X, y, {
+  const { model, report, outOfFold, explainTraining } = trainBest(FEATURE_SCHEMA, X, y, {
     seed: opts.seed,
     folds: opts.folds,
     repeats: opts.repeats,
     families: opts.families,
+    ...(opts.searchRows !== undefined ? { searchRows: opts.searchRows } : {}),
     onProgress: opts.onProgress,
   });
   opts.onProgress?.('scoring');
@@ -86,7 +92,11 @@ export function trainModel(store: Store, opts: TrainOptions): TrainOutcome {
   report.timings.segments = performance.now() - t;
   opts.onProgress?.('explanations');
   t = performance.now();
-  const explained = precomputeExplanations(model, X, Float64Array.from(customers, (c) => c.id), { budgetMs: opts.explainBudgetMs });
+  // One model behind each answer: a customer scored out of fold is explained by that same fold
+  // model, every feature kept, so the shown probability is exactly base + Σ contributions.
+  const explained = outOfFold
+    ? crossFittedExplanations(customers, explainTraining)
+    : precomputeExplanations(model, X, Float64Array.from(customers, (c) => c.id), { budgetMs: opts.explainBudgetMs });
   report.timings.explanations = performance.now() - t;
   opts.onProgress?.('saving');
   t = performance.now();

@@ -29,6 +29,12 @@ afterEach(() => {
 });
 
 /**
+ * The tiers are for data sets too large to score out of fold (above `searchRows`); a small
+ * `searchRows` puts these few hundred customers there.
+ */
+const AS_IF_LARGE = 100;
+
+/**
  * KNN on a few hundred customers: the budget decides the tier, not the machine. Its explanations
  * take about ON_DEMAND_MS on a fast one, so the training clock says 5 ms each.
  */
@@ -39,7 +45,7 @@ async function knnApp(explainBudgetMs: number): Promise<Fixture> {
   let clock = 0;
   const timer = vi.spyOn(performance, 'now').mockImplementation(() => (clock += 2.5));
   try {
-    f.app.assistant.train({ families: ['knn'], folds: 3, repeats: 1, explainBudgetMs });
+    f.app.assistant.train({ families: ['knn'], folds: 3, repeats: 1, explainBudgetMs, searchRows: AS_IF_LARGE });
   } finally {
     timer.mockRestore();
   }
@@ -81,7 +87,7 @@ describe('the tier', () => {
 
 describe('answers', () => {
   it('a linear model explains on demand: nothing stored, the answer asks the model once', async () => {
-    fx = await trainedApp({ families: ['logistic'] });
+    fx = await trainedApp({ families: ['logistic'], searchRows: AS_IF_LARGE });
     expect(info(fx).tier).toBe('on-demand');
     expect(explanationRows(fx)).toBe(0);
     const spy = vi.spyOn(TrainedModel.prototype, 'explain');

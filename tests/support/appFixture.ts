@@ -18,7 +18,7 @@ export interface Fixture {
 
 export async function trainedApp(
   /** `now`: the campaign's clock (weeks, call times, cooldown). */
-  opts: { dataDir?: string; env?: Record<string, string>; families?: string[]; now?: () => Date } = {},
+  opts: { dataDir?: string; env?: Record<string, string>; families?: string[]; searchRows?: number; now?: () => Date } = {},
 ): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'retention-test-'));
   const logs: string[] = [];
@@ -29,7 +29,7 @@ export async function trainedApp(
   });
   const app = buildApp(config, createLogger((l) => logs.push(l)), { now: opts.now });
   await app.assistant.ingestDir(opts.dataDir ?? DEMO_DIR);
-  app.assistant.train({ families: opts.families ?? ['logistic'], folds: 3, repeats: 1 });
+  app.assistant.train({ families: opts.families ?? ['logistic'], folds: 3, repeats: 1, ...(opts.searchRows ? { searchRows: opts.searchRows } : {}) });
   return {
     app,
     dir,

@@ -10,20 +10,26 @@ const decode = (text: string): Contribution[] =>
 /** Explanations per (model version, customer): a primary-key lookup per answer. */
 export class SqliteExplanationRepository implements ExplanationRepository {
   private readonly selectOne;
+  private readonly selectBase;
   private readonly insert;
   private readonly putTx;
 
   constructor(db: Database.Database) {
     this.selectOne = db.prepare<[number, number], string>('SELECT drivers FROM explanation WHERE model_version = ? AND id = ?').pluck();
-    this.insert = db.prepare('INSERT OR IGNORE INTO explanation (model_version, id, drivers) VALUES (?, ?, ?)');
+    this.selectBase = db.prepare<[number, number], number | null>('SELECT base FROM explanation WHERE model_version = ? AND id = ?').pluck();
+    this.insert = db.prepare('INSERT OR IGNORE INTO explanation (model_version, id, drivers, base) VALUES (?, ?, ?, ?)');
     this.putTx = db.transaction((modelVersion: number, rows: readonly CustomerExplanation[]) => {
-      for (const r of rows) this.insert.run(modelVersion, r.id, encode(r.drivers));
+      for (const r of rows) this.insert.run(modelVersion, r.id, encode(r.drivers), r.base ?? null);
     });
   }
 
   get(modelVersion: number, id: number): Contribution[] | null {
     const text = this.selectOne.get(modelVersion, id);
     return text === undefined ? null : decode(text);
+  }
+
+  base(modelVersion: number, id: number): number | null {
+    return this.selectBase.get(modelVersion, id) ?? null;
   }
 
   put(modelVersion: number, rows: readonly CustomerExplanation[]): void {

@@ -165,6 +165,7 @@ export const MIGRATIONS: readonly Migration[] = [
         model_version INTEGER NOT NULL REFERENCES model(version),
         id INTEGER NOT NULL,
         drivers TEXT NOT NULL,
+        base REAL,
         PRIMARY KEY (model_version, id)
       ) WITHOUT ROWID;
       CREATE TRIGGER segment_set_immutable BEFORE UPDATE ON segment_set BEGIN SELECT RAISE(ABORT, 'model versions are immutable'); END;
