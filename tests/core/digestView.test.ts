@@ -9,9 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGE_LIMIT } from '../../src/bot/limits.ts';
 import { fmtProbability } from '../../src/messages.ts';
 import { periodFromKey } from '../../src/core/digest/period.ts';
-import { createDigestRunner } from '../../src/core/digest/runner.ts';
 import type { DigestView } from '../../src/core/digest/view.ts';
-import { composeDigest } from '../../src/app/digest.ts';
+import { composeDigest, digestRunner } from '../../src/app/digest.ts';
 import { DEMO_DIR, trainedApp, type Fixture } from '../support/appFixture.ts';
 
 const W47 = periodFromKey('2026-W47');
@@ -64,13 +63,8 @@ const textOf = (d: typeof week1) => {
 beforeAll(async () => {
   fx = await trainedApp({ dataDir: DEMO_DIR });
   tmp = mkdtempSync(join(tmpdir(), 'digest-v2-'));
-  const record = createDigestRunner({
-    runs: fx.app.store.digests,
-    subscribers: fx.app.store.subscribers,
-    compose: async (p) => (await composeDigest(fx.app, p)).composed,
-    transport: { send: async () => undefined },
-    mayReceive: () => true,
-  });
+  // Records each week's digest without sending it anywhere.
+  const record = digestRunner(fx.app, { send: async () => undefined }, { mayReceive: () => true });
 
   const v1 = fx.app.assistant.modelInfo().model.version;
   week1 = await composeDigest(fx.app, W47);

@@ -8,9 +8,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeDigest } from '../../src/app/digest.ts';
+import { composeDigest, digestRunner } from '../../src/app/digest.ts';
 import { periodFromKey } from '../../src/core/digest/period.ts';
-import { createDigestRunner } from '../../src/core/digest/runner.ts';
 import { highRiskEntrants } from '../../src/core/entrants.ts';
 import type { Reply } from '../../src/core/reply.ts';
 import { highRiskAlert } from '../../src/features/alerts.ts';
@@ -50,13 +49,8 @@ beforeAll(async () => {
   fx = await trainedApp();
   tmp = mkdtempSync(join(tmpdir(), 'change-'));
   v1 = fx.app.assistant.modelInfo().model.version;
-  const record = createDigestRunner({
-    runs: fx.app.store.digests,
-    subscribers: fx.app.store.subscribers,
-    compose: async (p) => (await composeDigest(fx.app, p)).composed,
-    transport: { send: async () => undefined },
-    mayReceive: () => true,
-  });
+  // Records each week's digest without sending it anywhere.
+  const record = digestRunner(fx.app, { send: async () => undefined }, { mayReceive: () => true });
   await record.deliver(periodFromKey('2026-W47'), { trigger: 'schedule' });
   secondVersion(join(tmp, 'v2'));
   await fx.app.assistant.ingestDir(join(tmp, 'v2'));
