@@ -18,8 +18,8 @@ export interface LoadedModel {
 }
 
 /** A stored model version, deserialised; null when the version does not exist. Throws on a corrupted row. */
-export function loadStoredModel(store: Store, version: number): LoadedModel | null {
-  const stored = store.models.get(version);
+export async function loadStoredModel(store: Store, version: number): Promise<LoadedModel | null> {
+  const stored = await store.models.get(version);
   if (!stored) return null;
   const metrics = stored.meta.metrics as {
     featureStats?: FeatureStats;
@@ -52,18 +52,17 @@ export class ActiveModel {
     private readonly log?: Logger,
   ) {}
 
-  get(): LoadedModel {
-    const version = this.store.models.activeVersion();
+  async get(): Promise<LoadedModel> {
+    const version = await this.store.models.activeVersion();
     if (version === null) throw new NoModelError();
     // Keyed by the pointer, not the loaded version, so a corrupted active row is read once, not per request.
     if (this.cached && this.cachedFor === version) return this.cached;
-    const candidates = this.store.models
-      .list()
+    const candidates = (await this.store.models.list())
       .map((m) => m.version)
       .filter((v) => v <= version)
       .sort((a, b) => b - a);
     for (const v of candidates) {
-      const loaded = this.tryLoad(v);
+      const loaded = await this.tryLoad(v);
       if (loaded) {
         if (v !== version) this.log?.warn('active model unreadable, answering with an older version', { active: version, used: v });
         this.cached = loaded;
@@ -74,9 +73,9 @@ export class ActiveModel {
     throw new NoModelError();
   }
 
-  private tryLoad(version: number): LoadedModel | null {
+  private async tryLoad(version: number): Promise<LoadedModel | null> {
     try {
-      return loadStoredModel(this.store, version);
+      return await loadStoredModel(this.store, version);
     } catch (err) {
       this.log?.error('model version failed to load', { version, error: (err as Error).message });
       return null;

@@ -45,20 +45,20 @@ export interface RiskAssessment {
 }
 
 /** A customer of the given model's data set with its stored score; NotFoundError with the nearest ids otherwise. */
-export function lookupCustomer(store: Store, loaded: LoadedModel, id: number): { customer: Customer; probability: number } {
+export async function lookupCustomer(store: Store, loaded: LoadedModel, id: number): Promise<{ customer: Customer; probability: number }> {
   const { meta, model } = loaded;
-  const customer = Number.isSafeInteger(id) ? store.datasets.customer(meta.datasetVersion, id) : null;
+  const customer = Number.isSafeInteger(id) ? await store.datasets.customer(meta.datasetVersion, id) : null;
   if (!customer) {
-    const near = Number.isSafeInteger(id) ? store.datasets.nearestIds(meta.datasetVersion, id, 3) : [];
+    const near = Number.isSafeInteger(id) ? await store.datasets.nearestIds(meta.datasetVersion, id, 3) : [];
     throw new NotFoundError('customer', String(id), near.map(String));
   }
-  const probability = store.models.score(meta.version, id) ?? model.predictProba(toFrame([customer]))[0];
+  const probability = (await store.models.score(meta.version, id)) ?? model.predictProba(toFrame([customer]))[0];
   return { customer, probability };
 }
 
 /** Share of «Снизилась» among the training customers of the model's data set (`fallback` when it has none). */
-export function baseRateOf(store: Store, loaded: LoadedModel, fallback: number): number {
-  const dataset = store.datasets.get(loaded.meta.datasetVersion);
+export async function baseRateOf(store: Store, loaded: LoadedModel, fallback: number): Promise<number> {
+  const dataset = await store.datasets.get(loaded.meta.datasetVersion);
   return dataset && dataset.customersKept > 0 ? dataset.positives / dataset.customersKept : fallback;
 }
 

@@ -59,17 +59,17 @@ export interface TrainOutcome {
  * (when affordable) every customer's explanation, and switches the active model in one
  * transaction, so a failure anywhere leaves the previous model answering.
  */
-export function trainModel(store: Store, opts: TrainOptions): TrainOutcome {
-  const datasetVersion = opts.datasetVersion ?? store.datasets.latest()?.version;
+export async function trainModel(store: Store, opts: TrainOptions): Promise<TrainOutcome> {
+  const datasetVersion = opts.datasetVersion ?? (await store.datasets.latest())?.version;
   if (datasetVersion === undefined) throw new NotFoundError('dataset', 'latest');
-  const dataset = store.datasets.get(datasetVersion);
+  const dataset = await store.datasets.get(datasetVersion);
   if (!dataset) throw new NotFoundError('dataset', String(datasetVersion));
 
-  const previousVersion = store.models.activeVersion();
+  const previousVersion = await store.models.activeVersion();
   // Metadata only: a corrupted previous artifact must not block the retrain that replaces it.
-  const previous = previousVersion === null ? null : store.models.meta(previousVersion);
+  const previous = previousVersion === null ? null : await store.models.meta(previousVersion);
 
-  const customers = store.datasets.customers(datasetVersion);
+  const customers = await store.datasets.customers(datasetVersion);
   const X = toFrame(customers);
   const y = toLabels(customers);
   const { model, report, outOfFold, explainTraining } = trainBest(FEATURE_SCHEMA, X, y, {
@@ -100,7 +100,7 @@ export function trainModel(store: Store, opts: TrainOptions): TrainOutcome {
   report.timings.explanations = performance.now() - t;
   opts.onProgress?.('saving');
   t = performance.now();
-  const meta = store.models.saveAndActivate(
+  const meta = await store.models.saveAndActivate(
     {
       datasetVersion,
       family: report.chosen,

@@ -69,20 +69,20 @@ export const EXPLAINED_IN_EXPORT = 50;
  * first `explain` customers only: an explanation costs up to ~30 ms with KNN or SVC, so a whole
  * at-risk segment (hundreds) would hold the bot for seconds.
  */
-export function segmentEntries(deps: CampaignDeps, members: readonly SegmentMember[], opts: { explain?: number } = {}): PlanEntry[] {
+export async function segmentEntries(deps: CampaignDeps, members: readonly SegmentMember[], opts: { explain?: number } = {}): Promise<PlanEntry[]> {
   const { store, settings } = deps;
-  const loaded = deps.model.get();
+  const loaded = await deps.model.get();
   const { meta } = loaded;
-  const planned = new Map((weekPlan(deps, currentWeek(deps))?.entries ?? []).map((e) => [e.id, e]));
-  const contacts = new Map(store.contacts.byIds(members.map((m) => m.customer.id)).map((c) => [c.id, c]));
+  const planned = new Map(((await weekPlan(deps, currentWeek(deps)))?.entries ?? []).map((e) => [e.id, e]));
+  const contacts = new Map((await store.contacts.byIds(members.map((m) => m.customer.id))).map((c) => [c.id, c]));
   // Members carry only what a segment page stores: the explained ones are read whole, by primary key.
-  const explained = members
-    .slice(0, opts.explain ?? EXPLAINED_IN_EXPORT)
-    .map((m) => store.datasets.customer(meta.datasetVersion, m.customer.id))
-    .filter((c): c is Customer => c !== null);
+  const explained = (
+    await Promise.all(members.slice(0, opts.explain ?? EXPLAINED_IN_EXPORT).map((m) => store.datasets.customer(meta.datasetVersion, m.customer.id)))
+  ).filter((c): c is Customer => c !== null);
   const byId = new Map(explained.map((c, i) => [c.id, i]));
   const X = toFrame(explained);
-  const explain = (customer: Customer, i: number) => store.explanations.get(meta.version, customer.id) ?? loaded.model.explain(X, i);
+  const stored = await Promise.all(explained.map((c) => store.explanations.get(meta.version, c.id)));
+  const explain = (customer: Customer, i: number) => stored[i] ?? loaded.model.explain(X, i);
   return members.map((m, i): PlanEntry => {
     const id = m.customer.id;
     const segments = m.segments;

@@ -80,7 +80,7 @@ export function mainDriver(drivers: readonly Driver[]): Driver | null {
  * the other segments' aggregates, and explanations for the top customers only.
  */
 export async function buildDigestView({ assistant, period, previous, history }: DigestViewInput): Promise<DigestView> {
-  const { model } = assistant.modelInfo();
+  const { model } = await assistant.modelInfo();
   const summaries = await assistant.segments({ members: 0 });
   const atRisk = await assistant.segment('at-risk', { members: 'all' });
   const before = previous ? new Set(previous.atRiskIds) : null;
