@@ -3,6 +3,7 @@ import type { ModelVersion } from './domain.ts';
 import { NoModelError } from './errors.ts';
 import type { Logger, Store } from './ports.ts';
 import type { ExplanationInfo } from './explanations.ts';
+import { indirectSignals, type IndirectSignals, type LearnedDirection } from './indirect.ts';
 import type { FeatureStats } from './training.ts';
 import type { SegmentCutoffs } from './segments.ts';
 
@@ -15,6 +16,8 @@ export interface LoadedModel {
   cutoffs?: SegmentCutoffs;
   /** Where explanations come from; absent for models stored before it was recorded. */
   explanations?: ExplanationInfo;
+  /** Features whose drivers stand for something else under this model (src/core/indirect.ts), read once at load. */
+  indirect: IndirectSignals;
 }
 
 /** A stored model version, deserialised; null when the version does not exist. Throws on a corrupted row. */
@@ -26,6 +29,7 @@ export async function loadStoredModel(store: Store, version: number): Promise<Lo
     importance?: LoadedModel['importance'];
     segmentCutoffs?: SegmentCutoffs;
     explanations?: ExplanationInfo;
+    directions?: LearnedDirection[];
   };
   return {
     meta: stored.meta,
@@ -34,6 +38,7 @@ export async function loadStoredModel(store: Store, version: number): Promise<Lo
     importance: metrics.importance ?? [],
     cutoffs: metrics.segmentCutoffs,
     explanations: metrics.explanations,
+    indirect: indirectSignals(metrics.directions),
   };
 }
 

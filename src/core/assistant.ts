@@ -134,7 +134,7 @@ export function createAssistant(deps: {
       const loaded = await active.get();
       const { customer, probability } = await lookupCustomer(store, loaded, id);
       const contributions = await explanations.of(loaded, customer);
-      const drivers = describeDrivers(contributions, customer, loaded.stats);
+      const drivers = describeDrivers(contributions, customer, loaded.stats, undefined, loaded.indirect);
       // Models stored before cut-offs were recorded take them from their stored segments.
       const cutoffs = loaded.cutoffs ?? (await portfolio.set(loaded)).cutoffs;
       const segments = segmentsOf({ customer, probability }, cutoffs, segmentSettings);

@@ -5,6 +5,7 @@ import { toFrame } from './features.ts';
 import type { Store } from './ports.ts';
 import type { LoadedModel } from './activeModel.ts';
 import type { FeatureStats } from './training.ts';
+import type { IndirectReading, IndirectSignals } from './indirect.ts';
 
 export type Band = 'low' | 'medium' | 'high';
 
@@ -26,6 +27,11 @@ export interface Driver {
   value: number | string;
   /** Mean (numeric) or most common value (categorical) over the training customers. */
   typical: number | string | undefined;
+  /**
+   * Set when the feature is an indirect signal under the model (src/core/indirect.ts): the answer
+   * then says what it likely stands for, and nothing picks it as the reason for an offer.
+   */
+  indirect?: IndirectReading;
 }
 
 export interface RiskAssessment {
@@ -68,8 +74,31 @@ export function describeDrivers(
   customer: Customer,
   stats: LoadedModel['stats'],
   maxDrivers = 5,
+  indirect?: IndirectSignals,
 ): Driver[] {
-  return contributions.slice(0, maxDrivers).map((d) => driverOf(customer, stats, d.feature as FeatureName, d.contribution));
+  return contributions.slice(0, maxDrivers).map((d) => {
+    const driver = driverOf(customer, stats, d.feature as FeatureName, d.contribution);
+    const reading = indirect?.get(d.feature);
+    return reading ? { ...driver, indirect: reading } : driver;
+  });
+}
+
+/**
+ * The strongest driver that raises the risk and may be given as the reason for an offer or a call:
+ * an indirect signal is skipped (the next one is taken), since acting on «few service errors»
+ * would act on a symptom of low activity. Any order in; null when none qualifies.
+ */
+export function strongestReason<D extends { feature: string; contribution: number; indirect?: IndirectReading }>(
+  drivers: readonly D[],
+  /** For bare contributions; a Driver carries its own mark. */
+  indirect?: IndirectSignals,
+): D | null {
+  let best: D | null = null;
+  for (const d of drivers) {
+    if (!(d.contribution > 0) || d.indirect || indirect?.has(d.feature)) continue;
+    if (best === null || d.contribution > best.contribution) best = d;
+  }
+  return best;
 }
 
 /** A feature's pull on one customer's risk, with the customer's value and the training customers' typical one. */

@@ -3,6 +3,7 @@ import { FEATURES, type Customer, type ModelVersion } from './domain.ts';
 import { NotFoundError } from './errors.ts';
 import { FEATURE_SCHEMA, featureValue, toFrame, toLabels } from './features.ts';
 import { crossFittedExplanations, precomputeExplanations } from './explanations.ts';
+import { learnedDirections } from './indirect.ts';
 import type { Store } from './ports.ts';
 import { buildSegmentTables, segmentCutoffs, type SegmentSettings } from './segments.ts';
 
@@ -98,6 +99,12 @@ export async function trainModel(store: Store, opts: TrainOptions): Promise<Trai
     ? crossFittedExplanations(customers, explainTraining)
     : precomputeExplanations(model, X, Float64Array.from(customers, (c) => c.id), { budgetMs: opts.explainBudgetMs });
   report.timings.explanations = performance.now() - t;
+  opts.onProgress?.('directions');
+  t = performance.now();
+  // Which way the model learned each indirect-signal candidate, so /risk and the offers can tell
+  // a driver that stands for something else from a cause without reading the data set again.
+  const directions = learnedDirections(X, y, (F) => model.predictProba(F), opts.seed);
+  report.timings.directions = performance.now() - t;
   opts.onProgress?.('saving');
   t = performance.now();
   const meta = await store.models.saveAndActivate(
@@ -108,7 +115,7 @@ export async function trainModel(store: Store, opts: TrainOptions): Promise<Trai
       cvAuc: report.cvAuc,
       cvAucStd: report.cvAucStd,
       // Stored with the model so /risk never has to load the whole data set to place one customer.
-      metrics: { ...report, featureStats: featureStats(customers), segmentCutoffs: cutoffs, explanations: explained.info },
+      metrics: { ...report, featureStats: featureStats(customers), segmentCutoffs: cutoffs, explanations: explained.info, directions },
       artifact: model.toJSON(),
     },
     scores,

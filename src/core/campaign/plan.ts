@@ -143,7 +143,7 @@ async function draftPlan(deps: CampaignDeps, week: string): Promise<{ plan: Camp
   const segSettings = segmentSettings(settings);
   const X = toFrame(pool.map((c) => c.customer));
   const members = pool.map((c, i): CampaignMember => {
-    const choice = chooseOffer({ customer: c.customer, probability: c.probability, drivers: model.explain(X, i) }, cutoffs, segSettings);
+    const choice = chooseOffer({ customer: c.customer, probability: c.probability, drivers: model.explain(X, i), indirect: loaded.indirect }, cutoffs, segSettings);
     return {
       customerId: c.customer.id,
       arm: control.has(i) ? 'control' : 'treated',
