@@ -48,7 +48,7 @@ describeReal('indirect signals on the real export', () => {
       // stored at train time (~15 ms each), hence the longer hook.
       fx = await trainedApp({ dataDir: realDir(), families: defaultFamilies(false) });
       answers = [];
-      for (const id of servedIds(fx.app)) answers.push(await fx.app.assistant.risk(id));
+      for (const id of (await servedIds(fx.app))) answers.push(await fx.app.assistant.risk(id));
     }, 180_000);
     afterAll(() => fx?.dispose());
 
@@ -72,7 +72,7 @@ describeReal('indirect signals on the real export', () => {
       expect(lines[at + 1]).toMatch(/^ {3}↳ Не причина: число маркетинговых касаний в этом месяце само по себе с уходом почти не связано/);
     });
 
-    it('no customer’s main reason is an indirect signal: where one is the strongest, the next driver is named', () => {
+    it('no customer’s main reason is an indirect signal: where one is the strongest, the next driver is named', async () => {
       let skipped = 0;
       for (const a of answers) {
         const reason = mainDriver(a.drivers);
@@ -96,27 +96,27 @@ describeReal('indirect signals on the real export', () => {
       expect(reasons.length).toBeGreaterThan(0);
       for (const l of reasons) expect(l).not.toMatch(INDIRECT_WORDS);
 
-      const plan = fx.app.campaign.planWeek();
+      const plan = await fx.app.campaign.planWeek();
       expect(plan.entries.length).toBeGreaterThan(0);
       for (const e of plan.entries) expect(e.driver === null || !(e.driver.feature in INDIRECT_CANDIDATES)).toBe(true);
 
       const segment = await fx.app.assistant.segment('at-risk', { members: 'all' });
-      const rows = fx.app.campaign.segmentEntries(segment.members);
+      const rows = await fx.app.campaign.segmentEntries(segment.members);
       expect(rows.filter((e) => e.driver).length).toBeGreaterThan(0);
       for (const e of rows) expect(e.driver === null || !(e.driver.feature in INDIRECT_CANDIDATES)).toBe(true);
     });
 
     it('the export and the week’s list hand a marked reason to the next driver (their wiring, under a model that marks the usual one)', async () => {
-      const loaded = fx.app.assistant.activeModel.get();
-      const marked = (feature: string) => ({ get: () => ({ ...loaded, indirect: new Map([[feature, 'opposite' as const]]) }) });
+      const loaded = await fx.app.assistant.activeModel.get();
+      const marked = (feature: string) => ({ get: async () => ({ ...loaded, indirect: new Map([[feature, 'opposite' as const]]) }) });
       // A year on: the current week's list (and its cooldown) does not touch this one.
       const later = () => new Date(Date.now() + 365 * 86_400_000);
       const deps = campaignDeps({ store: fx.app.store, assistant: fx.app.assistant, config: fx.app.config }, { now: later });
 
       const members = (await fx.app.assistant.segment('at-risk', { members: EXPLAINED_IN_EXPORT })).members;
-      const plain = segmentEntries(deps, members);
+      const plain = await segmentEntries(deps, members);
       const usual = mostCommon(plain.map((e) => e.driver?.feature));
-      const reworded = segmentEntries({ ...deps, model: marked(usual) }, members);
+      const reworded = await segmentEntries({ ...deps, model: marked(usual) }, members);
       let moved = 0;
       reworded.forEach((e, i) => {
         expect(e.driver?.feature).not.toBe(usual);
@@ -125,9 +125,9 @@ describeReal('indirect signals on the real export', () => {
       });
       expect(moved).toBeGreaterThan(0);
 
-      const offered = fx.app.campaign.planWeek().entries.filter((e) => e.driver).map((e) => e.driver!.feature);
+      const offered = (await fx.app.campaign.planWeek()).entries.filter((e) => e.driver).map((e) => e.driver!.feature);
       const offerReason = mostCommon(offered);
-      const plan = planWeek({ ...deps, model: marked(offerReason) });
+      const plan = await planWeek({ ...deps, model: marked(offerReason) });
       expect(plan.entries.some((e) => e.driver)).toBe(true);
       for (const e of plan.entries) expect(e.driver?.feature).not.toBe(offerReason);
     });
