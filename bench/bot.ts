@@ -24,7 +24,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createBot } from '../src/bot/createBot.ts';
 import { botWiring } from '../src/app/bot.ts';
-import { createDialogue, type Dialogue } from '../src/features/dialogue.ts';
+import { createDialogue, storedQuestions, type Dialogue } from '../src/features/dialogue.ts';
 import { createFeatures } from '../src/features/registry.ts';
 import { loadConfig } from '../src/config.ts';
 import { synthesize } from '../src/data/index.ts';
@@ -82,7 +82,7 @@ const textOnly: Dialogue = (() => {
     campaign: app.campaign,
     spreadsheets: { xlsx: async () => Buffer.alloc(0) },
   });
-  const d = createDialogue({ features, exampleId: app.assistant.exampleId, log: app.log });
+  const d = createDialogue({ features, pending: storedQuestions(app.store.chatState), exampleId: app.assistant.exampleId, log: app.log });
   return { ...d, handleText: async (u, t) => (await d.handleText(u, t)).filter((r) => r.type !== 'photo') };
 })();
 

@@ -7,7 +7,8 @@ import { createAssistant } from '../core/assistant.ts';
 import type { Logger } from '../core/ports.ts';
 import { inProcessWork } from '../core/work.ts';
 import { csvDatasetReader, openStore, spreadsheetWriter } from '../data/index.ts';
-import { createDialogue } from '../features/dialogue.ts';
+import { createDialogue, storedQuestions } from '../features/dialogue.ts';
+import { bestEffortChatState } from './chatState.ts';
 import { createFeatures } from '../features/registry.ts';
 import { createLogger } from '../logger.ts';
 import { CachingChartRenderer } from './charts/cache.ts';
@@ -64,7 +65,7 @@ export function buildApp(config: Config, log: Logger = createLogger(), opts: Bui
     campaign,
     spreadsheets: spreadsheetWriter,
   }).map((f) => (OFFLOADED_COMMANDS.has(f.command) ? offload.feature(f) : f));
-  const dialogue = createDialogue({ features, exampleId: assistant.exampleId, log });
+  const dialogue = createDialogue({ features, pending: storedQuestions(bestEffortChatState(store.chatState, log)), exampleId: assistant.exampleId, log });
 
   async function warm(): Promise<void> {
     const t = performance.now();

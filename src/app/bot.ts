@@ -2,6 +2,7 @@
  * The bot's dependencies built from an App, in one place: the composition root, the tests and the
  * benchmark all get them here, so a new dependency is added once.
  */
+import { bestEffortChatState } from './chatState.ts';
 import type { BotDeps } from '../bot/createBot.ts';
 import type { Config } from '../config.ts';
 import type { UploadFeature } from '../bot/upload.ts';
@@ -45,6 +46,7 @@ export function botWiring(app: App, opts: BotWiringOptions): BotWiring {
       dialogue: opts.dialogue ?? app.dialogue,
       access,
       subscribers: app.store.subscribers,
+      chatState: bestEffortChatState(app.store.chatState, app.log),
       rateLimitPerMinute: opts.rateLimitPerMinute ?? app.config.rateLimitPerMinute,
       log: app.log,
       audit,

@@ -73,7 +73,7 @@ export function createUploads(app: Pick<App, 'config' | 'store' | 'assistant' | 
       contacts: csvContactsReader,
     }),
     inspector: uploadInspector,
-    staging: new UploadStaging({ ttlMs: app.config.uploadTimeoutMs, now: opts.now }),
+    staging: new UploadStaging(app.store.chatState, { ttlMs: app.config.uploadTimeoutMs, now: opts.now }),
     log: app.log,
     audit: opts.audit ?? auditHook(app),
     // Asked when the alert goes out, like the digest: only subscribers still allowed get it.

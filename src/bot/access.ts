@@ -4,17 +4,15 @@
  */
 import type { Context, MiddlewareFn } from 'telegraf';
 import { isTeamChat, mayAsk, type AccessPolicy } from '../core/access.ts';
-import type { Logger } from '../core/ports.ts';
+import type { ChatStateRepository, Logger } from '../core/ports.ts';
 import * as M from '../messages.ts';
-import { ExpiringSet } from './expiringSet.ts';
 
 export type { AccessPolicy } from '../core/access.ts';
 
 export interface AccessOptions {
   log?: Logger;
   now?: () => number;
-  /** Chats remembered as refused; strangers must not grow memory without bound. */
-  maxRefused?: number;
+  /** How long a refused chat is remembered (one refusal notice per chat in that time). */
   refusedTtlMs?: number;
   /** At most one «access refused» log line per this many ms; the rest are counted into it. */
   logEveryMs?: number;
@@ -36,9 +34,14 @@ function throttledLog(log: Logger | undefined, everyMs: number, now: () => numbe
   };
 }
 
-export function accessControl(policy: AccessPolicy, opts: AccessOptions = {}): MiddlewareFn<Context> {
+/** True the first time a chat is refused in `ttlMs`, across replicas: strangers get one notice, not one per message. */
+const firstRefusal = (state: ChatStateRepository, chatId: number, ttlMs: number, now: number) =>
+  state.once(`refused:${chatId}`, new Date(now + ttlMs).toISOString(), new Date(now).toISOString());
+
+export function accessControl(policy: AccessPolicy, state: ChatStateRepository, opts: AccessOptions = {}): MiddlewareFn<Context> {
   const now = opts.now ?? Date.now;
-  const refused = new ExpiringSet<number>(opts.maxRefused ?? 10_000, opts.refusedTtlMs ?? 24 * 3_600_000, now);
+  const ttlMs = opts.refusedTtlMs ?? 24 * 3_600_000;
+  const refused = { add: (chatId: number) => firstRefusal(state, chatId, ttlMs, now()) };
   const logRefusal = throttledLog(opts.log, opts.logEveryMs ?? 60_000, now);
 
   return async (ctx, next) => {
@@ -51,7 +54,7 @@ export function accessControl(policy: AccessPolicy, opts: AccessOptions = {}): M
       if (allowedUser) return next();
       if (ctx.callbackQuery) await ctx.answerCbQuery().catch(() => undefined);
       logRefusal('access refused', { chat: 'private' });
-      if (refused.add(chat.id)) await ctx.reply(M.CHAT.accessDenied).catch(() => undefined);
+      if (await refused.add(chat.id)) await ctx.reply(M.CHAT.accessDenied).catch(() => undefined);
       return;
     }
     if (await isTeamChat(policy, chat.id)) {
@@ -62,34 +65,32 @@ export function accessControl(policy: AccessPolicy, opts: AccessOptions = {}): M
     }
     // A group nobody listed: say once, without data, where the bot works, and leave.
     logRefusal('left an unlisted group', { chat: chat.type });
-    if (refused.add(chat.id)) {
+    if (await refused.add(chat.id)) {
       await ctx.reply(M.CHAT.privateChatsOnly).catch(() => undefined);
       await ctx.leaveChat().catch(() => undefined);
     }
   };
 }
 
-/** Per-chat sliding window; excess requests get one short notice per window. */
-export function rateLimit(perMinute: number, now: () => number = Date.now): MiddlewareFn<Context> {
-  const hits = new Map<number, number[]>();
-  const warned = new Set<number>();
+/**
+ * Per-chat requests per calendar minute, counted in the store so that replicas share one count;
+ * excess requests get one short notice per minute. Each new minute this process also prunes
+ * what has expired.
+ */
+export function rateLimit(perMinute: number, state: ChatStateRepository, now: () => number = Date.now): MiddlewareFn<Context> {
+  let prunedMinute = '';
   return async (ctx, next) => {
     const chatId = ctx.chat?.id ?? ctx.from?.id;
     if (chatId === undefined) return next();
-    const t = now();
-    const recent = (hits.get(chatId) ?? []).filter((x) => t - x < 60_000);
-    if (recent.length >= perMinute) {
-      hits.set(chatId, recent);
-      if (ctx.callbackQuery) await ctx.answerCbQuery(M.CHAT.rateLimited).catch(() => undefined);
-      else if (!warned.has(chatId)) await ctx.reply(M.CHAT.rateLimited);
-      warned.add(chatId);
-      return;
+    const at = new Date(now()).toISOString();
+    const minute = at.slice(0, 16);
+    if (minute !== prunedMinute) {
+      prunedMinute = minute;
+      void state.prune(at).catch(() => undefined);
     }
-    warned.delete(chatId);
-    recent.push(t);
-    hits.set(chatId, recent);
-    // Windows of quiet chats are dropped, so the map holds only chats active in the last minute.
-    if (hits.size > 1000) for (const [id, h] of hits) if (t - h[h.length - 1] >= 60_000) hits.delete(id);
-    return next();
+    if ((await state.countHit(chatId, minute)) <= perMinute) return next();
+    const first = await state.once(`rate:${chatId}:${minute}`, new Date(Date.parse(`${minute}:00Z`) + 60_000).toISOString(), at);
+    if (ctx.callbackQuery) await ctx.answerCbQuery(M.CHAT.rateLimited).catch(() => undefined);
+    else if (first) await ctx.reply(M.CHAT.rateLimited);
   };
 }

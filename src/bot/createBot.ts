@@ -2,7 +2,7 @@
 import { Telegraf, type Context } from 'telegraf';
 import { message } from 'telegraf/filters';
 import { isAdmin, type AccessPolicy } from '../core/access.ts';
-import type { Logger, SubscriberRepository } from '../core/ports.ts';
+import type { ChatStateRepository, Logger, SubscriberRepository } from '../core/ports.ts';
 import { shorten } from '../core/text.ts';
 import type { Dialogue } from '../features/dialogue.ts';
 import type { ChatUser } from '../features/feature.ts';
@@ -23,6 +23,8 @@ export interface BotDeps {
   access: AccessPolicy;
   /** Where chat migrations and the bot's removal from a chat are recorded. */
   subscribers: Pick<SubscriberRepository, 'migrate' | 'unsubscribe'>;
+  /** Refusals and request counts, shared with the other replicas. */
+  chatState: ChatStateRepository;
   rateLimitPerMinute: number;
   log: Logger;
   /** Called for each handled update (audit log). */
@@ -84,8 +86,8 @@ export function createBot(deps: BotDeps): RunningBot {
     }
     return next();
   });
-  bot.use(accessControl(deps.access, { log }));
-  bot.use(rateLimit(deps.rateLimitPerMinute));
+  bot.use(accessControl(deps.access, deps.chatState, { log }));
+  bot.use(rateLimit(deps.rateLimitPerMinute, deps.chatState));
 
   const user = (ctx: Context): ChatUser => ({
     chatId: ctx.chat?.id ?? ctx.from!.id,

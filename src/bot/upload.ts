@@ -80,7 +80,7 @@ export function createUploadFeature(deps: UploadDeps): UploadFeature {
     }
     if (kind === 'archive') {
       // An archive is a whole data set on its own; the reader unpacks it.
-      staging.clear(chatId);
+      await staging.clear(chatId);
       startJob(ctx, chatId, { [name]: bytes }, null);
       return;
     }
@@ -88,19 +88,21 @@ export function createUploadFeature(deps: UploadDeps): UploadFeature {
       await ctx.reply(M.UPLOAD.notCsv(name));
       return;
     }
-    const { expired } = staging.add(chatId, { role: kind, fileName: name, bytes });
+    const { expired } = await staging.add(chatId, { role: kind, fileName: name, bytes });
     if (expired) await ctx.reply(M.UPLOAD.expired(timeoutMin));
   }
 
   async function reportStaged(ctx: Context, chatId: number): Promise<void> {
-    const files = staging.files(chatId);
+    const files = await staging.files(chatId);
     if (files.length === 0) return;
-    const missing = staging.missing(chatId, inspector.fileNames);
+    const have = new Set(files.map((f) => f.role));
+    const missing = inspector.fileNames.filter((r) => !have.has(r));
     if (missing.length > 0) {
       await ctx.reply(M.UPLOAD.received(files.map((f) => f.fileName), missing, timeoutMin));
       return;
     }
-    staging.clear(chatId);
+    // Another replica may have completed the same upload a moment earlier: only one starts the job.
+    if (!(await staging.clear(chatId))) return;
     startJob(ctx, chatId, Object.fromEntries(files.map((f) => [f.fileName, f.bytes])), files);
   }
 
@@ -144,7 +146,7 @@ export function createUploadFeature(deps: UploadDeps): UploadFeature {
     } catch (err) {
       if (err instanceof DataError) {
         // Keep the files so the manager can re-send just the one that was wrong.
-        for (const f of staged ?? []) staging.add(chatId, f);
+        for (const f of staged ?? []) await staging.add(chatId, f);
         audit(`upload rejected: ${err.problems.length} problems`);
         const lines = err.problems.slice(0, SHOWN_PROBLEMS).map(formatProblem);
         await progress.show(M.UPLOAD.dataErrors(lines, err.problems.length - lines.length, timeoutMin, staged !== null));

@@ -1,17 +1,13 @@
 /**
- * Files of an upload in progress, per chat, in memory until the set is complete. Bounded: a
- * chat's files expire after `ttlMs` without a new file, and when too many chats or bytes are
- * held the least recently touched chat is dropped. Expiry is checked on access, with an
+ * Files of an upload in progress, per chat, until the set is complete. They are kept in the
+ * store (ChatStateRepository), so the files of one upload may reach different webhook replicas.
+ * Bounded: a chat's files expire after `ttlMs` without a new file, and when too many chats or
+ * bytes are held the least recently touched chat is dropped. Expiry is decided against an
  * injected clock, so no timer keeps the process alive and tests need not wait.
  */
+import type { ChatStateRepository, StagedFile } from '../core/ports.ts';
 
-export interface StagedFile {
-  /** The data-set file it stands for (market_file.csv …). */
-  role: string;
-  /** The name it was sent under. */
-  fileName: string;
-  bytes: Buffer;
-}
+export type { StagedFile } from '../core/ports.ts';
 
 export interface StagingOptions {
   ttlMs: number;
@@ -20,75 +16,41 @@ export interface StagingOptions {
   now?: () => number;
 }
 
-interface ChatFiles {
-  files: Map<string, StagedFile>;
-  touched: number;
-}
-
 export class UploadStaging {
-  private readonly chats = new Map<number, ChatFiles>();
   private readonly now: () => number;
   private readonly maxChats: number;
   private readonly maxBytes: number;
 
-  constructor(readonly options: StagingOptions) {
+  constructor(
+    private readonly state: ChatStateRepository,
+    readonly options: StagingOptions,
+  ) {
     this.now = options.now ?? Date.now;
     this.maxChats = options.maxChats ?? 16;
     this.maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
   }
 
   /** Adds or replaces the chat's file for `role`; `expired` says a stale upload was discarded first. */
-  add(chatId: number, file: StagedFile): { expired: boolean } {
-    const expired = this.dropIfStale(chatId);
-    const entry = this.chats.get(chatId) ?? { files: new Map(), touched: 0 };
-    entry.files.set(file.role, file);
-    entry.touched = this.now();
-    // Re-inserting keeps the map in least-recently-touched order for eviction.
-    this.chats.delete(chatId);
-    this.chats.set(chatId, entry);
-    this.evict(chatId);
-    return { expired };
+  add(chatId: number, file: StagedFile): Promise<{ expired: boolean }> {
+    const t = this.now();
+    return this.state.stage(chatId, file, new Date(t).toISOString(), {
+      staleBefore: this.staleBefore(t),
+      maxChats: this.maxChats,
+      maxBytes: this.maxBytes,
+    });
   }
 
   /** The chat's staged files (none once they have expired). */
-  files(chatId: number): StagedFile[] {
-    this.dropIfStale(chatId);
-    return [...(this.chats.get(chatId)?.files.values() ?? [])];
+  files(chatId: number): Promise<StagedFile[]> {
+    return this.state.staged(chatId, this.staleBefore(this.now()));
   }
 
-  /** Which of `roles` the chat still has to send. */
-  missing(chatId: number, roles: readonly string[]): string[] {
-    const have = new Set(this.files(chatId).map((f) => f.role));
-    return roles.filter((r) => !have.has(r));
+  /** True when this call removed the files: the one caller that starts the upload's job. */
+  clear(chatId: number): Promise<boolean> {
+    return this.state.clearStaged(chatId);
   }
 
-  clear(chatId: number): void {
-    this.chats.delete(chatId);
-  }
-
-  /** Chats currently holding files (expired ones included until touched). */
-  get size(): number {
-    return this.chats.size;
-  }
-
-  private dropIfStale(chatId: number): boolean {
-    const entry = this.chats.get(chatId);
-    if (!entry || this.now() - entry.touched <= this.options.ttlMs) return false;
-    this.chats.delete(chatId);
-    return true;
-  }
-
-  private evict(keep: number): void {
-    const t = this.now();
-    for (const [id, e] of this.chats) if (id !== keep && t - e.touched > this.options.ttlMs) this.chats.delete(id);
-    const bytes = () => {
-      let n = 0;
-      for (const e of this.chats.values()) for (const f of e.files.values()) n += f.bytes.length;
-      return n;
-    };
-    for (const id of this.chats.keys()) {
-      if (id === keep || (this.chats.size <= this.maxChats && bytes() <= this.maxBytes)) break;
-      this.chats.delete(id);
-    }
+  private staleBefore(t: number): string {
+    return new Date(t - this.options.ttlMs).toISOString();
   }
 }

@@ -156,6 +156,7 @@ export interface Store {
   readonly campaigns: CampaignRepository;
   readonly contacts: ContactRepository;
   readonly updateClaims: UpdateClaims;
+  readonly chatState: ChatStateRepository;
   close(): Promise<void>;
 }
 
@@ -503,4 +504,44 @@ export interface UpdateClaims {
   claim(updateId: number, owner: string, until: string, now: string): Promise<boolean>;
   /** Forgets claims that expired before `before` (ISO); returns how many. */
   prune(before: string): Promise<number>;
+}
+
+// ---------------------------------------------------------------- chat state shared by replicas
+
+/** A file of an upload in progress. */
+export interface StagedFile {
+  /** The data-set file it stands for (market_file.csv …). */
+  role: string;
+  /** The name it was sent under. */
+  fileName: string;
+  bytes: Buffer;
+}
+
+/**
+ * What one update leaves for the chat's next: the pending question, the files of an upload in
+ * progress, this minute's request count, the one-off notices already given. Kept in the store so
+ * that behind a load balancer the replica answering the next update knows what another replica
+ * did with the last one. Times are ISO strings, passed in so tests control the clock.
+ */
+export interface ChatStateRepository {
+  /** Sets the command whose argument the chat's next plain message is, until `until`; null clears it. */
+  setPending(chatId: number, command: string | null, until: string): Promise<void>;
+  /** Reads and clears the pending question in one step: null when there is none or it expired. */
+  takePending(chatId: number, now: string): Promise<string | null>;
+  /** Counts one request of the chat in `window` (a minute's key) and returns the window's count so far. */
+  countHit(chatId: number, window: string): Promise<number>;
+  /** True for the first call with `key` while no unexpired earlier one holds it (one refusal per chat a day…). */
+  once(key: string, until: string, now: string): Promise<boolean>;
+  /**
+   * Adds or replaces the chat's file for `file.role`. An upload whose last file came before
+   * `staleBefore` is dropped first (`expired`); then, past `maxChats` chats or `maxBytes` staged in
+   * all, the least recently touched other chats' uploads go.
+   */
+  stage(chatId: number, file: StagedFile, at: string, limits: { staleBefore: string; maxChats: number; maxBytes: number }): Promise<{ expired: boolean }>;
+  /** The chat's staged files, none when its upload went stale before `staleBefore`. */
+  staged(chatId: number, staleBefore: string): Promise<StagedFile[]>;
+  /** Drops the chat's staged files; true when there were any (of two replicas completing one upload, one wins). */
+  clearStaged(chatId: number): Promise<boolean>;
+  /** Forgets expired questions and notices and past windows (stale uploads go with the next `stage`). */
+  prune(now: string): Promise<void>;
 }

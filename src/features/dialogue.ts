@@ -5,14 +5,35 @@
  * coded errors into answers. It holds no command of its own.
  */
 import { NoModelError, NotFoundError } from '../core/errors.ts';
-import type { Logger } from '../core/ports.ts';
+import type { ChatStateRepository, Logger } from '../core/ports.ts';
 import { text, type Answer, type CallbackData, type Reply } from '../core/reply.ts';
 import * as M from '../messages.ts';
 import type { CallbackHandlers, ChatUser, Feature, MenuItem } from './feature.ts';
 import { understand } from './intents.ts';
 
+/**
+ * The one question a chat was asked («Пришлите номер клиента»): the command whose argument its
+ * next plain message is. Kept outside the process, so another replica can take the answer.
+ */
+export interface PendingQuestions {
+  set(chatId: number, command: string | null): Promise<void>;
+  /** Reads and clears the chat's question in one step. */
+  take(chatId: number): Promise<string | null>;
+}
+
+/** A question unanswered for this long is forgotten: the next message is read on its own. */
+export const PENDING_TTL_MS = 60 * 60_000;
+
+export function storedQuestions(state: ChatStateRepository, now: () => Date = () => new Date()): PendingQuestions {
+  return {
+    set: (chatId, command) => state.setPending(chatId, command, new Date(now().getTime() + PENDING_TTL_MS).toISOString()),
+    take: (chatId) => state.takePending(chatId, now().toISOString()),
+  };
+}
+
 export interface DialogueDeps {
   features: readonly Feature[];
+  pending: PendingQuestions;
   /** An id of the served data set for hints (null before the first model). */
   exampleId: () => Promise<number | null>;
   log?: Logger;
@@ -33,10 +54,7 @@ export interface Dialogue {
 
 const COMMAND = /^\/([A-Za-z0-9_]+)(?:@\S+)?(?:\s+([\s\S]*))?$/;
 
-export function createDialogue({ features, exampleId, log }: DialogueDeps): Dialogue {
-  /** Chats that were asked a question, and the command whose argument their next message is. */
-  const pending = new Map<number, Feature>();
-
+export function createDialogue({ features, pending, exampleId, log }: DialogueDeps): Dialogue {
   /** Maps coded errors to answers; anything else is logged and answered with an apology. */
   async function guarded<R extends Answer>(what: string, fn: () => Promise<R[]>): Promise<(R | Reply)[]> {
     try {
@@ -49,9 +67,9 @@ export function createDialogue({ features, exampleId, log }: DialogueDeps): Dial
     }
   }
 
-  function run(feature: Feature, user: ChatUser, args: string): Promise<Reply[]> {
-    if (feature.access === 'admin' && !user.isAdmin) return Promise.resolve([text(M.CHAT.adminOnly)]);
-    if (!args && feature.asksWhenBare) pending.set(user.chatId, feature);
+  async function run(feature: Feature, user: ChatUser, args: string): Promise<Reply[]> {
+    if (feature.access === 'admin' && !user.isAdmin) return [text(M.CHAT.adminOnly)];
+    if (!args && feature.asksWhenBare) await pending.set(user.chatId, feature.command);
     return guarded(feature.command, () => feature.run(user, args));
   }
 
@@ -65,9 +83,9 @@ export function createDialogue({ features, exampleId, log }: DialogueDeps): Dial
     return [text(M.CHAT.notUnderstood(await exampleId()), buttons)];
   }
 
-  function plainMessage(user: ChatUser, message: string): Promise<Reply[]> {
-    const asked = pending.get(user.chatId);
-    pending.delete(user.chatId);
+  async function plainMessage(user: ChatUser, message: string): Promise<Reply[]> {
+    const askedFor = await pending.take(user.chatId);
+    const asked = askedFor === null ? undefined : byCommand(askedFor);
     const intent = understand(message);
     // A pending question takes the message as its answer, unless the message clearly asks for something else.
     if (asked && (!intent || intent.command === asked.command)) {
@@ -84,14 +102,14 @@ export function createDialogue({ features, exampleId, log }: DialogueDeps): Dial
     hint: async () => M.CHAT.notUnderstood(await exampleId()),
     menuReply,
 
-    handleText(user, input) {
+    async handleText(user, input) {
       const message = input.trim();
       const m = COMMAND.exec(message);
       if (!m) return plainMessage(user, message);
-      pending.delete(user.chatId);
+      await pending.set(user.chatId, null);
       const [, name, args = ''] = m;
       const feature = byCommand(name.toLowerCase());
-      if (!feature) return Promise.resolve([text(M.CHAT.unknownCommand)]);
+      if (!feature) return [text(M.CHAT.unknownCommand)];
       return run(feature, user, args.trim());
     },
 

@@ -5,16 +5,28 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { trainedApp, type Fixture } from '../support/appFixture.ts';
-import { startBotProcess, type BotProcess } from '../support/botProcess.ts';
+import type { BotProcess } from '../support/botProcess.ts';
+import {
+  REPLICA_SECRET,
+  REPLICA_TOKEN,
+  WEBHOOK_PATH,
+  postUpdate,
+  startReplica as startOne,
+  startReplicas as startSet,
+  textUpdate,
+  type ReplicaOptions,
+  type ReplicaSet,
+} from '../support/replicas.ts';
 import { startEmulator, type TelegramEmulator } from '../support/telegramEmulator.ts';
 import { startWebhookProxy, type WebhookProxy } from '../support/webhookProxy.ts';
 
 const MANAGER = 200;
-const TOKEN = `987654321:AAH${'s3cret'.repeat(6)}`;
-const SECRET = `whsec_${'Q7'.repeat(20)}`;
-const PATH = '/telegram/webhook';
+const TOKEN = REPLICA_TOKEN;
+const SECRET = REPLICA_SECRET;
+const PATH = WEBHOOK_PATH;
 
 let fx: Fixture;
+let set: ReplicaSet | undefined;
 let tg: TelegramEmulator | undefined;
 let proxy: WebhookProxy | undefined;
 const bots: BotProcess[] = [];
@@ -27,52 +39,32 @@ afterAll(async () => await fx?.dispose());
 beforeEach(() => fx.app.store.updateClaims.prune('9999-12-31T00:00:00.000Z'));
 afterEach(async () => {
   for (const b of bots.splice(0)) if (!b.exited()) b.proc.kill('SIGKILL');
-  await proxy?.close();
-  await tg?.close();
-  proxy = tg = undefined;
+  await set?.close();
+  if (!set) {
+    await proxy?.close();
+    await tg?.close();
+  }
+  set = proxy = tg = undefined;
+});
+
+const replicaOptions = (): ReplicaOptions => ({
+  env: { RETENTION_DB: fx.app.config.dbPath, CHART_OUT_DIR: join(fx.dir, 'charts'), ALLOWED_USER_IDS: String(MANAGER) },
 });
 
 function startReplica(env: Record<string, string> = {}): BotProcess {
-  const bot = startBotProcess({
-    TELEGRAM_BOT_TOKEN: TOKEN,
-    TELEGRAM_API_ROOT: tg!.apiRoot,
-    RETENTION_DB: fx.app.config.dbPath,
-    CHART_OUT_DIR: join(fx.dir, 'charts'),
-    ALLOWED_USER_IDS: String(MANAGER),
-    WEBHOOK_URL: proxy!.url(PATH),
-    WEBHOOK_SECRET: SECRET,
-    PORT: '0',
-    ...env,
-  });
+  const bot = startOne(tg!, proxy!, replicaOptions(), env);
   bots.push(bot);
   return bot;
 }
 
-/** Starts Telegram, the load balancer and `n` replicas behind it; resolves with each replica's origin once all listen. */
 async function startReplicas(n: number): Promise<{ replicas: BotProcess[]; origins: string[] }> {
-  tg = await startEmulator({ token: TOKEN, webhook: { timeoutMs: 10_000, retryDelaysMs: [20, 50, 100, 200] } });
-  proxy = await startWebhookProxy();
-  const replicas = Array.from({ length: n }, () => startReplica());
-  const origins = await Promise.all(replicas.map(async (r) => `http://127.0.0.1:${(await r.logged('webhook server listening')).port}`));
-  proxy.setBackends(origins);
-  await Promise.all(replicas.map((r) => r.logged('webhook set')));
-  return { replicas, origins };
+  set = await startSet(n, replicaOptions());
+  ({ tg, proxy } = set);
+  return set;
 }
 
-function update(updateId: number, text: string) {
-  const user = { id: MANAGER, is_bot: false, first_name: 'Анна' };
-  return {
-    update_id: updateId,
-    message: { message_id: updateId, date: Math.floor(Date.now() / 1000), chat: { id: MANAGER, type: 'private', first_name: 'Анна' }, from: user, text, entities: [{ type: 'bot_command', offset: 0, length: text.length }] },
-  };
-}
-
-const post = (url: string, body: unknown, secret?: string) =>
-  fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(secret === undefined ? {} : { 'x-telegram-bot-api-secret-token': secret }) },
-    body: JSON.stringify(body),
-  }).then((r) => r.status);
+const update = (updateId: number, text: string) => textUpdate(updateId, MANAGER, text);
+const post = postUpdate;
 
 const greetings = () => tg!.calls.filter((c) => c.method === 'sendMessage' && /Здравствуйте/.test(String(c.params.text)));
 const audited = async (action: string, since: string) => (await fx.app.store.audit.recent(1000)).filter((e) => e.action === action && e.at >= since);

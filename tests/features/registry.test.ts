@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createDialogue } from '../../src/features/dialogue.ts';
+import { createDialogue, storedQuestions } from '../../src/features/dialogue.ts';
 import { createFeatures, type FeatureDeps } from '../../src/features/registry.ts';
 import { DEFAULT_UNITS, fmtDateTime } from '../../src/messages.ts';
 import { openStore } from '../../src/data/sqlite/store.ts';
@@ -26,7 +26,7 @@ function features() {
 describe('the feature list', () => {
   it('is what the menu shows, with names Telegram accepts as commands', async () => {
     const list = features();
-    const menu = createDialogue({ features: list, exampleId: async () => null }).menu();
+    const menu = createDialogue({ features: list, pending: storedQuestions(openStore(':memory:').chatState), exampleId: async () => null }).menu();
     expect(menu.map((m) => m.command)).toEqual(list.map((f) => f.command));
     for (const item of menu) {
       expect(item.command).toMatch(/^[a-z0-9_]{1,32}$/);
@@ -37,7 +37,7 @@ describe('the feature list', () => {
   });
 
   it('refuses admin-only commands to other users without running them', async () => {
-    const dialogue = createDialogue({ features: features(), exampleId: async () => null });
+    const dialogue = createDialogue({ features: features(), pending: storedQuestions(openStore(':memory:').chatState), exampleId: async () => null });
     const [reply] = await dialogue.handleText({ chatId: 5, userId: 5, isAdmin: false }, '/upload');
     expect(reply).toMatchObject({ type: 'text', text: expect.stringMatching(/только администратор/) });
     const [admin] = await dialogue.handleText({ chatId: 5, userId: 5, isAdmin: true }, '/upload');

@@ -8,6 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import { CAMPAIGN_SCHEMA } from './campaignSchema.ts';
+import { CHAT_STATE_SCHEMA } from './chatStateSchema.ts';
 import { DIGEST_SCHEMA, SUBSCRIBER_MIGRATION_SCHEMA } from './digestSchema.ts';
 
 export interface Migration {
@@ -174,6 +175,7 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TRIGGER explanation_immutable BEFORE UPDATE ON explanation BEGIN SELECT RAISE(ABORT, 'model versions are immutable'); END;
     `,
   },
+  { version: 8, name: 'chat state shared by replicas: pending questions, one-off notices, request windows, upload staging', up: CHAT_STATE_SCHEMA },
 ];
 
 /** Schema version of an open database (0 = empty). */

@@ -14,6 +14,7 @@ import { SqliteSegmentRepository } from './segmentRepository.ts';
 import { SqliteExplanationRepository } from './explanationRepository.ts';
 import { SqliteRetentionRepository } from './retentionRepository.ts';
 import { SqliteUpdateClaims } from './updateClaimRepository.ts';
+import { SqliteChatState } from './chatStateRepository.ts';
 
 export interface StoreOptions {
   /** Clock for created_at stamps (tests). */
@@ -67,6 +68,7 @@ export function openStore(file: string, opts: StoreOptions = {}): SqliteStore {
     campaigns: new SqliteCampaignRepository(db),
     contacts: new SqliteContactRepository(db, now),
     updateClaims: new SqliteUpdateClaims(db),
+    chatState: new SqliteChatState(db),
     close: async () => {
       if (!db.open) return;
       try {
