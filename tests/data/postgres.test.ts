@@ -20,6 +20,7 @@ import {
   storeTarget,
 } from '../../src/data/index.ts';
 import { describePostgres, startPostgres, type TestPostgres } from '../support/postgres.ts';
+import { customer } from './helpers.ts';
 
 describe('one schema list for both engines', () => {
   it('numbers the steps 1..N and gives each engine the same versions and names', () => {
@@ -199,6 +200,15 @@ describePostgres('PostgreSQL', () => {
       await store.close();
       await store.close();
       await expect(store.datasets.list()).rejects.toThrow();
+    });
+
+    it('reads doubles back to the bit even where the server is set to round them (extra_float_digits = 0)', async () => {
+      const url = await cluster.createDatabase();
+      await poolFor(cluster.url).query(`ALTER DATABASE ${new URL(url).pathname.slice(1)} SET extra_float_digits = 0`);
+      const store = await openPgStore(url);
+      const d = await store.datasets.create({ customers: [customer(1, { profit: 0.1 + 0.2 })], dropped: [], rowsIn: {}, customersIn: 1 }, 's');
+      expect(Object.is((await store.datasets.customer(d.version, 1))?.profit, 0.1 + 0.2)).toBe(true);
+      await store.close();
     });
 
     it('reads BIGINT ids beyond 32 bits as numbers (supergroup chat ids)', async () => {

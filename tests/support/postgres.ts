@@ -77,17 +77,19 @@ function freePort(): Promise<number> {
 export async function startPostgres(): Promise<TestPostgres> {
   if (!POSTGRES_BIN) throw new Error(postgresSkipNotice()!);
   const bin = POSTGRES_BIN;
-  const root = mkdtempSync(join(tmpdir(), 'retention-pg-'));
+  // /tmp rather than a private TMPDIR: `nobody` must reach the directory, and the socket path must stay short.
+  const root = mkdtempSync(join(existsSync('/tmp') ? '/tmp' : tmpdir(), 'retention-pg-'));
   const data = join(root, 'data');
   const socket = join(root, 'socket');
   mkdirSync(socket);
   const user = unprivileged();
   if (user) for (const dir of [root, socket]) chownSync(dir, user.uid, user.gid);
   /** The command line that runs a server tool as the cluster's owner. */
-  const command = (tool: string, args: string[]): [string, string[]] =>
-    user
-      ? ['setpriv', ['--reuid', String(user.uid), '--regid', String(user.gid), '--clear-groups', join(bin, tool), ...args]]
-      : [join(bin, tool), args];
+  const command = (tool: string, args: string[]): [string, string[]] => {
+    if (!user) return [join(bin, tool), args];
+    if (existsSync('/usr/bin/setpriv')) return ['setpriv', ['--reuid', String(user.uid), '--regid', String(user.gid), '--clear-groups', join(bin, tool), ...args]];
+    return ['runuser', ['-u', 'nobody', '--', join(bin, tool), ...args]];
+  };
   const asOwner = (tool: string, args: string[]) => run(...command(tool, args), { cwd: root });
 
   let stopped = false;
