@@ -211,6 +211,25 @@ describePostgres('PostgreSQL', () => {
       await store.close();
     });
 
+    it('the audit log: recent() waits for an insert still in flight instead of missing it', async () => {
+      const url = await cluster.createDatabase();
+      const store = await openPgStore(url);
+      const blocker = new pg.Client(url);
+      await blocker.connect();
+      await blocker.query('BEGIN; LOCK TABLE audit_log IN EXCLUSIVE MODE'); // inserts wait, reads do not
+      const recorded = store.audit.record({ userId: 1, chatId: 1, action: '/start' });
+      const recent = store.audit.recent(5);
+      let answered = false;
+      void recent.then(() => (answered = true));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(answered).toBe(false);
+      await blocker.query('COMMIT');
+      await recorded;
+      expect((await recent).map((e) => e.action)).toEqual(['/start']);
+      await blocker.end();
+      await store.close();
+    });
+
     it('reads BIGINT ids beyond 32 bits as numbers (supergroup chat ids)', async () => {
       const store = await openPgStore(await cluster.createDatabase());
       expect(await store.subscribers.subscribe(-1001234567890, 9876543210)).toBe(true);

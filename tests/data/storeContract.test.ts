@@ -433,8 +433,9 @@ for (const engine of [sqlite, postgres]) {
           referencedModels: [m1],
           referencedDatasets: [d1],
         });
-        await expect(store.retention.deleteModel(m2)).rejects.toThrow(/active/);
-        await expect(store.retention.deleteDataset(d1)).rejects.toThrow(/used by model/);
+        await expect(store.retention.deleteModel(m2)).rejects.toThrow(`model v${m2} is active and cannot be deleted`);
+        expect(await store.models.scores(m2)).toEqual([{ id: 1, probability: 0.5 }]);
+        await expect(store.retention.deleteDataset(d1)).rejects.toThrow(`dataset v${d1} is used by model v${m1} and cannot be deleted`);
         await store.retention.deleteModel(m1);
         expect(await store.models.get(m1)).toBeNull();
         expect(await store.models.scores(m1)).toEqual([]);
