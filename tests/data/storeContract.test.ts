@@ -3,6 +3,8 @@
  * (a file per test) and PostgreSQL (a fresh copy of a migrated database per test). A behaviour the
  * core relies on is asserted here once, so an engine cannot drift from the other unnoticed.
  */
+import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CleanDataset, Customer } from '../../src/core/domain.ts';
 import { NotFoundError } from '../../src/core/errors.ts';
@@ -12,8 +14,6 @@ import { SEGMENT_CODES, buildSegmentTables, segmentCutoffs, type SegmentSettings
 import { CorruptRecordError, asyncStore, migratePg, openPgStore, openStore, type AsyncStore } from '../../src/data/index.ts';
 import { hasPostgres, startPostgres, type TestPostgres } from '../support/postgres.ts';
 import { NOTHING_DERIVED, cleanupTmp, customer, tmpDir } from './helpers.ts';
-import { join } from 'node:path';
-import pg from 'pg';
 
 afterAll(cleanupTmp);
 

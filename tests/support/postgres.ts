@@ -8,7 +8,7 @@
  * once per run. PostgreSQL refuses to run as root, so under root the cluster runs as `nobody`.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -117,7 +117,11 @@ export async function startPostgres(): Promise<TestPostgres> {
         break;
       } catch (e) {
         // Another process may have taken the port between the probe and the start.
-        if (attempt >= 3) throw e;
+        if (attempt >= 3) {
+          const log = join(root, 'server.log');
+          const tail = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-10).join('\n') : '(no server log)';
+          throw new Error(`pg_ctl start failed three times; the server log ends:\n${tail}`, { cause: e });
+        }
       }
     }
     const base = `postgresql://postgres@127.0.0.1:${port}`;
