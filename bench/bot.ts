@@ -61,8 +61,8 @@ if (!existsSync(join(REAL_DIR, 'market_file.csv'))) {
 }
 await app.assistant.ingestDir(dataDir);
 // The full family search with a lighter CV: the winner (and so the cost of an explanation) is what production serves.
-const trained = app.assistant.train({ folds: 3, repeats: 1, ...(values.families ? { families: values.families.split(',') } : {}) });
-const ids = app.store.datasets.customers(trained.model.datasetVersion).map((c) => c.id);
+const trained = await app.assistant.train({ folds: 3, repeats: 1, ...(values.families ? { families: values.families.split(',') } : {}) });
+const ids = (await app.store.datasets.customers(trained.model.datasetVersion)).map((c) => c.id);
 // As `retention bot` does before polling (src/main.ts); then every worker has booted, as a few seconds
 // after a real start (a worker still booting competes for the cores with what is measured).
 await app.warm();
@@ -194,5 +194,5 @@ writeFileSync(
     2,
   )}\n`,
 );
-app.close();
+await app.close();
 rmSync(dir, { recursive: true, force: true });

@@ -53,7 +53,7 @@ async function probeRisk(db: string): Promise<void> {
   const { buildApp } = await import('../src/app/app.ts');
   const { createLogger } = await import('../src/logger.ts');
   const app = buildApp(loadConfig({ RETENTION_DB: db, CHART_OUT_DIR: join(tmpdir(), 'retention-scale-charts') }), createLogger(() => {}));
-  const meta = app.assistant.modelInfo().model;
+  const meta = (await app.assistant.modelInfo()).model;
   const n = meta.scoredCustomers;
   const first = FIRST_ID; // synthesized sets number customers from here
   const pick = (k: number) => first + ((k * 7919) % Math.max(1, n - 10));
@@ -106,7 +106,7 @@ async function probeRisk(db: string): Promise<void> {
       scoreLookupPlan: plan,
     }),
   );
-  app.close();
+  await app.close();
 }
 
 async function probeAuc(dir: string): Promise<void> {

@@ -58,7 +58,7 @@ async function startBot(app: App): Promise<void> {
     await uploads?.shutdown();
   } finally {
     await digest.stop();
-    app.close();
+    await app.close();
   }
   log.info('bot stopped');
   if (failure) throw new Error(`${mode} stopped: ${(failure as Error).message ?? String(failure)}`);

@@ -3,6 +3,7 @@ import type { PreviousScore, RiskAnswer } from './core/assistant.ts';
 import type { DigestView } from './core/digest/view.ts';
 import type { DroppedCustomer, FeatureName } from './core/domain.ts';
 import type { Entrants } from './core/entrants.ts';
+import { INDIRECT_CANDIDATES, isIndirectCandidate, type IndirectFeature } from './core/indirect.ts';
 import type { FeatureImportance } from './core/importance.ts';
 import type { Band, Driver } from './core/risk.ts';
 import type { OfferCode, SegmentCode, SegmentSummary } from './core/segments.ts';
@@ -146,6 +147,67 @@ export function describeDriver(d: Driver, units: MoneyUnits): string {
     return d.typical === d.value ? `${label}: ${value} (как у большинства)` : `${label}: ${value} (чаще всего: ${d.typical})`;
   }
   return `${label}: ${value} (в среднем ${fmtFeatureValue(d.feature, d.typical, units)})`;
+}
+
+/**
+ * What an indirect driver likely stands for, in a manager's words (src/core/indirect.ts decides
+ * which drivers are indirect under the served model). `low`/`high`: the customer's side of the
+ * typical value when the data tie the feature to decline the other way round from sense;
+ * `unclear`: when they tie it to decline neither way. `short` goes on the chart, beside the value.
+ */
+const INDIRECT_NOTES: Record<IndirectFeature, Record<'low' | 'high' | 'unclear', { text: string; short: string }>> = {
+  serviceErrors: {
+    low: { text: 'мало сбоев сервиса — скорее признак низкой активности: кто реже заходит, реже видит сбои', short: 'скорее признак низкой активности' },
+    high: { text: 'много сбоев сервиса — скорее признак высокой активности: кто чаще заходит, чаще видит сбои', short: 'скорее признак высокой активности' },
+    unclear: {
+      text: 'сбои сервиса сами по себе с уходом почти не связаны — модель учитывает их только вместе с другими признаками',
+      short: 'само по себе с уходом не связано',
+    },
+  },
+  marketActiveCurrent: {
+    low: {
+      text: 'мало маркетинговых касаний в этом месяце — скорее признак, что удерживать клиента рассылками пока не было нужды',
+      short: 'скорее признак, что удерживать не было нужды',
+    },
+    high: {
+      text: 'много маркетинговых касаний в этом месяце — скорее признак, что клиента уже стараются удержать: рассылок больше у тех, кто стал покупать меньше',
+      short: 'скорее признак, что клиента уже удерживают',
+    },
+    unclear: {
+      text: 'число маркетинговых касаний в этом месяце само по себе с уходом почти не связано — модель учитывает его только вместе с другими признаками',
+      short: 'само по себе с уходом не связано',
+    },
+  },
+};
+
+function indirectNote(d: Driver): { text: string; short: string } | null {
+  if (!d.indirect || !isIndirectCandidate(d.feature)) return null;
+  const notes = INDIRECT_NOTES[d.feature];
+  if (d.indirect === 'unclear') return notes.unclear;
+  // The side the pull points to: with the data's direction against sense (−expected), a rise in
+  // risk comes from the high side when that direction is «more → riskier».
+  const pullHigh = Math.sign(d.contribution) === -INDIRECT_CANDIDATES[d.feature].expected;
+  if (typeof d.value !== 'number' || typeof d.typical !== 'number' || d.value === d.typical) return pullHigh ? notes.high : notes.low;
+  const valueHigh = d.value > d.typical;
+  // «Few errors» lowering the risk fits neither reading (low activity would raise it): say only that it is no cause.
+  if (valueHigh !== pullHigh) return notes.unclear;
+  return valueHigh ? notes.high : notes.low;
+}
+
+/**
+ * A /risk driver line, with a second line when the driver is an indirect signal: what it likely
+ * stands for, so «мало сбоев» is not read as a reason to call about service errors.
+ */
+export function driverLines(d: Driver, units: MoneyUnits): string[] {
+  const note = indirectNote(d);
+  const head = `${d.contribution >= 0 ? '▲' : '▼'} ${fmtPoints(d.contribution)} — ${describeDriver(d, units)}`;
+  return note ? [head, `   ↳ Не причина: ${note.text}.`] : [head];
+}
+
+/** A drivers-chart caption: the driver, and for an indirect signal what it likely stands for. */
+export function driverCaption(d: Driver, units: MoneyUnits): string {
+  const note = indirectNote(d);
+  return note ? `${describeDriver(d, units)} — ${note.short}` : describeDriver(d, units);
 }
 
 /** The comparative a short direction starts with: «больше → риск ниже», «выше → …», «дольше → …». */
@@ -318,7 +380,7 @@ export function riskText(r: RiskAnswer, units: MoneyUnits): string {
     `Прибыль: ${fmtMoney(r.customer.profit, units.profit)} в месяц → ожидаемая потеря ${fmtMoney(r.expectedLoss, units.profit)}`,
     '',
     `Откуда ${p}: у среднего клиента — ${fmtPercent(r.baseRate)}, а вот что у этого клиента иначе и на сколько ${POINTS_EXPLAINED} это меняет вероятность:`,
-    ...r.drivers.map((d) => `${d.contribution >= 0 ? '▲' : '▼'} ${fmtPoints(d.contribution)} — ${describeDriver(d, units)}`),
+    ...r.drivers.flatMap((d) => driverLines(d, units)),
     `• ${fmtPoints(rest)} — ${CHART_TEXT.drivers.rest}`,
     '',
     `Сегменты: ${r.segments.length ? r.segments.map((s) => SEGMENT_TEXT[s].title).join(', ') : 'нет'}`,

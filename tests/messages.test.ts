@@ -86,13 +86,13 @@ describe('plurals', () => {
     );
   });
 
-  it('after «из» the genitive: из 21 клиента, из 22 клиентов', () => {
+  it('after «из» the genitive: из 21 клиента, из 22 клиентов', async () => {
     expect(M.fmtCountOf(21, M.OF_CUSTOMERS)).toBe('21 клиента');
     expect(M.fmtCountOf(22, M.OF_CUSTOMERS)).toBe('22 клиентов');
     expect(M.fmtCountOf(1296, M.OF_CUSTOMERS)).toBe(`1${NB}296 клиентов`);
   });
 
-  it('errors and features too', () => {
+  it('errors and features too', async () => {
     expect(M.DATA_ERRORS.moreProblems(22)).toBe('и ещё 22 ошибки в этом файле (показаны первые)');
     expect(M.DATA_ERRORS.moreProblems(21)).toBe('и ещё 21 ошибка в этом файле (показаны первые)');
     expect(M.CHART_TEXT.importance.rest(2, 3)).toBe('Остальные 2 признака — вместе 3%');
@@ -100,7 +100,7 @@ describe('plurals', () => {
 });
 
 describe('money has its unit, and priority is the expected loss', () => {
-  it('in a segment', () => {
+  it('in a segment', async () => {
     for (const code of SEGMENT_CODES) {
       const text = M.segmentText(segment(code), units);
       expectEveryMoneyFigureWithUnit(text);
@@ -110,7 +110,7 @@ describe('money has its unit, and priority is the expected loss', () => {
     }
   });
 
-  it('in a risk answer: profit, revenue and minutes', () => {
+  it('in a risk answer: profit, revenue and minutes', async () => {
     const text = M.riskText(risk(), units);
     expectEveryMoneyFigureWithUnit(text);
     expect(text).toContain(`выручка в этом месяце: 5${NB}432${NB}${unit(units.money)} (в среднем 4${NB}859${NB}${unit(units.money)})`);
@@ -118,7 +118,7 @@ describe('money has its unit, and priority is the expected loss', () => {
     expect(text).toContain(`ожидаемая потеря 6,03${NB}${unit(units.profit)}`);
   });
 
-  it('in the digest and its CSV header', () => {
+  it('in the digest and its CSV header', async () => {
     const view: Pick<DigestView, 'period' | 'model' | 'atRisk' | 'change' | 'top' | 'newcomers' | 'segments'> = {
       period: periodFromKey('2026-W48'),
       model: { version: 2, family: 'knn', datasetVersion: 2 },
@@ -138,7 +138,7 @@ describe('money has its unit, and priority is the expected loss', () => {
     expect(M.EXPORT_HEADER(units).join()).not.toMatch(/приоритет/);
   });
 
-  it('/help says in one line what the expected loss is, in the profit unit', () => {
+  it('/help says in one line what the expected loss is, in the profit unit', async () => {
     const help = M.CHAT.help([{ command: 'risk', description: 'риск' }], units, 215349);
     const line = help.split('\n').find((l) => l.startsWith('Ожидаемая потеря'));
     expect(line).toBe(
@@ -148,7 +148,7 @@ describe('money has its unit, and priority is the expected loss', () => {
 });
 
 describe('drivers read with their context', () => {
-  it('start from the base rate, explain п.п. where it first appears, and end at the probability', () => {
+  it('start from the base rate, explain п.п. where it first appears, and end at the probability', async () => {
     const text = M.riskText(risk(), units);
     const first = text.indexOf('п.п.');
     expect(text.slice(0, first)).toMatch(/на сколько процентных пунктов \($/);
@@ -159,25 +159,25 @@ describe('drivers read with their context', () => {
     expect(text).toContain('маркетинговых касаний в месяц (среднее за полгода): 1,7 (в среднем 4,3)');
   });
 
-  it('show the change since the previous data set', () => {
+  it('show the change since the previous data set', async () => {
     expect(M.riskText(risk(), units).split('\n')[1]).toBe('Было 45% (данные v1), стало 98% ▲');
     expect(M.riskText(risk({ previous: null }), units)).not.toMatch(/Было/);
   });
 });
 
 describe('no doubled or broken strings', () => {
-  it('a segment heading has one dash', () => {
+  it('a segment heading has one dash', async () => {
     for (const code of SEGMENT_CODES) {
       const [heading] = M.segmentText(segment(code), units).split('\n');
       expect(heading.split(' — ')).toHaveLength(2);
     }
   });
 
-  it('the unknown-segment question is the one line its keyboard answers', () => {
+  it('the unknown-segment question is the one line its keyboard answers', async () => {
     expect(M.SEGMENT_UI.unknown('несуществующий')).toBe('Не знаю сегмента «несуществующий». Выберите из списка:');
   });
 
-  it('dropped customers are named as dropped, with the reason', () => {
+  it('dropped customers are named as dropped, with the reason', async () => {
     expect(M.CHAT.customerExcluded(215348, 'zero_revenue')).toMatch(
       /^Клиент 215348 есть в выгрузке, но исключён из анализа: нулевая выручка в одном из месяцев\./,
     );

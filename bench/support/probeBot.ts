@@ -122,7 +122,7 @@ export async function probeBot(opts: BotProbeOptions) {
   await deliverDigest(app, bot.telegram)(currentPeriod(app.config), { trigger: 'manual', force: true });
   const digestDone = clock();
   const week = currentPeriod(app.config).key;
-  const atRiskCount = app.store.digests.get(week)?.atRiskIds.length;
+  const atRiskCount = (await app.store.digests.get(week))?.atRiskIds.length;
   // A benchmark's digest is no real week's: drop it, so it neither shows in next week's comparison
   // nor keeps this model version from `retention gc`.
   const db = (app.store as unknown as { db: { prepare(sql: string): { run(...a: unknown[]): unknown } } }).db;
@@ -145,7 +145,7 @@ export async function probeBot(opts: BotProbeOptions) {
 
   const loop = { maxMs: ms(overall.max / 1e6), p99Ms: ms(overall.percentile(99) / 1e6), meanMs: ms(overall.mean / 1e6) };
   await polling.stop();
-  app.close();
+  await app.close();
   await em.close();
   return { phases: rows, eventLoopAfterPolling: loop, loadAtEnd: load() };
 }

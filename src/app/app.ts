@@ -69,8 +69,8 @@ export function buildApp(config: Config, log: Logger = createLogger(), opts: Bui
   async function warm(): Promise<void> {
     const t = performance.now();
     offload.start();
-    if (assistant.hasModel()) {
-      assistant.modelInfo(); // loads the active model
+    if (await assistant.hasModel()) {
+      await assistant.modelInfo(); // loads the active model
       // A model stored before segments were gets them built in a worker; nobody waits for it here.
       assistant.segments().catch((err: Error) => log.warn('segments not ready yet', { error: err.message }));
     }
@@ -92,18 +92,17 @@ export function buildApp(config: Config, log: Logger = createLogger(), opts: Bui
     log,
     offload,
     warm,
-    close: () => {
-      void offload.close();
-      store.close();
+    close: async () => {
+      await Promise.all([offload.close(), store.close()]);
     },
   };
 }
 
 /** A fresh install answers at once: the bundled demo data is ingested and trained on first start. */
 export async function ensureModel(app: Pick<App, 'assistant' | 'config'>, onStage?: (stage: 'ingest' | 'train') => void): Promise<void> {
-  if (app.assistant.hasModel()) return;
+  if (await app.assistant.hasModel()) return;
   onStage?.('ingest');
-  if (!app.assistant.latestDataset()) await app.assistant.ingestDir(app.config.demoDir);
+  if (!(await app.assistant.latestDataset())) await app.assistant.ingestDir(app.config.demoDir);
   onStage?.('train');
-  app.assistant.train();
+  await app.assistant.train();
 }

@@ -22,12 +22,11 @@ export type AuditHook = (entry: { userId: number; chatId: number; action: string
 
 /** Writes to the audit table; a failed write is logged and never fails the user's request. */
 export function auditHook(app: Pick<App, 'store' | 'log'>): AuditHook {
+  // Not awaited: the answer does not wait for its audit row, and a failed write only logs.
   return (entry) => {
-    try {
-      app.store.audit.record({ ...entry, action: redact(entry.action) });
-    } catch (err) {
-      app.log.warn('audit write failed', { error: (err as Error).message });
-    }
+    app.store.audit
+      .record({ ...entry, action: redact(entry.action) })
+      .catch((err: Error) => app.log.warn('audit write failed', { error: err.message }));
   };
 }
 
@@ -78,12 +77,13 @@ export function createUploads(app: Pick<App, 'config' | 'store' | 'assistant' | 
     log: app.log,
     audit: opts.audit ?? auditHook(app),
     // Asked when the alert goes out, like the digest: only subscribers still allowed get it.
-    alert: (report) => ({
-      chatIds: app.store.subscribers
-        .active()
-        .filter((s) => mayReceive(policy, s.chatId, s.userId))
-        .map((s) => s.chatId),
-      replies: highRiskAlert(report.entrants, app.config.units),
-    }),
+    alert: async (report) => {
+      const subscribers = await app.store.subscribers.active();
+      const allowed = await Promise.all(subscribers.map((s) => mayReceive(policy, s.chatId, s.userId)));
+      return {
+        chatIds: subscribers.filter((_, i) => allowed[i]).map((s) => s.chatId),
+        replies: highRiskAlert(report.entrants, app.config.units),
+      };
+    },
   });
 }

@@ -40,13 +40,13 @@ export async function composeDigest(app: DigestApp, period: DigestPeriod): Promi
   const view = await buildDigestView({
     assistant: app.assistant,
     period,
-    previous: app.store.digests.previous(period.key),
-    history: app.store.digests.history(period.key, TREND_WEEKS - 1),
+    previous: await app.store.digests.previous(period.key),
+    history: await app.store.digests.history(period.key, TREND_WEEKS - 1),
   });
   const ids = view.atRisk.customers.map((c) => c.id);
   const parts = await digestParts(view, app.charts, app.config.units, {
-    contacts: new Map(app.store.contacts.byIds(ids).map((c) => [c.id, c])),
-    campaign: app.campaign.results().campaigns.at(-1) ?? null,
+    contacts: new Map((await app.store.contacts.byIds(ids)).map((c) => [c.id, c])),
+    campaign: (await app.campaign.results()).campaigns.at(-1) ?? null,
   });
   return {
     view,

@@ -22,5 +22,5 @@ export interface App {
   offload: Offload;
   /** Loads the active model and starts the worker pool: what the bot does before polling. */
   warm(): Promise<void>;
-  close(): void;
+  close(): Promise<void>;
 }

@@ -7,7 +7,7 @@ import type { App } from './types.ts';
 export interface WebhookWiring {
   claims: UpdateClaims;
   owner: string;
-  health(): HealthReport;
+  health(): Promise<HealthReport>;
 }
 
 export function webhookWiring(app: Pick<App, 'store'>): WebhookWiring {
@@ -19,9 +19,9 @@ export function webhookWiring(app: Pick<App, 'store'>): WebhookWiring {
 }
 
 /** One query answers both questions: it fails when the store is down, and names the active model. */
-export function storeHealth(store: Pick<App['store'], 'models'>): HealthReport {
+export async function storeHealth(store: Pick<App['store'], 'models'>): Promise<HealthReport> {
   try {
-    return { store: 'up', model: store.models.activeVersion() };
+    return { store: 'up', model: await store.models.activeVersion() };
   } catch {
     return { store: 'down', model: null };
   }

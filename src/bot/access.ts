@@ -54,7 +54,7 @@ export function accessControl(policy: AccessPolicy, opts: AccessOptions = {}): M
       if (refused.add(chat.id)) await ctx.reply(M.CHAT.accessDenied).catch(() => undefined);
       return;
     }
-    if (isTeamChat(policy, chat.id)) {
+    if (await isTeamChat(policy, chat.id)) {
       if (allowedUser) return next();
       // Others in a team chat get silence: the chat is shared, a refusal would be noise.
       if (ctx.callbackQuery) await ctx.answerCbQuery().catch(() => undefined);

@@ -69,17 +69,17 @@ export function createBot(deps: BotDeps): RunningBot {
   bot.use(async (ctx, next) => {
     const msg = ctx.message as { migrate_to_chat_id?: number; migrate_from_chat_id?: number } | undefined;
     if (ctx.chat && msg?.migrate_to_chat_id !== undefined) {
-      deps.subscribers.migrate(ctx.chat.id, msg.migrate_to_chat_id);
+      await deps.subscribers.migrate(ctx.chat.id, msg.migrate_to_chat_id);
       log.info('chat migrated to a supergroup', { from: ctx.chat.id, to: msg.migrate_to_chat_id });
       return;
     }
     if (ctx.chat && msg?.migrate_from_chat_id !== undefined) {
-      deps.subscribers.migrate(msg.migrate_from_chat_id, ctx.chat.id);
+      await deps.subscribers.migrate(msg.migrate_from_chat_id, ctx.chat.id);
       return;
     }
     const member = ctx.myChatMember?.new_chat_member;
     if (ctx.chat && member && (member.status === 'left' || member.status === 'kicked')) {
-      if (deps.subscribers.unsubscribe(ctx.chat.id, 'blocked')) log.info('removed from a chat, unsubscribed', { chat: ctx.chat.type });
+      if (await deps.subscribers.unsubscribe(ctx.chat.id, 'blocked')) log.info('removed from a chat, unsubscribed', { chat: ctx.chat.type });
       return;
     }
     return next();
@@ -104,7 +104,7 @@ export function createBot(deps: BotDeps): RunningBot {
   // Photos, stickers, voice in a private chat: say what the bot understands instead of staying
   // silent. In a team chat other messages are the team's own talk (and service notices).
   bot.on('message', async (ctx) => {
-    if (ctx.chat.type === 'private') await ctx.reply(deps.dialogue.hint());
+    if (ctx.chat.type === 'private') await ctx.reply(await deps.dialogue.hint());
   });
 
   bot.on('callback_query', async (ctx) => {

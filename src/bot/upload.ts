@@ -32,7 +32,7 @@ export interface UploadDeps {
   audit?: (entry: { userId: number; chatId: number; action: string }) => void;
   maxFileBytes?: number;
   /** After a successful retrain: who to tell what (high-profit customers newly at high risk), if anything. */
-  alert?: (report: RetrainReport) => { chatIds: readonly number[]; replies: Reply[] };
+  alert?: (report: RetrainReport) => Promise<{ chatIds: readonly number[]; replies: Reply[] }>;
 }
 
 export interface UploadFeature {
@@ -154,14 +154,14 @@ export function createUploadFeature(deps: UploadDeps): UploadFeature {
       } else {
         audit('retrain failed');
         log.error('retrain failed', { chatId, error: (err as Error).message });
-        await progress.show(M.UPLOAD.trainingFailed(retrainer.activeVersion()));
+        await progress.show(M.UPLOAD.trainingFailed(await retrainer.activeVersion()));
       }
     }
   }
 
   /** One short message per subscribed chat; a chat that cannot be reached is logged and skipped. */
   async function alertSubscribers(telegram: Telegram, report: RetrainReport): Promise<void> {
-    const alert = deps.alert?.(report);
+    const alert = await deps.alert?.(report);
     if (!alert?.replies.length) return;
     for (const chatId of alert.chatIds) {
       await sendReplies(telegram, chatId, alert.replies).catch((err: unknown) =>

@@ -33,7 +33,7 @@ export interface WebhookHandlerOptions {
   owner: string;
   /** Hands an update to the bot; resolves once it is queued (createBot's per-chat queues). */
   handleUpdate(update: Update): Promise<void>;
-  health(): HealthReport;
+  health(): Promise<HealthReport>;
   log: Logger;
   now?: () => Date;
   claimTtlMs?: number;
@@ -93,13 +93,11 @@ export function createWebhookHandler(opts: WebhookHandlerOptions): WebhookHandle
   const inFlight = new Set<Promise<void>>();
   let accepting = true;
 
-  const health = (res: ServerResponse, head: boolean) => {
-    let report: HealthReport;
-    try {
-      report = opts.health();
-    } catch {
-      report = { store: 'down', model: null };
-    }
+  const health = async (res: ServerResponse, head: boolean) => {
+    // A health probe that throws, synchronously or not, means the store is down.
+    const report: HealthReport = await Promise.resolve()
+      .then(() => opts.health())
+      .catch(() => ({ store: 'down', model: null }));
     const ok = report.store === 'up' && report.model !== null;
     const body = { status: ok ? 'ok' : 'unavailable', ...report };
     if (head) return answer(res, ok ? 200 : 503);
@@ -149,7 +147,7 @@ export function createWebhookHandler(opts: WebhookHandlerOptions): WebhookHandle
   return {
     handle(req, res) {
       const path = (req.url ?? '/').split('?')[0];
-      if (path === opts.healthPath && (req.method === 'GET' || req.method === 'HEAD')) return health(res, req.method === 'HEAD');
+      if (path === opts.healthPath && (req.method === 'GET' || req.method === 'HEAD')) return void health(res, req.method === 'HEAD');
       if (path !== opts.path) return answer(res, 404, { error: 'not found' });
       if (req.method !== 'POST') return answer(res, 405, { error: 'method not allowed' }, { allow: 'POST' });
       const done = update(req, res)

@@ -49,8 +49,8 @@ export function registerCampaignCommands(program: Command, withApp: WithApp, out
     .description('this week’s call list by expected loss, up to CAMPAIGN_CAPACITY, with offers and call statuses (drawn and stored on first ask)')
     .option('--json', 'machine-readable output, with the control group for `retention synth --next-period`')
     .action((o: { json?: boolean }) =>
-      withApp((a) => {
-        const plan = a.campaign.planWeek();
+      withApp(async (a) => {
+        const plan = await a.campaign.planWeek();
         if (o.json) return out.json(weekPlanJson(plan));
         out.print(M.CAMPAIGN.planList(plan, a.config.digest.timezone, a.config.units));
       }),
@@ -64,8 +64,8 @@ export function registerCampaignCommands(program: Command, withApp: WithApp, out
     .option('--json', 'machine-readable output')
     .description('record what came of a call to a customer of the week’s list (a second call replaces the first)')
     .action((id: number, o: { status: ReturnType<typeof status>; week?: string; json?: boolean }) =>
-      withApp((a) => {
-        const r = a.campaign.record({ customerId: id, status: o.status, userId: 0, chatId: 0, week: o.week });
+      withApp(async (a) => {
+        const r = await a.campaign.record({ customerId: id, status: o.status, userId: 0, chatId: 0, week: o.week });
         if (o.json) return out.json({ week: r.outreach.week, id, status: r.outreach.status, offer: r.outreach.offer, at: r.outreach.at, replaced: r.replaced, progress: r.progress });
         out.print(`${r.outreach.week} customer ${id}: ${r.outreach.status}${r.replaced ? ' (replaced the earlier outcome)' : ''}; ${r.progress.done} of ${r.progress.planned} done`);
       }),
@@ -76,8 +76,8 @@ export function registerCampaignCommands(program: Command, withApp: WithApp, out
     .description('did the calls work: each measured week’s list against its control group, overall and per offer, with 95% intervals')
     .option('--json', 'machine-readable output')
     .action((o: { json?: boolean }) =>
-      withApp((a) => {
-        const r = a.campaign.results();
+      withApp(async (a) => {
+        const r = await a.campaign.results();
         if (o.json) return out.json(campaignResultsJson(r));
         out.print(M.CAMPAIGN.results(r, { weeks: Number.POSITIVE_INFINITY, units: a.config.units }));
       }),
@@ -108,13 +108,13 @@ export function registerCampaignCommands(program: Command, withApp: WithApp, out
         let entries;
         let sheetName;
         if (isPlanName(what)) {
-          const plan = a.campaign.planWeek();
+          const plan = await a.campaign.planWeek();
           entries = plan.entries;
           sheetName = M.CAMPAIGN.exportUi.planSheet(plan.week);
         } else {
           const code = resolveSegment(what);
           if (!code) throw new NotFoundError('segment', what);
-          entries = a.campaign.segmentEntries((await a.assistant.segment(code, { members: 'all' })).members);
+          entries = await a.campaign.segmentEntries((await a.assistant.segment(code, { members: 'all' })).members);
           sheetName = M.SEGMENT_TEXT[code].title;
         }
         const table = exportTable(entries, a.config.units);

@@ -23,11 +23,11 @@ export async function renderChartKind(app: App, kind: string, opts: { id?: numbe
   const units = app.config.units;
   switch (kind) {
     case 'drivers': {
-      const id = opts.id ?? (await assistant.segment('at-risk', { members: 1 })).members[0]?.customer.id ?? assistant.storedScores()[0].id;
+      const id = opts.id ?? (await assistant.segment('at-risk', { members: 1 })).members[0]?.customer.id ?? (await assistant.storedScores())[0].id;
       return charts.render(customerDriversChart(await assistant.risk(id), units));
     }
     case 'importance':
-      return charts.render(featureImportanceChart(assistant.topFeatures()));
+      return charts.render(featureImportanceChart(await assistant.topFeatures()));
     case 'segments':
       return charts.render(segmentOverviewChart(await assistant.segments({ members: Number.MAX_SAFE_INTEGER }), units));
     case 'segment': {
@@ -37,15 +37,15 @@ export async function renderChartKind(app: App, kind: string, opts: { id?: numbe
       return charts.render(segmentMembersChart(await assistant.segment(code), units));
     }
     case 'distribution':
-      return charts.render(riskDistributionSpec(assistant.probabilities(), assistant.settings.risk.high));
+      return charts.render(riskDistributionSpec(await assistant.probabilities(), assistant.settings.risk.high));
     case 'trend': {
       // The same weekly points the digest shows: recorded digests plus the current week.
       const period = currentPeriod(app.config);
-      const history = app.store.digests.history(period.key, TREND_WEEKS - 1);
+      const history = await app.store.digests.history(period.key, TREND_WEEKS - 1);
       return charts.render(atRiskTrendChart(weeklyTrend(history, period, (await assistant.segment('at-risk', { members: 0 })).size)));
     }
     case 'campaign': {
-      const week = chartedWeek(app.campaign.results());
+      const week = chartedWeek(await app.campaign.results());
       if (!week) throw new Error(CLI.noCampaignChart);
       return charts.render(campaignDeclineChart(week));
     }

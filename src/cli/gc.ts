@@ -43,9 +43,9 @@ export function registerGcCommand(program: Command, withApp: WithApp, print: (s:
     .option('--vacuum', 'also rewrite the file to give the freed space back to the disk (takes the store for its duration: stop the bot first)')
     .option('--json', 'machine-readable output')
     .action((o: { dryRun?: boolean; keep?: number; vacuum?: boolean; json?: boolean }) =>
-      withApp((a) => {
+      withApp(async (a) => {
         const keep = o.keep ?? keepCount(process.env.KEEP_VERSIONS ?? String(DEFAULT_KEEP_VERSIONS));
-        const outcome = collectGarbage(a.store, { keep, dryRun: Boolean(o.dryRun), vacuum: o.vacuum });
+        const outcome = await collectGarbage(a.store, { keep, dryRun: Boolean(o.dryRun), vacuum: o.vacuum });
         if (o.json) return print(JSON.stringify(outcome, null, 2));
         for (const line of describe(outcome)) print(line);
       }),

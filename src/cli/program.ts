@@ -34,7 +34,7 @@ async function withApp<T>(fn: (a: App) => Promise<T> | T): Promise<T> {
   try {
     return await fn(a);
   } finally {
-    a.close();
+    await a.close();
   }
 }
 
@@ -50,10 +50,10 @@ async function printChatAnswer(a: App, message: string): Promise<void> {
 }
 
 /** Before any training: a bot that would refuse to start should say so at once. */
-function refuseBadBotConfig(a: App): void {
+async function refuseBadBotConfig(a: App): Promise<void> {
   const problem = botConfigProblem(a.config);
   if (problem) {
-    a.close();
+    await a.close();
     throw new Error(problem);
   }
 }
@@ -98,8 +98,8 @@ program
   .option('--dataset-version <n>', 'train on this data set version instead of the latest (the bot’s upload uses it)', int)
   .option('--families <list>', 'comma-separated model families to search (default: all)', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
   .action((o: { json?: boolean; folds?: number; repeats?: number; seed?: number; datasetVersion?: number; families?: string[] }) =>
-    withApp((a) => {
-      const { model, report, previous } = a.assistant.train({
+    withApp(async (a) => {
+      const { model, report, previous } = await a.assistant.train({
         folds: o.folds,
         repeats: o.repeats,
         ...(o.seed !== undefined ? { seed: o.seed } : {}),
@@ -135,7 +135,7 @@ program
   .option('--json', 'machine-readable output')
   .action(async (o: { folds: number; repeats: number; json?: boolean }) =>
     withApp(async (a) => {
-      const r = a.assistant.evaluate({ folds: o.folds, repeats: o.repeats });
+      const r = await a.assistant.evaluate({ folds: o.folds, repeats: o.repeats });
       if (o.json) return json(r);
       for (const f of r.families) print(CLI.family(f));
       print(CLI.chosen(r.chosen));
@@ -150,8 +150,8 @@ program
   .action((o: { data?: string; out: string }) =>
     withApp(async (a) => {
       const scored = o.data
-        ? a.assistant.scoreCustomers((await csvDatasetReader.readDir(o.data, { requireLabel: false })).customers)
-        : a.assistant.storedScores();
+        ? await a.assistant.scoreCustomers((await csvDatasetReader.readDir(o.data, { requireLabel: false })).customers)
+        : await a.assistant.storedScores();
       const t = a.config.risk;
       const rows = scored.map((s) => [s.id, s.probability.toFixed(6), bandOf(s.probability, t)]);
       writeFileSync(o.out, toCsv(['id', 'probability', 'band'], rows, { bom: false }));
@@ -167,7 +167,7 @@ program
   .action((id: number, o: { json?: boolean }) =>
     withApp(async (a) => {
       if (o.json) {
-        const excluded = a.assistant.excluded(id);
+        const excluded = await a.assistant.excluded(id);
         if (excluded) {
           process.exitCode = 1;
           return json({ id, excluded });
@@ -231,7 +231,7 @@ program
   .description('global feature importance of the active model')
   .action((o: { json?: boolean }) =>
     withApp(async (a) => {
-      const top = a.assistant.topFeatures();
+      const top = await a.assistant.topFeatures();
       if (o.json) return json(top.map((f) => ({ feature: f.feature, importance: f.importance, direction: f.direction })));
       await printChatAnswer(a, '/top_features');
     }),
@@ -256,8 +256,8 @@ model
   .command('list')
   .option('--json', 'machine-readable output')
   .action((o: { json?: boolean }) =>
-    withApp((a) => {
-      const list = a.assistant.listModels();
+    withApp(async (a) => {
+      const list = await a.assistant.listModels();
       if (o.json) return json(list);
       for (const m of list) print(CLI.modelRow(m, a.config.digest.timezone));
     }),
@@ -266,8 +266,8 @@ model
   .command('use')
   .argument('<version>', 'model version to make active (rollback)', int)
   .action((version: number) =>
-    withApp((a) => {
-      const m = a.assistant.useModel(version);
+    withApp(async (a) => {
+      const m = await a.assistant.useModel(version);
       print(CLI.modelActivated(m));
     }),
   );
@@ -317,7 +317,7 @@ program
   .description('run the Telegram bot (TELEGRAM_BOT_TOKEN)')
   .action(async () => {
     const a = app();
-    refuseBadBotConfig(a);
+    await refuseBadBotConfig(a);
     await ensureModel(a);
     await startBot(a);
   });
@@ -327,13 +327,13 @@ program
   .description('the bot when TELEGRAM_BOT_TOKEN is set, otherwise the console; trains on data/ first if needed')
   .action(async () => {
     const a = app();
-    if (a.config.telegramToken) refuseBadBotConfig(a);
+    if (a.config.telegramToken) await refuseBadBotConfig(a);
     await ensureModel(a, (stage) => process.stderr.write(stage === 'ingest' ? 'Первый запуск: загружаю демо-данные…\n' : 'Обучаю модель…\n'));
     if (a.config.telegramToken) return startBot(a);
     try {
       await startConsole(a);
     } finally {
-      a.close();
+      await a.close();
     }
   });
 

@@ -54,12 +54,12 @@ export async function runConsole(dialogue: Dialogue, opts: ConsoleOptions): Prom
   const prompt = () => opts.interactive && opts.output.write('> ');
   let seq = 0;
   let greeted = false;
-  const greet = () => {
-    write(dialogue.greeting());
+  const greet = async () => {
+    write(await dialogue.greeting());
     write('');
     greeted = true;
   };
-  if (opts.interactive) greet();
+  if (opts.interactive) await greet();
   prompt();
   let first = true;
   for await (const line of rl) {
@@ -70,7 +70,7 @@ export async function runConsole(dialogue: Dialogue, opts: ConsoleOptions): Prom
         prompt();
         continue;
       }
-      if (!greeted && !repeatsGreeting) greet();
+      if (!greeted && !repeatsGreeting) await greet();
       greeted = true;
       for (const reply of await dialogue.handleText(CONSOLE_USER, line)) {
         write(renderReply(reply, opts.outDir, ++seq));
@@ -79,5 +79,5 @@ export async function runConsole(dialogue: Dialogue, opts: ConsoleOptions): Prom
     }
     prompt();
   }
-  if (!greeted) greet();
+  if (!greeted) await greet();
 }

@@ -12,7 +12,7 @@ export interface AccessPolicy {
    * The chat id a chat had when it was configured: Telegram gives a group a new id when it
    * becomes a supergroup, and the operator's list still names the old one.
    */
-  originOf?: (chatId: number) => number;
+  originOf?: (chatId: number) => Promise<number>;
 }
 
 export function mayAsk(policy: AccessPolicy, userId: number): boolean {
@@ -23,15 +23,16 @@ export function isAdmin(policy: AccessPolicy, userId: number): boolean {
   return policy.admins.has(userId);
 }
 
-export function isTeamChat(policy: AccessPolicy, chatId: number): boolean {
-  return policy.teamChats.has(chatId) || policy.teamChats.has(policy.originOf?.(chatId) ?? chatId);
+export async function isTeamChat(policy: AccessPolicy, chatId: number): Promise<boolean> {
+  if (policy.teamChats.has(chatId)) return true;
+  return policy.originOf !== undefined && policy.teamChats.has(await policy.originOf(chatId));
 }
 
 /**
  * Whether customer data may be sent to `chatId` on behalf of `userId`, checked at send time:
  * a listed team chat, or the private chat (whose id is the user's) of a user still allowed.
  */
-export function mayReceive(policy: AccessPolicy, chatId: number, userId: number): boolean {
-  if (isTeamChat(policy, chatId)) return true;
+export async function mayReceive(policy: AccessPolicy, chatId: number, userId: number): Promise<boolean> {
+  if (await isTeamChat(policy, chatId)) return true;
   return chatId === userId && mayAsk(policy, userId);
 }

@@ -3,6 +3,7 @@ import type { ModelVersion } from './domain.ts';
 import { NoModelError } from './errors.ts';
 import type { Logger, Store } from './ports.ts';
 import type { ExplanationInfo } from './explanations.ts';
+import { indirectSignals, type IndirectSignals, type LearnedDirection } from './indirect.ts';
 import type { FeatureStats } from './training.ts';
 import type { SegmentCutoffs } from './segments.ts';
 
@@ -15,17 +16,20 @@ export interface LoadedModel {
   cutoffs?: SegmentCutoffs;
   /** Where explanations come from; absent for models stored before it was recorded. */
   explanations?: ExplanationInfo;
+  /** Features whose drivers stand for something else under this model (src/core/indirect.ts), read once at load. */
+  indirect: IndirectSignals;
 }
 
 /** A stored model version, deserialised; null when the version does not exist. Throws on a corrupted row. */
-export function loadStoredModel(store: Store, version: number): LoadedModel | null {
-  const stored = store.models.get(version);
+export async function loadStoredModel(store: Store, version: number): Promise<LoadedModel | null> {
+  const stored = await store.models.get(version);
   if (!stored) return null;
   const metrics = stored.meta.metrics as {
     featureStats?: FeatureStats;
     importance?: LoadedModel['importance'];
     segmentCutoffs?: SegmentCutoffs;
     explanations?: ExplanationInfo;
+    directions?: LearnedDirection[];
   };
   return {
     meta: stored.meta,
@@ -34,6 +38,7 @@ export function loadStoredModel(store: Store, version: number): LoadedModel | nu
     importance: metrics.importance ?? [],
     cutoffs: metrics.segmentCutoffs,
     explanations: metrics.explanations,
+    indirect: indirectSignals(metrics.directions),
   };
 }
 
@@ -52,18 +57,17 @@ export class ActiveModel {
     private readonly log?: Logger,
   ) {}
 
-  get(): LoadedModel {
-    const version = this.store.models.activeVersion();
+  async get(): Promise<LoadedModel> {
+    const version = await this.store.models.activeVersion();
     if (version === null) throw new NoModelError();
     // Keyed by the pointer, not the loaded version, so a corrupted active row is read once, not per request.
     if (this.cached && this.cachedFor === version) return this.cached;
-    const candidates = this.store.models
-      .list()
+    const candidates = (await this.store.models.list())
       .map((m) => m.version)
       .filter((v) => v <= version)
       .sort((a, b) => b - a);
     for (const v of candidates) {
-      const loaded = this.tryLoad(v);
+      const loaded = await this.tryLoad(v);
       if (loaded) {
         if (v !== version) this.log?.warn('active model unreadable, answering with an older version', { active: version, used: v });
         this.cached = loaded;
@@ -74,9 +78,9 @@ export class ActiveModel {
     throw new NoModelError();
   }
 
-  private tryLoad(version: number): LoadedModel | null {
+  private async tryLoad(version: number): Promise<LoadedModel | null> {
     try {
-      return loadStoredModel(this.store, version);
+      return await loadStoredModel(this.store, version);
     } catch (err) {
       this.log?.error('model version failed to load', { version, error: (err as Error).message });
       return null;

@@ -65,23 +65,22 @@ export function createAssistant(deps: {
   const portfolio = new Portfolio(store, work, segmentSettings);
   const explanations = new Explanations(store, work);
 
-  function storeDataset(data: CleanDataset, source: string): IngestOutcome {
-    return { dataset: store.datasets.create(data, source), data };
+  async function storeDataset(data: CleanDataset, source: string): Promise<IngestOutcome> {
+    return { dataset: await store.datasets.create(data, source), data };
   }
 
   /** Models of earlier data sets, newest first, listed once per active model. */
   let earlier: { forModel: number; versions: { version: number; datasetVersion: number }[] } | null = null;
-  function previousScore(meta: ModelVersion, id: number): PreviousScore | null {
+  async function previousScore(meta: ModelVersion, id: number): Promise<PreviousScore | null> {
     if (earlier?.forModel !== meta.version) {
-      const versions = store.models
-        .list()
+      const versions = (await store.models.list())
         .filter((m) => m.datasetVersion < meta.datasetVersion)
         .sort((a, b) => b.version - a.version)
         .map((m) => ({ version: m.version, datasetVersion: m.datasetVersion }));
       earlier = { forModel: meta.version, versions };
     }
     for (const m of earlier.versions) {
-      const p = store.models.score(m.version, id);
+      const p = await store.models.score(m.version, id);
       if (p !== null) return { probability: p, modelVersion: m.version, datasetVersion: m.datasetVersion };
     }
     return null;
@@ -96,7 +95,7 @@ export function createAssistant(deps: {
     settings,
     /** The served model, shared with the campaign use cases so both answer from one cache. */
     activeModel: active as Pick<ActiveModel, 'get'>,
-    hasModel: () => store.models.activeVersion() !== null,
+    hasModel: async () => (await store.models.activeVersion()) !== null,
 
     async ingestDir(dir: string): Promise<IngestOutcome> {
       return storeDataset(await reader.readDir(dir), dir);
@@ -106,43 +105,43 @@ export function createAssistant(deps: {
       return storeDataset(await reader.readFiles(files), source);
     },
 
-    train(opts: Partial<TrainOptions> = {}): TrainOutcome {
+    async train(opts: Partial<TrainOptions> = {}): Promise<TrainOutcome> {
       return trainModel(store, { seed: settings.seed, segments: segmentSettings, ...opts });
     },
 
     /** Compares families by repeated CV without storing anything. */
-    evaluate(opts: { folds: number; repeats: number }) {
-      const latest = store.datasets.latest();
+    async evaluate(opts: { folds: number; repeats: number }) {
+      const latest = await store.datasets.latest();
       if (!latest) throw new NotFoundError('dataset', 'latest');
-      const customers = store.datasets.customers(latest.version);
+      const customers = await store.datasets.customers(latest.version);
       return evaluateFamilies(FEATURE_SCHEMA, toFrame(customers), toLabels(customers), { seed: settings.seed, ...opts });
     },
 
     /** Scores customers that are not in the store (files given to `retention score --data`). */
-    scoreCustomers(customers: readonly Customer[]): CustomerScore[] {
-      const p = active.get().model.predictProba(toFrame(customers));
+    async scoreCustomers(customers: readonly Customer[]): Promise<CustomerScore[]> {
+      const p = (await active.get()).model.predictProba(toFrame(customers));
       return customers.map((c, i) => ({ id: c.id, probability: p[i] }));
     },
 
-    storedScores(): CustomerScore[] {
-      return store.models.scores(active.get().meta.version);
+    async storedScores(): Promise<CustomerScore[]> {
+      return store.models.scores((await active.get()).meta.version);
     },
 
     /** Index lookups plus the customer's stored (or cheap, or cached) explanation: never a scan. */
     async risk(id: number): Promise<RiskAnswer> {
       // One resolution of the active model per answer: a retrain switching the pointer midway
       // must not mix two models in one reply.
-      const loaded = active.get();
-      const { customer, probability } = lookupCustomer(store, loaded, id);
+      const loaded = await active.get();
+      const { customer, probability } = await lookupCustomer(store, loaded, id);
       const contributions = await explanations.of(loaded, customer);
-      const drivers = describeDrivers(contributions, customer, loaded.stats);
+      const drivers = describeDrivers(contributions, customer, loaded.stats, undefined, loaded.indirect);
       // Models stored before cut-offs were recorded take them from their stored segments.
       const cutoffs = loaded.cutoffs ?? (await portfolio.set(loaded)).cutoffs;
       const segments = segmentsOf({ customer, probability }, cutoffs, segmentSettings);
       return {
         customer,
         probability,
-        baseRate: store.explanations.base(loaded.meta.version, id) ?? loaded.explanations?.baseValue ?? baseRateOf(store, loaded, probability),
+        baseRate: (await store.explanations.base(loaded.meta.version, id)) ?? loaded.explanations?.baseValue ?? (await baseRateOf(store, loaded, probability)),
         contributions,
         band: bandOf(probability, settings.risk),
         drivers,
@@ -150,7 +149,7 @@ export function createAssistant(deps: {
         segments,
         offer: offerFor(segments),
         expectedLoss: priority({ customer, probability }),
-        previous: previousScore(loaded.meta, id),
+        previous: await previousScore(loaded.meta, id),
       };
     },
 
@@ -158,34 +157,34 @@ export function createAssistant(deps: {
      * Why a customer of the served data set's export is not in the analysis («zero_revenue»,
      * «revenue_outlier»), or null when the id was not dropped (unknown, or scored as usual).
      */
-    excluded(id: number): DroppedCustomer['reason'] | null {
-      const version = active.get().meta.datasetVersion;
+    async excluded(id: number): Promise<DroppedCustomer['reason'] | null> {
+      const version = (await active.get()).meta.datasetVersion;
       if (dropped?.forDataset !== version) {
-        dropped = { forDataset: version, byId: new Map(store.datasets.dropped(version).map((d) => [d.id, d.reason])) };
+        dropped = { forDataset: version, byId: new Map((await store.datasets.dropped(version)).map((d) => [d.id, d.reason])) };
       }
       return dropped.byId.get(id) ?? null;
     },
 
     /** One segment's aggregates with its first `members` members (TOP_MEMBERS by default, or 'all'). */
     async segment(code: SegmentCode, opts: { members?: number | 'all' } = {}): Promise<SegmentSummary> {
-      return portfolio.summary(active.get(), code, opts.members ?? TOP_MEMBERS);
+      return portfolio.summary(await active.get(), code, opts.members ?? TOP_MEMBERS);
     },
 
     /** Every segment's aggregates with its first `members` members (TOP_MEMBERS by default). */
     async segments(opts: { members?: number } = {}): Promise<SegmentSummary[]> {
-      return portfolio.summaries(active.get(), opts.members ?? TOP_MEMBERS);
+      return portfolio.summaries(await active.get(), opts.members ?? TOP_MEMBERS);
     },
 
     /** Every stored probability of the served model (the distribution chart): one read of the score index. */
-    probabilities(): Float64Array {
-      return Float64Array.from(store.models.scores(active.get().meta.version), (s) => s.probability);
+    async probabilities(): Promise<Float64Array> {
+      return Float64Array.from(await store.models.scores((await active.get()).meta.version), (s) => s.probability);
     },
 
     /** The smallest customer id of the served data set (a primary-key lookup), for examples in hints. */
-    exampleId(): number | null {
-      if (store.models.activeVersion() === null) return null;
+    async exampleId(): Promise<number | null> {
+      if ((await store.models.activeVersion()) === null) return null;
       try {
-        return store.datasets.nearestIds(active.get().meta.datasetVersion, 0, 1)[0] ?? null;
+        return (await store.datasets.nearestIds((await active.get()).meta.datasetVersion, 0, 1))[0] ?? null;
       } catch (err) {
         if (err instanceof NoModelError) return null;
         throw err;
@@ -193,12 +192,12 @@ export function createAssistant(deps: {
     },
 
     /** Importance of every feature with the direction it pushes the risk (from the stored scores), most important first. */
-    topFeatures(): FeatureImportance[] {
-      const loaded = active.get();
+    async topFeatures(): Promise<FeatureImportance[]> {
+      const loaded = await active.get();
       if (directions?.forModel !== loaded.meta.version) {
         // Read once per model version and not kept: the directions are all that is needed of them.
-        const scores = new Map(store.models.scores(loaded.meta.version).map((x) => [x.id, x.probability]));
-        const scored = store.datasets.customers(loaded.meta.datasetVersion).map((customer) => ({ customer, probability: scores.get(customer.id) ?? NaN }));
+        const scores = new Map((await store.models.scores(loaded.meta.version)).map((x) => [x.id, x.probability]));
+        const scored = (await store.datasets.customers(loaded.meta.datasetVersion)).map((customer) => ({ customer, probability: scores.get(customer.id) ?? NaN }));
         const byFeature = featureDirections(scored) as Record<string, FeatureImportance['direction'] | undefined>;
         const top = loaded.importance.map((f) => ({ feature: f.feature, importance: f.importance, direction: byFeature[f.feature] ?? null }));
         directions = { forModel: loaded.meta.version, top };
@@ -206,18 +205,18 @@ export function createAssistant(deps: {
       return directions.top;
     },
 
-    modelInfo(): { model: ModelVersion; dataset: DatasetVersion | null } {
-      const { meta } = active.get();
-      return { model: meta, dataset: store.datasets.get(meta.datasetVersion) };
+    async modelInfo(): Promise<{ model: ModelVersion; dataset: DatasetVersion | null }> {
+      const { meta } = await active.get();
+      return { model: meta, dataset: await store.datasets.get(meta.datasetVersion) };
     },
 
     listModels() {
       return store.models.list();
     },
 
-    useModel(version: number): ModelVersion {
-      store.models.activate(version);
-      const meta = store.models.meta(version);
+    async useModel(version: number): Promise<ModelVersion> {
+      await store.models.activate(version);
+      const meta = await store.models.meta(version);
       if (!meta) throw new NotFoundError('model', String(version));
       return meta;
     },

@@ -30,18 +30,18 @@ export const NO_ENTRANTS: Entrants = { count: 0, top: [] };
  * high profit, under `toModel`; sorted by expected loss. Customers new to the data set are not counted:
  * they did not «enter» the band, they were not there before.
  */
-export function highRiskEntrants(store: Store, fromModel: number, toModel: number, risk: BandThresholds, top = 3): Entrants {
+export async function highRiskEntrants(store: Store, fromModel: number, toModel: number, risk: BandThresholds, top = 3): Promise<Entrants> {
   if (fromModel === toModel) return NO_ENTRANTS;
-  const meta = store.models.meta(toModel);
+  const meta = await store.models.meta(toModel);
   if (!meta) return NO_ENTRANTS;
-  const before = new Map(store.models.scores(fromModel).map((s) => [s.id, s.probability]));
+  const before = new Map((await store.models.scores(fromModel)).map((s) => [s.id, s.probability]));
   const stored = (meta.metrics as { segmentCutoffs?: { profitQ75?: number } }).segmentCutoffs?.profitQ75;
-  const profitQ75 = typeof stored === 'number' ? stored : profitQuartile(store, meta.datasetVersion);
+  const profitQ75 = typeof stored === 'number' ? stored : await profitQuartile(store, meta.datasetVersion);
   const entrants: Entrant[] = [];
-  for (const s of store.models.scores(toModel)) {
+  for (const s of await store.models.scores(toModel)) {
     const previous = before.get(s.id);
     if (previous === undefined || previous > risk.high || !(s.probability > risk.high)) continue;
-    const customer = store.datasets.customer(meta.datasetVersion, s.id);
+    const customer = await store.datasets.customer(meta.datasetVersion, s.id);
     if (!customer || customer.profit < profitQ75) continue;
     entrants.push({ id: s.id, probability: s.probability, previous, profit: customer.profit, expectedLoss: s.probability * customer.profit });
   }
@@ -50,7 +50,7 @@ export function highRiskEntrants(store: Store, fromModel: number, toModel: numbe
 }
 
 /** For models stored before cut-offs were recorded: the top-quarter profit of their data set. */
-function profitQuartile(store: Store, datasetVersion: number): number {
-  const profits = Float64Array.from(store.datasets.customers(datasetVersion), (c) => c.profit).sort();
+async function profitQuartile(store: Store, datasetVersion: number): Promise<number> {
+  const profits = Float64Array.from(await store.datasets.customers(datasetVersion), (c) => c.profit).sort();
   return profits.length ? quantile(profits, 0.75) : Number.POSITIVE_INFINITY;
 }

@@ -131,15 +131,15 @@ export class Explanations {
   async of(loaded: { meta: { version: number }; model: Model; explanations?: ExplanationInfo }, customer: Customer): Promise<Contribution[]> {
     const version = loaded.meta.version;
     if (loaded.explanations?.tier === 'on-demand') return explainRows(loaded.model, toFrame([customer]), [0])[0];
-    const stored = this.store.explanations.get(version, customer.id);
+    const stored = await this.store.explanations.get(version, customer.id);
     if (stored) return stored;
     const key = `${version}:${customer.id}`;
     let job = this.pending.get(key);
     if (!job) {
       job = this.work
         .explain(version, [customer.id])
-        .then(([row]) => {
-          this.store.explanations.put(version, [row]);
+        .then(async ([row]) => {
+          await this.store.explanations.put(version, [row]);
           return row.drivers;
         })
         .finally(() => this.pending.delete(key));

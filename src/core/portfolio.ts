@@ -24,13 +24,13 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * Builds and stores the segments of a stored model version from its data set and scores: the one
  * full read, for a model whose segments were not stored at train time.
  */
-export function storeSegmentsOf(store: Store, modelVersion: number, settings: SegmentSettings): SegmentSet {
-  const existing = store.segments.find(modelVersion, settings);
+export async function storeSegmentsOf(store: Store, modelVersion: number, settings: SegmentSettings): Promise<SegmentSet> {
+  const existing = await store.segments.find(modelVersion, settings);
   if (existing) return existing;
-  const meta = store.models.meta(modelVersion);
+  const meta = await store.models.meta(modelVersion);
   if (!meta) throw new Error(`model v${modelVersion} is not in the store`);
-  const customers = store.datasets.customers(meta.datasetVersion);
-  const scores = new Map(store.models.scores(modelVersion).map((s) => [s.id, s.probability]));
+  const customers = await store.datasets.customers(meta.datasetVersion);
+  const scores = new Map((await store.models.scores(modelVersion)).map((s) => [s.id, s.probability]));
   const stored = (meta.metrics as { segmentCutoffs?: ReturnType<typeof segmentCutoffs> }).segmentCutoffs;
   const tables = buildSegmentTables(customers, (i) => scores.get(customers[i].id) ?? NaN, stored ?? segmentCutoffs(customers), settings);
   return store.segments.save(modelVersion, tables);
@@ -48,7 +48,7 @@ export class Portfolio {
   /** The stored segments of the loaded model, built first if it has none (once, however many ask). */
   async set(loaded: LoadedModel): Promise<SegmentSet> {
     const version = loaded.meta.version;
-    const found = this.store.segments.find(version, this.settings);
+    const found = await this.store.segments.find(version, this.settings);
     if (found) return found;
     let build = this.building.get(version);
     if (!build) {
@@ -56,7 +56,7 @@ export class Portfolio {
       this.building.set(version, build);
     }
     await build;
-    const built = this.store.segments.find(version, this.settings);
+    const built = await this.store.segments.find(version, this.settings);
     if (!built) throw new Error(`segments of model v${version} were built but are not in the store`);
     return built;
   }
@@ -64,21 +64,22 @@ export class Portfolio {
   /** Every segment's aggregates with its first `members` members. */
   async summaries(loaded: LoadedModel, members: number): Promise<SegmentSummary[]> {
     const set = await this.set(loaded);
-    return this.store.segments
-      .aggregates(set)
-      .map((a) => ({ ...a, members: members > 0 ? this.store.segments.members(set, a.code, 0, members) : [] }));
+    const aggregates = await this.store.segments.aggregates(set);
+    return Promise.all(
+      aggregates.map(async (a) => ({ ...a, members: members > 0 ? await this.store.segments.members(set, a.code, 0, members) : [] })),
+    );
   }
 
   /** One segment with its first `members` members, or all of them, read page by page. */
   async summary(loaded: LoadedModel, code: SegmentCode, members: number | 'all'): Promise<SegmentSummary> {
     const set = await this.set(loaded);
-    const aggregate = this.store.segments.aggregates(set).find((a) => a.code === code);
+    const aggregate = (await this.store.segments.aggregates(set)).find((a) => a.code === code);
     if (!aggregate) throw new Error(`segment ${code} is missing from model v${set.modelVersion}`);
     const limit = members === 'all' ? aggregate.size : members;
     const out: SegmentMember[] = [];
     for (let offset = 0; offset < limit; offset += MEMBER_PAGE) {
       if (offset > 0) await nextTurn();
-      out.push(...this.store.segments.members(set, code, offset, Math.min(MEMBER_PAGE, limit - offset)));
+      out.push(...(await this.store.segments.members(set, code, offset, Math.min(MEMBER_PAGE, limit - offset))));
     }
     return { ...aggregate, members: out };
   }

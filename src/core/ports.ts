@@ -18,16 +18,16 @@ import type { OfferCode, SegmentAggregate, SegmentCode, SegmentCutoffs, SegmentM
 
 export interface DatasetRepository {
   /** Stores a cleaned data set as a new immutable version, in one transaction. */
-  create(data: CleanDataset, source: string): DatasetVersion;
-  get(version: number): DatasetVersion | null;
-  latest(): DatasetVersion | null;
-  list(): DatasetVersion[];
+  create(data: CleanDataset, source: string): Promise<DatasetVersion>;
+  get(version: number): Promise<DatasetVersion | null>;
+  latest(): Promise<DatasetVersion | null>;
+  list(): Promise<DatasetVersion[]>;
   /** Every customer of a version, ordered by id. */
-  customers(version: number): Customer[];
-  customer(version: number, id: number): Customer | null;
+  customers(version: number): Promise<Customer[]>;
+  customer(version: number, id: number): Promise<Customer | null>;
   /** Known ids closest to `id` numerically, closest first (for «клиент не найден» hints). */
-  nearestIds(version: number, id: number, n: number): number[];
-  dropped(version: number): DroppedCustomer[];
+  nearestIds(version: number, id: number, n: number): Promise<number[]>;
+  dropped(version: number): Promise<DroppedCustomer[]>;
 }
 
 export interface NewModel {
@@ -70,17 +70,17 @@ export interface ModelRepository {
    * Saves the model with the scores of its data set, its segments and any precomputed
    * explanations, and makes it active, all in one transaction: a reader sees all of it or none.
    */
-  saveAndActivate(model: NewModel, scores: CustomerScore[], derived: DerivedTables): ModelVersion;
-  get(version: number): StoredModel | null;
+  saveAndActivate(model: NewModel, scores: CustomerScore[], derived: DerivedTables): Promise<ModelVersion>;
+  get(version: number): Promise<StoredModel | null>;
   /** A version's metadata without reading its artifact (cheap, and readable even when the artifact is corrupted). */
-  meta(version: number): ModelVersion | null;
-  list(): (ModelVersion & { active: boolean })[];
-  activeVersion(): number | null;
+  meta(version: number): Promise<ModelVersion | null>;
+  list(): Promise<(ModelVersion & { active: boolean })[]>;
+  activeVersion(): Promise<number | null>;
   /** Switches the active pointer (rollback); throws NotFoundError for an unknown version. */
-  activate(version: number): void;
-  score(modelVersion: number, customerId: number): number | null;
+  activate(version: number): Promise<void>;
+  score(modelVersion: number, customerId: number): Promise<number | null>;
   /** All scores of a model version, ordered by id. */
-  scores(modelVersion: number): CustomerScore[];
+  scores(modelVersion: number): Promise<CustomerScore[]>;
 }
 
 /** A model version's stored segments for one set of segment settings. */
@@ -99,26 +99,26 @@ export interface SegmentSet {
  */
 export interface SegmentRepository {
   /** The segments of a model version computed with these settings, or null when there are none yet. */
-  find(modelVersion: number, settings: SegmentSettings): SegmentSet | null;
+  find(modelVersion: number, settings: SegmentSettings): Promise<SegmentSet | null>;
   /**
    * Stores segments for a model version that has none for these settings (a model stored before
    * segments were, or thresholds changed since), in one transaction. Idempotent: when another
    * process stored them first, that set is returned.
    */
-  save(modelVersion: number, tables: SegmentTables): SegmentSet;
+  save(modelVersion: number, tables: SegmentTables): Promise<SegmentSet>;
   /** SEGMENT_CODES order. */
-  aggregates(set: SegmentSet): SegmentAggregate[];
+  aggregates(set: SegmentSet): Promise<SegmentAggregate[]>;
   /** Members [offset, offset + limit) of one segment by priority, highest first: a primary-key range. */
-  members(set: SegmentSet, code: SegmentCode, offset: number, limit: number): SegmentMember[];
+  members(set: SegmentSet, code: SegmentCode, offset: number, limit: number): Promise<SegmentMember[]>;
 }
 
 /** Explanations kept per (model version, customer): precomputed at train time or cached on first use. */
 export interface ExplanationRepository {
-  get(modelVersion: number, id: number): Contribution[] | null;
+  get(modelVersion: number, id: number): Promise<Contribution[] | null>;
   /** The stored explanation's base, or null (not stored, or stored without one). */
-  base(modelVersion: number, id: number): number | null;
+  base(modelVersion: number, id: number): Promise<number | null>;
   /** Write-once: an explanation already stored for the key is kept. */
-  put(modelVersion: number, rows: readonly CustomerExplanation[]): void;
+  put(modelVersion: number, rows: readonly CustomerExplanation[]): Promise<void>;
 }
 
 /** Which versions exist and which other records point at them: what a retention policy decides from. */
@@ -133,15 +133,15 @@ export interface VersionInventory {
 
 /** Removal of old versions (`retention gc`). */
 export interface RetentionRepository {
-  inventory(): VersionInventory;
+  inventory(): Promise<VersionInventory>;
   /** Deletes a model version with its scores, segments and explanations; refuses the active one. */
-  deleteModel(version: number): void;
+  deleteModel(version: number): Promise<void>;
   /** Deletes a data set version with its customers; refuses while a model still uses it. */
-  deleteDataset(version: number): void;
+  deleteDataset(version: number): Promise<void>;
   /** Rewrites the file so freed pages go back to the file system; needs exclusive access for its duration. */
-  vacuum(): void;
+  vacuum(): Promise<void>;
   /** Size of the store and how much of it is free pages (reused by later writes). */
-  fileStats(): { bytes: number; freeBytes: number };
+  fileStats(): Promise<{ bytes: number; freeBytes: number }>;
 }
 
 export interface Store {
@@ -156,7 +156,7 @@ export interface Store {
   readonly campaigns: CampaignRepository;
   readonly contacts: ContactRepository;
   readonly updateClaims: UpdateClaims;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /**
@@ -193,9 +193,9 @@ export interface AuditEntry {
 
 /** Append-only record of who asked the bot what, and when. */
 export interface AuditLog {
-  record(entry: Omit<AuditEntry, 'at'>): void;
+  record(entry: Omit<AuditEntry, 'at'>): Promise<void>;
   /** The latest entries, newest first. */
-  recent(limit: number): AuditEntry[];
+  recent(limit: number): Promise<AuditEntry[]>;
 }
 
 /**
@@ -228,22 +228,22 @@ export interface Subscriber {
 /** Chats that receive the weekly digest. */
 export interface SubscriberRepository {
   /** Returns false when the chat was already subscribed. */
-  subscribe(chatId: number, userId: number): boolean;
+  subscribe(chatId: number, userId: number): Promise<boolean>;
   /**
    * 'blocked' when Telegram says the bot can no longer write there (blocked, kicked, chat not
    * found); 'revoked' when the subscriber lost access. Returns false when not subscribed.
    */
-  unsubscribe(chatId: number, reason: UnsubscribeReason): boolean;
-  isSubscribed(chatId: number): boolean;
+  unsubscribe(chatId: number, reason: UnsubscribeReason): Promise<boolean>;
+  isSubscribed(chatId: number): Promise<boolean>;
   /** Active subscribers, by chat id. */
-  active(): Subscriber[];
+  active(): Promise<Subscriber[]>;
   /**
    * A group became a supergroup with a new id: its subscription moves there, and the new id
    * remembers the old one (see `originOf`). Returns false when the old chat was not subscribed.
    */
-  migrate(fromChatId: number, toChatId: number): boolean;
+  migrate(fromChatId: number, toChatId: number): Promise<boolean>;
   /** The first id of a chat that migrated (itself when it never did). */
-  originOf(chatId: number): number;
+  originOf(chatId: number): Promise<number>;
 }
 
 export type UnsubscribeReason = 'user' | 'blocked' | 'revoked';
@@ -291,28 +291,28 @@ export interface DigestLease {
 
 /** Digest runs with their frozen content and per-chat delivery state. */
 export interface DigestRunRepository {
-  get(period: string): DigestRun | null;
+  get(period: string): Promise<DigestRun | null>;
   /** The latest run of an earlier period: what a new digest is compared with. */
-  previous(period: string): DigestRun | null;
+  previous(period: string): Promise<DigestRun | null>;
   /** At-risk counts of up to `limit` runs before `period`, oldest first. */
-  history(period: string, limit: number): { period: string; atRiskCount: number }[];
+  history(period: string, limit: number): Promise<{ period: string; atRiskCount: number }[]>;
   /** Records a new run holding the lease; false when the period already has one. */
-  create(run: NewDigestRun, lease: DigestLease, now: string): boolean;
+  create(run: NewDigestRun, lease: DigestLease, now: string): Promise<boolean>;
   /** New content for an existing run; every delivery goes back to pending (a forced resend). */
-  replace(run: NewDigestRun, now: string): void;
+  replace(run: NewDigestRun, now: string): Promise<void>;
   /** Takes or renews the lease; false while another owner holds an unexpired one. */
-  acquire(period: string, lease: DigestLease, now: string): boolean;
-  release(period: string, owner: string): void;
-  parts(period: string): Reply[];
+  acquire(period: string, lease: DigestLease, now: string): Promise<boolean>;
+  release(period: string, owner: string): Promise<void>;
+  parts(period: string): Promise<Reply[]>;
   /** Adds a pending delivery for every chat that has none; returns how many were added. */
-  enqueue(period: string, chatIds: readonly number[], now: string): number;
+  enqueue(period: string, chatIds: readonly number[], now: string): Promise<number>;
   /** Puts failed deliveries back to pending; returns how many. */
-  requeueFailed(period: string, now: string): number;
-  deliveries(period: string): DigestDelivery[];
-  markProgress(period: string, chatId: number, partsSent: number, now: string): void;
-  markFinal(period: string, chatId: number, status: Exclude<DeliveryStatus, 'pending'>, error: string | null, now: string): void;
-  markAttempt(period: string, chatId: number, error: string, now: string): void;
-  finish(period: string, now: string): void;
+  requeueFailed(period: string, now: string): Promise<number>;
+  deliveries(period: string): Promise<DigestDelivery[]>;
+  markProgress(period: string, chatId: number, partsSent: number, now: string): Promise<void>;
+  markFinal(period: string, chatId: number, status: Exclude<DeliveryStatus, 'pending'>, error: string | null, now: string): Promise<void>;
+  markAttempt(period: string, chatId: number, error: string, now: string): Promise<void>;
+  finish(period: string, now: string): Promise<void>;
 }
 
 /** Sends one digest part to one chat; throws RecipientUnavailableError or DeliveryRejectedError (core/digest/errors.ts). */
@@ -387,27 +387,27 @@ export interface CampaignRepository {
    * Stores a week's plan with all its members in one transaction. Returns false, writing nothing,
    * when the week already has a plan (another process got there first): plans are never overwritten.
    */
-  create(plan: CampaignPlan, members: readonly CampaignMember[]): boolean;
-  plan(week: string): CampaignPlan | null;
+  create(plan: CampaignPlan, members: readonly CampaignMember[]): Promise<boolean>;
+  plan(week: string): Promise<CampaignPlan | null>;
   /** Every stored plan, oldest week first. */
-  plans(): CampaignPlan[];
+  plans(): Promise<CampaignPlan[]>;
   /** Both arms of a week's plan, by rank; empty for an unknown week. */
-  members(week: string): CampaignMember[];
+  members(week: string): Promise<CampaignMember[]>;
   /** One member of a week's plan, either arm; null when the customer is not in it. */
-  member(week: string, customerId: number): CampaignMember | null;
+  member(week: string, customerId: number): Promise<CampaignMember | null>;
   /**
    * Inserts or replaces the outcome for (week, customer); returns true when it replaced one.
    * Throws when the customer is not a member of that week's plan.
    */
-  recordOutreach(outreach: Outreach): boolean;
+  recordOutreach(outreach: Outreach): Promise<boolean>;
   /** Recorded outcomes of a week, by customer id. */
-  outreach(week: string): Outreach[];
+  outreach(week: string): Promise<Outreach[]>;
   /** Treated members of a week and how many of them have each latest outcome; zeros for an unknown week. */
-  progress(week: string): { planned: number; offered: number; noAnswer: number; declined: number };
+  progress(week: string): Promise<{ planned: number; offered: number; noAnswer: number; declined: number }>;
   /** Customers reached (status offered or declined) at or after `since` (ISO), in any week; ascending, distinct. */
-  contactedSince(since: string): number[];
+  contactedSince(since: string): Promise<number[]>;
   /** Control members of plans created at or after `since` (ISO); ascending, distinct. */
-  heldOutSince(since: string): number[];
+  heldOutSince(since: string): Promise<number[]>;
 }
 
 /** How to reach a customer, from the optional contacts.csv. */
@@ -426,11 +426,11 @@ export interface CustomerContact {
  */
 export interface ContactRepository {
   /** Inserts or replaces the given customers' contacts in one transaction; other customers' stay. Returns how many were written. */
-  upsert(contacts: readonly CustomerContact[], source: string): number;
-  get(id: number): CustomerContact | null;
+  upsert(contacts: readonly CustomerContact[], source: string): Promise<number>;
+  get(id: number): Promise<CustomerContact | null>;
   /** Contacts of those ids that have any, ascending by id. */
-  byIds(ids: readonly number[]): CustomerContact[];
-  count(): number;
+  byIds(ids: readonly number[]): Promise<CustomerContact[]>;
+  count(): Promise<number>;
 }
 
 /** What reading a contacts.csv gave. */

@@ -64,12 +64,12 @@ export interface GcOutcome {
  * `vacuum` the freed pages stay in the file for the next ingest to reuse: the file stops growing
  * instead of shrinking, and nothing needs exclusive access.
  */
-export function collectGarbage(store: Store, opts: { keep: number; dryRun: boolean; vacuum?: boolean }): GcOutcome {
-  const before = store.retention.fileStats();
-  const plan = planRetention(store.retention.inventory(), opts.keep);
+export async function collectGarbage(store: Store, opts: { keep: number; dryRun: boolean; vacuum?: boolean }): Promise<GcOutcome> {
+  const before = await store.retention.fileStats();
+  const plan = planRetention(await store.retention.inventory(), opts.keep);
   if (opts.dryRun) return { plan, dryRun: true, vacuumed: false, before, after: before };
-  for (const m of plan.drop.models) store.retention.deleteModel(m.version);
-  for (const d of plan.drop.datasets) store.retention.deleteDataset(d.version);
-  if (opts.vacuum) store.retention.vacuum();
-  return { plan, dryRun: false, vacuumed: Boolean(opts.vacuum), before, after: store.retention.fileStats() };
+  for (const m of plan.drop.models) await store.retention.deleteModel(m.version);
+  for (const d of plan.drop.datasets) await store.retention.deleteDataset(d.version);
+  if (opts.vacuum) await store.retention.vacuum();
+  return { plan, dryRun: false, vacuumed: Boolean(opts.vacuum), before, after: await store.retention.fileStats() };
 }

@@ -50,12 +50,12 @@ export function createRetrainer(deps: {
   let tail: Promise<unknown> = Promise.resolve();
   let pending = 0;
 
-  function compare(from: number | null, to: number): { compared: number; bandChanges: number } {
+  async function compare(from: number | null, to: number): Promise<{ compared: number; bandChanges: number }> {
     if (from === null || from === to) return { compared: 0, bandChanges: 0 };
-    const before = new Map(store.models.scores(from).map((s) => [s.id, s.probability]));
+    const before = new Map((await store.models.scores(from)).map((s) => [s.id, s.probability]));
     let compared = 0;
     let bandChanges = 0;
-    for (const s of store.models.scores(to)) {
+    for (const s of await store.models.scores(to)) {
       const p = before.get(s.id);
       if (p === undefined) continue;
       compared++;
@@ -69,29 +69,29 @@ export function createRetrainer(deps: {
     await opts.onStage?.('validating');
     const data = await readWithContacts(() => reader.readFiles(files), contacts ? () => contacts.readFiles(files, () => true) : null);
     opts.signal?.throwIfAborted();
-    const dataset = store.datasets.create(data, source);
+    const dataset = await store.datasets.create(data, source);
     // After the data set is stored, so its customers are the ones contacts are matched to.
     const contactsImport = contacts ? await importContactFiles({ store, reader: contacts }, files, source) : null;
     await opts.onStage?.('training', dataset);
-    const previousVersion = store.models.activeVersion();
+    const previousVersion = await store.models.activeVersion();
     // Metadata only: a corrupted previous artifact must not block the retrain that replaces it.
-    const previous = previousVersion === null ? null : store.models.meta(previousVersion);
+    const previous = previousVersion === null ? null : await store.models.meta(previousVersion);
     const { modelVersion } = await trainer.train(dataset.version, opts.signal);
-    const model = store.models.meta(modelVersion);
+    const model = await store.models.meta(modelVersion);
     if (!model) throw new TrainingFailedError(`trainer reported model v${modelVersion}, which is not in the store`);
     return {
       dataset,
       rowsIn: data.rowsIn,
       previous: previous && { version: previous.version, cvAuc: previous.cvAuc },
       model: { version: model.version, cvAuc: model.cvAuc, family: model.family },
-      ...compare(previous?.version ?? null, model.version),
-      entrants: previous ? highRiskEntrants(store, previous.version, model.version, risk) : NO_ENTRANTS,
+      ...(await compare(previous?.version ?? null, model.version)),
+      entrants: previous ? await highRiskEntrants(store, previous.version, model.version, risk) : NO_ENTRANTS,
       contacts: contactsImport,
     };
   }
 
   return {
-    activeVersion: (): number | null => store.models.activeVersion(),
+    activeVersion: (): Promise<number | null> => store.models.activeVersion(),
 
     /** Whether a retrain is running or waiting. */
     get busy(): boolean {

@@ -5,6 +5,7 @@ import { toFrame } from './features.ts';
 import type { Store } from './ports.ts';
 import type { LoadedModel } from './activeModel.ts';
 import type { FeatureStats } from './training.ts';
+import type { IndirectReading, IndirectSignals } from './indirect.ts';
 
 export type Band = 'low' | 'medium' | 'high';
 
@@ -26,6 +27,11 @@ export interface Driver {
   value: number | string;
   /** Mean (numeric) or most common value (categorical) over the training customers. */
   typical: number | string | undefined;
+  /**
+   * Set when the feature is an indirect signal under the model (src/core/indirect.ts): the answer
+   * then says what it likely stands for, and nothing picks it as the reason for an offer.
+   */
+  indirect?: IndirectReading;
 }
 
 export interface RiskAssessment {
@@ -45,20 +51,20 @@ export interface RiskAssessment {
 }
 
 /** A customer of the given model's data set with its stored score; NotFoundError with the nearest ids otherwise. */
-export function lookupCustomer(store: Store, loaded: LoadedModel, id: number): { customer: Customer; probability: number } {
+export async function lookupCustomer(store: Store, loaded: LoadedModel, id: number): Promise<{ customer: Customer; probability: number }> {
   const { meta, model } = loaded;
-  const customer = Number.isSafeInteger(id) ? store.datasets.customer(meta.datasetVersion, id) : null;
+  const customer = Number.isSafeInteger(id) ? await store.datasets.customer(meta.datasetVersion, id) : null;
   if (!customer) {
-    const near = Number.isSafeInteger(id) ? store.datasets.nearestIds(meta.datasetVersion, id, 3) : [];
+    const near = Number.isSafeInteger(id) ? await store.datasets.nearestIds(meta.datasetVersion, id, 3) : [];
     throw new NotFoundError('customer', String(id), near.map(String));
   }
-  const probability = store.models.score(meta.version, id) ?? model.predictProba(toFrame([customer]))[0];
+  const probability = (await store.models.score(meta.version, id)) ?? model.predictProba(toFrame([customer]))[0];
   return { customer, probability };
 }
 
 /** Share of «Снизилась» among the training customers of the model's data set (`fallback` when it has none). */
-export function baseRateOf(store: Store, loaded: LoadedModel, fallback: number): number {
-  const dataset = store.datasets.get(loaded.meta.datasetVersion);
+export async function baseRateOf(store: Store, loaded: LoadedModel, fallback: number): Promise<number> {
+  const dataset = await store.datasets.get(loaded.meta.datasetVersion);
   return dataset && dataset.customersKept > 0 ? dataset.positives / dataset.customersKept : fallback;
 }
 
@@ -68,8 +74,31 @@ export function describeDrivers(
   customer: Customer,
   stats: LoadedModel['stats'],
   maxDrivers = 5,
+  indirect?: IndirectSignals,
 ): Driver[] {
-  return contributions.slice(0, maxDrivers).map((d) => driverOf(customer, stats, d.feature as FeatureName, d.contribution));
+  return contributions.slice(0, maxDrivers).map((d) => {
+    const driver = driverOf(customer, stats, d.feature as FeatureName, d.contribution);
+    const reading = indirect?.get(d.feature);
+    return reading ? { ...driver, indirect: reading } : driver;
+  });
+}
+
+/**
+ * The strongest driver that raises the risk and may be given as the reason for an offer or a call:
+ * an indirect signal is skipped (the next one is taken), since acting on «few service errors»
+ * would act on a symptom of low activity. Any order in; null when none qualifies.
+ */
+export function strongestReason<D extends { feature: string; contribution: number; indirect?: IndirectReading }>(
+  drivers: readonly D[],
+  /** For bare contributions; a Driver carries its own mark. */
+  indirect?: IndirectSignals,
+): D | null {
+  let best: D | null = null;
+  for (const d of drivers) {
+    if (!(d.contribution > 0) || d.indirect || indirect?.has(d.feature)) continue;
+    if (best === null || d.contribution > best.contribution) best = d;
+  }
+  return best;
 }
 
 /** A feature's pull on one customer's risk, with the customer's value and the training customers' typical one. */

@@ -3,6 +3,7 @@ import { FEATURES, type Customer, type ModelVersion } from './domain.ts';
 import { NotFoundError } from './errors.ts';
 import { FEATURE_SCHEMA, featureValue, toFrame, toLabels } from './features.ts';
 import { crossFittedExplanations, precomputeExplanations } from './explanations.ts';
+import { learnedDirections } from './indirect.ts';
 import type { Store } from './ports.ts';
 import { buildSegmentTables, segmentCutoffs, type SegmentSettings } from './segments.ts';
 
@@ -59,17 +60,17 @@ export interface TrainOutcome {
  * (when affordable) every customer's explanation, and switches the active model in one
  * transaction, so a failure anywhere leaves the previous model answering.
  */
-export function trainModel(store: Store, opts: TrainOptions): TrainOutcome {
-  const datasetVersion = opts.datasetVersion ?? store.datasets.latest()?.version;
+export async function trainModel(store: Store, opts: TrainOptions): Promise<TrainOutcome> {
+  const datasetVersion = opts.datasetVersion ?? (await store.datasets.latest())?.version;
   if (datasetVersion === undefined) throw new NotFoundError('dataset', 'latest');
-  const dataset = store.datasets.get(datasetVersion);
+  const dataset = await store.datasets.get(datasetVersion);
   if (!dataset) throw new NotFoundError('dataset', String(datasetVersion));
 
-  const previousVersion = store.models.activeVersion();
+  const previousVersion = await store.models.activeVersion();
   // Metadata only: a corrupted previous artifact must not block the retrain that replaces it.
-  const previous = previousVersion === null ? null : store.models.meta(previousVersion);
+  const previous = previousVersion === null ? null : await store.models.meta(previousVersion);
 
-  const customers = store.datasets.customers(datasetVersion);
+  const customers = await store.datasets.customers(datasetVersion);
   const X = toFrame(customers);
   const y = toLabels(customers);
   const { model, report, outOfFold, explainTraining } = trainBest(FEATURE_SCHEMA, X, y, {
@@ -98,9 +99,15 @@ export function trainModel(store: Store, opts: TrainOptions): TrainOutcome {
     ? crossFittedExplanations(customers, explainTraining)
     : precomputeExplanations(model, X, Float64Array.from(customers, (c) => c.id), { budgetMs: opts.explainBudgetMs });
   report.timings.explanations = performance.now() - t;
+  opts.onProgress?.('directions');
+  t = performance.now();
+  // Which way the model learned each indirect-signal candidate, so /risk and the offers can tell
+  // a driver that stands for something else from a cause without reading the data set again.
+  const directions = learnedDirections(X, y, (F) => model.predictProba(F), opts.seed);
+  report.timings.directions = performance.now() - t;
   opts.onProgress?.('saving');
   t = performance.now();
-  const meta = store.models.saveAndActivate(
+  const meta = await store.models.saveAndActivate(
     {
       datasetVersion,
       family: report.chosen,
@@ -108,7 +115,7 @@ export function trainModel(store: Store, opts: TrainOptions): TrainOutcome {
       cvAuc: report.cvAuc,
       cvAucStd: report.cvAucStd,
       // Stored with the model so /risk never has to load the whole data set to place one customer.
-      metrics: { ...report, featureStats: featureStats(customers), segmentCutoffs: cutoffs, explanations: explained.info },
+      metrics: { ...report, featureStats: featureStats(customers), segmentCutoffs: cutoffs, explanations: explained.info, directions },
       artifact: model.toJSON(),
     },
     scores,

@@ -9,22 +9,24 @@ import { storeSegmentsOf } from './portfolio.ts';
 export function inProcessWork(store: Store): BackgroundWork {
   // The last model explained with: a worker serves one version at a time.
   let loaded: LoadedModel | null = null;
-  const modelOf = (version: number): LoadedModel => {
-    if (loaded?.meta.version !== version) loaded = loadStoredModel(store, version);
+  const modelOf = async (version: number): Promise<LoadedModel> => {
+    if (loaded?.meta.version !== version) loaded = await loadStoredModel(store, version);
     if (!loaded) throw new NotFoundError('model', String(version));
     return loaded;
   };
   return {
     async buildSegments(modelVersion, settings) {
-      storeSegmentsOf(store, modelVersion, settings);
+      await storeSegmentsOf(store, modelVersion, settings);
     },
     async explain(modelVersion, ids) {
-      const m = modelOf(modelVersion);
-      const customers = ids.map((id) => {
-        const c = store.datasets.customer(m.meta.datasetVersion, id);
-        if (!c) throw new NotFoundError('customer', String(id));
-        return c;
-      });
+      const m = await modelOf(modelVersion);
+      const customers = await Promise.all(
+        ids.map(async (id) => {
+          const c = await store.datasets.customer(m.meta.datasetVersion, id);
+          if (!c) throw new NotFoundError('customer', String(id));
+          return c;
+        }),
+      );
       const drivers = explainRows(m.model, toFrame(customers), customers.keys());
       return customers.map((c, i) => ({ id: c.id, drivers: drivers[i] }));
     },

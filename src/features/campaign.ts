@@ -26,7 +26,7 @@ export function campaignFeature(deps: { campaign: Pick<CampaignServices, 'result
     description: M.CAMPAIGN.commands.campaign,
     access: 'allowed',
     async run(): Promise<Reply[]> {
-      const r = deps.campaign.results();
+      const r = await deps.campaign.results();
       const replies: Reply[] = [text(M.CAMPAIGN.results(r, { weeks: WEEKS_IN_CHAT, units: deps.units }))];
       const week = chartedWeek(r);
       if (week) replies.push({ type: 'photo', png: await deps.charts.render(campaignDeclineChart(week)), fileName: `campaign-${week.week}.png` });

@@ -8,14 +8,14 @@ import type { SegmentMember } from '../core/segments.ts';
 
 export interface CampaignServices {
   /** This week's plan; drawn and stored on the first ask of the week. Throws NoModelError before any model. */
-  planWeek(): WeekPlan;
+  planWeek(): Promise<WeekPlan>;
   /** A stored week's plan with today's statuses, null for a week never planned. */
-  weekPlan(week: string): WeekPlan | null;
+  weekPlan(week: string): Promise<WeekPlan | null>;
   /** Records a call's outcome; throws CampaignError (no_plan, not_in_plan, held_out). */
-  record(input: OutreachInput): OutreachOutcome;
-  results(): CampaignResults;
+  record(input: OutreachInput): Promise<OutreachOutcome>;
+  results(): Promise<CampaignResults>;
   /** A segment's members as rows of the plan's columns, for exports. */
-  segmentEntries(members: readonly SegmentMember[]): PlanEntry[];
-  contact(id: number): CustomerContact | null;
+  segmentEntries(members: readonly SegmentMember[]): Promise<PlanEntry[]>;
+  contact(id: number): Promise<CustomerContact | null>;
   crmUrl(id: number): string | null;
 }

@@ -14,18 +14,18 @@ import { understand } from './intents.ts';
 export interface DialogueDeps {
   features: readonly Feature[];
   /** An id of the served data set for hints (null before the first model). */
-  exampleId: () => number | null;
+  exampleId: () => Promise<number | null>;
   log?: Logger;
 }
 
 export interface Dialogue {
   /** The command menu for setMyCommands and /help. */
   menu(): MenuItem[];
-  greeting(): string;
+  greeting(): Promise<string>;
   /** What the assistant understands, for messages it cannot (photos, stray text). */
-  hint(): string;
+  hint(): Promise<string>;
   /** The short menu after a message without a clear intent: the hint with buttons to the two call lists. */
-  menuReply(): Reply[];
+  menuReply(): Promise<Reply[]>;
   handleText(user: ChatUser, input: string): Promise<Reply[]>;
   /** `data` is null when the button's payload could not be decoded (an old or forged button). */
   handleCallback(user: ChatUser, data: CallbackData | null): Promise<Answer[]>;
@@ -58,11 +58,11 @@ export function createDialogue({ features, exampleId, log }: DialogueDeps): Dial
   const byCommand = (command: string) => features.find((f) => f.command === command);
   const answersButton = (kind: CallbackData['kind']) => features.some((f) => f.callbacks?.[kind]);
 
-  function menuReply(): Reply[] {
+  async function menuReply(): Promise<Reply[]> {
     const buttons = answersButton('segment')
       ? (['at-risk', 'profitable'] as const).map((code) => [{ text: M.SEGMENT_TEXT[code].title, data: { kind: 'segment' as const, code } }])
       : undefined;
-    return [text(M.CHAT.notUnderstood(exampleId()), buttons)];
+    return [text(M.CHAT.notUnderstood(await exampleId()), buttons)];
   }
 
   function plainMessage(user: ChatUser, message: string): Promise<Reply[]> {
@@ -75,13 +75,13 @@ export function createDialogue({ features, exampleId, log }: DialogueDeps): Dial
     }
     const feature = intent && byCommand(intent.command);
     if (intent && feature) return run(feature, user, intent.args);
-    return Promise.resolve(menuReply());
+    return menuReply();
   }
 
   return {
     menu: () => features.map((f) => ({ command: f.command, description: f.description })),
-    greeting: () => M.CHAT.start(exampleId()),
-    hint: () => M.CHAT.notUnderstood(exampleId()),
+    greeting: async () => M.CHAT.start(await exampleId()),
+    hint: async () => M.CHAT.notUnderstood(await exampleId()),
     menuReply,
 
     handleText(user, input) {

@@ -16,8 +16,8 @@ export function modelFeature(deps: {
     description: M.COMMAND_DESCRIPTIONS.model,
     access: 'allowed',
     async run() {
-      const info = deps.assistant.modelInfo();
-      const png = await deps.charts.render(riskDistributionSpec(deps.assistant.probabilities(), deps.assistant.settings.risk.high));
+      const info = await deps.assistant.modelInfo();
+      const png = await deps.charts.render(riskDistributionSpec(await deps.assistant.probabilities(), deps.assistant.settings.risk.high));
       return [text(M.modelText(info, deps.timeZone)), { type: 'photo', png, fileName: `distribution-v${info.model.version}.png` }];
     },
   };

@@ -34,13 +34,13 @@ export function refusal(err: unknown): Reply {
 }
 
 /** Records a press or a typed status; a refusal comes back as its answer instead of an outcome. */
-export function recordCall(
+export async function recordCall(
   campaign: Pick<CampaignServices, 'record'>,
   user: ChatUser,
   input: { id: number; status: OutreachStatus; week?: string },
-): { outcome: OutreachOutcome } | { refused: Reply } {
+): Promise<{ outcome: OutreachOutcome } | { refused: Reply }> {
   try {
-    return { outcome: campaign.record({ customerId: input.id, status: input.status, userId: user.userId, chatId: user.chatId, week: input.week }) };
+    return { outcome: await campaign.record({ customerId: input.id, status: input.status, userId: user.userId, chatId: user.chatId, week: input.week }) };
   } catch (err) {
     return { refused: refusal(err) };
   }
@@ -55,7 +55,7 @@ export function parseStatus(word: string): OutreachStatus | null {
 }
 
 /** `/contact ID статус`: the typed form of a status button, for this week's list. */
-export function contactFeature(deps: { campaign: Pick<CampaignServices, 'record'>; exampleId: () => number | null }): Feature {
+export function contactFeature(deps: { campaign: Pick<CampaignServices, 'record'>; exampleId: () => Promise<number | null> }): Feature {
   return {
     command: 'contact',
     description: M.CAMPAIGN.commands.contact,
@@ -63,8 +63,8 @@ export function contactFeature(deps: { campaign: Pick<CampaignServices, 'record'
     async run(user, args) {
       const m = /^(\d{1,15})\s+(.+)$/u.exec(args.trim());
       const status = m ? parseStatus(m[2]) : null;
-      if (!m || !status) return [text(M.CAMPAIGN.contactUsage(deps.exampleId()))];
-      const r = recordCall(deps.campaign, user, { id: Number(m[1]), status });
+      if (!m || !status) return [text(M.CAMPAIGN.contactUsage(await deps.exampleId()))];
+      const r = await recordCall(deps.campaign, user, { id: Number(m[1]), status });
       if ('refused' in r) return [r.refused];
       const { outreach, replaced, progress } = r.outcome;
       return [text(M.CAMPAIGN.recorded({ customerId: outreach.customerId, status: outreach.status, replaced, progress }))];

@@ -48,8 +48,8 @@ export function planFeature(deps: PlanFeatureDeps): Feature {
   const { campaign, timeZone, units } = deps;
 
   /** A page of a stored week (buttons name their week, so an old message keeps its own list). */
-  function redrawPage(week: string, page: number): Answer {
-    const plan = campaign.weekPlan(week);
+  async function redrawPage(week: string, page: number): Promise<Answer> {
+    const plan = await campaign.weekPlan(week);
     if (!plan) return text(M.CAMPAIGN.refused.no_plan(week));
     const p = planPage(plan, Math.min(page, pageCount(plan)), timeZone, units);
     return edit(p.text, p.buttons);
@@ -60,18 +60,18 @@ export function planFeature(deps: PlanFeatureDeps): Feature {
     description: M.CAMPAIGN.commands.plan,
     access: 'allowed',
     async run(_user, args): Promise<Reply[]> {
-      const plan = campaign.planWeek();
+      const plan = await campaign.planWeek();
       const page = args ? Number(args.trim()) : 1;
       if (!Number.isInteger(page) || page < 1 || page > pageCount(plan)) return [text(M.CAMPAIGN.noSuchPage(pageCount(plan)))];
       const p = planPage(plan, page, timeZone, units);
       return [text(p.text, p.buttons)];
     },
     callbacks: {
-      plan: async (_user, d) => [redrawPage(d.week, d.page)],
+      plan: async (_user, d) => [await redrawPage(d.week, d.page)],
       outreach: async (user, d) => {
-        const r = recordCall(campaign, user, { id: d.id, status: d.status, week: d.week });
+        const r = await recordCall(campaign, user, { id: d.id, status: d.status, week: d.week });
         if ('refused' in r) return [r.refused];
-        if (d.page !== null) return [redrawPage(d.week, d.page)];
+        if (d.page !== null) return [await redrawPage(d.week, d.page)];
         const card = await riskCard(deps.card, d.id);
         return [edit(card.text, card.buttons)];
       },

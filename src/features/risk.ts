@@ -35,7 +35,7 @@ export function riskFeature({ assistant, charts, campaign, timeZone, units }: Ri
       return [text(card.text, card.buttons.length ? card.buttons : undefined), { type: 'photo', png, fileName: `risk-${card.risk.customer.id}.png` }];
     } catch (err) {
       if (!(err instanceof NotFoundError && err.what === 'customer')) throw err;
-      const reason = assistant.excluded(id);
+      const reason = await assistant.excluded(id);
       return [text(reason ? M.CHAT.customerExcluded(id, reason) : M.CHAT.customerNotFound(err.key, err.suggestions))];
     }
   }
@@ -46,9 +46,9 @@ export function riskFeature({ assistant, charts, campaign, timeZone, units }: Ri
     access: 'allowed',
     asksWhenBare: true,
     async run(_user, args) {
-      if (!args) return [text(M.CHAT.askRiskId(assistant.exampleId()))];
+      if (!args) return [text(M.CHAT.askRiskId(await assistant.exampleId()))];
       const ids = parseIds(args);
-      if (!ids) return [text(M.CHAT.badRiskId(args, assistant.exampleId()))];
+      if (!ids) return [text(M.CHAT.badRiskId(args, await assistant.exampleId()))];
       const shown = ids.slice(0, M.MAX_RISK_IDS);
       const replies: Reply[] = ids.length > shown.length ? [text(M.CHAT.tooManyIds(ids.length, shown))] : [];
       for (const id of shown) replies.push(...(await answer(id)));

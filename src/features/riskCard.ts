@@ -34,10 +34,10 @@ const afterHeader = (card: string, line: string | null) => {
 export async function riskCard(deps: RiskCardDeps, id: number): Promise<RiskCard> {
   const risk = await deps.assistant.risk(id);
   if (!deps.campaign) return { risk, text: M.riskText(risk, deps.units), buttons: [] };
-  const plan = deps.campaign.planWeek();
+  const plan = await deps.campaign.planWeek();
   const n = plan.entries.findIndex((e) => e.id === id);
   const entry = n >= 0 ? plan.entries[n] : null;
-  const contact = entry?.contact ?? deps.campaign.contact(id);
+  const contact = entry?.contact ?? (await deps.campaign.contact(id));
   const crm = entry ? entry.crmUrl : deps.campaign.crmUrl(id);
   // A planned customer gets the list's offer, which is what the status press records.
   const body = M.riskText(entry ? { ...risk, offer: entry.offer } : risk, deps.units);

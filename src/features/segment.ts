@@ -77,12 +77,12 @@ export interface ExportFeatureDeps {
 
 /** `/export NAME`: a segment, or the week's call list («plan»), as an Excel workbook. */
 export function exportFeature(deps: ExportFeatureDeps): Feature {
-  const plan = async () => [await planWorkbook(deps.campaign.planWeek(), deps.xlsx, deps.timeZone, deps.units)];
+  const plan = async () => [await planWorkbook(await deps.campaign.planWeek(), deps.xlsx, deps.timeZone, deps.units)];
   const segments = segmentCommand(
     'export',
     async (code) => {
       const s = await deps.assistant.segment(code, { members: 'all' });
-      return [await segmentWorkbook(code, deps.campaign.segmentEntries(s.members), deps.xlsx, deps.timeZone, deps.units)];
+      return [await segmentWorkbook(code, await deps.campaign.segmentEntries(s.members), deps.xlsx, deps.timeZone, deps.units)];
     },
     async () => [],
   );

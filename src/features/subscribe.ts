@@ -18,7 +18,7 @@ export function subscribeFeature({ subscribers, nextDigest }: SubscriptionDeps):
     async run(user) {
       // Nothing can be pushed to the console.
       if (user.chatId === CONSOLE_USER.chatId) return [text(M.DIGEST.telegramOnly)];
-      return subscribers.subscribe(user.chatId, user.userId)
+      return (await subscribers.subscribe(user.chatId, user.userId))
         ? [text(M.DIGEST.subscribed(nextDigest()))]
         : [text(M.DIGEST.alreadySubscribed(nextDigest()))];
     },
@@ -31,6 +31,6 @@ export function unsubscribeFeature({ subscribers }: Pick<SubscriptionDeps, 'subs
     description: M.COMMAND_DESCRIPTIONS.unsubscribe,
     access: 'allowed',
     run: async (user) =>
-      subscribers.unsubscribe(user.chatId, 'user') ? [text(M.DIGEST.unsubscribed)] : [text(M.DIGEST.notSubscribed)],
+      (await subscribers.unsubscribe(user.chatId, 'user')) ? [text(M.DIGEST.unsubscribed)] : [text(M.DIGEST.notSubscribed)],
   };
 }

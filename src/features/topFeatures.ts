@@ -12,7 +12,7 @@ export function topFeaturesFeature(deps: { assistant: Pick<Assistant, 'topFeatur
     description: M.COMMAND_DESCRIPTIONS.top_features,
     access: 'allowed',
     async run() {
-      const top = deps.assistant.topFeatures();
+      const top = await deps.assistant.topFeatures();
       const png = await deps.charts.render(featureImportanceChart(top));
       return [text(M.topFeaturesText(top)), { type: 'photo', png, fileName: 'top-features.png' }];
     },

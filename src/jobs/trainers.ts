@@ -87,7 +87,7 @@ export function inProcessTrainer(assistant: Assistant): ModelTrainer {
   return {
     async train(datasetVersion, signal) {
       signal?.throwIfAborted();
-      return { modelVersion: assistant.train({ datasetVersion }).model.version };
+      return { modelVersion: (await assistant.train({ datasetVersion })).model.version };
     },
   };
 }

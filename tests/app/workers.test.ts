@@ -34,14 +34,14 @@ beforeAll(async () => {
   await pooled.offload.whenReady();
   inPlace = buildApp(loadConfig({ RETENTION_DB: fx.app.config.dbPath, CHART_OUT_DIR: fx.app.config.chartOutDir }), createLogger(() => undefined));
 });
-afterAll(() => {
-  inPlace?.close();
-  fx?.dispose();
+afterAll(async () => {
+  await inPlace?.close();
+  await fx?.dispose();
 });
 
 /** Which tasks went to a worker, so no test passes by quietly doing the work in place. */
 let runs: MockInstance<WorkerPool['run']>;
-beforeEach(() => {
+beforeEach(async () => {
   runs = vi.spyOn(WorkerPool.prototype, 'run');
 });
 afterEach(() => runs.mockRestore());
@@ -90,10 +90,10 @@ describe('the worker pool', () => {
 
   it('explains a customer of a cached-tier model in a worker, as this thread would', async () => {
     const db = (pooled.store as SqliteStore).db;
-    const v = pooled.store.models.activeVersion()!;
+    const v = (await pooled.store.models.activeVersion())!;
     db.exec('DROP TRIGGER IF EXISTS model_immutable');
     db.prepare(`UPDATE model SET metrics = json_set(metrics, '$.explanations.tier', 'cached') WHERE version = ?`).run(v);
-    const id = pooled.store.models.scores(v)[3].id;
+    const id = (await pooled.store.models.scores(v))[3].id;
     // As for a model too large to explain every customer at train time: nothing stored for it.
     db.prepare('DELETE FROM explanation WHERE model_version = ? AND id = ?').run(v, id);
     const fresh = buildApp(pooled.config, createLogger(() => undefined));
@@ -101,12 +101,12 @@ describe('the worker pool', () => {
       await fresh.warm();
       await fresh.offload.whenReady();
       const r = await fresh.assistant.risk(id);
-      expect(fresh.store.explanations.get(v, id)).not.toBeNull(); // cached for the next answer
+      expect(await fresh.store.explanations.get(v, id)).not.toBeNull(); // cached for the next answer
       expect(tasks()).toContain('explain');
-      const cached = fresh.store.explanations.get(v, id)!;
+      const cached = (await fresh.store.explanations.get(v, id))!;
       expect(r.drivers.map((d) => d.feature)).toEqual(cached.slice(0, r.drivers.length).map((c) => c.feature));
     } finally {
-      fresh.close();
+      await fresh.close();
     }
   });
 
@@ -119,7 +119,7 @@ describe('the worker pool', () => {
       expect(await fresh.assistant.segments({ members: 3 })).toEqual(before);
       expect(tasks()).toContain('segments');
     } finally {
-      fresh.close();
+      await fresh.close();
     }
   });
 
@@ -131,7 +131,7 @@ describe('the worker pool', () => {
       await app.warm();
       for (const chat of [601, 602]) {
         tg.createChat(chat);
-        app.store.subscribers.subscribe(chat, chat);
+        await app.store.subscribers.subscribe(chat, chat);
       }
       const report = await deliverDigest(app, botApiClient(config))(periodFromKey('2026-W48'), { trigger: 'schedule' });
       expect(report).toMatchObject({ outcome: 'done', counts: { sent: 2 } });
@@ -140,7 +140,7 @@ describe('the worker pool', () => {
       const uploads = tg.calls.filter((c) => c.method === 'sendDocument').map((c) => Object.keys(c.files).length > 0);
       expect(uploads).toEqual([true, false]);
     } finally {
-      app.close();
+      await app.close();
       await tg.close();
     }
   });

@@ -11,8 +11,8 @@ const STRANGER = 300;
 const h = withEmulatedBot();
 /** The served customers' ids, ascending (after the harness has trained the app). */
 let ids: number[];
-beforeAll(() => {
-  ids = servedIds(h.fx.app);
+beforeAll(async () => {
+  ids = (await servedIds(h.fx.app));
 });
 const start = (opts: { dialogue?: Dialogue; allowed?: number[] } = {}) =>
   h.startBot({ dialogue: opts.dialogue, allowed: opts.allowed ?? [MANAGER], admins: [ADMIN], registerMenu: true });

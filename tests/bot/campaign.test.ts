@@ -31,8 +31,8 @@ const h = withEmulatedBot({ now: () => clock.now, env: { CRM_URL_TEMPLATE: CRM }
 const crmOf = (id: number) => CRM.replace('{id}', String(id));
 const start = () => h.startBot({ allowed: [MANAGER], admins: [ADMIN], teamChats: [TEAM] });
 
-const plan = (week: string): WeekPlan => h.fx.app.campaign.weekPlan(week)!;
-const outreach = (week: string) => h.fx.app.store.campaigns.outreach(week);
+const plan = async (week: string): Promise<WeekPlan> => (await h.fx.app.campaign.weekPlan(week))!;
+const outreach = async (week: string) => await h.fx.app.store.campaigns.outreach(week);
 const buttons = (m: TgMessage) => m.reply_markup?.inline_keyboard.flat() ?? [];
 /** The message as it is in the chat now (edits applied). */
 const current = (m: TgMessage) => h.tg.history(m.chat.id).find((x) => x.message_id === m.message_id)!;
@@ -65,7 +65,7 @@ describe('/plan through the emulator', () => {
     await start();
     const week = weekOf(clock.now);
     const m = await askPlan();
-    const p = plan(week);
+    const p = (await plan(week));
     expect(p.entries).toHaveLength(30);
     expect(m.text).toMatch(/План звонков на неделю 5–11 января 2026/);
     expect(m.text).toMatch(/Сделано 0 из 30/);
@@ -92,13 +92,13 @@ describe('/plan through the emulator', () => {
     await start();
     const week = weekOf(clock.now);
     const m = await askPlan();
-    const first = plan(week).entries[0];
+    const first = (await plan(week)).entries[0];
 
     let since = h.tg.calls.length;
     h.tg.pressButton(MANAGER, m, '1 · Предложил');
     await edited(m, since);
-    expect(outreach(week)).toEqual([{ week, customerId: first.id, status: 'offered', offer: first.offer, userId: MANAGER, at: clock.now.toISOString() }]);
-    expect(h.fx.app.store.audit.recent(5).map((e) => e.action)).toContain(`campaign ${week} ${first.id} offered`);
+    expect((await outreach(week))).toEqual([{ week, customerId: first.id, status: 'offered', offer: first.offer, userId: MANAGER, at: clock.now.toISOString() }]);
+    expect((await h.fx.app.store.audit.recent(5)).map((e) => e.action)).toContain(`campaign ${week} ${first.id} offered`);
     expect(h.tg.sent(MANAGER)).toHaveLength(1); // redrawn in place, nothing new sent
     let now = current(m);
     expect(now.text).toMatch(/Сделано 1 из 30: ✅ предложили 1/);
@@ -109,7 +109,7 @@ describe('/plan through the emulator', () => {
     since = h.tg.calls.length;
     h.tg.pressButton(MANAGER, now, '1 · Отказ');
     await edited(m, since);
-    expect(outreach(week)).toMatchObject([{ customerId: first.id, status: 'declined', at: clock.now.toISOString() }]);
+    expect((await outreach(week))).toMatchObject([{ customerId: first.id, status: 'declined', at: clock.now.toISOString() }]);
     now = current(m);
     expect(now.text).toMatch(/Сделано 1 из 30: ✅ предложили 0 · 📵 не дозвонились 0 · ❌ отказ 1/);
     expect(buttons(now).map((b) => b.text)).toEqual(expect.arrayContaining(['1 · Предложил', '✓ 1 · Отказ']));
@@ -121,14 +121,14 @@ describe('/plan through the emulator', () => {
     h.tg.sendText(MANAGER, '/contact');
     expect((await h.tg.waitForMessage(MANAGER)).text).toMatch(/Напишите так/);
     expect(h.tg.sent(MANAGER)).toHaveLength(2);
-    expect(outreach(week)).toHaveLength(1);
+    expect((await outreach(week))).toHaveLength(1);
   });
 
   it('«Дальше ▶» and «◀ Назад» turn the page of the same message', async () => {
     clock.now = monday(2);
     await start();
     const m = await askPlan();
-    const { entries } = plan(weekOf(clock.now));
+    const { entries } = (await plan(weekOf(clock.now)));
     let since = h.tg.calls.length;
     h.tg.pressButton(MANAGER, m, 'Дальше ▶');
     await edited(m, since);
@@ -137,7 +137,7 @@ describe('/plan through the emulator', () => {
     expect(now.text).toMatch(/Страница 2 из 6/);
     expect(buttons(now)[0].text).toBe('6 · Предложил');
     // Contacts imported meanwhile show up on the next redraw.
-    h.fx.app.store.contacts.upsert([{ id: entries[0].id, name: 'Анна Смирнова', phone: '+7 912 000-00-01', email: null, extra: {} }], 'test');
+    await h.fx.app.store.contacts.upsert([{ id: entries[0].id, name: 'Анна Смирнова', phone: '+7 912 000-00-01', email: null, extra: {} }], 'test');
     since = h.tg.calls.length;
     h.tg.pressButton(MANAGER, now, '◀ Назад');
     await edited(m, since);
@@ -155,7 +155,7 @@ describe('/plan through the emulator', () => {
     await start();
     const week = weekOf(clock.now);
     const m = await askPlan({ chatId: TEAM, userId: MANAGER });
-    const first = plan(week).entries[0];
+    const first = (await plan(week)).entries[0];
     const data = `o:${week}:${first.id}:o:1`;
     expect(buttons(m).map((b) => b.callback_data)).toContain(data);
 
@@ -166,14 +166,14 @@ describe('/plan through the emulator', () => {
     expect((await h.tg.waitForMessage(STRANGER)).text).toMatch(/только сотрудникам/);
     expect((await h.tg.waitForMessage(UNLISTED)).text).toMatch(/только в личных чатах/);
     await h.tg.waitForCall('leaveChat');
-    expect(outreach(week)).toEqual([]);
+    expect((await outreach(week))).toEqual([]);
 
     // The same button works for the manager in the team chat, after the stranger's press there.
     const since = h.tg.calls.length;
     h.tg.pressButton({ chatId: TEAM, userId: MANAGER }, m, '1 · Предложил');
     await edited(m, since);
     expect(h.tg.calls.filter((c) => c.method === 'editMessageText')).toHaveLength(1);
-    expect(outreach(week)).toEqual([expect.objectContaining({ customerId: first.id, status: 'offered', userId: MANAGER })]);
+    expect((await outreach(week))).toEqual([expect.objectContaining({ customerId: first.id, status: 'offered', userId: MANAGER })]);
   });
 
   it('a /risk card of a listed customer carries the buttons and is redrawn in place; a held-out one says not to call', async () => {
@@ -181,7 +181,7 @@ describe('/plan through the emulator', () => {
     await start();
     const week = weekOf(clock.now);
     await askPlan();
-    const p = plan(week);
+    const p = (await plan(week));
     const second = p.entries[1];
 
     h.tg.sendText(MANAGER, `/risk ${second.id}`);
@@ -195,7 +195,7 @@ describe('/plan through the emulator', () => {
     const since = h.tg.calls.length;
     h.tg.pressButton(MANAGER, card, 'Не дозвонился');
     await edited(card, since);
-    expect(outreach(week)).toMatchObject([{ customerId: second.id, status: 'no_answer' }]);
+    expect((await outreach(week))).toMatchObject([{ customerId: second.id, status: 'no_answer' }]);
     expect(current(card).text).toMatch(/Статус: 📵 не дозвонился/);
     expect(buttons(current(card)).map((b) => b.text)).toContain('✓ Не дозвонился');
 
@@ -212,9 +212,9 @@ describe('/plan through the emulator', () => {
     await start();
     const week = weekOf(clock.now);
     await askPlan();
-    const p = plan(week);
+    const p = (await plan(week));
     const listed = new Set([...p.entries.map((e) => e.id), ...p.control.map((c) => c.id)]);
-    const outsider = h.fx.app.store.datasets.customers(p.datasetVersion).find((c) => !listed.has(c.id))!.id;
+    const outsider = (await h.fx.app.store.datasets.customers(p.datasetVersion)).find((c) => !listed.has(c.id))!.id;
 
     forgedPress({ id: MANAGER, type: 'private' }, MANAGER, `o:${week}:${p.control[0].id}:o:-`);
     const held = await h.tg.waitForMessage(MANAGER);
@@ -224,7 +224,7 @@ describe('/plan through the emulator', () => {
     expect(out.text).toMatch(new RegExp(`Клиента ${outsider} нет в плане звонков .* отметку не записал`));
     forgedPress({ id: MANAGER, type: 'private' }, MANAGER, `o:2025-W01:${outsider}:d:1`);
     expect((await h.tg.waitForMessage(MANAGER)).text).toMatch(/Плана звонков на неделю .* нет — отметку не записал/);
-    expect(outreach(week)).toEqual([]);
+    expect((await outreach(week))).toEqual([]);
     expect(h.tg.sent(MANAGER).every((x) => !/Error|at .*\.ts/.test(x.text ?? ''))).toBe(true);
   });
 
@@ -233,7 +233,7 @@ describe('/plan through the emulator', () => {
     await start();
     const week = weekOf(clock.now);
     const m = await askPlan();
-    const [offered, noAnswer] = plan(week).entries;
+    const [offered, noAnswer] = (await plan(week)).entries;
     let since = h.tg.calls.length;
     h.tg.pressButton(MANAGER, m, '1 · Предложил');
     await edited(m, since);
@@ -246,7 +246,7 @@ describe('/plan through the emulator', () => {
     expect(next).not.toBe(week);
     const m2 = await askPlan();
     expect(m2.text).toMatch(/Сделано 0 из 30/);
-    const p2 = plan(next);
+    const p2 = (await plan(next));
     const everyone = [...p2.entries.map((e) => e.id), ...p2.control.map((c) => c.id)];
     expect(everyone).not.toContain(offered.id);
     expect(everyone).toContain(noAnswer.id);
@@ -260,7 +260,7 @@ describe('/plan through the emulator', () => {
     await start();
     const week = weekOf(clock.now);
     const m = await askPlan();
-    const first = plan(week).entries[0];
+    const first = (await plan(week)).entries[0];
 
     clock.now = new Date(clock.now.getTime() + 60 * 60_000);
     const monday00 = weekOf(clock.now);
@@ -268,12 +268,12 @@ describe('/plan through the emulator', () => {
     const since = h.tg.calls.length;
     h.tg.pressButton(MANAGER, m, '1 · Предложил');
     await edited(m, since);
-    expect(outreach(week)).toMatchObject([{ customerId: first.id, status: 'offered', at: clock.now.toISOString() }]);
-    expect(h.fx.app.store.campaigns.plan(monday00)).toBeNull();
+    expect((await outreach(week))).toMatchObject([{ customerId: first.id, status: 'offered', at: clock.now.toISOString() }]);
+    expect(await h.fx.app.store.campaigns.plan(monday00)).toBeNull();
 
     const fresh = await askPlan();
     expect(fresh.text).not.toBe(current(m).text);
-    expect(h.fx.app.store.campaigns.plan(monday00)).not.toBeNull();
+    expect(await h.fx.app.store.campaigns.plan(monday00)).not.toBeNull();
     expect(fresh.text).toMatch(/Сделано 0 из 30/);
   });
 });

@@ -24,7 +24,7 @@ beforeAll(async () => {
   // Monday 00:00: whenever the test runs, this week's slot has passed and a catch-up is due.
   fx = await trainedApp({ env: { DIGEST_CRON: '0 0 * * 1', ALLOWED_USER_IDS: MANAGERS.join(',') } });
 });
-afterAll(() => fx?.dispose());
+afterAll(async () => await fx?.dispose());
 
 beforeEach(async () => {
   tg = await startEmulator();
@@ -43,10 +43,10 @@ function runner() {
 }
 
 /** Subscribers who once wrote to the bot: Telegram knows their chats. */
-function subscribe(...chats: number[]) {
+async function subscribe(...chats: number[]) {
   for (const id of chats) {
     tg.createChat(id);
-    fx.app.store.subscribers.subscribe(id, id);
+    await fx.app.store.subscribers.subscribe(id, id);
   }
 }
 
@@ -83,17 +83,17 @@ describe('weekly digest through the Bot API emulator', () => {
     const yes = await tg.waitForMessage(201);
     expect(yes.text).toMatch(/Вы подписаны на еженедельную сводку/);
     expect(yes.text).toMatch(/Следующая сводка — \S+, \d+ \S+ в \d\d:\d\d по Москве/);
-    expect(fx.app.store.subscribers.isSubscribed(201)).toBe(true);
+    expect(await fx.app.store.subscribers.isSubscribed(201)).toBe(true);
 
     tg.sendText(201, '/subscribe');
     expect((await tg.waitForMessage(201)).text).toMatch(/уже подписаны/);
     tg.sendText(201, '/unsubscribe');
     expect((await tg.waitForMessage(201)).text).toMatch(/отписались/);
-    expect(fx.app.store.subscribers.isSubscribed(201)).toBe(false);
+    expect(await fx.app.store.subscribers.isSubscribed(201)).toBe(false);
   });
 
   it('every subscriber receives the message, the chart and the CSV, once', async () => {
-    subscribe(...MANAGERS);
+    await subscribe(...MANAGERS);
     const report = await runner().deliver(W48, { trigger: 'schedule' });
     expect(report).toMatchObject({ outcome: 'done', counts: { sent: 3 } });
     for (const id of MANAGERS) await expectFullDigest(tg.sent(id));
@@ -103,19 +103,19 @@ describe('weekly digest through the Bot API emulator', () => {
   });
 
   it('a chat that blocked the bot (403) is unsubscribed; the others get the digest', async () => {
-    subscribe(...MANAGERS);
+    await subscribe(...MANAGERS);
     tg.failNext('*', { status: 403, description: 'Forbidden: bot was blocked by the user', match: (p) => p.chat_id === 202 });
     const report = await runner().deliver(W48, { trigger: 'schedule' });
     expect(report.counts).toMatchObject({ sent: 2, blocked: 1 });
-    expect(fx.app.store.subscribers.isSubscribed(202)).toBe(false);
-    expect(fx.app.store.subscribers.active().map((s) => s.chatId)).toEqual([201, 203]);
+    expect(await fx.app.store.subscribers.isSubscribed(202)).toBe(false);
+    expect((await fx.app.store.subscribers.active()).map((s) => s.chatId)).toEqual([201, 203]);
     expect(tg.sent(202)).toHaveLength(0);
     await expectFullDigest(tg.sent(201));
     await expectFullDigest(tg.sent(203));
   });
 
   it('a 429 is waited out and the part is sent once', async () => {
-    subscribe(201);
+    await subscribe(201);
     tg.failNext('sendPhoto', { status: 429, retryAfter: 0.05 });
     const report = await runner().deliver(W48, { trigger: 'schedule' });
     expect(report.outcome).toBe('done');
@@ -126,7 +126,7 @@ describe('weekly digest through the Bot API emulator', () => {
   });
 
   it('an outage stops the run; the next trigger resumes where it stopped', async () => {
-    subscribe(...MANAGERS);
+    await subscribe(...MANAGERS);
     // Two 502s in a row outlast a client that tries twice.
     tg.failNext('sendDocument', { status: 502, match: (p) => p.chat_id === 202 }, 2);
     const telegram = new Telegram(tg.token, { apiRoot: tg.apiRoot });
@@ -140,7 +140,7 @@ describe('weekly digest through the Bot API emulator', () => {
   });
 
   it('the schedule started with the bot catches up at start, once', async () => {
-    subscribe(201);
+    await subscribe(201);
     const telegram = botApiClient({ telegramToken: tg.token, telegramApiRoot: tg.apiRoot });
     const first = startDigest(fx.app, telegram, { throttle: fastThrottle() });
     await first.caughtUp;

@@ -24,7 +24,7 @@ const MANAGERS = [301, 302, 303];
 beforeAll(async () => {
   fx = await trainedApp({ env: { ALLOWED_USER_IDS: MANAGERS.join(',') } });
 });
-afterAll(() => fx?.dispose());
+afterAll(async () => await fx?.dispose());
 beforeEach(async () => {
   tg = await startEmulator();
   (fx.app.store as SqliteStore).db.exec('DELETE FROM digest_delivery; DELETE FROM digest_part; DELETE FROM digest_run; DELETE FROM digest_subscriber;');
@@ -45,7 +45,7 @@ describe('file_id reuse', () => {
   it('the digest uploads its chart and CSV for the first chat only; the others get the file_id', async () => {
     for (const id of MANAGERS) {
       tg.createChat(id);
-      fx.app.store.subscribers.subscribe(id, id);
+      await fx.app.store.subscribers.subscribe(id, id);
     }
     expect((await deliver()).counts.sent).toBe(3);
     for (const method of ['sendPhoto', 'sendDocument']) {

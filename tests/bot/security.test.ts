@@ -34,7 +34,7 @@ describe('group chats', () => {
     await start();
     h.tg.sendText({ chatId: GROUP - 1, userId: MANAGER }, '/subscribe');
     await h.tg.waitForCall((c) => c.method === 'leaveChat');
-    expect(h.fx.app.store.subscribers.isSubscribed(GROUP - 1)).toBe(false);
+    expect(await h.fx.app.store.subscribers.isSubscribed(GROUP - 1)).toBe(false);
   });
 
   it('a stranger adding the bot to a group gets one notice and the bot leaves', async () => {
@@ -48,7 +48,7 @@ describe('group chats', () => {
   it('in a listed team chat allowed users are answered and others get silence', async () => {
     await start();
     h.tg.createChat(TEAM);
-    const [id] = servedIds(h.fx.app);
+    const [id] = (await servedIds(h.fx.app));
     h.tg.sendText({ chatId: TEAM, userId: MANAGER }, `/risk ${id}`);
     const answer = await h.tg.waitForMessage(TEAM);
     expect(answer.text).toContain(`Клиент ${id}`);
@@ -62,11 +62,11 @@ describe('group chats', () => {
     const OLD = -777;
     await h.startBot({ allowed: [MANAGER], admins: [ADMIN], teamChats: [OLD] });
     h.tg.createChat(OLD);
-    h.fx.app.store.subscribers.subscribe(OLD, MANAGER);
+    await h.fx.app.store.subscribers.subscribe(OLD, MANAGER);
     const NEW = h.tg.migrateToSupergroup(OLD, { byUserId: MANAGER });
     await h.tg.waitUntilProcessed();
-    expect(h.fx.app.store.subscribers.isSubscribed(NEW)).toBe(true);
-    expect(h.fx.app.store.subscribers.isSubscribed(OLD)).toBe(false);
+    expect(await h.fx.app.store.subscribers.isSubscribed(NEW)).toBe(true);
+    expect(await h.fx.app.store.subscribers.isSubscribed(OLD)).toBe(false);
     h.tg.sendText({ chatId: NEW, userId: MANAGER }, '/help');
     expect((await h.tg.waitForMessage(NEW)).text).toMatch(/Команды/);
     expect(h.tg.calls.some((c) => c.method === 'leaveChat')).toBe(false);
@@ -75,10 +75,10 @@ describe('group chats', () => {
   it('a team chat that removes the bot is unsubscribed', async () => {
     await start();
     h.tg.createChat(TEAM);
-    h.fx.app.store.subscribers.subscribe(TEAM, MANAGER);
+    await h.fx.app.store.subscribers.subscribe(TEAM, MANAGER);
     h.tg.kickBot(TEAM, { byUserId: MANAGER });
     await h.tg.waitUntilProcessed();
-    expect(h.fx.app.store.subscribers.isSubscribed(TEAM)).toBe(false);
+    expect(await h.fx.app.store.subscribers.isSubscribed(TEAM)).toBe(false);
     expect(botCalls('sendMessage', TEAM)).toHaveLength(0);
   });
 });
@@ -86,7 +86,7 @@ describe('group chats', () => {
 describe('strangers and channels', () => {
   it('a stranger in a private chat gets one refusal, then silence, and no data', async () => {
     await start();
-    const [id] = servedIds(h.fx.app);
+    const [id] = (await servedIds(h.fx.app));
     for (let i = 0; i < 3; i++) h.tg.sendText(STRANGER, `/risk ${id}`);
     await h.tg.waitUntilProcessed();
     const said = botCalls('sendMessage', STRANGER);

@@ -20,7 +20,7 @@ let child: ChildProcess | undefined;
 beforeAll(async () => {
   fx = await trainedApp();
 });
-afterAll(() => fx?.dispose());
+afterAll(async () => await fx?.dispose());
 afterEach(async () => {
   if (child?.exitCode === null) child.kill('SIGKILL');
   await tg?.close();
@@ -92,5 +92,5 @@ it('SIGTERM finishes the reply in flight, confirms the update and exits with 0',
   expect(out.stderr).toMatch(/"msg":"shutting down","signal":"SIGTERM"/);
   expect(out.stderr).toMatch(/"msg":"bot stopped"/);
   expect(out.stderr).not.toContain('s3cret');
-  expect(fx.app.store.audit.recent(1)[0]).toMatchObject({ userId: MANAGER, action: '/start' });
+  expect((await fx.app.store.audit.recent(1))[0]).toMatchObject({ userId: MANAGER, action: '/start' });
 });

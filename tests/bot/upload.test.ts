@@ -41,9 +41,9 @@ const n = (v: number) => v.toLocaleString('ru-RU').replace(/\s/g, '\\s');
 beforeAll(async () => {
   demo = await readDatasetDir(DEMO_DIR);
   fx = await trainedApp({ dataDir: DEMO_DIR });
-  ID = servedIds(fx.app)[0];
+  ID = (await servedIds(fx.app))[0];
 });
-afterAll(() => fx?.dispose());
+afterAll(async () => await fx?.dispose());
 
 afterEach(async () => {
   await polling?.stop();
@@ -67,8 +67,8 @@ async function start(opts: { now?: () => number; trainArgs?: string[] } = {}) {
   polling = startPolling(bot);
 }
 
-const activeVersion = () => fx.app.store.models.activeVersion();
-const latestDataset = () => fx.app.store.datasets.latest()?.version;
+const activeVersion = async () => await fx.app.store.models.activeVersion();
+const latestDataset = async () => (await fx.app.store.datasets.latest())?.version;
 
 /** The progress message's edits, in order, until one matches `last`. */
 async function editsUntil(chatId: number, last: RegExp): Promise<ApiCall[]> {
@@ -96,8 +96,8 @@ describe('uploading a data set in the chat', () => {
 
   it('four files one by one: says what is missing, then validates, retrains and switches the model', async () => {
     await start();
-    const before = activeVersion()!;
-    const datasetBefore = latestDataset()!;
+    const before = (await activeVersion())!;
+    const datasetBefore = (await latestDataset())!;
     const sent = { ...files, 'market_file.csv': withBom(files['market_file.csv']) };
 
     tg.sendDocument(ADMIN, asUserFiles({ 'market_file.csv': sent['market_file.csv'] })[0]);
@@ -121,25 +121,25 @@ describe('uploading a data set in the chat', () => {
     expect(String(edits[0].params.text)).toMatch(/Обучаю модель/);
 
     const done = String(edits.at(-1)!.params.text);
-    expect(activeVersion()).toBeGreaterThan(before);
-    expect(latestDataset()).toBe(datasetBefore + 1);
-    expect(fx.app.store.models.get(activeVersion()!)!.meta.datasetVersion).toBe(datasetBefore + 1);
+    expect((await activeVersion())).toBeGreaterThan(before);
+    expect((await latestDataset())).toBe(datasetBefore + 1);
+    expect((await fx.app.store.models.get((await activeVersion())!))!.meta.datasetVersion).toBe(datasetBefore + 1);
     expect(done).toMatch(new RegExp(DATASET_FILES.map((f) => `${f.replace('.', '\\.')} — ${n(demo.rowsIn[f])}`).join(', ')));
     expect(done).toMatch(new RegExp(`${kept} из ${total}`));
-    expect(done).toMatch(new RegExp(`было 0,\\d+ \\(модель v${before}\\) → стало 0,\\d+ \\(модель v${activeVersion()}`));
+    expect(done).toMatch(new RegExp(`было 0,\\d+ \\(модель v${before}\\) → стало 0,\\d+ \\(модель v${(await activeVersion())}`));
     expect(done).toMatch(new RegExp(`Сменили зону риска: \\d+ из ${kept}`));
-    expect(await ask(MANAGER, '/model')).toMatch(new RegExp(`Модель v${activeVersion()}:`));
+    expect(await ask(MANAGER, '/model')).toMatch(new RegExp(`Модель v${(await activeVersion())}:`));
   });
 
   it('an album of Windows-1251 files gets one answer and retrains', async () => {
     await start();
-    const before = activeVersion()!;
+    const before = (await activeVersion())!;
     const cp1251 = Object.fromEntries(DATASET_FILES.map((f) => [f, toCp1251(files[f])]));
     expect(cp1251['market_file.csv'].includes(Buffer.from('Снизилась', 'utf8'))).toBe(false); // really re-encoded
     tg.sendMediaGroup(ADMIN, asUserFiles(cp1251));
 
     await editsUntil(ADMIN, /Готово/);
-    expect(activeVersion()).toBeGreaterThan(before);
+    expect((await activeVersion())).toBeGreaterThan(before);
     const texts = tg.sent(ADMIN).map((m) => m.text ?? '');
     expect(texts.filter((t) => /Получено/.test(t))).toEqual([]);
     expect(texts).toHaveLength(1);
@@ -147,21 +147,21 @@ describe('uploading a data set in the chat', () => {
 
   it('one .zip with the four files inside a folder retrains', async () => {
     await start();
-    const before = activeVersion()!;
+    const before = (await activeVersion())!;
     tg.sendDocument(ADMIN, { fileName: 'выгрузка.zip', content: zipOf(files), mimeType: 'application/zip' });
     const done = await editsUntil(ADMIN, /Готово/);
     expect(String(done.at(-1)!.params.text)).toMatch(new RegExp(`market_money\\.csv — ${n(demo.rowsIn['market_money.csv'])}`));
-    expect(activeVersion()).toBeGreaterThan(before);
+    expect((await activeVersion())).toBeGreaterThan(before);
   });
 
   it('after a retrain, subscribers get one alert about high-profit customers who entered the high-risk band', async () => {
     await start();
     tg.createChat(MANAGER);
-    fx.app.store.subscribers.subscribe(MANAGER, MANAGER);
+    await fx.app.store.subscribers.subscribe(MANAGER, MANAGER);
     // Subscribed once, no longer on the lists: the alert is checked when it goes out.
     const REMOVED = 777;
     tg.createChat(REMOVED);
-    fx.app.store.subscribers.subscribe(REMOVED, REMOVED);
+    await fx.app.store.subscribers.subscribe(REMOVED, REMOVED);
     try {
       // Fewer pages per visit for the first 300 customers: some valuable ones become high risk.
       const lines = files['market_file.csv'].toString('utf8').split(/\r?\n/);
@@ -176,15 +176,15 @@ describe('uploading a data set in the chat', () => {
       expect(tg.sent(MANAGER).filter((m) => /После обновления данных/.test(m.text ?? ''))).toHaveLength(1);
       expect(tg.sent(REMOVED)).toHaveLength(0);
     } finally {
-      fx.app.store.subscribers.unsubscribe(REMOVED, 'user');
-      fx.app.store.subscribers.unsubscribe(MANAGER, 'user');
+      await fx.app.store.subscribers.unsubscribe(REMOVED, 'user');
+      await fx.app.store.subscribers.unsubscribe(MANAGER, 'user');
     }
   });
 
   it('a broken file among four changes nothing, lists the first problems, and a fixed re-send completes the set', async () => {
     await start();
-    const before = activeVersion();
-    const datasetBefore = latestDataset();
+    const before = (await activeVersion());
+    const datasetBefore = (await latestDataset());
     const answerBefore = await ask(MANAGER, `/risk ${ID}`);
 
     tg.sendMediaGroup(ADMIN, asUserFiles({ ...files, 'market_money.csv': breakLastColumn(files['market_money.csv'], 15) }));
@@ -195,59 +195,59 @@ describe('uploading a data set in the chat', () => {
     expect(report.match(/^market_money\.csv:\d+: /gm)).toHaveLength(10);
     expect(report).toMatch(/…и ещё 5 ошибок/);
 
-    expect(activeVersion()).toBe(before);
-    expect(latestDataset()).toBe(datasetBefore);
+    expect((await activeVersion())).toBe(before);
+    expect((await latestDataset())).toBe(datasetBefore);
     expect(await ask(MANAGER, `/risk ${ID}`)).toBe(answerBefore);
 
     // The other three files are still staged: the corrected one alone completes the set.
     tg.sendDocument(ADMIN, { fileName: 'market_money.csv', content: files['market_money.csv'] });
     await editsUntil(ADMIN, /Готово/);
-    expect(activeVersion()).toBeGreaterThan(before!);
+    expect((await activeVersion())).toBeGreaterThan(before!);
   });
 
   it('contacts.csv in an album is imported after the data set is stored; unknown ids are only counted', async () => {
     await start();
-    const [a, b] = servedIds(fx.app);
+    const [a, b] = (await servedIds(fx.app));
     const contacts = Buffer.from(`id;имя;телефон\n${a};Анна Смирнова;+7 912 000-00-01\n999;Кто-то;+7 912 000-00-02\n${b};Борис;\n`, 'utf8');
     tg.sendMediaGroup(ADMIN, asUserFiles({ ...files, 'contacts.csv': contacts }));
     const done = String((await editsUntil(ADMIN, /Готово/)).at(-1)!.params.text);
     expect(done).toMatch(/Контакты сохранены: 2 клиента; всего клиентов с контактами — 2\./);
     expect(done).toMatch(/Пропущено строк: 1 — таких клиентов нет в данных \(contacts\.csv:3\)/);
-    expect(fx.app.store.contacts.get(a)).toMatchObject({ name: 'Анна Смирнова', phone: '+7 912 000-00-01' });
+    expect(await fx.app.store.contacts.get(a)).toMatchObject({ name: 'Анна Смирнова', phone: '+7 912 000-00-01' });
     expect(await ask(MANAGER, `/risk ${a}`)).toMatch(/👤 Анна Смирнова, \+7 912 000-00-01/);
   });
 
   it('a broken contacts.csv stops the upload like a broken data file: nothing is stored', async () => {
     await start();
-    const datasetBefore = latestDataset();
-    const [a] = servedIds(fx.app);
+    const datasetBefore = (await latestDataset());
+    const [a] = (await servedIds(fx.app));
     const contacts = Buffer.from(`id,name,phone\n${a},Анна,12-34\n${a},Анна,+79120000001\n`, 'utf8');
     tg.sendMediaGroup(ADMIN, asUserFiles({ ...files, 'contacts.csv': contacts }));
     const report = String((await editsUntil(ADMIN, /ошибки/)).at(-1)!.params.text);
     expect(report).toMatch(/^contacts\.csv:2: /m);
     expect(report).toMatch(/^contacts\.csv:3: клиент \d+ уже встречался в строке 2$/m);
-    expect(latestDataset()).toBe(datasetBefore);
+    expect((await latestDataset())).toBe(datasetBefore);
   });
 
   it('a training that fails leaves the previous model and data answering', async () => {
     await start({ trainArgs: ['--families', 'no-such-family'] });
-    const before = activeVersion();
+    const before = (await activeVersion());
     const answerBefore = await ask(MANAGER, `/risk ${ID}`);
     tg.sendDocument(ADMIN, { fileName: 'data.zip', content: zipOf(files) });
     const edits = await editsUntil(ADMIN, /Не удалось обучить/);
     expect(String(edits.at(-1)!.params.text)).toMatch(new RegExp(`по-прежнему отвечает по модели v${before}\\.`));
-    expect(activeVersion()).toBe(before);
+    expect((await activeVersion())).toBe(before);
     expect(await ask(MANAGER, `/risk ${ID}`)).toBe(answerBefore);
   });
 
   it('shutting down during training stops it, keeps the previous model and tells the chat', async () => {
     await start({ trainArgs: [] }); // the full search: long enough to be interrupted
-    const before = activeVersion();
+    const before = (await activeVersion());
     tg.sendDocument(ADMIN, { fileName: 'data.zip', content: zipOf(files) });
     await editsUntil(ADMIN, /Обучаю модель/);
     await uploads!.shutdown();
     expect(tg.sent(ADMIN).at(-1)!.text).toMatch(/обучение прервано/);
-    expect(activeVersion()).toBe(before);
+    expect((await activeVersion())).toBe(before);
   });
 
   it('a manager who is not an admin is refused once per album, and nothing is downloaded', async () => {
@@ -309,7 +309,7 @@ describe('uploading a data set in the chat', () => {
     tg.sendDocument(ADMIN, { fileName: 'orders.csv', content: Buffer.from('x') });
     await tg.waitForMessage(ADMIN);
 
-    const log = fx.app.store.audit.recent(10);
+    const log = await fx.app.store.audit.recent(10);
     const actions = log.map((e) => `${e.userId}/${e.chatId} ${e.action}`);
     expect(actions).toEqual(
       expect.arrayContaining([

@@ -36,7 +36,7 @@ const closers: (() => unknown)[] = [];
 beforeAll(async () => {
   fx = await trainedApp();
 });
-afterAll(() => fx?.dispose());
+afterAll(async () => await fx?.dispose());
 // Every emulator numbers its updates from 1: forget the claims of the previous test.
 beforeEach(() => fx.app.store.updateClaims.prune('9999-12-31T00:00:00.000Z'));
 afterEach(async () => {
@@ -67,7 +67,7 @@ async function startWebhookBot(opts: { claims?: UpdateClaims } = {}): Promise<st
     port: 0,
     claims: opts.claims ?? fx.app.store.updateClaims,
     owner: 'test',
-    health: () => storeHealth(fx.app.store),
+    health: async () => await storeHealth(fx.app.store),
     log: fx.app.log,
   });
   const origin = `http://127.0.0.1:${server.port}`;
@@ -112,14 +112,14 @@ describe('webhook mode through the emulator', () => {
     const origin = await startWebhookBot();
     const update = textUpdate(500, '/start');
     const wrong = SECRET.replace(/.$/, 'x'); // same length, last character differs
-    const audited = fx.app.store.audit.recent(1);
+    const audited = await fx.app.store.audit.recent(1);
     const refused: Record<string, string>[] = [{}, { 'x-telegram-bot-api-secret-token': wrong }, { 'x-telegram-bot-api-secret-token': '' }];
     for (const headers of refused) {
       expect((await post(origin + PATH, update, headers)).status).toBe(401);
     }
     await running!.idle();
     expect(replies()).toHaveLength(0);
-    expect(fx.app.store.audit.recent(1)).toEqual(audited);
+    expect(await fx.app.store.audit.recent(1)).toEqual(audited);
 
     // Nothing was claimed either: the genuine delivery of update 500 is answered.
     expect((await post(origin + PATH, update)).status).toBe(200);
@@ -193,7 +193,7 @@ describe('webhook mode through the emulator', () => {
     const origin = await startWebhookBot();
     const res = await fetch(origin + HEALTH);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', store: 'up', model: fx.app.assistant.modelInfo().model.version });
+    expect(await res.json()).toEqual({ status: 'ok', store: 'up', model: (await fx.app.assistant.modelInfo()).model.version });
     expect((await fetch(origin + HEALTH, { method: 'HEAD' })).status).toBe(200);
   });
 });
@@ -209,7 +209,7 @@ describe('webhook handler edge cases', () => {
       claims: fx.app.store.updateClaims,
       owner: 'test',
       handleUpdate: async (u) => void handled.push(u.update_id),
-      health: () => storeHealth(fx.app.store),
+      health: async () => await storeHealth(fx.app.store),
       log: fx.app.log,
       ...overrides,
     });
@@ -223,12 +223,12 @@ describe('webhook handler edge cases', () => {
     const dir = mkdtempSync(join(tmpdir(), 'health-'));
     closers.push(() => rmSync(dir, { recursive: true, force: true }));
     const empty = buildApp(loadConfig({ RETENTION_DB: join(dir, 'empty.db'), CHART_OUT_DIR: dir }), createLogger(() => {}));
-    const { origin } = await serveHandler({ health: () => storeHealth(empty.store) });
+    const { origin } = await serveHandler({ health: async () => await storeHealth(empty.store) });
 
     const noModel = await fetch(origin + HEALTH);
     expect(noModel.status).toBe(503);
     expect(await noModel.json()).toEqual({ status: 'unavailable', store: 'up', model: null });
-    empty.close();
+    await empty.close();
     const closed = await fetch(origin + HEALTH);
     expect(closed.status).toBe(503);
     expect(await closed.json()).toEqual({ status: 'unavailable', store: 'down', model: null });

@@ -22,7 +22,7 @@ const bots: BotProcess[] = [];
 beforeAll(async () => {
   fx = await trainedApp();
 });
-afterAll(() => fx?.dispose());
+afterAll(async () => await fx?.dispose());
 // Every emulator numbers its updates from 1: forget the claims of the previous test.
 beforeEach(() => fx.app.store.updateClaims.prune('9999-12-31T00:00:00.000Z'));
 afterEach(async () => {
@@ -75,7 +75,7 @@ const post = (url: string, body: unknown, secret?: string) =>
   }).then((r) => r.status);
 
 const greetings = () => tg!.calls.filter((c) => c.method === 'sendMessage' && /Здравствуйте/.test(String(c.params.text)));
-const audited = (action: string, since: string) => fx.app.store.audit.recent(1000).filter((e) => e.action === action && e.at >= since);
+const audited = async (action: string, since: string) => (await fx.app.store.audit.recent(1000)).filter((e) => e.action === action && e.at >= since);
 
 it('refuses to start with WEBHOOK_URL but a short secret, in one line that does not show it, before any Bot API call', async () => {
   tg = await startEmulator({ token: TOKEN });
@@ -103,11 +103,11 @@ it('answers /start delivered by webhook, refuses a bad or missing secret with 40
   expect(await post(origin + PATH, update(5001, '/help'), SECRET.toLowerCase())).toBe(401);
   const health = await fetch(`${origin}/healthz`);
   expect(health.status).toBe(200);
-  expect(await health.json()).toEqual({ status: 'ok', store: 'up', model: fx.app.assistant.modelInfo().model.version });
+  expect(await health.json()).toEqual({ status: 'ok', store: 'up', model: (await fx.app.assistant.modelInfo()).model.version });
 
   bot.proc.kill('SIGTERM');
   expect(await bot.exit).toBe(0);
-  expect(audited('/help', since)).toEqual([]); // drained on the way out: nothing was queued
+  expect((await audited('/help', since))).toEqual([]); // drained on the way out: nothing was queued
   expect(bot.out.stderr).toMatch(/"msg":"webhook request refused: wrong or missing secret"/);
   expect(bot.out.stderr).not.toContain(SECRET);
   expect(bot.out.stderr).not.toContain('s3cret');
@@ -151,8 +151,8 @@ it('two replicas on one SQLite file behind one URL answer each update exactly on
   for (const r of replicas) r.proc.kill('SIGTERM');
   expect(await Promise.all(replicas.map((r) => r.exit))).toEqual([0, 0]); // both drained their queues
   expect(greetings()).toHaveLength(1);
-  expect(audited('/start', since)).toHaveLength(1);
-  expect(audited('/help', since)).toHaveLength(1);
+  expect((await audited('/start', since))).toHaveLength(1);
+  expect((await audited('/help', since))).toHaveLength(1);
   const replies = tg!.calls.filter((c) => c.method === 'sendMessage' && c.params.chat_id === MANAGER);
   expect(replies).toHaveLength(2);
 });

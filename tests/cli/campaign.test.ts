@@ -40,20 +40,20 @@ beforeAll(async () => {
   fx = await trainedApp();
   tmp = mkdtempSync(join(tmpdir(), 'retention-cli-campaign-'));
 });
-afterAll(() => {
-  fx?.dispose();
+afterAll(async () => {
+  await fx?.dispose();
   rmSync(tmp, { recursive: true, force: true });
 });
 
 describe('retention plan, contact, contacts, export, synth, campaign', () => {
-  it('a plan asked before any model exists says so and exits 1', () => {
+  it('a plan asked before any model exists says so and exits 1', async () => {
     const r = run(join(tmp, 'empty.db'), 'plan');
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^Модель ещё не обучена/);
   });
 
-  it('plan --json: week, capacity, control_share, the list and the control group, each customer once', () => {
+  it('plan --json: week, capacity, control_share, the list and the control group, each customer once', async () => {
     plan = JSON.parse(ok('plan', '--json').stdout) as PlanJson;
     expect(plan.week).toMatch(/^\d{4}-W\d{2}$/);
     expect(plan).toMatchObject({ capacity: 30, control_share: 0.1 });
@@ -75,27 +75,27 @@ describe('retention plan, contact, contacts, export, synth, campaign', () => {
     for (const c of plan.control) expect(text).not.toContain(String(c.id));
   });
 
-  it('contact records a call, a second call replaces it, and refusals are one clear line with exit 1', () => {
+  it('contact records a call, a second call replaces it, and refusals are one clear line with exit 1', async () => {
     const [first] = plan.customers.map((c) => c.id as number);
     expect(ok('contact', String(first), '--status', 'no_answer').stdout).toMatch(new RegExp(`customer ${first}: no_answer; 1 of 30 done`));
     expect(ok('contact', String(first), '--status', 'offered').stdout).toMatch(/offered \(replaced the earlier outcome\); 1 of 30 done/);
-    expect(fx.app.store.campaigns.outreach(plan.week)).toMatchObject([{ customerId: first, status: 'offered', userId: 0 }]);
+    expect(await fx.app.store.campaigns.outreach(plan.week)).toMatchObject([{ customerId: first, status: 'offered', userId: 0 }]);
 
     const held = cli('contact', String(plan.control[0].id), '--status', 'offered');
     expect(held.status).toBe(1);
     expect(held.stderr.trim()).toBe(`customer ${plan.control[0].id}: the customer is in the control group of week (not to be called) ${plan.week}; nothing recorded`);
-    const outsider = servedIds(fx.app).find((id) => !plan.customers.some((c) => c.id === id) && !plan.control.some((c) => c.id === id))!;
+    const outsider = (await servedIds(fx.app)).find((id) => !plan.customers.some((c) => c.id === id) && !plan.control.some((c) => c.id === id))!;
     const out = cli('contact', String(outsider), '--status', 'declined');
     expect(out.status).toBe(1);
     expect(out.stderr).toMatch(new RegExp(`customer ${outsider}: the customer is not on the list of week ${plan.week}; nothing recorded`));
     const bad = cli('contact', String(first), '--status', 'maybe');
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/expected offered, no_answer or declined/);
-    expect(fx.app.store.campaigns.outreach(plan.week)).toHaveLength(1);
+    expect(await fx.app.store.campaigns.outreach(plan.week)).toHaveLength(1);
   });
 
-  it('contacts: unknown ids are warnings with file:line; duplicate ids and broken phones stop it with file:line, nothing stored', () => {
-    const [a, b] = servedIds(fx.app);
+  it('contacts: unknown ids are warnings with file:line; duplicate ids and broken phones stop it with file:line, nothing stored', async () => {
+    const [a, b] = (await servedIds(fx.app));
     const good = join(tmp, 'good', 'contacts.csv');
     mkdirSync(join(tmp, 'good'));
     writeFileSync(good, `id;имя;телефон;почта\n${a};Анна Смирнова;+7 912 000-00-01;anna@example.ru\n999;Чужой;+7 912 000-00-09;\n${b};Борис;;\n`);
@@ -112,7 +112,7 @@ describe('retention plan, contact, contacts, export, synth, campaign', () => {
     expect(lines).toContain(`contacts.csv:3: клиент ${a} уже встречался в строке 2`);
     expect(lines.some((l) => l.startsWith('contacts.csv:4: «12-34» — не похоже на номер телефона'))).toBe(true);
     for (const l of lines) expect(l).toMatch(/^contacts\.csv:\d+: \S/);
-    expect(fx.app.store.contacts.get(b)).toMatchObject({ name: 'Борис', phone: null });
+    expect(await fx.app.store.contacts.get(b)).toMatchObject({ name: 'Борис', phone: null });
   });
 
   it('export plan writes a typed .xlsx, and CSV for Russian Excel on request', async () => {
@@ -143,7 +143,7 @@ describe('retention plan, contact, contacts, export, synth, campaign', () => {
     expect(cli('export', 'nonsense', '--out', seg).stderr).toMatch(/Не знаю сегмента «nonsense»/);
   });
 
-  it('synth --next-period from the plan, ingest with contacts.csv, then campaign --json measures the week', () => {
+  it('synth --next-period from the plan, ingest with contacts.csv, then campaign --json measures the week', async () => {
     const planFile = join(tmp, 'plan.json');
     writeFileSync(planFile, ok('plan', '--json').stdout);
     const next = join(tmp, 'period-2');
@@ -154,11 +154,11 @@ describe('retention plan, contact, contacts, export, synth, campaign', () => {
     const before = JSON.parse(ok('campaign', '--json').stdout);
     expect(before).toEqual({ campaigns: [], pending: [plan.week] });
 
-    const [, , c] = servedIds(fx.app);
+    const [, , c] = (await servedIds(fx.app));
     writeFileSync(join(next, 'contacts.csv'), `id,name\n${c},Вера\n`);
     const ingest = ok('ingest', next);
     expect(ingest.stdout).toMatch(/^Контакты сохранены: 1 клиент\.$/m);
-    expect(fx.app.store.contacts.get(c)).toMatchObject({ name: 'Вера' });
+    expect(await fx.app.store.contacts.get(c)).toMatchObject({ name: 'Вера' });
 
     const after = JSON.parse(ok('campaign', '--json').stdout);
     expect(after.pending).toEqual([]);
@@ -174,15 +174,15 @@ describe('retention plan, contact, contacts, export, synth, campaign', () => {
     expect(text).not.toMatch(/\d+%/);
   });
 
-  it('ingest refuses a broken contacts.csv beside the data with file:line, and stores nothing', () => {
+  it('ingest refuses a broken contacts.csv beside the data with file:line, and stores nothing', async () => {
     const dir = join(tmp, 'with-bad-contacts');
     mkdirSync(dir);
     for (const f of DATASET_FILES) copyFileSync(join(DEMO_DIR, f), join(dir, f));
     writeFileSync(join(dir, 'contacts.csv'), 'id,phone\nабв,+79120000001\n');
-    const versions = fx.app.store.datasets.list().length;
+    const versions = (await fx.app.store.datasets.list()).length;
     const r = cli('ingest', dir);
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toMatch(/^contacts\.csv:2: «абв» — не номер клиента/);
-    expect(fx.app.store.datasets.list()).toHaveLength(versions);
+    expect(await fx.app.store.datasets.list()).toHaveLength(versions);
   });
 });

@@ -23,7 +23,7 @@ export interface TrainedSet {
   dataDir: string;
   /** A fresh store holding the trained data set; each call is an independent copy. */
   open(): SqliteStore;
-  dispose(): void;
+  dispose(): Promise<void>;
 }
 
 export async function trainedSet(customers: number, seed: number): Promise<TrainedSet> {
@@ -32,15 +32,15 @@ export async function trainedSet(customers: number, seed: number): Promise<Train
   await synthesize({ customers, seed, outDir: dataDir });
   const master = path.join(root, 'master.db');
   const store = openStore(master);
-  store.datasets.create(await readDatasetDir(dataDir), dataDir);
-  trainModel(store, {
+  await store.datasets.create(await readDatasetDir(dataDir), dataDir);
+  await trainModel(store, {
     seed: 1,
     families: ['logistic'],
     folds: 3,
     repeats: 1,
     segments: { highRisk: SETTINGS.risk.high, mediumRisk: SETTINGS.risk.medium, promoShare: SETTINGS.promoShare },
   });
-  store.close();
+  await store.close();
   let copies = 0;
   const opened: SqliteStore[] = [];
   return {
@@ -53,8 +53,8 @@ export async function trainedSet(customers: number, seed: number): Promise<Train
       opened.push(s);
       return s;
     },
-    dispose() {
-      for (const s of opened) if (s.db.open) s.close();
+    async dispose() {
+      for (const s of opened) if (s.db.open) await s.close();
       rmSync(root, { recursive: true, force: true });
     },
   };

@@ -29,32 +29,31 @@ const DAY = 86_400_000;
 const later = (days: number) => new Date(MONDAY.getTime() + days * DAY);
 
 /** High-band customers by expected loss, computed here from the stored scores, not by the planner. */
-function rankedHighBand(store: Store): number[] {
-  const active = store.models.activeVersion()!;
-  const meta = store.models.meta(active)!;
-  const profit = new Map(store.datasets.customers(meta.datasetVersion).map((c) => [c.id, c.profit]));
-  return store.models
-    .scores(active)
+async function rankedHighBand(store: Store): Promise<number[]> {
+  const active = (await store.models.activeVersion())!;
+  const meta = (await store.models.meta(active))!;
+  const profit = new Map((await store.datasets.customers(meta.datasetVersion)).map((c) => [c.id, c.profit]));
+  return (await store.models.scores(active))
     .filter((s) => s.probability >= SETTINGS.risk.high)
     .map((s) => ({ id: s.id, loss: s.probability * profit.get(s.id)! }))
     .sort((a, b) => b.loss - a.loss || a.id - b.id)
     .map((s) => s.id);
 }
 
-const controlIds = (store: Store, week: string) => store.campaigns.members(week).filter((m) => m.arm === 'control').map((m) => m.customerId);
+const controlIds = async (store: Store, week: string) => (await store.campaigns.members(week)).filter((m) => m.arm === 'control').map((m) => m.customerId);
 const ids = (plan: WeekPlan) => plan.entries.map((e) => e.id);
 
 describe('planWeek', () => {
-  it('lists the top of the high band by expected loss, up to capacity, with a random control drawn from the same pool', () => {
+  it('lists the top of the high band by expected loss, up to capacity, with a random control drawn from the same pool', async () => {
     const store = set.open();
-    const plan = planWeek(campaignDeps(store, { now: MONDAY }));
-    const ranked = rankedHighBand(store);
+    const plan = await planWeek(campaignDeps(store, { now: MONDAY }));
+    const ranked = (await rankedHighBand(store));
     const pool = ranked.slice(0, poolSize(30, 0.1));
     expect(ranked.length).toBeGreaterThan(100);
     expect(plan).toMatchObject({ week: '2026-W48', capacity: 30, controlShare: 0.1, eligible: ranked.length, heldOut: 4 });
     expect(plan.entries).toHaveLength(30);
     expect(new Set(ids(plan)).size).toBe(30);
-    const control = controlIds(store, plan.week);
+    const control = (await controlIds(store, plan.week));
     expect(control).toHaveLength(4);
     expect(control.some((id) => ids(plan).includes(id))).toBe(false);
     expect([...ids(plan), ...control].sort()).toEqual(pool.slice().sort());
@@ -68,15 +67,15 @@ describe('planWeek', () => {
     expect(control.every((id) => pool.indexOf(id) >= 30)).toBe(false);
   });
 
-  it('gives each customer the offer of the rule, from the model’s own explanation', () => {
+  it('gives each customer the offer of the rule, from the model’s own explanation', async () => {
     const store = set.open();
-    const plan = planWeek(campaignDeps(store, { now: MONDAY }));
-    const loaded = new ActiveModel(store).get();
-    const customers = store.datasets.customers(loaded.meta.datasetVersion);
+    const plan = await planWeek(campaignDeps(store, { now: MONDAY }));
+    const loaded = (await new ActiveModel(store).get());
+    const customers = await store.datasets.customers(loaded.meta.datasetVersion);
     const byId = new Map(customers.map((c) => [c.id, c]));
     const cutoffs = segmentCutoffs(customers);
     const seg = { highRisk: SETTINGS.risk.high, mediumRisk: SETTINGS.risk.medium, promoShare: SETTINGS.promoShare };
-    for (const m of store.campaigns.members(plan.week)) {
+    for (const m of await store.campaigns.members(plan.week)) {
       const c = byId.get(m.customerId)!;
       const drivers = loaded.model.explain(toFrame([c]), 0);
       expect(chooseOffer({ customer: c, probability: m.probability, drivers }, cutoffs, seg)).toEqual({
@@ -89,57 +88,57 @@ describe('planWeek', () => {
     expect(new Set(plan.entries.map((e) => e.offer)).size).toBeGreaterThan(1);
   });
 
-  it('returns the stored plan for the rest of the week, whatever changed; a new week draws anew', () => {
+  it('returns the stored plan for the rest of the week, whatever changed; a new week draws anew', async () => {
     const store = set.open();
-    const first = planWeek(campaignDeps(store, { now: MONDAY }));
+    const first = await planWeek(campaignDeps(store, { now: MONDAY }));
     // Sunday 23:30 Moscow is still W48; capacity and seed changes do not redraw it.
     const sunday = new Date('2026-11-29T20:30:00Z');
-    const again = planWeek(campaignDeps(store, { now: sunday }, { capacity: 5, seed: 7 }));
+    const again = await planWeek(campaignDeps(store, { now: sunday }, { capacity: 5, seed: 7 }));
     expect(again).toEqual(first);
     // Served from storage: no model needed (it may be mid-retrain or unreadable).
     const noModel = { ...campaignDeps(store, { now: sunday }), model: { get: () => { throw new Error('no model'); } } };
-    expect(planWeek(noModel)).toEqual(first);
-    const next = planWeek(campaignDeps(store, { now: new Date('2026-11-29T21:30:00Z') }));
+    expect(await planWeek(noModel)).toEqual(first);
+    const next = await planWeek(campaignDeps(store, { now: new Date('2026-11-29T21:30:00Z') }));
     expect(next.week).toBe('2026-W49');
     expect(next.createdAt).not.toBe(first.createdAt);
   });
 
-  it('draws the same control for the same week and seed in another store, another one for another seed', () => {
+  it('draws the same control for the same week and seed in another store, another one for another seed', async () => {
     const a = set.open();
     const b = set.open();
     const c = set.open();
-    planWeek(campaignDeps(a, { now: MONDAY }));
-    planWeek(campaignDeps(b, { now: later(3) }));
-    planWeek(campaignDeps(c, { now: MONDAY }, { seed: 43 }));
-    expect(controlIds(a, '2026-W48')).toEqual(controlIds(b, '2026-W48'));
-    expect(controlIds(c, '2026-W48')).not.toEqual(controlIds(a, '2026-W48'));
+    await planWeek(campaignDeps(a, { now: MONDAY }));
+    await planWeek(campaignDeps(b, { now: later(3) }));
+    await planWeek(campaignDeps(c, { now: MONDAY }, { seed: 43 }));
+    expect((await controlIds(a, '2026-W48'))).toEqual((await controlIds(b, '2026-W48')));
+    expect((await controlIds(c, '2026-W48'))).not.toEqual((await controlIds(a, '2026-W48')));
   });
 
-  it('keeps a plan another process stored first', () => {
+  it('keeps a plan another process stored first', async () => {
     const store = set.open();
-    const meta = store.models.meta(store.models.activeVersion()!)!;
+    const meta = (await store.models.meta((await store.models.activeVersion())!))!;
     const theirs = { week: '2026-W48', createdAt: MONDAY.toISOString(), modelVersion: meta.version, datasetVersion: meta.datasetVersion, capacity: 1, controlShare: 0, cooldownDays: 0, seed: 1, eligible: 1 };
-    const id = rankedHighBand(store)[5];
-    store.campaigns.create(theirs, [{ customerId: id, arm: 'treated', rank: 1, probability: 0.9, profit: 1, expectedLoss: 0.9, offer: 'at-risk', driver: null, driverContribution: null, segments: [] }]);
-    const plan = planWeek(campaignDeps(store, { now: later(1) }));
+    const id = (await rankedHighBand(store))[5];
+    await store.campaigns.create(theirs, [{ customerId: id, arm: 'treated', rank: 1, probability: 0.9, profit: 1, expectedLoss: 0.9, offer: 'at-risk', driver: null, driverContribution: null, segments: [] }]);
+    const plan = await planWeek(campaignDeps(store, { now: later(1) }));
     expect(ids(plan)).toEqual([id]);
     expect(plan.capacity).toBe(1);
   });
 
-  it('leaves out customers reached or held out within the cooldown, but not those who did not answer', () => {
+  it('leaves out customers reached or held out within the cooldown, but not those who did not answer', async () => {
     const store: SqliteStore = set.open();
     const clock = { now: MONDAY };
     const deps = campaignDeps(store, clock);
-    const w48 = planWeek(deps);
+    const w48 = await planWeek(deps);
     const [offered, declined, noAnswer] = ids(w48);
-    recordOutreach(deps, { customerId: offered, status: 'offered', userId: 1, chatId: 1 });
-    recordOutreach(deps, { customerId: declined, status: 'declined', userId: 1, chatId: 1 });
-    recordOutreach(deps, { customerId: noAnswer, status: 'no_answer', userId: 1, chatId: 1 });
-    const held = controlIds(store, w48.week);
+    await recordOutreach(deps, { customerId: offered, status: 'offered', userId: 1, chatId: 1 });
+    await recordOutreach(deps, { customerId: declined, status: 'declined', userId: 1, chatId: 1 });
+    await recordOutreach(deps, { customerId: noAnswer, status: 'no_answer', userId: 1, chatId: 1 });
+    const held = (await controlIds(store, w48.week));
 
     clock.now = later(7);
-    const w49 = planWeek(deps);
-    const w49All = [...ids(w49), ...controlIds(store, w49.week)];
+    const w49 = await planWeek(deps);
+    const w49All = [...ids(w49), ...(await controlIds(store, w49.week))];
     expect(w49All).not.toContain(offered);
     expect(w49All).not.toContain(declined);
     for (const id of held) expect(w49All).not.toContain(id);
@@ -148,21 +147,21 @@ describe('planWeek', () => {
 
     // Exactly 28 days after the calls they are still within the cooldown; a day later they are back.
     clock.now = later(28);
-    expect(planWeek(deps).eligible).toBe(w48.eligible - 2 - held.length - controlIds(store, w49.week).length);
+    expect((await planWeek(deps)).eligible).toBe(w48.eligible - 2 - held.length - (await controlIds(store, w49.week)).length);
     // Drop that W52 plan (test only) so the same week can be drawn again a day later.
     store.db.exec("DELETE FROM campaign_member WHERE week = '2026-W52'; DELETE FROM campaign_plan WHERE week = '2026-W52'");
     clock.now = later(29);
-    const w52 = planWeek(deps);
+    const w52 = await planWeek(deps);
     expect(w52.week).toBe('2026-W52');
-    expect(w52.eligible).toBe(w48.eligible - controlIds(store, w49.week).length);
+    expect(w52.eligible).toBe(w48.eligible - (await controlIds(store, w49.week)).length);
   });
 
-  it('attaches contacts and the CRM link when there are any', () => {
+  it('attaches contacts and the CRM link when there are any', async () => {
     const store = set.open();
     const deps = campaignDeps(store, { now: MONDAY }, { crmUrlTemplate: 'https://crm.example.ru/c/{id}?from=bot' });
-    const top = rankedHighBand(store).slice(0, 40);
-    store.contacts.upsert(top.map((id) => ({ id, name: `Клиент ${id}`, phone: '+79120000000', email: null, extra: {} })), 'contacts.csv');
-    const plan = planWeek(deps);
+    const top = (await rankedHighBand(store)).slice(0, 40);
+    await store.contacts.upsert(top.map((id) => ({ id, name: `Клиент ${id}`, phone: '+79120000000', email: null, extra: {} })), 'contacts.csv');
+    const plan = await planWeek(deps);
     expect(plan.entries[0].contact).toMatchObject({ id: plan.entries[0].id, name: `Клиент ${plan.entries[0].id}` });
     expect(plan.entries[0].crmUrl).toBe(`https://crm.example.ru/c/${plan.entries[0].id}?from=bot`);
     expect(weekPlanJson(plan).customers[0]).toMatchObject({
@@ -173,61 +172,62 @@ describe('planWeek', () => {
       contacts: { name: `Клиент ${plan.entries[0].id}`, phone: '+79120000000', email: null },
     });
     expect(weekPlanJson(plan)).toMatchObject({ week: '2026-W48', held_out: 4, progress: { planned: 30, done: 0 } });
-    expect(planWeek(campaignDeps(store, { now: MONDAY })).entries[0].crmUrl).toBeNull();
+    expect((await planWeek(campaignDeps(store, { now: MONDAY }))).entries[0].crmUrl).toBeNull();
   });
 });
 
 describe('recordOutreach', () => {
-  it('records, replaces on a second press, audits every press and counts progress', () => {
+  it('records, replaces on a second press, audits every press and counts progress', async () => {
     const store = set.open();
     const clock = { now: MONDAY };
     const deps = campaignDeps(store, clock);
-    const plan = planWeek(deps);
+    const plan = await planWeek(deps);
     const [a, b] = ids(plan);
-    const first = recordOutreach(deps, { customerId: a, status: 'no_answer', userId: 7, chatId: 70 });
+    const first = await recordOutreach(deps, { customerId: a, status: 'no_answer', userId: 7, chatId: 70 });
     expect(first).toMatchObject({ replaced: false, outreach: { week: '2026-W48', customerId: a, status: 'no_answer', offer: plan.entries[0].offer, userId: 7 } });
     clock.now = later(1);
-    const second = recordOutreach(deps, { customerId: a, status: 'offered', userId: 8, chatId: 80 });
+    const second = await recordOutreach(deps, { customerId: a, status: 'offered', userId: 8, chatId: 80 });
     expect(second.replaced).toBe(true);
-    recordOutreach(deps, { customerId: b, status: 'declined', userId: 7, chatId: 70 });
-    expect(weekProgress(store, '2026-W48')).toEqual({ week: '2026-W48', planned: 30, done: 2, offered: 1, noAnswer: 0, declined: 1 });
+    await recordOutreach(deps, { customerId: b, status: 'declined', userId: 7, chatId: 70 });
+    expect(await weekProgress(store, '2026-W48')).toEqual({ week: '2026-W48', planned: 30, done: 2, offered: 1, noAnswer: 0, declined: 1 });
     expect(second.progress).toMatchObject({ done: 1, offered: 1 });
-    const entry = weekPlan(deps, '2026-W48')!.entries[0];
+    const entry = (await weekPlan(deps, '2026-W48'))!.entries[0];
     expect(entry).toMatchObject({ status: 'offered', contactedAt: later(1).toISOString() });
-    expect(store.audit.recent(10).map((e) => e.action)).toEqual([
+    expect((await store.audit.recent(10)).map((e) => e.action)).toEqual([
       `campaign 2026-W48 ${b} declined`,
       `campaign 2026-W48 ${a} offered`,
       `campaign 2026-W48 ${a} no_answer`,
     ]);
   });
 
-  it('accepts a press for an earlier week’s plan when the button says which week', () => {
+  it('accepts a press for an earlier week’s plan when the button says which week', async () => {
     const store = set.open();
     const clock = { now: MONDAY };
     const deps = campaignDeps(store, clock);
-    const id = ids(planWeek(deps))[3];
+    const id = ids(await planWeek(deps))[3];
     clock.now = later(8);
-    expect(recordOutreach(deps, { customerId: id, status: 'offered', userId: 1, chatId: 1, week: '2026-W48' }).outreach.week).toBe('2026-W48');
-    expect(() => recordOutreach(deps, { customerId: id, status: 'offered', userId: 1, chatId: 1 })).toThrow(CampaignError);
+    expect((await recordOutreach(deps, { customerId: id, status: 'offered', userId: 1, chatId: 1, week: '2026-W48' })).outreach.week).toBe('2026-W48');
+    await expect(recordOutreach(deps, { customerId: id, status: 'offered', userId: 1, chatId: 1 })).rejects.toThrow(CampaignError);
   });
 
-  it('refuses held-out customers, customers not on the list and weeks without a plan', () => {
+  it('refuses held-out customers, customers not on the list and weeks without a plan', async () => {
     const store = set.open();
     const deps = campaignDeps(store, { now: MONDAY });
-    const plan = planWeek(deps);
-    const reason = (fn: () => unknown) => {
+    const plan = await planWeek(deps);
+    const reason = async (fn: () => Promise<unknown>) => {
       try {
-        fn();
+        await fn();
       } catch (e) {
         return e instanceof CampaignError ? e.reason : String(e);
       }
       return 'accepted';
     };
-    expect(reason(() => recordOutreach(deps, { customerId: controlIds(store, plan.week)[0], status: 'offered', userId: 1, chatId: 1 }))).toBe('held_out');
-    const outsider = rankedHighBand(store).at(-1)!;
-    expect(reason(() => recordOutreach(deps, { customerId: outsider, status: 'offered', userId: 1, chatId: 1 }))).toBe('not_in_plan');
-    expect(reason(() => recordOutreach(deps, { customerId: ids(plan)[0], status: 'offered', userId: 1, chatId: 1, week: '2026-W40' }))).toBe('no_plan');
-    expect(store.campaigns.outreach(plan.week)).toEqual([]);
-    expect(store.audit.recent(10)).toEqual([]);
+    const heldOut = (await controlIds(store, plan.week))[0];
+    expect(await reason(() => recordOutreach(deps, { customerId: heldOut, status: 'offered', userId: 1, chatId: 1 }))).toBe('held_out');
+    const outsider = (await rankedHighBand(store)).at(-1)!;
+    expect(await reason(() => recordOutreach(deps, { customerId: outsider, status: 'offered', userId: 1, chatId: 1 }))).toBe('not_in_plan');
+    expect(await reason(() => recordOutreach(deps, { customerId: ids(plan)[0], status: 'offered', userId: 1, chatId: 1, week: '2026-W40' }))).toBe('no_plan');
+    expect(await store.campaigns.outreach(plan.week)).toEqual([]);
+    expect(await store.audit.recent(10)).toEqual([]);
   });
 });

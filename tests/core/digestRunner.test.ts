@@ -38,10 +38,10 @@ function fakeTransport(inbox: Inbox, fail?: (chatId: number, part: Reply, n: num
 let store: SqliteStore;
 let clock: Date;
 
-beforeEach(() => {
+beforeEach(async () => {
   store = openStore(':memory:');
   clock = new Date('2026-11-23T06:00:00Z');
-  for (const id of CHATS) store.subscribers.subscribe(id, id);
+  for (const id of CHATS) await store.subscribers.subscribe(id, id);
 });
 afterEach(() => store.close());
 
@@ -55,7 +55,7 @@ function runner(transport: DigestTransport, opts: Partial<DigestRunnerDeps> & { 
       return opts.composed?.() ?? { modelVersion: 1, datasetVersion: 1, atRiskIds: [3, 1, 2].sort(), parts: parts() };
     },
     transport,
-    mayReceive: () => true,
+    mayReceive: async () => true,
     now: () => clock,
     concurrency: 2,
     ...opts,
@@ -72,7 +72,7 @@ describe('digest runner', () => {
     const report = await r.deliver(W48, { trigger: 'schedule' });
     expect(report).toMatchObject({ period: '2026-W48', outcome: 'done', counts: { sent: 5, pending: 0 }, delivered: 5 });
     for (const id of CHATS) expect(inbox.get(id)).toEqual(full);
-    expect(store.digests.get('2026-W48')).toMatchObject({ atRiskIds: [1, 2, 3], finishedAt: clock.toISOString(), trigger: 'schedule' });
+    expect(await store.digests.get('2026-W48')).toMatchObject({ atRiskIds: [1, 2, 3], finishedAt: clock.toISOString(), trigger: 'schedule' });
 
     const again = await r.deliver(W48, { trigger: 'catch-up' });
     expect(again).toMatchObject({ outcome: 'already-done', delivered: 0 });
@@ -95,7 +95,7 @@ describe('digest runner', () => {
     expect(inbox.get(101)).toEqual(full);
     expect(inbox.get(102)).toEqual(full);
     expect(inbox.get(103)).toEqual(['сводка v1']);
-    expect(store.digests.get('2026-W48')?.finishedAt).toBeNull();
+    expect((await store.digests.get('2026-W48'))?.finishedAt).toBeNull();
 
     // Next trigger (another process after a restart), Telegram is back.
     const second = runner(fakeTransport(inbox));
@@ -137,8 +137,8 @@ describe('digest runner', () => {
     );
     const report = await r.deliver(W48, { trigger: 'schedule' });
     expect(report.counts).toMatchObject({ sent: 4, blocked: 1 });
-    expect(store.subscribers.isSubscribed(103)).toBe(false);
-    expect(store.subscribers.active().map((s) => s.chatId)).toEqual([101, 102, 104, 105]);
+    expect(await store.subscribers.isSubscribed(103)).toBe(false);
+    expect((await store.subscribers.active()).map((s) => s.chatId)).toEqual([101, 102, 104, 105]);
     expect(inbox.get(103)).toBeUndefined();
   });
 
@@ -151,20 +151,20 @@ describe('digest runner', () => {
         if (chatId === 104 && part.type === 'text') queueMicrotask(() => revoked.add(104));
         return undefined;
       }),
-      { mayReceive: (s) => !revoked.has(s.chatId), audit: store.audit },
+      { mayReceive: async (s) => !revoked.has(s.chatId), audit: store.audit },
     );
     const report = await r.deliver(W48, { trigger: 'schedule' });
     expect(inbox.get(102)).toBeUndefined();
     expect(inbox.get(104)).toEqual(['сводка v1']);
     expect(report.counts).toMatchObject({ sent: 3, skipped: 2 });
-    expect(store.subscribers.active().map((s) => s.chatId)).toEqual([101, 103, 105]);
-    const audited = store.audit.recent(10).filter((e) => /access revoked/.test(e.action)).map((e) => e.chatId);
+    expect((await store.subscribers.active()).map((s) => s.chatId)).toEqual([101, 103, 105]);
+    const audited = (await store.audit.recent(10)).filter((e) => /access revoked/.test(e.action)).map((e) => e.chatId);
     expect(audited.sort()).toEqual([102, 104]);
   });
 
   it('a group that became a supergroup gets its copy at the new id, and its subscription moves there', async () => {
     const inbox: Inbox = new Map();
-    store.subscribers.subscribe(-500, 7);
+    await store.subscribers.subscribe(-500, 7);
     const r = runner(
       fakeTransport(inbox, (chatId) =>
         chatId === -500 ? new ChatMigratedError(-100500, 'Bad Request: group chat was upgraded to a supergroup chat') : undefined,
@@ -174,9 +174,9 @@ describe('digest runner', () => {
     expect(inbox.get(-100500)).toEqual(full);
     expect(inbox.get(-500)).toBeUndefined();
     expect(report.counts.sent).toBe(CHATS.length + 1);
-    expect(store.subscribers.isSubscribed(-100500)).toBe(true);
-    expect(store.subscribers.isSubscribed(-500)).toBe(false);
-    expect(store.subscribers.originOf(-100500)).toBe(-500);
+    expect(await store.subscribers.isSubscribed(-100500)).toBe(true);
+    expect(await store.subscribers.isSubscribed(-500)).toBe(false);
+    expect(await store.subscribers.originOf(-100500)).toBe(-500);
   });
 
   it('a rejected chat is marked failed; a manual send retries it and reaches late subscribers', async () => {
@@ -184,7 +184,7 @@ describe('digest runner', () => {
     let reject = true;
     const r = runner(fakeTransport(inbox, (chatId) => (chatId === 104 && reject ? new DeliveryRejectedError('Bad Request: chat not found') : undefined)));
     expect((await r.deliver(W48, { trigger: 'schedule' })).counts).toMatchObject({ sent: 4, failed: 1 });
-    store.subscribers.subscribe(106, 106);
+    await store.subscribers.subscribe(106, 106);
 
     // Schedule and catch-up leave a finished week alone…
     expect((await r.deliver(W48, { trigger: 'catch-up' })).outcome).toBe('already-done');
@@ -205,7 +205,7 @@ describe('digest runner', () => {
     label = 'v2';
     await r.deliver(W48, { trigger: 'manual', force: true });
     for (const id of CHATS) expect(inbox.get(id)).toEqual([...full, 'сводка v2', 'photo:png v2', 'document:csv v2']);
-    expect(store.digests.get('2026-W48')?.modelVersion).toBe(2);
+    expect((await store.digests.get('2026-W48'))?.modelVersion).toBe(2);
   });
 
   it('stops taking chats when aborted and finishes the rest on the next trigger', async () => {
@@ -245,9 +245,9 @@ describe('digest runner', () => {
     });
     await r.deliver(periodFromKey('2026-W47'), { trigger: 'schedule' });
     await r.deliver(W48, { trigger: 'schedule' });
-    expect(store.digests.previous('2026-W49')?.period).toBe('2026-W48');
-    expect(store.digests.previous('2026-W48')?.atRiskIds).toEqual([10, 20, 30]);
-    expect(store.digests.history('2026-W49', 7)).toEqual([
+    expect((await store.digests.previous('2026-W49'))?.period).toBe('2026-W48');
+    expect((await store.digests.previous('2026-W48'))?.atRiskIds).toEqual([10, 20, 30]);
+    expect(await store.digests.history('2026-W49', 7)).toEqual([
       { period: '2026-W47', atRiskCount: 3 },
       { period: '2026-W48', atRiskCount: 3 },
     ]);

@@ -46,10 +46,9 @@ function secondVersion(dir: string): void {
   }
 }
 
-const highRisk = (modelVersion: number) =>
+const highRisk = async (modelVersion: number) =>
   new Set(
-    fx.app.store.models
-      .scores(modelVersion)
+    (await fx.app.store.models.scores(modelVersion))
       .filter((s) => s.probability > fx.app.config.risk.high)
       .map((s) => s.id),
   );
@@ -64,35 +63,35 @@ beforeAll(async () => {
   fx = await trainedApp({ dataDir: DEMO_DIR });
   tmp = mkdtempSync(join(tmpdir(), 'digest-v2-'));
   // Records each week's digest without sending it anywhere.
-  const record = digestRunner(fx.app, { send: async () => undefined }, { mayReceive: () => true });
+  const record = digestRunner(fx.app, { send: async () => undefined }, { mayReceive: async () => true });
 
-  const v1 = fx.app.assistant.modelInfo().model.version;
+  const v1 = (await fx.app.assistant.modelInfo()).model.version;
   week1 = await composeDigest(fx.app, W47);
   await record.deliver(W47, { trigger: 'schedule' });
 
   secondVersion(join(tmp, 'v2'));
   await fx.app.assistant.ingestDir(join(tmp, 'v2'));
-  fx.app.assistant.train({ families: ['logistic'], folds: 3, repeats: 1 });
-  const v2 = fx.app.assistant.modelInfo().model.version;
+  await fx.app.assistant.train({ families: ['logistic'], folds: 3, repeats: 1 });
+  const v2 = (await fx.app.assistant.modelInfo()).model.version;
   expect(v2).not.toBe(v1);
   week2 = await composeDigest(fx.app, W48);
-  atRiskV1 = highRisk(v1);
-  atRiskV2 = highRisk(v2);
+  atRiskV1 = await highRisk(v1);
+  atRiskV2 = await highRisk(v2);
 });
 
-afterAll(() => {
-  fx?.dispose();
+afterAll(async () => {
+  await fx?.dispose();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
 describe('weekly digest content', () => {
-  it('the first digest says there is nothing to compare with yet', () => {
+  it('the first digest says there is nothing to compare with yet', async () => {
     expect(week1.view.change).toBeNull();
     expect(textOf(week1)).toMatch(/первая сводка/);
     expect(week1.view.atRisk.count).toBe(atRiskV1.size);
   });
 
-  it('diffs this week against the last digest, on two data set versions', () => {
+  it('diffs this week against the last digest, on two data set versions', async () => {
     const change = week2.view.change!;
     const added = [...atRiskV2].filter((id) => !atRiskV1.has(id)).sort((a, b) => a - b);
     const removed = [...atRiskV1].filter((id) => !atRiskV2.has(id)).sort((a, b) => a - b);
@@ -127,7 +126,7 @@ describe('weekly digest content', () => {
     }
   });
 
-  it('fits one Telegram message and tells the period, the model and the stakes', () => {
+  it('fits one Telegram message and tells the period, the model and the stakes', async () => {
     const text = textOf(week2);
     expect(text.length).toBeLessThanOrEqual(MESSAGE_LIMIT);
     expect(text).toMatch(/^📬 Сводка по риску снижения покупок: 23–29 ноября 2026\n/);
@@ -139,7 +138,7 @@ describe('weekly digest content', () => {
     expect(text).toMatch(/\/unsubscribe/);
   });
 
-  it('sends the trend over the digests so far and the full list as a formula-safe CSV', () => {
+  it('sends the trend over the digests so far and the full list as a formula-safe CSV', async () => {
     expect(week2.view.trend.map((t) => [t.period.key, t.atRisk])).toEqual([
       ['2026-W47', atRiskV1.size],
       ['2026-W48', atRiskV2.size],

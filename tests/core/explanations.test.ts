@@ -20,8 +20,8 @@ import { trainedApp, type Fixture } from '../support/appFixture.ts';
 
 let fx: Fixture | undefined;
 let dataDir: string | undefined;
-afterEach(() => {
-  fx?.dispose();
+afterEach(async () => {
+  await fx?.dispose();
   fx = undefined;
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   dataDir = undefined;
@@ -45,21 +45,21 @@ async function knnApp(explainBudgetMs: number): Promise<Fixture> {
   let clock = 0;
   const timer = vi.spyOn(performance, 'now').mockImplementation(() => (clock += 2.5));
   try {
-    f.app.assistant.train({ families: ['knn'], folds: 3, repeats: 1, explainBudgetMs, searchRows: AS_IF_LARGE });
+    await f.app.assistant.train({ families: ['knn'], folds: 3, repeats: 1, explainBudgetMs, searchRows: AS_IF_LARGE });
   } finally {
     timer.mockRestore();
   }
   return f;
 }
 
-const info = (f: Fixture) => f.app.assistant.modelInfo().model.metrics.explanations as ExplanationInfo;
-const firstId = (f: Fixture) => f.app.store.models.scores(f.app.store.models.activeVersion()!)[0].id;
+const info = async (f: Fixture) => (await f.app.assistant.modelInfo()).model.metrics.explanations as ExplanationInfo;
+const firstId = async (f: Fixture) => (await f.app.store.models.scores((await f.app.store.models.activeVersion())!))[0].id;
 /** Explanations stored for the served model. */
-const explanationRows = (f: Fixture) =>
-  (f.app.store as SqliteStore).db.prepare('SELECT count(*) FROM explanation WHERE model_version = ?').pluck().get(f.app.store.models.activeVersion());
+const explanationRows = async (f: Fixture) =>
+  (f.app.store as SqliteStore).db.prepare('SELECT count(*) FROM explanation WHERE model_version = ?').pluck().get(await f.app.store.models.activeVersion());
 
 describe('the tier', () => {
-  it('follows the measured cost: cheap → on demand; affordable for everyone → stored; else cached', () => {
+  it('follows the measured cost: cheap → on demand; affordable for everyone → stored; else cached', async () => {
     expect(chooseTier(ON_DEMAND_MS, 1_000_000)).toBe('on-demand');
     expect(chooseTier(ON_DEMAND_MS + 0.1, 1000)).toBe('stored');
     expect(chooseTier(12, 1296)).toBe('stored');
@@ -67,7 +67,7 @@ describe('the tier', () => {
     expect(chooseTier(130, 10_000)).toBe('cached');
   });
 
-  it('is timed on a few customers and precomputes everyone only for stored, reusing the timed ones', () => {
+  it('is timed on a few customers and precomputes everyone only for stored, reusing the timed ones', async () => {
     let calls = 0;
     const fake = { explain: () => (calls++, [{ feature: 'a', contribution: 0.1 }]) } as unknown as Model;
     const X = { n: 100, columns: {} };
@@ -88,46 +88,46 @@ describe('the tier', () => {
 describe('answers', () => {
   it('a linear model explains on demand: nothing stored, the answer asks the model once', async () => {
     fx = await trainedApp({ families: ['logistic'], searchRows: AS_IF_LARGE });
-    expect(info(fx).tier).toBe('on-demand');
-    expect(explanationRows(fx)).toBe(0);
+    expect((await info(fx)).tier).toBe('on-demand');
+    expect((await explanationRows(fx))).toBe(0);
     const spy = vi.spyOn(TrainedModel.prototype, 'explain');
-    const r = await fx.app.assistant.risk(firstId(fx));
+    const r = await fx.app.assistant.risk((await firstId(fx)));
     expect(spy).toHaveBeenCalledTimes(1);
     expect(r.drivers).toHaveLength(5);
   });
 
   it('an affordable non-linear model stores every customer at train time and answers without the explainer', async () => {
     fx = await knnApp(Number.POSITIVE_INFINITY);
-    const meta = fx.app.assistant.modelInfo().model;
-    expect(info(fx)).toMatchObject({ tier: 'stored', drivers: STORED_DRIVERS });
-    expect(info(fx).baseValue).toBeGreaterThan(0);
-    expect(explanationRows(fx)).toBe(meta.scoredCustomers);
-    const id = firstId(fx);
+    const meta = (await fx.app.assistant.modelInfo()).model;
+    expect((await info(fx))).toMatchObject({ tier: 'stored', drivers: STORED_DRIVERS });
+    expect((await info(fx)).baseValue).toBeGreaterThan(0);
+    expect((await explanationRows(fx))).toBe(meta.scoredCustomers);
+    const id = (await firstId(fx));
     const spy = vi.spyOn(TrainedModel.prototype, 'explain');
     const r = await fx.app.assistant.risk(id);
     expect(spy).not.toHaveBeenCalled();
     // What was stored is what the explainer says for that customer.
     spy.mockRestore();
-    const model = loadModel(fx.app.store.models.get(meta.version)!.artifact);
-    const customer = fx.app.store.datasets.customer(meta.datasetVersion, id)!;
+    const model = loadModel((await fx.app.store.models.get(meta.version))!.artifact);
+    const customer = (await fx.app.store.datasets.customer(meta.datasetVersion, id))!;
     const direct = explainRows(model, toFrame([customer]), [0])[0];
     expect(r.drivers.map((d) => [d.feature, d.contribution])).toEqual(direct.slice(0, 5).map((d) => [d.feature, d.contribution]));
   });
 
   it('a costly model computes a customer once through BackgroundWork and reads the cache after', async () => {
     fx = await knnApp(0);
-    expect(info(fx).tier).toBe('cached');
-    expect(explanationRows(fx)).toBe(0);
+    expect((await info(fx)).tier).toBe('cached');
+    expect((await explanationRows(fx))).toBe(0);
     const local = inProcessWork(fx.app.store);
     const asked: number[][] = [];
     const work: BackgroundWork = { ...local, explain: (v, ids) => (asked.push([...ids]), local.explain(v, ids)) };
     const a = createAssistant({ store: fx.app.store, reader: csvDatasetReader, settings: fx.app.assistant.settings, work });
-    const id = firstId(fx);
+    const id = (await firstId(fx));
     const [first, concurrent] = await Promise.all([a.risk(id), a.risk(id)]);
     const again = await a.risk(id);
     expect(asked).toEqual([[id]]);
     expect(concurrent.drivers).toEqual(first.drivers);
     expect(again.drivers).toEqual(first.drivers);
-    expect(explanationRows(fx)).toBe(1);
+    expect((await explanationRows(fx))).toBe(1);
   });
 });

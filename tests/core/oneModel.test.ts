@@ -10,13 +10,13 @@ beforeAll(async () => {
   // KNN's refit scores its own training rows differently from the fold model, so a mismatch shows.
   fx = await trainedApp({ families: ['knn'] });
 });
-afterAll(() => fx?.dispose());
+afterAll(async () => await fx?.dispose());
 
 describe('one model behind each answer', () => {
   it('the shown probability is the base plus every contribution, for every customer', async () => {
     const { store, assistant } = fx.app;
-    const version = store.models.activeVersion()!;
-    const ids = store.models.scores(version).map((s) => s.id);
+    const version = (await store.models.activeVersion())!;
+    const ids = (await store.models.scores(version)).map((s) => s.id);
     let worst = 0;
     for (const id of ids.slice(0, 300)) {
       const r = await assistant.risk(id);
@@ -30,10 +30,10 @@ describe('one model behind each answer', () => {
 
   it('the base is the model’s mean prediction, near the share of «Снизилась», not an average customer’s score', async () => {
     const { store, assistant } = fx.app;
-    const version = store.models.activeVersion()!;
-    const [first] = store.models.scores(version);
+    const version = (await store.models.activeVersion())!;
+    const [first] = await store.models.scores(version);
     const r = await assistant.risk(first.id);
-    const ds = store.datasets.get(store.models.meta(version)!.datasetVersion)!;
+    const ds = (await store.datasets.get((await store.models.meta(version))!.datasetVersion))!;
     expect(Math.abs(r.baseRate - ds.positives / ds.customersKept)).toBeLessThan(0.05);
   });
 });

@@ -24,7 +24,7 @@ const model = (version: number, datasetVersion: number) => ({ version, datasetVe
 const dataset = (version: number) => ({ version, createdAt: '', rows: 10 });
 
 describe('the plan', () => {
-  it('keeps the active model, the last N of each, the referenced ones and the data sets of kept models', () => {
+  it('keeps the active model, the last N of each, the referenced ones and the data sets of kept models', async () => {
     const plan = planRetention(
       inv({
         models: [model(1, 1), model(2, 1), model(3, 2), model(4, 3), model(5, 4), model(6, 5)],
@@ -52,7 +52,7 @@ describe('the plan', () => {
     expect(plan.drop.datasets.map((d) => d.version)).toEqual([3]);
   });
 
-  it('refuses to keep fewer than one version', () => {
+  it('refuses to keep fewer than one version', async () => {
     expect(() => planRetention(inv({}), 0)).toThrow(RangeError);
   });
 });
@@ -63,19 +63,19 @@ describe('on a store', () => {
   it('deletes every row of the versions that go, keeps what answers, and a dry run changes nothing', async () => {
     fx = await trainedApp(); // dataset v1, model v1
     const { app } = fx;
-    const train = () => app.assistant.train({ families: ['logistic'], folds: 3, repeats: 1 });
+    const train = async () => await app.assistant.train({ families: ['logistic'], folds: 3, repeats: 1 });
     await app.assistant.ingestDir(DEMO_DIR); // dataset v2
-    train(); // model v2
-    train(); // model v3
+    (await train()); // model v2
+    (await train()); // model v3
     await app.assistant.ingestDir(DEMO_DIR); // dataset v3
-    train(); // model v4
+    (await train()); // model v4
     const db = (app.store as SqliteStore).db;
     // A digest run names model v2; a table another feature adds (a campaign) names model v1's data set.
     db.prepare(
       `INSERT INTO digest_run (period, trigger, started_at, model_version, dataset_version, at_risk_count, at_risk_ids) VALUES ('2026-W40', 'schedule', '', 2, 2, 0, '[]')`,
     ).run();
     db.exec('CREATE TABLE campaign (id INTEGER PRIMARY KEY, dataset_version INTEGER); INSERT INTO campaign (dataset_version) VALUES (1);');
-    app.assistant.useModel(3); // rollback: v3 is active
+    await app.assistant.useModel(3); // rollback: v3 is active
     const rows = () => ({
       models: count(fx!, 'SELECT count(*) FROM model'),
       scores: count(fx!, 'SELECT count(*) FROM score'),
@@ -86,41 +86,41 @@ describe('on a store', () => {
     });
     const before = rows();
 
-    const dry = collectGarbage(app.store, { keep: 1, dryRun: true });
+    const dry = await collectGarbage(app.store, { keep: 1, dryRun: true });
     expect(rows()).toEqual(before);
     expect(dry.plan.drop.models.map((m) => m.version)).toEqual([1]);
     expect(dry.plan.drop.datasets).toEqual([]);
 
-    const done = collectGarbage(app.store, { keep: 1, dryRun: false });
+    const done = await collectGarbage(app.store, { keep: 1, dryRun: false });
     expect(done.plan).toEqual(dry.plan);
-    expect(app.store.models.list().map((m) => m.version)).toEqual([2, 3, 4]);
+    expect((await app.store.models.list()).map((m) => m.version)).toEqual([2, 3, 4]);
     expect(count(fx, 'SELECT count(*) FROM score WHERE model_version = 1')).toBe(0);
     expect(count(fx, 'SELECT count(*) FROM segment_set WHERE model_version = 1')).toBe(0);
     expect(count(fx, 'SELECT count(*) FROM segment_member WHERE set_id NOT IN (SELECT id FROM segment_set)')).toBe(0);
     expect(count(fx, 'SELECT count(*) FROM segment_summary WHERE set_id NOT IN (SELECT id FROM segment_set)')).toBe(0);
     expect(rows().members).toBeLessThan(before.members);
     // Data set v1 lost its model but a campaign names it: it stays.
-    expect(app.store.datasets.list().map((d) => d.version)).toEqual([1, 2, 3]);
+    expect((await app.store.datasets.list()).map((d) => d.version)).toEqual([1, 2, 3]);
     // The active model answers.
-    const id = app.store.models.scores(3)[0].id;
+    const id = (await app.store.models.scores(3))[0].id;
     expect((await app.assistant.risk(id)).modelVersion).toBe(3);
     expect((await app.assistant.segments()).length).toBeGreaterThan(0);
 
     // Without the campaign and the digest run, the next gc takes data set v1 and model v2 with it.
     db.exec("DROP TABLE campaign; DELETE FROM digest_run WHERE period = '2026-W40';");
-    const next = collectGarbage(app.store, { keep: 1, dryRun: false, vacuum: true });
+    const next = await collectGarbage(app.store, { keep: 1, dryRun: false, vacuum: true });
     expect(next.plan.drop.models.map((m) => m.version)).toEqual([2]);
     expect(next.plan.drop.datasets.map((d) => d.version)).toEqual([1]);
     expect(count(fx, 'SELECT count(*) FROM customer WHERE version = 1')).toBe(0);
     expect(count(fx, 'SELECT count(*) FROM dropped_customer WHERE version = 1')).toBe(0);
-    expect(app.store.datasets.list().map((d) => d.version)).toEqual([2, 3]);
+    expect((await app.store.datasets.list()).map((d) => d.version)).toEqual([2, 3]);
     expect(next.after.bytes).toBeLessThan(next.before.bytes);
     expect(db.pragma('foreign_key_check')).toEqual([]);
   });
 
   it('never deletes the active model, whatever the plan says', async () => {
     fx = await trainedApp();
-    expect(() => fx!.app.store.retention.deleteModel(fx!.app.store.models.activeVersion()!)).toThrow(/active/);
-    expect(() => fx!.app.store.retention.deleteDataset(1)).toThrow(/used by model/);
+    await expect(fx.app.store.retention.deleteModel((await fx.app.store.models.activeVersion())!)).rejects.toThrow(/active/);
+    await expect(fx.app.store.retention.deleteDataset(1)).rejects.toThrow(/used by model/);
   });
 });

@@ -21,20 +21,20 @@ afterEach(() => fx.dispose());
 function counting(store: Store) {
   const calls = { customers: 0, scores: 0 };
   const datasets = Object.create(store.datasets, {
-    customers: { value: (v: number) => (calls.customers++, store.datasets.customers(v)) },
+    customers: { value: async (v: number) => (calls.customers++, await store.datasets.customers(v)) },
   });
   const models = Object.create(store.models, {
-    scores: { value: (v: number) => (calls.scores++, store.models.scores(v)) },
+    scores: { value: async (v: number) => (calls.scores++, await store.models.scores(v)) },
   });
   return { calls, store: Object.create(store, { datasets: { value: datasets }, models: { value: models } }) as Store };
 }
 
 /** The pre-#14 computation: every customer of the served data set with its stored score, in memory. */
-function reference(store: Store, set: SegmentSettings) {
-  const version = store.models.activeVersion()!;
-  const meta = store.models.meta(version)!;
-  const scores = new Map(store.models.scores(version).map((s) => [s.id, s.probability]));
-  const all = store.datasets.customers(meta.datasetVersion).map((customer) => ({ customer, probability: scores.get(customer.id)! }));
+async function reference(store: Store, set: SegmentSettings) {
+  const version = (await store.models.activeVersion())!;
+  const meta = (await store.models.meta(version))!;
+  const scores = new Map((await store.models.scores(version)).map((s) => [s.id, s.probability]));
+  const all = (await store.datasets.customers(meta.datasetVersion)).map((customer) => ({ customer, probability: scores.get(customer.id)! }));
   const cut = (meta.metrics as { segmentCutoffs: Parameters<typeof summarizeSegment>[2] }).segmentCutoffs;
   return { all, cut, summaries: SEGMENT_CODES.map((code) => summarizeSegment(code, all, cut, set)) };
 }
@@ -48,7 +48,7 @@ const settingsOf = (a: Fixture['app']): SegmentSettings => ({
 describe('segments stored at train time', () => {
   it('equal the in-memory computation on the demo set: aggregates, order, members and their segments', async () => {
     const { app } = fx;
-    const ref = reference(app.store, settingsOf(app));
+    const ref = (await reference(app.store, settingsOf(app)));
     const stored = await app.assistant.segments({ members: 0 });
     expect(stored.map(({ members: _, ...a }) => a)).toEqual(ref.summaries.map(({ members: _, ...a }) => a));
     for (const r of ref.summaries) {
@@ -68,8 +68,8 @@ describe('segments stored at train time', () => {
     expect((await app.assistant.segment('at-risk', { members: 3 })).members).toEqual(all.members.slice(0, 3));
     expect((await app.assistant.segment('at-risk')).members).toEqual(all.members.slice(0, 5));
     expect(all.members).toHaveLength(all.size);
-    const set = app.store.segments.find(app.store.models.activeVersion()!, settingsOf(app))!;
-    const pieces = [0, 7, 19].map((o, k, xs) => app.store.segments.members(set, 'at-risk', o, (xs[k + 1] ?? all.size) - o)).flat();
+    const set = (await app.store.segments.find((await app.store.models.activeVersion())!, settingsOf(app)))!;
+    const pieces = (await Promise.all([0, 7, 19].map((o, k, xs) => app.store.segments.members(set, 'at-risk', o, (xs[k + 1] ?? all.size) - o)))).flat();
     expect(pieces).toEqual(all.members);
     expect(MEMBER_PAGE).toBeGreaterThan(0);
   });
@@ -85,7 +85,7 @@ describe('segments stored at train time', () => {
     expect(c.calls).toEqual({ customers: 0, scores: 0 });
   });
 
-  it('reads a page of members as one range of the primary key, touching no other table', () => {
+  it('reads a page of members as one range of the primary key, touching no other table', async () => {
     const db = (fx.app.store as SqliteStore).db;
     const plan = db
       .prepare(
@@ -133,11 +133,11 @@ describe('a model without stored segments', () => {
     const { app } = fx;
     const settings = { ...app.assistant.settings, risk: { medium: 0.3, high: 0.8 }, promoShare: 0.6 };
     const stricter = createAssistant({ store: app.store, reader: csvDatasetReader, settings });
-    const ref = reference(app.store, { highRisk: 0.8, mediumRisk: 0.3, promoShare: 0.6 });
+    const ref = (await reference(app.store, { highRisk: 0.8, mediumRisk: 0.3, promoShare: 0.6 }));
     const got = await stricter.segments({ members: 0 });
     expect(got.map(({ members: _, ...x }) => x)).toEqual(ref.summaries.map(({ members: _, ...x }) => x));
     // The configured thresholds' set is untouched.
-    expect((await app.assistant.segments({ members: 0 })).map((s) => s.size)).toEqual(reference(app.store, settingsOf(app)).summaries.map((s) => s.size));
+    expect((await app.assistant.segments({ members: 0 })).map((s) => s.size)).toEqual((await reference(app.store, settingsOf(app))).summaries.map((s) => s.size));
     const db = (app.store as SqliteStore).db;
     expect(db.prepare('SELECT count(*) FROM segment_set').pluck().get()).toBe(2);
   });

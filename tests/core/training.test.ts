@@ -13,9 +13,9 @@ describe('training use case', () => {
     // A forest scoring its own training rows ranks them almost perfectly; stored scores must not.
     fx = await trainedApp({ families: ['forest'] });
     const { store, assistant } = fx.app;
-    const info = assistant.modelInfo();
-    const customers = store.datasets.customers(info.model.datasetVersion);
-    const scores = new Map(store.models.scores(info.model.version).map((s) => [s.id, s.probability]));
+    const info = await assistant.modelInfo();
+    const customers = await store.datasets.customers(info.model.datasetVersion);
+    const scores = new Map((await store.models.scores(info.model.version)).map((s) => [s.id, s.probability]));
     const y = customers.map((c) => c.label!);
     const p = customers.map((c) => scores.get(c.id)!);
     const storedAuc = rocAuc(y, p);
@@ -26,13 +26,13 @@ describe('training use case', () => {
   it('keeps the previous model answering when a retrain switches versions, and rolls back', async () => {
     fx = await trainedApp();
     const { assistant } = fx.app;
-    const first = assistant.modelInfo().model.version;
-    const second = assistant.train({ families: ['logistic'], folds: 3, repeats: 1 }).model.version;
+    const first = (await assistant.modelInfo()).model.version;
+    const second = (await assistant.train({ families: ['logistic'], folds: 3, repeats: 1 })).model.version;
     expect(second).toBe(first + 1);
-    expect(assistant.modelInfo().model.version).toBe(second);
-    assistant.useModel(first);
-    expect(assistant.modelInfo().model.version).toBe(first);
-    expect(assistant.listModels().find((m) => m.active)?.version).toBe(first);
+    expect((await assistant.modelInfo()).model.version).toBe(second);
+    await assistant.useModel(first);
+    expect((await assistant.modelInfo()).model.version).toBe(first);
+    expect((await assistant.listModels()).find((m) => m.active)?.version).toBe(first);
   });
 
   it('answers /risk and segment questions without loading the whole data set (cut-offs and segments are stored with the model)', async () => {
@@ -40,11 +40,11 @@ describe('training use case', () => {
     const { store, assistant } = fx.app;
     let fullLoads = 0;
     const datasets = Object.create(store.datasets, {
-      customers: { value: (v: number) => (fullLoads++, store.datasets.customers(v)) },
+      customers: { value: async (v: number) => (fullLoads++, await store.datasets.customers(v)) },
     });
     const counting: Store = Object.create(store, { datasets: { value: datasets } });
     const fresh = createAssistant({ store: counting, reader: csvDatasetReader, settings: assistant.settings });
-    const id = store.models.scores(store.models.activeVersion()!)[0].id;
+    const id = (await store.models.scores((await store.models.activeVersion())!))[0].id;
     const answer = await fresh.risk(id);
     expect(fullLoads).toBe(0);
     expect(answer.segments).toEqual((await assistant.risk(id)).segments);
@@ -58,11 +58,11 @@ describe('training use case', () => {
     const { store, assistant } = fx.app;
     let pointerReads = 0;
     const models = Object.create(store.models, {
-      activeVersion: { value: () => (pointerReads++, store.models.activeVersion()) },
+      activeVersion: { value: async () => (pointerReads++, await store.models.activeVersion()) },
     });
     const counting: Store = Object.create(store, { models: { value: models } });
     const fresh = createAssistant({ store: counting, reader: csvDatasetReader, settings: assistant.settings });
-    const id = store.models.scores(store.models.activeVersion()!)[0].id;
+    const id = (await store.models.scores((await store.models.activeVersion())!))[0].id;
     await fresh.risk(id);
     pointerReads = 0;
     await fresh.risk(id);

@@ -22,10 +22,10 @@ describe('audit log under a held write lock', () => {
     const count = () => other.prepare('SELECT count(*) FROM audit_log').pluck().get();
     try {
       other.exec('BEGIN IMMEDIATE');
-      store.audit.record({ userId: 1, chatId: 1, action: '/risk 1' });
-      store.audit.record({ userId: 2, chatId: 2, action: '/segment cart' });
+      await store.audit.record({ userId: 1, chatId: 1, action: '/risk 1' });
+      await store.audit.record({ userId: 2, chatId: 2, action: '/segment cart' });
       expect((store.audit as unknown as { queued: number }).queued).toBe(2);
-      expect(store.audit.recent(5).map((e) => e.action)).toEqual(['/segment cart', '/risk 1']);
+      expect((await store.audit.recent(5)).map((e) => e.action)).toEqual(['/segment cart', '/risk 1']);
       other.exec('COMMIT');
       expect(count()).toBe(0);
       // The retry timer writes them; nothing else is needed.
@@ -35,18 +35,18 @@ describe('audit log under a held write lock', () => {
       expect(store.db.pragma('busy_timeout', { simple: true })).toBe(60_000);
     } finally {
       other.close();
-      store.close();
+      await store.close();
     }
   });
 
-  it('close() writes what is still queued', () => {
+  it('close() writes what is still queued', async () => {
     const file = path.join(tmpDir(), 'audit2.db');
     const store = openStore(file);
     const other = new Database(file);
     other.exec('BEGIN IMMEDIATE');
-    store.audit.record({ userId: 3, chatId: 3, action: '/top_features' });
+    await store.audit.record({ userId: 3, chatId: 3, action: '/top_features' });
     other.exec('COMMIT');
-    store.close();
+    await store.close();
     expect(other.prepare('SELECT action FROM audit_log').pluck().all()).toEqual(['/top_features']);
     other.close();
   });

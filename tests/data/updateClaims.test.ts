@@ -15,8 +15,8 @@ const open = () => {
   stores.push(s);
   return s;
 };
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

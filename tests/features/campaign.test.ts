@@ -39,7 +39,7 @@ function week(key: string, treated: [number, number], control: [number, number])
 const figures = (s: string) => s.match(/\d+(,\d+)?\s?(%|п\.п\.)/g) ?? [];
 
 describe('/campaign wording', () => {
-  it('below 30 in a group says it is too early and prints no rate, uplift or interval', () => {
+  it('below 30 in a group says it is too early and prints no rate, uplift or interval', async () => {
     const r: CampaignResults = { campaigns: [week('2026-W48', [30, 12], [4, 3])], pending: [] };
     const text = CAMPAIGN.results(r, { weeks: 4, units: DEFAULT_UNITS });
     expect(text).toMatch(/в плане 30 клиентов, в контроле 4 клиента/i);
@@ -50,7 +50,7 @@ describe('/campaign wording', () => {
     expect(chartedWeek(r)).toBeNull();
   });
 
-  it('a conclusive week gives both decline rates, the uplift with its 95% interval, and a verdict', () => {
+  it('a conclusive week gives both decline rates, the uplift with its 95% interval, and a verdict', async () => {
     const w = week('2026-W48', [80, 28], [70, 45]);
     const text = CAMPAIGN.results({ campaigns: [w], pending: ['2026-W49'] }, { weeks: 4, units: DEFAULT_UNITS });
     expect(text).toMatch(/Снизили покупки: 35% из плана против 64% в контроле/);
@@ -61,12 +61,12 @@ describe('/campaign wording', () => {
     expect(CAMPAIGN.digestLine(w)).toMatch(/35% против 64% в контроле — на 29 п\.п\. реже/);
   });
 
-  it('an interval across zero is called possibly chance, with signed bounds', () => {
+  it('an interval across zero is called possibly chance, with signed bounds', async () => {
     const text = CAMPAIGN.results({ campaigns: [week('2026-W48', [60, 30], [60, 33])], pending: [] }, { weeks: 4, units: DEFAULT_UNITS });
     expect(text).toMatch(/от −\d+ до \+\d+ п\.п\., ноль внутри\) — разница может быть случайной/);
   });
 
-  it('the chart shows the latest conclusive week, faded and unlabelled where a group is small', () => {
+  it('the chart shows the latest conclusive week, faded and unlabelled where a group is small', async () => {
     const r: CampaignResults = { campaigns: [week('2026-W47', [80, 28], [70, 45]), week('2026-W48', [30, 12], [4, 3])], pending: [] };
     const w = chartedWeek(r)!;
     expect(w.week).toBe('2026-W47');
@@ -84,7 +84,7 @@ describe('/campaign wording', () => {
 });
 
 describe('status words and the console', () => {
-  it('understands the statuses in English and Russian, and nothing else', () => {
+  it('understands the statuses in English and Russian, and nothing else', async () => {
     expect(parseStatus('offered')).toBe('offered');
     expect(parseStatus('Предложил')).toBe('offered');
     expect(parseStatus('не дозвонился')).toBe('no_answer');
@@ -93,7 +93,7 @@ describe('status words and the console', () => {
     expect(parseStatus('может быть')).toBeNull();
   });
 
-  it('shows an edit as a new, marked message and buttons as the commands or links they stand for', () => {
+  it('shows an edit as a new, marked message and buttons as the commands or links they stand for', async () => {
     const out = renderReply(
       {
         type: 'edit',
@@ -132,7 +132,7 @@ describe('before any model', () => {
       expect((await answer('/contact 100001 предложил'))[0]).toMatch(/Плана звонков на неделю .* нет — отметку не записал/);
       expect((await answer('/contact 100001 может'))[0]).toMatch(/Напишите так: \/contact ID статус/);
     } finally {
-      a.close();
+      await a.close();
     }
   });
 });
@@ -142,7 +142,7 @@ describe('with a trained app', () => {
   beforeAll(async () => {
     fx = await trainedApp();
   });
-  afterAll(() => fx?.dispose());
+  afterAll(async () => await fx?.dispose());
 
   it('the Excel export is a typed sheet: percent probability, numbers as numbers, frozen header and autofilter', async () => {
     const [doc] = await fx.app.dialogue.handleText(CONSOLE_USER, '/export cart');
@@ -167,9 +167,9 @@ describe('with a trained app', () => {
 
   it('the digest names the top customers’ contacts and adds one line with the latest campaign result', async () => {
     const top = (await fx.app.assistant.segment('at-risk')).members[0].customer.id;
-    fx.app.store.contacts.upsert([{ id: top, name: 'Анна Смирнова', phone: '+7 912 000-00-01', email: null, extra: {} }], 'test');
+    await fx.app.store.contacts.upsert([{ id: top, name: 'Анна Смирнова', phone: '+7 912 000-00-01', email: null, extra: {} }], 'test');
     const measured = week('2026-W48', [80, 28], [70, 45]);
-    const app = { ...fx.app, campaign: { ...fx.app.campaign, results: () => ({ campaigns: [measured], pending: [] }) } };
+    const app = { ...fx.app, campaign: { ...fx.app.campaign, results: async () => ({ campaigns: [measured], pending: [] }) } };
     const { composed } = await composeDigest(app, periodFromKey('2026-W49'));
     const [body, , csv] = composed.parts;
     expect(body.type === 'text' && body.text).toContain(`📇 Контакты первых в списке:\n${top} — Анна Смирнова, +7 912 000-00-01`);

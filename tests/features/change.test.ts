@@ -48,29 +48,28 @@ function secondVersion(dir: string): void {
 beforeAll(async () => {
   fx = await trainedApp();
   tmp = mkdtempSync(join(tmpdir(), 'change-'));
-  v1 = fx.app.assistant.modelInfo().model.version;
+  v1 = (await fx.app.assistant.modelInfo()).model.version;
   // Records each week's digest without sending it anywhere.
-  const record = digestRunner(fx.app, { send: async () => undefined }, { mayReceive: () => true });
+  const record = digestRunner(fx.app, { send: async () => undefined }, { mayReceive: async () => true });
   await record.deliver(periodFromKey('2026-W47'), { trigger: 'schedule' });
   secondVersion(join(tmp, 'v2'));
   await fx.app.assistant.ingestDir(join(tmp, 'v2'));
-  v2 = fx.app.assistant.train({ families: ['logistic'], folds: 3, repeats: 1 }).model.version;
+  v2 = (await fx.app.assistant.train({ families: ['logistic'], folds: 3, repeats: 1 })).model.version;
   const week2 = await composeDigest(fx.app, periodFromKey('2026-W48'));
   const part = week2.composed.parts[0];
   week2Text = part.type === 'text' ? part.text : '';
 });
-afterAll(() => {
-  fx?.dispose();
+afterAll(async () => {
+  await fx?.dispose();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
 /** The customer whose risk rose most from below the high band into it. */
-function riser(): number {
+async function riser(): Promise<number> {
   const high = fx.app.config.risk.high;
-  const before = new Map(fx.app.store.models.scores(v1).map((s) => [s.id, s.probability]));
+  const before = new Map((await fx.app.store.models.scores(v1)).map((s) => [s.id, s.probability]));
   const rise = (x: { id: number; probability: number }) => x.probability - (before.get(x.id) ?? 1);
-  const risen = fx.app.store.models
-    .scores(v2)
+  const risen = (await fx.app.store.models.scores(v2))
     .filter((x) => (before.get(x.id) ?? 1) < high && x.probability > high)
     .sort((a, b) => rise(b) - rise(a));
   if (!risen.length) throw new Error('the second data set raised nobody’s risk');
@@ -79,23 +78,21 @@ function riser(): number {
 
 describe('change since the previous data set', () => {
   it('/risk shows the earlier model’s probability and the direction of the change', async () => {
-    const id = riser();
-    const before = fx.app.store.models.score(v1, id)!;
+    const id = (await riser());
+    const before = (await fx.app.store.models.score(v1, id))!;
     const r = await fx.app.assistant.risk(id);
     expect(r.previous).toEqual({ probability: before, modelVersion: v1, datasetVersion: 1 });
     const [t] = texts(await fx.app.dialogue.handleText(admin, `/risk ${id}`));
     expect(t.split('\n')[1]).toBe(`Было ${fmtProbability(before)} (данные v1), стало ${fmtProbability(r.probability)} ▲`);
   });
 
-  it('lists the high-profit customers who entered the high-risk band, by expected loss', () => {
+  it('lists the high-profit customers who entered the high-risk band, by expected loss', async () => {
     const high = fx.app.config.risk.high;
-    const entrants = highRiskEntrants(fx.app.store, v1, v2, fx.app.config.risk, 1000);
-    const q75 = (fx.app.store.models.meta(v2)!.metrics as { segmentCutoffs: { profitQ75: number } }).segmentCutoffs.profitQ75;
-    const before = new Map(fx.app.store.models.scores(v1).map((s) => [s.id, s.probability]));
-    const expected = fx.app.store.models
-      .scores(v2)
-      .filter((s) => s.probability > high && (before.get(s.id) ?? 1) <= high)
-      .map((s) => ({ ...s, profit: fx.app.store.datasets.customer(2, s.id)!.profit }))
+    const entrants = await highRiskEntrants(fx.app.store, v1, v2, fx.app.config.risk, 1000);
+    const q75 = ((await fx.app.store.models.meta(v2))!.metrics as { segmentCutoffs: { profitQ75: number } }).segmentCutoffs.profitQ75;
+    const before = new Map((await fx.app.store.models.scores(v1)).map((s) => [s.id, s.probability]));
+    const risen = (await fx.app.store.models.scores(v2)).filter((s) => s.probability > high && (before.get(s.id) ?? 1) <= high);
+    const expected = (await Promise.all(risen.map(async (s) => ({ ...s, profit: (await fx.app.store.datasets.customer(2, s.id))!.profit }))))
       .filter((s) => s.profit >= q75)
       .sort((a, b) => b.probability * b.profit - a.probability * a.profit)
       .map((s) => s.id);
@@ -103,11 +100,11 @@ describe('change since the previous data set', () => {
     expect(entrants.count).toBe(expected.length);
     expect(entrants.top.map((e) => e.id)).toEqual(expected);
     for (const e of entrants.top) expect(e.previous).toBe(before.get(e.id));
-    expect(highRiskEntrants(fx.app.store, v2, v2, fx.app.config.risk).count).toBe(0);
+    expect((await highRiskEntrants(fx.app.store, v2, v2, fx.app.config.risk)).count).toBe(0);
   });
 
-  it('the alert after an upload is one short message with the top 3 and a button to the list', () => {
-    const entrants = highRiskEntrants(fx.app.store, v1, v2, fx.app.config.risk);
+  it('the alert after an upload is one short message with the top 3 and a button to the list', async () => {
+    const entrants = await highRiskEntrants(fx.app.store, v1, v2, fx.app.config.risk);
     const [alert, ...rest] = highRiskAlert(entrants, fx.app.config.units);
     expect(rest).toEqual([]);
     if (alert.type !== 'text') throw new Error('not a text');
@@ -118,7 +115,7 @@ describe('change since the previous data set', () => {
     expect(highRiskAlert({ count: 0, top: [] }, fx.app.config.units)).toEqual([]);
   });
 
-  it('the digest names the customers newly at high risk with their main reason', () => {
+  it('the digest names the customers newly at high risk with their main reason', async () => {
     const start = week2Text.indexOf('🆕 Впервые в зоне высокого риска');
     expect(start).toBeGreaterThan(0);
     const section = week2Text.slice(start).split('\n\n')[0].split('\n');
@@ -129,11 +126,11 @@ describe('change since the previous data set', () => {
   });
 
   it('a model of the first data set has nothing earlier to compare with', async () => {
-    fx.app.assistant.useModel(v1);
+    await fx.app.assistant.useModel(v1);
     try {
-      expect((await fx.app.assistant.risk(riser())).previous).toBeNull();
+      expect((await fx.app.assistant.risk((await riser()))).previous).toBeNull();
     } finally {
-      fx.app.assistant.useModel(v2);
+      await fx.app.assistant.useModel(v2);
     }
   });
 });

@@ -91,7 +91,7 @@ type Span = [number, number] | null;
 const captionsOf = (config: ChartConfig) => ((config.options?.plugins?.barCaptions?.captions ?? []) as (string | null)[]).filter(Boolean);
 
 describe('chart builders', () => {
-  it('draws the drivers as a waterfall from the base rate to the probability the text shows', () => {
+  it('draws the drivers as a waterfall from the base rate to the probability the text shows', async () => {
     const config = driversChart(sampleDrivers);
     const [levels, up, down] = config.data.datasets;
     const bars = (d: typeof levels) => (d.data as Span[]).filter((v): v is [number, number] => v !== null);
@@ -114,14 +114,14 @@ describe('chart builders', () => {
     expect(down.label).toBe(CHART_TEXT.drivers.down);
   });
 
-  it('shows only the legend entries that occur', () => {
+  it('shows only the legend entries that occur', async () => {
     const onlyUp = driversChart({ customerId: 1, baseRate: 0.4, probability: 0.9, drivers: [{ label: 'a', value: 0.3 }, { label: 'b', value: 0.2 }] });
     expect(onlyUp.data.datasets.map((d) => d.label)).toEqual([CHART_TEXT.drivers.level, CHART_TEXT.drivers.up]);
     const onlyDown = driversChart({ customerId: 1, baseRate: 0.4, probability: 0.1, drivers: [{ label: 'a', value: -0.3 }] });
     expect(onlyDown.data.datasets.map((d) => d.label)).toEqual([CHART_TEXT.drivers.level, CHART_TEXT.drivers.down]);
   });
 
-  it('keeps the strongest drivers that fit and adds the others to the remainder', () => {
+  it('keeps the strongest drivers that fit and adds the others to the remainder', async () => {
     const many = Array.from({ length: 10 }, (_, i) => ({ label: `d${i}`, value: (i - 5) / 100 }));
     const config = driversChart({ customerId: 1, baseRate: 0.3, probability: 0.3, drivers: many });
     const captions = captionsOf(config);
@@ -130,7 +130,7 @@ describe('chart builders', () => {
     expect(captions[1]).toBe('d0');
   });
 
-  it('puts the most important feature on top, in percent, and never draws a negative bar', () => {
+  it('puts the most important feature on top, in percent, and never draws a negative bar', async () => {
     const config = importanceChart({
       features: [
         { label: 'b', share: 20, direction: 'больше → риск ниже' },
@@ -142,7 +142,7 @@ describe('chart builders', () => {
     expect(config.data.datasets[0].valueLabels?.filter(Boolean)).toEqual(['80%', '20%']);
   });
 
-  it('draws segment sizes and losses on a panel each, with the overlap as a part of each size bar', () => {
+  it('draws segment sizes and losses on a panel each, with the overlap as a part of each size bar', async () => {
     const config = segmentsChart(sampleSegments);
     const [only, shared, loss] = config.data.datasets;
     expect(only.xAxisID).toBe('x');
@@ -158,7 +158,7 @@ describe('chart builders', () => {
     expect(captionsOf(config)).not.toContain('Все в зоне риска');
   });
 
-  it('counts every finite probability once, split at the threshold', () => {
+  it('counts every finite probability once, split at the threshold', async () => {
     const h = histogram([0, 0.04, 0.5, 0.69, 0.7, 0.71, 1, Number.NaN], 0.7, 20);
     expect(h.totalBelow + h.totalAbove).toBe(7);
     expect(h.totalAbove).toBe(3);
@@ -167,14 +167,14 @@ describe('chart builders', () => {
     expect(h.above[19]).toBe(1);
   });
 
-  it('names the threshold in the legend and on the line', () => {
+  it('names the threshold in the legend and on the line', async () => {
     const config = riskDistributionChart(sampleDistribution);
     expect(config.options?.plugins?.thresholdLine?.label).toBe(CHART_TEXT.distribution.threshold(0.7));
     expect(config.options?.plugins?.thresholdLine?.value).toBeCloseTo(70);
     expect(config.data.datasets[1].label).toBe(CHART_TEXT.distribution.above(335));
   });
 
-  it('writes at most 12 counts on a long trend, always the latest', () => {
+  it('writes at most 12 counts on a long trend, always the latest', async () => {
     const points = Array.from({ length: 26 }, (_, i) => ({ label: `W${i + 1}`, atRisk: 100 + i }));
     const labels = trendChart({ points }).data.datasets[0].valueLabels ?? [];
     expect(labels.filter((l) => l !== null).length).toBeLessThanOrEqual(12);
@@ -182,7 +182,7 @@ describe('chart builders', () => {
     expect(trendChart(sampleTrend).data.datasets[0].valueLabels?.every((l) => l !== null)).toBe(true);
   });
 
-  it('says in words that one week is no trend, instead of drawing one dot', () => {
+  it('says in words that one week is no trend, instead of drawing one dot', async () => {
     const config = trendChart({ points: [{ label: '30 нояб.', atRisk: 368 }] });
     expect(config.data.datasets).toEqual([]);
     const note = ([] as string[]).concat((config.options?.plugins?.emptyNote?.text ?? []) as string | string[]).join(' ');
@@ -190,7 +190,7 @@ describe('chart builders', () => {
     expect(note).toMatch(/368\s+клиентов/);
   });
 
-  it('writes a note instead of an empty plot', () => {
+  it('writes a note instead of an empty plot', async () => {
     expect(driversChart({ customerId: 1, baseRate: Number.NaN, probability: 0.5, drivers: [] }).options?.plugins?.emptyNote?.text).toBe(
       CHART_TEXT.empty,
     );
@@ -198,7 +198,7 @@ describe('chart builders', () => {
     expect(membersChart({ ...sampleMembers, members: [] }).options?.plugins?.emptyNote?.text).toBe(sampleMembers.emptyNote);
   });
 
-  it('keeps data and options function-free (only inline plugins carry code)', () => {
+  it('keeps data and options function-free (only inline plugins carry code)', async () => {
     for (const [, build] of samples) {
       const { plugins, ...rest } = build();
       expect(plugins?.length).toBeGreaterThan(0);
@@ -208,7 +208,7 @@ describe('chart builders', () => {
 });
 
 describe('label helpers', () => {
-  it('wraps long labels into even lines', () => {
+  it('wraps long labels into even lines', async () => {
     expect(wrapLabel('давно с нами: 912 против 602 в среднем', 30)).toEqual(['давно с нами: 912', 'против 602 в среднем']);
     expect(wrapLabel('Серферы', 18)).toEqual(['Серферы']);
     expect(wrapLabel('', 18)).toEqual(['']);
@@ -217,14 +217,14 @@ describe('label helpers', () => {
     }
   });
 
-  it('cuts a label beyond the allowed lines with an ellipsis', () => {
+  it('cuts a label beyond the allowed lines with an ellipsis', async () => {
     const lines = wrapLabel('любимая категория: Товары для детей (чаще всего — Косметика и аксесуары)', 32, 2);
     expect(lines).toHaveLength(2);
     expect(lines[1].endsWith('…')).toBe(true);
     expect(lines[1].length).toBeLessThanOrEqual(32);
   });
 
-  it('leaves room beyond the bars only on sides that have data', () => {
+  it('leaves room beyond the bars only on sides that have data', async () => {
     expect(paddedRange([10, 5], 0.2)).toEqual({ suggestedMin: 0, suggestedMax: 12 });
     expect(paddedRange([-10, 10], 0.25)).toEqual({ suggestedMin: -15, suggestedMax: 15 });
     expect(paddedRange([0, 0], 0.2)).toEqual({ suggestedMin: 0, suggestedMax: 1 });
@@ -355,12 +355,12 @@ describe('QuickChartRenderer', () => {
 });
 
 describe('createChartRenderer', () => {
-  it('renders locally without a QuickChart URL', () => {
+  it('renders locally without a QuickChart URL', async () => {
     expect(createChartRenderer()).toBeInstanceOf(LocalChartRenderer);
     expect(createChartRenderer({ quickchartUrl: '  ' })).toBeInstanceOf(LocalChartRenderer);
   });
 
-  it('uses QuickChart when a URL is configured', () => {
+  it('uses QuickChart when a URL is configured', async () => {
     expect(createChartRenderer({ quickchartUrl: 'http://quickchart:3400', timeoutMs: 500 })).toBeInstanceOf(
       QuickChartRenderer,
     );

@@ -8,9 +8,9 @@ import { text } from '../../src/core/reply.ts';
 const GREETING = 'Здравствуйте!';
 const dialogue: Dialogue = {
   menu: () => [],
-  greeting: () => GREETING,
-  hint: () => 'подсказка',
-  menuReply: () => [text('подсказка')],
+  greeting: async () => GREETING,
+  hint: async () => 'подсказка',
+  menuReply: async () => [text('подсказка')],
   handleText: async (_u, input) => [text(input.trim() === '/start' ? GREETING : `ответ на ${input}`)],
   handleCallback: async () => [],
 };

@@ -18,7 +18,7 @@ describeReal('dialogue on the real export', () => {
   beforeAll(async () => {
     fx = await trainedApp({ dataDir: realDir() });
   });
-  afterAll(() => fx?.dispose());
+  afterAll(async () => await fx?.dispose());
 
   it('/risk ID answers with a probability, band, the drivers from the base rate, an offer and a drivers chart', async () => {
     const replies = await fx.app.dialogue.handleText(admin, '/risk 215349');

@@ -13,10 +13,10 @@ const isPng = (b: Buffer) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x
 
 beforeAll(async () => {
   fx = await trainedApp();
-  ids = servedIds(fx.app);
+  ids = (await servedIds(fx.app));
   ID = ids[0];
 });
-afterAll(() => fx?.dispose());
+afterAll(async () => await fx?.dispose());
 
 describe('dialogue', () => {
   it('/risk ID answers with a probability, band, its drivers, an offer and a drivers chart', async () => {
@@ -49,7 +49,7 @@ describe('dialogue', () => {
   });
 
   it('a customer the cleaning dropped is explained with the reason, not reported as unknown', async () => {
-    const dropped = fx.app.store.datasets.dropped(fx.app.assistant.modelInfo().model.datasetVersion);
+    const dropped = await fx.app.store.datasets.dropped((await fx.app.assistant.modelInfo()).model.datasetVersion);
     expect(dropped.length).toBeGreaterThan(0);
     for (const d of dropped) {
       const [t] = texts(await fx.app.dialogue.handleText(admin, `/risk ${d.id}`));

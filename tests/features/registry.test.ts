@@ -24,9 +24,9 @@ function features() {
 }
 
 describe('the feature list', () => {
-  it('is what the menu shows, with names Telegram accepts as commands', () => {
+  it('is what the menu shows, with names Telegram accepts as commands', async () => {
     const list = features();
-    const menu = createDialogue({ features: list, exampleId: () => null }).menu();
+    const menu = createDialogue({ features: list, exampleId: async () => null }).menu();
     expect(menu.map((m) => m.command)).toEqual(list.map((f) => f.command));
     for (const item of menu) {
       expect(item.command).toMatch(/^[a-z0-9_]{1,32}$/);
@@ -37,7 +37,7 @@ describe('the feature list', () => {
   });
 
   it('refuses admin-only commands to other users without running them', async () => {
-    const dialogue = createDialogue({ features: features(), exampleId: () => null });
+    const dialogue = createDialogue({ features: features(), exampleId: async () => null });
     const [reply] = await dialogue.handleText({ chatId: 5, userId: 5, isAdmin: false }, '/upload');
     expect(reply).toMatchObject({ type: 'text', text: expect.stringMatching(/только администратор/) });
     const [admin] = await dialogue.handleText({ chatId: 5, userId: 5, isAdmin: true }, '/upload');
@@ -46,7 +46,7 @@ describe('the feature list', () => {
 });
 
 describe('dates and times', () => {
-  it('are shown in the configured zone, named when it is not Moscow', () => {
+  it('are shown in the configured zone, named when it is not Moscow', async () => {
     const at = '2026-11-30T06:00:00Z';
     expect(fmtDateTime(at, 'Europe/Moscow')).toBe('30.11.2026, 09:00 МСК');
     const berlin = fmtDateTime(at, 'Europe/Berlin');

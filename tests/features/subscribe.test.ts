@@ -21,24 +21,24 @@ describe('/subscribe and /unsubscribe', () => {
     const c = commands();
     expect(await c.subscribe(-100500)).toMatch(/Вы подписаны.*\n.*Следующая сводка — понедельник, 30 ноября в 09:00 по Москве/s);
     expect(await c.subscribe(-100500)).toMatch(/уже подписаны/);
-    expect(store.subscribers.active()).toMatchObject([{ chatId: -100500, userId: 7 }]);
+    expect(await store.subscribers.active()).toMatchObject([{ chatId: -100500, userId: 7 }]);
     expect(await c.unsubscribe(-100500)).toMatch(/отписались/);
     expect(await c.unsubscribe(-100500)).toMatch(/не подписаны/);
-    expect(store.subscribers.active()).toEqual([]);
+    expect(await store.subscribers.active()).toEqual([]);
     expect(await c.subscribe(-100500)).toMatch(/Вы подписаны/);
   });
 
   it('the console cannot subscribe: nothing could be pushed to it', async () => {
     expect(await commands().subscribe(0)).toMatch(/приходит в Telegram/);
-    expect(store.subscribers.active()).toEqual([]);
+    expect(await store.subscribers.active()).toEqual([]);
   });
 
   it('a chat that blocked the bot can come back by subscribing again', async () => {
     const c = commands(null);
     await c.subscribe(42);
-    store.subscribers.unsubscribe(42, 'blocked');
-    expect(store.subscribers.isSubscribed(42)).toBe(false);
+    await store.subscribers.unsubscribe(42, 'blocked');
+    expect(await store.subscribers.isSubscribed(42)).toBe(false);
     expect(await c.subscribe(42)).toMatch(/^✅ Вы подписаны/);
-    expect(store.subscribers.isSubscribed(42)).toBe(true);
+    expect(await store.subscribers.isSubscribed(42)).toBe(true);
   });
 });

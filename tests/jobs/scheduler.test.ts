@@ -37,7 +37,7 @@ const stores: SqliteStore[] = [];
 afterEach(async () => {
   await scheduler?.stop();
   scheduler = undefined;
-  for (const s of stores.splice(0)) s.close();
+  for (const s of stores.splice(0)) await s.close();
   vi.useRealTimers();
 });
 
@@ -152,7 +152,7 @@ describe('digest schedule with the real runner and store', () => {
       subscribers: store.subscribers,
       compose: async () => ({ modelVersion: 1, datasetVersion: 1, atRiskIds: [1, 2], parts }),
       transport: { send: async (chatId) => void sent.push(`${chatId}`) },
-      mayReceive: () => true,
+      mayReceive: async () => true,
     });
   }
 
@@ -160,14 +160,14 @@ describe('digest schedule with the real runner and store', () => {
     vi.useFakeTimers({ now: new Date('2026-11-25T10:00:00Z') });
     const store = openStore(':memory:');
     stores.push(store);
-    store.subscribers.subscribe(11, 11);
-    store.subscribers.subscribe(22, 22);
+    await store.subscribers.subscribe(11, 11);
+    await store.subscribers.subscribe(22, 22);
     const sent: string[] = [];
 
     start({ timeZone: 'Europe/Moscow', deliver: runnerOn(store, sent).deliver });
     await scheduler!.caughtUp;
     expect(sent.sort()).toEqual(['11', '22']);
-    expect(store.digests.get('2026-W48')).toMatchObject({ trigger: 'catch-up', finishedAt: expect.any(String) });
+    expect(await store.digests.get('2026-W48')).toMatchObject({ trigger: 'catch-up', finishedAt: expect.any(String) });
     await scheduler!.stop();
 
     // The process restarts later the same week.
@@ -180,6 +180,6 @@ describe('digest schedule with the real runner and store', () => {
     // Next Monday's slot sends the new week.
     await vi.advanceTimersByTimeAsync(2 * 24 * HOUR);
     expect(sent).toHaveLength(4);
-    expect(store.digests.get('2026-W49')?.trigger).toBe('schedule');
+    expect((await store.digests.get('2026-W49'))?.trigger).toBe('schedule');
   });
 });

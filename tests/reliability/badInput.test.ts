@@ -28,23 +28,23 @@ let PROBE_ID: number;
 async function servedState() {
   const replies = await fx.app.dialogue.handleText({ chatId: 1, userId: 1, isAdmin: true }, `/risk ${PROBE_ID}`);
   return {
-    model: fx.app.store.models.activeVersion(),
-    served: fx.app.assistant.modelInfo().model.datasetVersion,
+    model: await fx.app.store.models.activeVersion(),
+    served: (await fx.app.assistant.modelInfo()).model.datasetVersion,
     risk: replies.map((r) => (r.type === 'text' ? r.text : r.type)).join('\n'),
   };
 }
 
 beforeAll(async () => {
   fx = await trainedApp({ dataDir: DEMO_DIR });
-  PROBE_ID = servedIds(fx.app)[0];
-  clean = fx.app.store.datasets.customers(fx.app.store.datasets.latest()!.version);
+  PROBE_ID = (await servedIds(fx.app))[0];
+  clean = await fx.app.store.datasets.customers((await fx.app.store.datasets.latest())!.version);
   before = await servedState();
 });
 afterAll(async () => {
   // Whatever happened in between, users saw no change.
   expect(await servedState()).toEqual(before);
   expect((fx.app.store as SqliteStore).db.pragma('integrity_check', { simple: true })).toBe('ok');
-  fx?.dispose();
+  await fx?.dispose();
   cleanupTmp();
 });
 
@@ -53,12 +53,12 @@ const crlf = (ls: string[]) => ls.join('\r\n') + '\r\n';
 
 /** Ingests `dir` and returns its problems as `file:line: message` (fails if accepted). */
 async function rejected(dir: string): Promise<string[]> {
-  const datasetsBefore = fx.app.store.datasets.list().length;
+  const datasetsBefore = (await fx.app.store.datasets.list()).length;
   try {
     await fx.app.assistant.ingestDir(dir);
   } catch (e) {
     if (!(e instanceof DataError)) throw e;
-    expect(fx.app.store.datasets.list()).toHaveLength(datasetsBefore);
+    expect(await fx.app.store.datasets.list()).toHaveLength(datasetsBefore);
     expect(await servedState()).toEqual(before);
     return e.problems.map(formatProblem);
   }
@@ -136,7 +136,7 @@ describe('bad input is rejected with file:line, nothing changes', () => {
     money[1] = `${money[1].split(';')[0]}'); DROP TABLE customer;--;4,16`;
     const ps = await rejected(writeSet({ 'money.csv': money }));
     expect(ps.some((p) => p.startsWith('money.csv:2: '))).toBe(true);
-    expect(fx.app.store.datasets.customers(before.served)).toHaveLength(clean.length);
+    expect(await fx.app.store.datasets.customers(before.served)).toHaveLength(clean.length);
   });
 
   it('binary garbage under a data file name', async () => {
@@ -234,13 +234,13 @@ describe('formula injection', () => {
     // A separate app: this case must train on the poisoned data to export it.
     const other = await trainedApp({ dataDir: dir });
     try {
-      const c = other.app.store.datasets.customer(other.app.assistant.modelInfo().model.datasetVersion, PROBE_ID)!;
+      const c = (await other.app.store.datasets.customer((await other.app.assistant.modelInfo()).model.datasetVersion, PROBE_ID))!;
       expect(c.popularCategory).toBe(evil);
       // Contact names come from another system: the text a manager's Excel opens.
       const members = (await other.app.assistant.segment('at-risk')).members;
       const target = members[0].customer.id;
-      other.app.store.contacts.upsert([{ id: target, name: evil, phone: null, email: null, extra: {} }], 'test');
-      expect(other.app.store.contacts.get(target)?.name).toBe(evil);
+      await other.app.store.contacts.upsert([{ id: target, name: evil, phone: null, email: null, extra: {} }], 'test');
+      expect((await other.app.store.contacts.get(target))?.name).toBe(evil);
 
       const [doc] = await other.app.dialogue.handleText({ chatId: 1, userId: 1, isAdmin: true }, '/export at-risk');
       expect(doc.type).toBe('document');
@@ -250,12 +250,12 @@ describe('formula injection', () => {
       expect(cell.type).toBe(ExcelJS.ValueType.String);
       expect(cell.value).toBe(evil);
 
-      const csv = spreadsheetWriter.csv(exportTable(other.app.campaign.segmentEntries(members), other.app.config.units)).toString('utf8');
+      const csv = spreadsheetWriter.csv(exportTable(await other.app.campaign.segmentEntries(members), other.app.config.units)).toString('utf8');
       const row = csv.split('\r\n').find((r) => r.startsWith(`${target};`))!;
       expect(row).toContain(`;"'=HYPERLINK(""http://evil.example"",""x"")";`);
       writeFileSync(path.join(dir, 'export.csv'), csv);
     } finally {
-      other.dispose();
+      await other.dispose();
     }
   });
 });

@@ -18,16 +18,16 @@ const cli = (...args: string[]) =>
 beforeAll(async () => {
   fx = await trainedApp();
 });
-afterAll(() => {
-  fx?.dispose();
+afterAll(async () => {
+  await fx?.dispose();
   cleanupTmp();
 });
 
-it('ingest of a broken set: exit 2, every problem as file:line: message, store and /risk unchanged', () => {
-  const id = String(servedIds(fx.app)[0]);
+it('ingest of a broken set: exit 2, every problem as file:line: message, store and /risk unchanged', async () => {
+  const id = String((await servedIds(fx.app))[0]);
   const before = cli('risk', id, '--json');
   expect(before.status, before.stderr).toBe(0);
-  const datasets = fx.app.store.datasets.list().length;
+  const datasets = (await fx.app.store.datasets.list()).length;
 
   const money = dataLines('market_money.csv').slice();
   money[4] = money[4].replace(/,[^,]*$/, ',сто');
@@ -43,14 +43,14 @@ it('ingest of a broken set: exit 2, every problem as file:line: message, store a
   expect(lines.some((l) => l.startsWith('market_money.csv:5: '))).toBe(true);
   expect(lines.some((l) => l.startsWith('market_time.csv:'))).toBe(true);
 
-  expect(fx.app.store.datasets.list()).toHaveLength(datasets);
+  expect(await fx.app.store.datasets.list()).toHaveLength(datasets);
   const after = cli('risk', id, '--json');
   expect(after.stdout).toBe(before.stdout);
 });
 
-it('SQL meta-characters as a customer id are refused by the argument parser; the tables are intact', () => {
+it('SQL meta-characters as a customer id are refused by the argument parser; the tables are intact', async () => {
   const r = cli('risk', "1; DROP TABLE customer; --");
   expect(r.status).not.toBe(0);
   expect(r.stderr).toMatch(/not an integer/);
-  expect(fx.app.store.datasets.customers(fx.app.store.datasets.latest()!.version).length).toBeGreaterThan(1000);
+  expect((await fx.app.store.datasets.customers((await fx.app.store.datasets.latest())!.version)).length).toBeGreaterThan(1000);
 });

@@ -15,16 +15,16 @@ const riskText = async () => (await fx.app.dialogue.handleText(ctx, `/risk ${ID}
 
 beforeAll(async () => {
   fx = await trainedApp({ dataDir: DEMO_DIR });
-  ID = servedIds(fx.app)[0];
+  ID = (await servedIds(fx.app))[0];
 });
-afterAll(() => fx?.dispose());
+afterAll(async () => await fx?.dispose());
 
 describe('a corrupted model row', () => {
   it('falls back to the previous version, reads the broken row once, and a rollback/retrain recovers', async () => {
-    const v1 = fx.app.store.models.activeVersion()!;
+    const v1 = (await fx.app.store.models.activeVersion())!;
     const answerV1 = await riskText();
-    fx.app.assistant.train({ families: ['logistic'], folds: 3, repeats: 1, seed: 7 });
-    const v2 = fx.app.store.models.activeVersion()!;
+    await fx.app.assistant.train({ families: ['logistic'], folds: 3, repeats: 1, seed: 7 });
+    const v2 = (await fx.app.store.models.activeVersion())!;
     expect(v2).toBeGreaterThan(v1);
     await riskText(); // v2 loaded and cached
 
@@ -50,14 +50,14 @@ describe('a corrupted model row', () => {
       expect(logs.filter((l) => /failed to load/.test(l))).toHaveLength(1);
       expect(logs.some((l) => /older version/.test(l))).toBe(true);
     } finally {
-      other.close();
+      await other.close();
     }
     // Recovery 1: a retrain is not blocked by the corrupted active row, and replaces it.
-    const { model: v3 } = fx.app.assistant.train({ families: ['logistic'], folds: 3, repeats: 1 });
-    expect(fx.app.store.models.activeVersion()).toBe(v3.version);
+    const { model: v3 } = await fx.app.assistant.train({ families: ['logistic'], folds: 3, repeats: 1 });
+    expect(await fx.app.store.models.activeVersion()).toBe(v3.version);
     expect((await fx.app.assistant.risk(ID)).modelVersion).toBe(v3.version);
     // Recovery 2: a rollback points back at v1.
-    fx.app.assistant.useModel(v1);
+    await fx.app.assistant.useModel(v1);
     expect(await riskText()).toBe(answerV1);
   });
 });
@@ -65,36 +65,36 @@ describe('a corrupted model row', () => {
 describe('a database that cannot be written', () => {
   it('read-only: ingest and train fail with a clear error, /risk keeps answering, nothing changes', async () => {
     const before = await riskText();
-    const versions = { d: fx.app.store.datasets.list().length, m: fx.app.store.models.list().length };
+    const versions = { d: (await fx.app.store.datasets.list()).length, m: (await fx.app.store.models.list()).length };
     // As root, file permissions do not stop writes; query_only makes SQLite refuse them the same way.
     db().pragma('query_only = ON');
     try {
       await expect(fx.app.assistant.ingestDir(DEMO_DIR)).rejects.toThrow(/readonly|read-only/i);
-      expect(() => fx.app.assistant.train({ families: ['logistic'], folds: 3, repeats: 1 })).toThrow(/readonly|read-only/i);
+      await expect(fx.app.assistant.train({ families: ['logistic'], folds: 3, repeats: 1 })).rejects.toThrow(/readonly|read-only/i);
       expect(await riskText()).toBe(before);
     } finally {
       db().pragma('query_only = OFF');
     }
-    expect({ d: fx.app.store.datasets.list().length, m: fx.app.store.models.list().length }).toEqual(versions);
+    expect({ d: (await fx.app.store.datasets.list()).length, m: (await fx.app.store.models.list()).length }).toEqual(versions);
   });
 
   it('disk full: the ingest transaction rolls back with «database or disk is full», the store stays intact', async () => {
     const before = await riskText();
-    const versions = { d: fx.app.store.datasets.list().length, m: fx.app.store.models.list().length };
+    const versions = { d: (await fx.app.store.datasets.list()).length, m: (await fx.app.store.models.list()).length };
     const pages = db().pragma('page_count', { simple: true }) as number;
     // max_page_count caps the file at its current size: the next big write hits SQLITE_FULL.
     db().pragma(`max_page_count = ${pages + 2}`);
     try {
       await expect(fx.app.assistant.ingestDir(DEMO_DIR)).rejects.toThrow(/disk is full/);
-      expect(() => fx.app.assistant.train({ families: ['logistic'], folds: 3, repeats: 1 })).toThrow(/disk is full/);
+      await expect(fx.app.assistant.train({ families: ['logistic'], folds: 3, repeats: 1 })).rejects.toThrow(/disk is full/);
     } finally {
       db().pragma('max_page_count = 1073741823');
     }
-    expect({ d: fx.app.store.datasets.list().length, m: fx.app.store.models.list().length }).toEqual(versions);
+    expect({ d: (await fx.app.store.datasets.list()).length, m: (await fx.app.store.models.list()).length }).toEqual(versions);
     expect(db().pragma('integrity_check', { simple: true })).toBe('ok');
     expect(await riskText()).toBe(before);
     // With space again the same ingest succeeds.
     await fx.app.assistant.ingestDir(DEMO_DIR);
-    expect(fx.app.store.datasets.list()).toHaveLength(versions.d + 1);
+    expect(await fx.app.store.datasets.list()).toHaveLength(versions.d + 1);
   });
 });

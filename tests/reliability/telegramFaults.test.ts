@@ -20,8 +20,8 @@ const start = () => h.startBot({ allowed: [USER, 201, 202, 203] });
 
 /** A served customer, picked once the harness has trained the app. */
 let ID: number;
-beforeAll(() => {
-  ID = servedIds(h.fx.app)[0];
+beforeAll(async () => {
+  ID = (await servedIds(h.fx.app))[0];
 });
 const riskAnswers = (chat: number) => h.tg.sent(chat).filter((m) => (m.text ?? '').includes(String(ID)));
 
@@ -65,7 +65,7 @@ describe('queued digest sends survive Telegram faults', () => {
     const chats = [201, 202, 203];
     for (const c of chats) {
       tg.createChat(c);
-      h.fx.app.store.subscribers.subscribe(c, c);
+      await h.fx.app.store.subscribers.subscribe(c, c);
     }
     tg.failNext('sendPhoto', { resetConnection: true, match: (p) => p.chat_id === 201 });
     tg.failNext('sendDocument', { status: 500, match: (p) => p.chat_id === 202 }, 2);

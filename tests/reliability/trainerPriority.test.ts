@@ -11,7 +11,7 @@ let fx: Fixture;
 beforeAll(async () => {
   fx = await trainedApp();
 });
-afterAll(() => fx?.dispose());
+afterAll(async () => await fx?.dispose());
 
 /** Nice values of this process's children running `retention … train`, from /proc. */
 function trainingChildrenNice(): number[] {
@@ -34,7 +34,7 @@ function trainingChildrenNice(): number[] {
 it.skipIf(process.platform !== 'linux')('the training child runs niced', async () => {
   const trainer = childProcessTrainer({ dbPath: fx.app.config.dbPath, args: ['--families', 'logistic', '--folds', '3', '--repeats', '1'] });
   const seen: number[] = [];
-  const running = trainer.train(fx.app.store.datasets.latest()!.version);
+  const running = trainer.train((await fx.app.store.datasets.latest())!.version);
   let done = false;
   void running.finally(() => (done = true));
   while (!done) {

@@ -13,7 +13,7 @@ export interface Fixture {
   app: App;
   dir: string;
   logs: string[];
-  dispose(): void;
+  dispose(): Promise<void>;
 }
 
 export async function trainedApp(
@@ -29,13 +29,13 @@ export async function trainedApp(
   });
   const app = buildApp(config, createLogger((l) => logs.push(l)), { now: opts.now });
   await app.assistant.ingestDir(opts.dataDir ?? DEMO_DIR);
-  app.assistant.train({ families: opts.families ?? ['logistic'], folds: 3, repeats: 1, ...(opts.searchRows ? { searchRows: opts.searchRows } : {}) });
+  await app.assistant.train({ families: opts.families ?? ['logistic'], folds: 3, repeats: 1, ...(opts.searchRows ? { searchRows: opts.searchRows } : {}) });
   return {
     app,
     dir,
     logs,
-    dispose: () => {
-      app.close();
+    dispose: async () => {
+      await app.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -45,10 +45,9 @@ export async function trainedApp(
  * Ids of the customers the active model serves, ascending. Tests pick customers from here rather
  * than hard-coding ids, which differ between the demo set and the real export.
  */
-export function servedIds(app: App): number[] {
-  const version = app.assistant.modelInfo().model.datasetVersion;
-  return app.store.datasets
-    .customers(version)
+export async function servedIds(app: App): Promise<number[]> {
+  const version = (await app.assistant.modelInfo()).model.datasetVersion;
+  return (await app.store.datasets.customers(version))
     .map((c) => c.id)
     .sort((a, b) => a - b);
 }

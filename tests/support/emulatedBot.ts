@@ -46,7 +46,7 @@ export function withEmulatedBot(opts: { env?: Record<string, string>; now?: () =
   beforeAll(async () => {
     fx = await trainedApp({ env: opts.env, now: opts.now });
   });
-  afterAll(() => fx?.dispose());
+  afterAll(async () => await fx?.dispose());
   afterEach(async () => {
     await polling?.stop();
     polling = undefined;

@@ -19,16 +19,18 @@ interface ContactsDeps {
 }
 
 /** An id is known when the latest data set has it: contacts usually arrive with, or after, that upload. */
-function knownIn(store: Store): (id: number) => boolean {
-  const latest = store.datasets.latest();
+async function knownIn(store: Store): Promise<(id: number) => boolean> {
+  const latest = await store.datasets.latest();
   if (!latest) throw new NotFoundError('dataset', 'latest');
-  return (id) => store.datasets.customer(latest.version, id) !== null;
+  // The reader asks row by row, synchronously: one read of the ids answers all of them.
+  const ids = new Set((await store.datasets.customers(latest.version)).map((c) => c.id));
+  return (id) => ids.has(id);
 }
 
-function save(store: Store, read: ContactsRead | null, source: string): ContactsImport | null {
+async function save(store: Store, read: ContactsRead | null, source: string): Promise<ContactsImport | null> {
   if (!read) return null;
-  const stored = store.contacts.upsert(read.contacts, source);
-  return { file: read.file, stored, ignored: read.ignored, warnings: read.warnings, total: store.contacts.count() };
+  const stored = await store.contacts.upsert(read.contacts, source);
+  return { file: read.file, stored, ignored: read.ignored, warnings: read.warnings, total: await store.contacts.count() };
 }
 
 /**
@@ -38,12 +40,12 @@ function save(store: Store, read: ContactsRead | null, source: string): Contacts
  * when no data set was ever ingested.
  */
 export async function importContacts(deps: ContactsDeps, dirOrFile: string): Promise<ContactsImport | null> {
-  return save(deps.store, await deps.reader.read(dirOrFile, knownIn(deps.store)), dirOrFile);
+  return save(deps.store, await deps.reader.read(dirOrFile, await knownIn(deps.store)), dirOrFile);
 }
 
 /** The same for uploaded files; null when none of them is contacts.csv (the data set alone is fine). */
 export async function importContactFiles(deps: ContactsDeps, files: Record<string, Uint8Array>, source: string): Promise<ContactsImport | null> {
-  return save(deps.store, await deps.reader.readFiles(files, knownIn(deps.store)), source);
+  return save(deps.store, await deps.reader.readFiles(files, await knownIn(deps.store)), source);
 }
 
 /** The customer's CRM page from CRM_URL_TEMPLATE (`{id}` replaced), or null without a template. */

@@ -2,7 +2,7 @@
 import type { Customer, FeatureName } from '../domain.ts';
 import { toFrame } from '../features.ts';
 import type { CampaignOffer, CustomerContact, OutreachStatus, Table, TableColumn } from '../ports.ts';
-import { bandOf, driverOf, type Band } from '../risk.ts';
+import { bandOf, driverOf, strongestReason, type Band } from '../risk.ts';
 import { offerFor, type SegmentCode, type SegmentMember } from '../segments.ts';
 import { crmUrl } from './contacts.ts';
 import { currentWeek, weekPlan, type PlanEntry } from './plan.ts';
@@ -65,24 +65,25 @@ export const EXPLAINED_IN_EXPORT = 50;
 /**
  * A segment's members as rows of the plan's columns, in the given order. A customer on this
  * week's list carries the list's offer and call status (what the manager records); anyone else the
- * offer /risk names for their segments. The main driver is the strongest risk-raising one, for the
- * first `explain` customers only: an explanation costs up to ~30 ms with KNN or SVC, so a whole
- * at-risk segment (hundreds) would hold the bot for seconds.
+ * offer /risk names for their segments. The main driver is the strongest risk-raising one that is
+ * not an indirect signal (src/core/indirect.ts), for the first `explain` customers only: an
+ * explanation costs up to ~30 ms with KNN or SVC, so a whole at-risk segment (hundreds) would hold
+ * the bot for seconds.
  */
-export function segmentEntries(deps: CampaignDeps, members: readonly SegmentMember[], opts: { explain?: number } = {}): PlanEntry[] {
+export async function segmentEntries(deps: CampaignDeps, members: readonly SegmentMember[], opts: { explain?: number } = {}): Promise<PlanEntry[]> {
   const { store, settings } = deps;
-  const loaded = deps.model.get();
+  const loaded = await deps.model.get();
   const { meta } = loaded;
-  const planned = new Map((weekPlan(deps, currentWeek(deps))?.entries ?? []).map((e) => [e.id, e]));
-  const contacts = new Map(store.contacts.byIds(members.map((m) => m.customer.id)).map((c) => [c.id, c]));
+  const planned = new Map(((await weekPlan(deps, currentWeek(deps)))?.entries ?? []).map((e) => [e.id, e]));
+  const contacts = new Map((await store.contacts.byIds(members.map((m) => m.customer.id))).map((c) => [c.id, c]));
   // Members carry only what a segment page stores: the explained ones are read whole, by primary key.
-  const explained = members
-    .slice(0, opts.explain ?? EXPLAINED_IN_EXPORT)
-    .map((m) => store.datasets.customer(meta.datasetVersion, m.customer.id))
-    .filter((c): c is Customer => c !== null);
+  const explained = (
+    await Promise.all(members.slice(0, opts.explain ?? EXPLAINED_IN_EXPORT).map((m) => store.datasets.customer(meta.datasetVersion, m.customer.id)))
+  ).filter((c): c is Customer => c !== null);
   const byId = new Map(explained.map((c, i) => [c.id, i]));
   const X = toFrame(explained);
-  const explain = (customer: Customer, i: number) => store.explanations.get(meta.version, customer.id) ?? loaded.model.explain(X, i);
+  const stored = await Promise.all(explained.map((c) => store.explanations.get(meta.version, c.id)));
+  const explain = (customer: Customer, i: number) => stored[i] ?? loaded.model.explain(X, i);
   return members.map((m, i): PlanEntry => {
     const id = m.customer.id;
     const segments = m.segments;
@@ -90,7 +91,7 @@ export function segmentEntries(deps: CampaignDeps, members: readonly SegmentMemb
     const offer = entry?.offer ?? offerFor(segments);
     const k = byId.get(id);
     const customer = k === undefined ? null : explained[k];
-    const top = customer && k !== undefined ? strongestRaising(explain(customer, k)) : null;
+    const top = customer && k !== undefined ? strongestReason(explain(customer, k), loaded.indirect) : null;
     return {
       id,
       rank: i + 1,
@@ -108,10 +109,4 @@ export function segmentEntries(deps: CampaignDeps, members: readonly SegmentMemb
       crmUrl: crmUrl(settings.crmUrlTemplate, id),
     };
   });
-}
-
-function strongestRaising(drivers: readonly { feature: string; contribution: number }[]): { feature: string; contribution: number } | null {
-  let best: { feature: string; contribution: number } | null = null;
-  for (const d of drivers) if (d.contribution > 0 && (best === null || d.contribution > best.contribution)) best = d;
-  return best;
 }

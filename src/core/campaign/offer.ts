@@ -3,6 +3,7 @@
  * model sees for their risk, when an offer can address it; otherwise what their value warrants.
  */
 import type { Customer, FeatureName } from '../domain.ts';
+import type { IndirectSignals } from '../indirect.ts';
 import type { CampaignOffer } from '../ports.ts';
 import { GADGET_CATEGORIES, SEGMENT_RULES, type SegmentCutoffs, type SegmentSettings } from '../segments.ts';
 
@@ -41,6 +42,11 @@ export interface OfferInput {
   probability: number;
   /** The model's per-customer contributions, any order. */
   drivers: readonly DriverContribution[];
+  /**
+   * The model's indirect signals (src/core/indirect.ts). None of today's candidates maps to an
+   * offer, but the rule must not start naming one if a candidate list and DRIVER_OFFERS ever meet.
+   */
+  indirect?: IndirectSignals;
 }
 
 export interface OfferChoice {
@@ -52,15 +58,15 @@ export interface OfferChoice {
 
 /**
  * The rule (docs/decisions.md «Campaign offer»): among the drivers that push the risk UP
- * (contribution > 0) and map to an offer that applies to the customer, the largest contribution
- * wins (ties: DRIVER_OFFERS order). Without one, a customer of the «profitable» segment gets the
- * personal call, anyone else the generic at-risk offer.
+ * (contribution > 0), are not indirect signals and map to an offer that applies to the customer,
+ * the largest contribution wins (ties: DRIVER_OFFERS order). Without one, a customer of the
+ * «profitable» segment gets the personal call, anyone else the generic at-risk offer.
  */
 export function chooseOffer(input: OfferInput, cutoffs: SegmentCutoffs, settings: SegmentSettings): OfferChoice {
   let best: OfferChoice | null = null;
   let bestRank = Infinity;
   for (const d of input.drivers) {
-    if (!(d.contribution > 0)) continue;
+    if (!(d.contribution > 0) || input.indirect?.has(d.feature)) continue;
     const rank = DRIVER_OFFERS.findIndex(([feature]) => feature === d.feature);
     if (rank === -1) continue;
     const [feature, offer] = DRIVER_OFFERS[rank];

@@ -76,31 +76,33 @@ export function currentWeek(deps: Pick<CampaignDeps, 'settings' | 'now'>): strin
  * from the pool at random (seeded by the week), the rest is the list. Each pool member, in either
  * arm, gets one offer from chooseOffer.
  */
-export function planWeek(deps: CampaignDeps): WeekPlan {
+export async function planWeek(deps: CampaignDeps): Promise<WeekPlan> {
   const week = currentWeek(deps);
-  const stored = weekPlan(deps, week);
+  const stored = await weekPlan(deps, week);
   if (stored) return stored;
-  const { plan, members } = draftPlan(deps, week);
+  const { plan, members } = await draftPlan(deps, week);
   // A concurrent planner may have stored the week first: its plan wins, ours is dropped.
-  deps.store.campaigns.create(plan, members);
-  return weekPlan(deps, week)!;
+  await deps.store.campaigns.create(plan, members);
+  return (await weekPlan(deps, week))!;
 }
 
 /** A stored week's plan with today's statuses and contacts; null when the week was never planned. */
-export function weekPlan(deps: Pick<CampaignDeps, 'store' | 'settings'>, week: string): WeekPlan | null {
+export async function weekPlan(deps: Pick<CampaignDeps, 'store' | 'settings'>, week: string): Promise<WeekPlan | null> {
   const { store, settings } = deps;
-  const plan = store.campaigns.plan(week);
+  const plan = await store.campaigns.plan(week);
   if (!plan) return null;
-  const members = store.campaigns.members(week);
+  const members = await store.campaigns.members(week);
   const treated = members.filter((m) => m.arm === 'treated');
-  const outreach = new Map(store.campaigns.outreach(week).map((o) => [o.customerId, o]));
-  const contacts = new Map(store.contacts.byIds(treated.map((m) => m.customerId)).map((c) => [c.id, c]));
-  const stats = (store.models.meta(plan.modelVersion)?.metrics as { featureStats?: FeatureStats } | undefined)?.featureStats ?? {};
-  const driver = (m: CampaignMember): Driver | null => {
-    const customer = m.driver === null ? null : store.datasets.customer(plan.datasetVersion, m.customerId);
-    return customer && m.driver !== null ? driverOf(customer, stats, m.driver, m.driverContribution ?? 0) : null;
-  };
-  const entries = treated.map((m): PlanEntry => {
+  const outreach = new Map((await store.campaigns.outreach(week)).map((o) => [o.customerId, o]));
+  const contacts = new Map((await store.contacts.byIds(treated.map((m) => m.customerId))).map((c) => [c.id, c]));
+  const stats = ((await store.models.meta(plan.modelVersion))?.metrics as { featureStats?: FeatureStats } | undefined)?.featureStats ?? {};
+  const drivers = await Promise.all(
+    treated.map(async (m): Promise<Driver | null> => {
+      const customer = m.driver === null ? null : await store.datasets.customer(plan.datasetVersion, m.customerId);
+      return customer && m.driver !== null ? driverOf(customer, stats, m.driver, m.driverContribution ?? 0) : null;
+    }),
+  );
+  const entries = treated.map((m, i): PlanEntry => {
     const o = outreach.get(m.customerId);
     return {
       id: m.customerId,
@@ -110,7 +112,7 @@ export function weekPlan(deps: Pick<CampaignDeps, 'store' | 'settings'>, week: s
       profit: m.profit,
       expectedLoss: m.expectedLoss,
       offer: m.offer,
-      driver: driver(m),
+      driver: drivers[i],
       segments: m.segments,
       status: o?.status ?? null,
       contactedAt: o?.at ?? null,
@@ -119,20 +121,20 @@ export function weekPlan(deps: Pick<CampaignDeps, 'store' | 'settings'>, week: s
     };
   });
   const control = members.filter((m) => m.arm === 'control').map((m) => ({ id: m.customerId, offer: m.offer }));
-  return { ...plan, entries, heldOut: control.length, control, progress: weekProgress(store, week) };
+  return { ...plan, entries, heldOut: control.length, control, progress: await weekProgress(store, week) };
 }
 
-function draftPlan(deps: CampaignDeps, week: string): { plan: CampaignPlan; members: CampaignMember[] } {
+async function draftPlan(deps: CampaignDeps, week: string): Promise<{ plan: CampaignPlan; members: CampaignMember[] }> {
   const { store, settings } = deps;
-  const loaded = deps.model.get();
+  const loaded = await deps.model.get();
   const { meta, model } = loaded;
-  const customers = store.datasets.customers(meta.datasetVersion);
-  const scores = new Map(store.models.scores(meta.version).map((s) => [s.id, s.probability]));
+  const customers = await store.datasets.customers(meta.datasetVersion);
+  const scores = new Map((await store.models.scores(meta.version)).map((s) => [s.id, s.probability]));
   const scored = customers.map((customer) => ({ customer, probability: scores.get(customer.id) ?? NaN }));
   const cutoffs = loaded.cutoffs ?? segmentCutoffs(customers);
   const now = clock(deps);
   const since = new Date(now.getTime() - settings.cooldownDays * DAY_MS).toISOString();
-  const excluded = new Set([...store.campaigns.contactedSince(since), ...store.campaigns.heldOutSince(since)]);
+  const excluded = new Set([...(await store.campaigns.contactedSince(since)), ...(await store.campaigns.heldOutSince(since))]);
 
   const ranked = rankEligible(scored, settings.risk.high, excluded);
   const pool = ranked.slice(0, poolSize(settings.capacity, settings.controlShare));
@@ -141,7 +143,7 @@ function draftPlan(deps: CampaignDeps, week: string): { plan: CampaignPlan; memb
   const segSettings = segmentSettings(settings);
   const X = toFrame(pool.map((c) => c.customer));
   const members = pool.map((c, i): CampaignMember => {
-    const choice = chooseOffer({ customer: c.customer, probability: c.probability, drivers: model.explain(X, i) }, cutoffs, segSettings);
+    const choice = chooseOffer({ customer: c.customer, probability: c.probability, drivers: model.explain(X, i), indirect: loaded.indirect }, cutoffs, segSettings);
     return {
       customerId: c.customer.id,
       arm: control.has(i) ? 'control' : 'treated',
@@ -170,8 +172,8 @@ function draftPlan(deps: CampaignDeps, week: string): { plan: CampaignPlan; memb
 }
 
 /** Counts of a week's calls; all zero for a week without a plan. */
-export function weekProgress(store: Store, week: string): WeekProgress {
-  const counts = store.campaigns.progress(week);
+export async function weekProgress(store: Store, week: string): Promise<WeekProgress> {
+  const counts = await store.campaigns.progress(week);
   return { week, ...counts, done: counts.offered + counts.noAnswer + counts.declined };
 }
 
@@ -197,11 +199,11 @@ export interface OutreachOutcome {
  * stays in the audit log. Throws CampaignError for a week without a plan, a customer not on the
  * list, or a held-out (control) customer.
  */
-export function recordOutreach(deps: Pick<CampaignDeps, 'store' | 'settings' | 'now'>, input: OutreachInput): OutreachOutcome {
+export async function recordOutreach(deps: Pick<CampaignDeps, 'store' | 'settings' | 'now'>, input: OutreachInput): Promise<OutreachOutcome> {
   const { store } = deps;
   const week = input.week ?? currentWeek(deps);
-  if (!store.campaigns.plan(week)) throw new CampaignError('no_plan', week);
-  const member = store.campaigns.member(week, input.customerId);
+  if (!(await store.campaigns.plan(week))) throw new CampaignError('no_plan', week);
+  const member = await store.campaigns.member(week, input.customerId);
   if (!member) throw new CampaignError('not_in_plan', week, input.customerId);
   if (member.arm === 'control') throw new CampaignError('held_out', week, input.customerId);
   const outreach: Outreach = {
@@ -212,9 +214,9 @@ export function recordOutreach(deps: Pick<CampaignDeps, 'store' | 'settings' | '
     userId: input.userId,
     at: clock(deps).toISOString(),
   };
-  const replaced = store.campaigns.recordOutreach(outreach);
-  store.audit.record({ userId: input.userId, chatId: input.chatId, action: `campaign ${week} ${input.customerId} ${input.status}` });
-  return { outreach, replaced, progress: weekProgress(store, week) };
+  const replaced = await store.campaigns.recordOutreach(outreach);
+  await store.audit.record({ userId: input.userId, chatId: input.chatId, action: `campaign ${week} ${input.customerId} ${input.status}` });
+  return { outreach, replaced, progress: await weekProgress(store, week) };
 }
 
 /**

@@ -109,13 +109,17 @@ function outcomeOf(before: Customer | null, after: Customer | null): Outcome | n
   return { declined: after.label === 1, revenueChange: after.revenueCurrent - before.revenueCurrent };
 }
 
-function weekResult(store: Store, plan: CampaignPlan, outcomeVersion: number): WeekResult {
-  const offered = new Set(store.campaigns.outreach(plan.week).filter((o) => o.status === 'offered').map((o) => o.customerId));
+async function weekResult(store: Store, plan: CampaignPlan, outcomeVersion: number): Promise<WeekResult> {
+  const offered = new Set((await store.campaigns.outreach(plan.week)).filter((o) => o.status === 'offered').map((o) => o.customerId));
   const treated: Measured[] = [];
   const control: Measured[] = [];
   let unmeasured = 0;
-  for (const member of store.campaigns.members(plan.week)) {
-    const outcome = outcomeOf(store.datasets.customer(plan.datasetVersion, member.customerId), store.datasets.customer(outcomeVersion, member.customerId));
+  for (const member of await store.campaigns.members(plan.week)) {
+    const [before, after] = await Promise.all([
+      store.datasets.customer(plan.datasetVersion, member.customerId),
+      store.datasets.customer(outcomeVersion, member.customerId),
+    ]);
+    const outcome = outcomeOf(before, after);
     if (!outcome) unmeasured++;
     else (member.arm === 'treated' ? treated : control).push({ member, outcome });
   }
@@ -137,16 +141,16 @@ function weekResult(store: Store, plan: CampaignPlan, outcomeVersion: number): W
  * (the period right after the campaign, before later weeks' calls blur it), or on
  * `outcomeVersion` when given and newer; otherwise it is pending.
  */
-export function campaignResults(store: Store, opts: { outcomeVersion?: number } = {}): CampaignResults {
-  const versions = store.datasets.list().map((d) => d.version);
+export async function campaignResults(store: Store, opts: { outcomeVersion?: number } = {}): Promise<CampaignResults> {
+  const versions = (await store.datasets.list()).map((d) => d.version);
   const out: CampaignResults = { campaigns: [], pending: [] };
-  for (const plan of store.campaigns.plans()) {
+  for (const plan of await store.campaigns.plans()) {
     const against =
       opts.outcomeVersion !== undefined
         ? versions.find((v) => v === opts.outcomeVersion && v > plan.datasetVersion)
         : versions.find((v) => v > plan.datasetVersion);
     if (against === undefined) out.pending.push(plan.week);
-    else out.campaigns.push(weekResult(store, plan, against));
+    else out.campaigns.push(await weekResult(store, plan, against));
   }
   return out;
 }

@@ -22,7 +22,7 @@ export interface CampaignSettings {
 export interface CampaignDeps {
   store: Store;
   /** The served model (an ActiveModel). */
-  model: { get(): LoadedModel };
+  model: { get(): Promise<LoadedModel> };
   settings: CampaignSettings;
   now?: () => Date;
 }

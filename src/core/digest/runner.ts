@@ -62,7 +62,7 @@ export interface DigestRunnerDeps {
    * (access lists change between the subscription and the send). A refused one is skipped,
    * unsubscribed as 'revoked' and audited.
    */
-  mayReceive: (subscriber: Subscriber) => boolean;
+  mayReceive: (subscriber: Subscriber) => Promise<boolean>;
   audit?: AuditLog;
   now?: () => Date;
   log?: Logger;
@@ -87,19 +87,19 @@ export function createDigestRunner(deps: DigestRunnerDeps) {
   const ts = () => now().toISOString();
   const lease = () => ({ owner, until: new Date(now().getTime() + leaseMs).toISOString() });
 
-  function report(period: string, outcome: DeliveryReport['outcome'], delivered = 0): DeliveryReport {
+  async function report(period: string, outcome: DeliveryReport['outcome'], delivered = 0): Promise<DeliveryReport> {
     const counts: Record<DeliveryStatus, number> = { pending: 0, sent: 0, blocked: 0, failed: 0, skipped: 0 };
-    for (const d of runs.deliveries(period)) counts[d.status]++;
+    for (const d of await runs.deliveries(period)) counts[d.status]++;
     return { period, outcome, counts, delivered };
   }
 
   /** What became of one chat: served, not served (final), or moved to another chat id. */
   type Served = { kind: 'sent' } | { kind: 'not-sent' } | { kind: 'migrated'; to: number };
 
-  function revoke(period: string, s: Subscriber): Served {
-    runs.markFinal(period, s.chatId, 'skipped', 'access revoked', ts());
-    subscribers.unsubscribe(s.chatId, 'revoked');
-    deps.audit?.record({ userId: s.userId, chatId: s.chatId, action: `digest ${period}: not sent, access revoked` });
+  async function revoke(period: string, s: Subscriber): Promise<Served> {
+    await runs.markFinal(period, s.chatId, 'skipped', 'access revoked', ts());
+    await subscribers.unsubscribe(s.chatId, 'revoked');
+    await deps.audit?.record({ userId: s.userId, chatId: s.chatId, action: `digest ${period}: not sent, access revoked` });
     log?.warn('digest recipient no longer allowed, unsubscribed', { period, chatId: s.chatId });
     return { kind: 'not-sent' };
   }
@@ -107,46 +107,46 @@ export function createDigestRunner(deps: DigestRunnerDeps) {
   async function deliverTo(period: string, d: DigestDelivery, parts: Reply[], active: Map<number, Subscriber>): Promise<Served> {
     const subscriber = active.get(d.chatId);
     if (!subscriber) {
-      runs.markFinal(period, d.chatId, 'skipped', null, ts());
+      await runs.markFinal(period, d.chatId, 'skipped', null, ts());
       return { kind: 'not-sent' };
     }
     for (let i = d.partsSent; i < parts.length; i++) {
-      if (!deps.mayReceive(subscriber)) return revoke(period, subscriber);
+      if (!(await deps.mayReceive(subscriber))) return revoke(period, subscriber);
       try {
         await transport.send(d.chatId, parts[i]);
       } catch (e) {
         if (e instanceof ChatMigratedError) {
-          runs.markFinal(period, d.chatId, 'skipped', `migrated to ${e.toChatId}`, ts());
-          subscribers.migrate(d.chatId, e.toChatId);
+          await runs.markFinal(period, d.chatId, 'skipped', `migrated to ${e.toChatId}`, ts());
+          await subscribers.migrate(d.chatId, e.toChatId);
           log?.info('digest chat migrated to a supergroup', { period, from: d.chatId, to: e.toChatId });
           return { kind: 'migrated', to: e.toChatId };
         }
         if (e instanceof RecipientUnavailableError) {
-          runs.markFinal(period, d.chatId, 'blocked', errorText(e), ts());
-          subscribers.unsubscribe(d.chatId, 'blocked');
+          await runs.markFinal(period, d.chatId, 'blocked', errorText(e), ts());
+          await subscribers.unsubscribe(d.chatId, 'blocked');
           log?.warn('digest recipient gone, unsubscribed', { period, chatId: d.chatId, error: errorText(e) });
           return { kind: 'not-sent' };
         }
         if (e instanceof DeliveryRejectedError) {
-          runs.markFinal(period, d.chatId, 'failed', errorText(e), ts());
+          await runs.markFinal(period, d.chatId, 'failed', errorText(e), ts());
           log?.warn('digest rejected for chat', { period, chatId: d.chatId, error: errorText(e) });
           return { kind: 'not-sent' };
         }
-        runs.markAttempt(period, d.chatId, errorText(e), ts());
+        await runs.markAttempt(period, d.chatId, errorText(e), ts());
         throw e;
       }
-      runs.markProgress(period, d.chatId, i + 1, ts());
-      if (!runs.acquire(period, lease(), ts())) throw new LeaseLostError(period);
+      await runs.markProgress(period, d.chatId, i + 1, ts());
+      if (!(await runs.acquire(period, lease(), ts()))) throw new LeaseLostError(period);
     }
-    runs.markFinal(period, d.chatId, 'sent', null, ts());
+    await runs.markFinal(period, d.chatId, 'sent', null, ts());
     return { kind: 'sent' };
   }
 
   /** Serves pending chats; `finished` is false when the signal stopped it first. */
   async function sendPending(period: string, signal?: AbortSignal): Promise<{ finished: boolean; delivered: number }> {
-    const parts = runs.parts(period);
-    const active = new Map(subscribers.active().map((s) => [s.chatId, s]));
-    const queue = runs.deliveries(period).filter((d) => d.status === 'pending');
+    const parts = await runs.parts(period);
+    const active = new Map((await subscribers.active()).map((s) => [s.chatId, s]));
+    const queue = (await runs.deliveries(period)).filter((d) => d.status === 'pending');
     let failure: { error: unknown } | null = null;
     let delivered = 0;
     const worker = async () => {
@@ -157,8 +157,8 @@ export function createDigestRunner(deps: DigestRunnerDeps) {
           if (served.kind === 'sent') delivered++;
           if (served.kind === 'migrated') {
             // The subscription moved with the chat; its copy goes to the new id in this run.
-            for (const s of subscribers.active()) active.set(s.chatId, s);
-            if (runs.enqueue(period, [served.to], ts()) > 0) queue.push(...runs.deliveries(period).filter((x) => x.chatId === served.to));
+            for (const s of await subscribers.active()) active.set(s.chatId, s);
+            if ((await runs.enqueue(period, [served.to], ts())) > 0) queue.push(...(await runs.deliveries(period)).filter((x) => x.chatId === served.to));
           }
         } catch (error) {
           failure ??= { error };
@@ -172,29 +172,29 @@ export function createDigestRunner(deps: DigestRunnerDeps) {
 
   async function deliverNow(period: DigestPeriod, opts: DeliverOptions): Promise<DeliveryReport> {
     const key = period.key;
-    const existing = runs.get(key);
+    const existing = await runs.get(key);
     if (existing?.finishedAt && !opts.force && opts.trigger !== 'manual') return report(key, 'already-done');
     if (existing) {
-      if (!runs.acquire(key, lease(), ts())) return report(key, 'busy');
+      if (!(await runs.acquire(key, lease(), ts()))) return report(key, 'busy');
     } else {
       const composed = await deps.compose(period);
-      const created = runs.create({ period: key, trigger: opts.trigger, ...composed }, lease(), ts());
+      const created = await runs.create({ period: key, trigger: opts.trigger, ...composed }, lease(), ts());
       // Lost a race with another process: carry on with its run if it has let go.
-      if (!created && !runs.acquire(key, lease(), ts())) return report(key, 'busy');
+      if (!created && !(await runs.acquire(key, lease(), ts()))) return report(key, 'busy');
     }
     try {
-      if (existing && opts.force) runs.replace({ period: key, trigger: opts.trigger, ...(await deps.compose(period)) }, ts());
-      runs.enqueue(key, subscribers.active().map((s) => s.chatId), ts());
-      if (opts.trigger === 'manual') runs.requeueFailed(key, ts());
+      if (existing && opts.force) await runs.replace({ period: key, trigger: opts.trigger, ...(await deps.compose(period)) }, ts());
+      await runs.enqueue(key, (await subscribers.active()).map((s) => s.chatId), ts());
+      if (opts.trigger === 'manual') await runs.requeueFailed(key, ts());
       log?.info('digest run', { period: key, trigger: opts.trigger, force: opts.force ?? false, resumed: Boolean(existing) });
       const { finished, delivered } = await sendPending(key, opts.signal);
-      if (!finished) return report(key, 'interrupted', delivered);
-      runs.finish(key, ts());
-      const done = report(key, 'done', delivered);
+      if (!finished) return await report(key, 'interrupted', delivered);
+      await runs.finish(key, ts());
+      const done = await report(key, 'done', delivered);
       log?.info('digest run finished', { period: key, delivered, ...done.counts });
       return done;
     } finally {
-      runs.release(key, owner);
+      await runs.release(key, owner);
     }
   }
 

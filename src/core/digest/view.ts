@@ -4,7 +4,7 @@
  */
 import type { Assistant } from '../assistant.ts';
 import type { DigestRun } from '../ports.ts';
-import type { Driver } from '../risk.ts';
+import { strongestReason, type Driver } from '../risk.ts';
 import { offerFor, type OfferCode, type SegmentCode } from '../segments.ts';
 import { periodFromKey, type DigestPeriod } from './period.ts';
 
@@ -69,10 +69,11 @@ export function weeklyTrend(
 
 /**
  * The driver to name as «why»: the strongest one that raises the risk. drivers[0] is the strongest
- * by magnitude and can be one that lowers it, which would read as the opposite of a reason.
+ * by magnitude and can be one that lowers it, which would read as the opposite of a reason. An
+ * indirect signal («few service errors») is never the reason: the next driver is named instead.
  */
 export function mainDriver(drivers: readonly Driver[]): Driver | null {
-  return drivers.find((d) => d.contribution > 0) ?? drivers[0] ?? null;
+  return strongestReason(drivers) ?? drivers.find((d) => !d.indirect) ?? null;
 }
 
 /**
@@ -80,7 +81,7 @@ export function mainDriver(drivers: readonly Driver[]): Driver | null {
  * the other segments' aggregates, and explanations for the top customers only.
  */
 export async function buildDigestView({ assistant, period, previous, history }: DigestViewInput): Promise<DigestView> {
-  const { model } = assistant.modelInfo();
+  const { model } = await assistant.modelInfo();
   const summaries = await assistant.segments({ members: 0 });
   const atRisk = await assistant.segment('at-risk', { members: 'all' });
   const before = previous ? new Set(previous.atRiskIds) : null;

@@ -45,7 +45,7 @@ export class SqliteAuditLog implements AuditLog {
     this.selectRecent = db.prepare<[number], AuditRow>('SELECT at, user_id, chat_id, action FROM audit_log ORDER BY id DESC LIMIT ?');
   }
 
-  record(entry: Omit<AuditEntry, 'at'>): void {
+  async record(entry: Omit<AuditEntry, 'at'>): Promise<void> {
     this.pending.push([this.now().toISOString(), entry.userId, entry.chatId, entry.action.slice(0, MAX_ACTION_CHARS)]);
     if (!this.retry) this.flush(false);
   }
@@ -78,7 +78,7 @@ export class SqliteAuditLog implements AuditLog {
     }
   }
 
-  recent(limit: number): AuditEntry[] {
+  async recent(limit: number): Promise<AuditEntry[]> {
     this.flush(false);
     const queued = this.pending.map(([at, userId, chatId, action]) => ({ at, userId, chatId, action })).reverse();
     const stored = this.selectRecent.all(limit).map((r) => ({ at: r.at, userId: r.user_id, chatId: r.chat_id, action: r.action }));

@@ -150,47 +150,47 @@ export class SqliteCampaignRepository implements CampaignRepository {
     });
   }
 
-  create(plan: CampaignPlan, members: readonly CampaignMember[]): boolean {
+  async create(plan: CampaignPlan, members: readonly CampaignMember[]): Promise<boolean> {
     return this.createTx.immediate(plan, members);
   }
 
-  plan(week: string): CampaignPlan | null {
+  async plan(week: string): Promise<CampaignPlan | null> {
     const r = this.selectPlan.get(week);
     return r ? toPlan(r) : null;
   }
 
-  plans(): CampaignPlan[] {
+  async plans(): Promise<CampaignPlan[]> {
     return this.selectPlans.all().map(toPlan);
   }
 
-  members(week: string): CampaignMember[] {
+  async members(week: string): Promise<CampaignMember[]> {
     return this.selectMembers.all(week).map(toMember);
   }
 
-  member(week: string, customerId: number): CampaignMember | null {
+  async member(week: string, customerId: number): Promise<CampaignMember | null> {
     const r = this.selectMember.get(week, customerId);
     return r ? toMember(r) : null;
   }
 
   /** A customer outside the week's plan fails the foreign key (SQLITE_CONSTRAINT_FOREIGNKEY). */
-  recordOutreach(outreach: Outreach): boolean {
+  async recordOutreach(outreach: Outreach): Promise<boolean> {
     return this.recordTx.immediate(outreach);
   }
 
-  outreach(week: string): Outreach[] {
+  async outreach(week: string): Promise<Outreach[]> {
     return this.selectOutreach.all(week).map(toOutreach);
   }
 
-  progress(week: string): { planned: number; offered: number; noAnswer: number; declined: number } {
+  async progress(week: string): Promise<{ planned: number; offered: number; noAnswer: number; declined: number }> {
     const r = this.selectProgress.get(week)!;
     return { planned: r.planned, offered: r.offered, noAnswer: r.no_answer, declined: r.declined };
   }
 
-  contactedSince(since: string): number[] {
+  async contactedSince(since: string): Promise<number[]> {
     return this.selectContacted.all(since);
   }
 
-  heldOutSince(since: string): number[] {
+  async heldOutSince(since: string): Promise<number[]> {
     return this.selectHeldOut.all(since);
   }
 }

@@ -44,16 +44,16 @@ export class SqliteContactRepository implements ContactRepository {
     });
   }
 
-  upsert(contacts: readonly CustomerContact[], source: string): number {
+  async upsert(contacts: readonly CustomerContact[], source: string): Promise<number> {
     return this.upsertTx.immediate(contacts, source, this.now().toISOString());
   }
 
-  get(id: number): CustomerContact | null {
+  async get(id: number): Promise<CustomerContact | null> {
     const r = this.selectOne.get(id);
     return r ? toContact(r) : null;
   }
 
-  byIds(ids: readonly number[]): CustomerContact[] {
+  async byIds(ids: readonly number[]): Promise<CustomerContact[]> {
     const out: CustomerContact[] = [];
     for (let i = 0; i < ids.length; i += LOOKUP_BATCH) {
       const batch = ids.slice(i, i + LOOKUP_BATCH);
@@ -65,7 +65,7 @@ export class SqliteContactRepository implements ContactRepository {
     return out.sort((a, b) => a.id - b.id);
   }
 
-  count(): number {
+  async count(): Promise<number> {
     return this.selectCount.get() ?? 0;
   }
 }

@@ -145,40 +145,40 @@ export class SqliteDatasetRepository implements DatasetRepository {
   }
 
   /** All or nothing: any failure (a duplicate id, a NaN, a full disk) rolls the whole version back. */
-  create(data: CleanDataset, source: string): DatasetVersion {
+  async create(data: CleanDataset, source: string): Promise<DatasetVersion> {
     const version = this.createTx.immediate(data, source);
-    return this.get(version)!;
+    return (await this.get(version))!;
   }
 
-  get(version: number): DatasetVersion | null {
+  async get(version: number): Promise<DatasetVersion | null> {
     const r = this.selectOne.get(version);
     return r ? toVersion(r) : null;
   }
 
-  latest(): DatasetVersion | null {
+  async latest(): Promise<DatasetVersion | null> {
     const r = this.selectLatest.get();
     return r ? toVersion(r) : null;
   }
 
   /** Oldest first. */
-  list(): DatasetVersion[] {
+  async list(): Promise<DatasetVersion[]> {
     return this.selectAll.all().map(toVersion);
   }
 
   /** Ordered by id; empty for an unknown version. */
-  customers(version: number): Customer[] {
+  async customers(version: number): Promise<Customer[]> {
     const out: Customer[] = [];
     for (const r of this.selectCustomers.iterate(version)) out.push(toCustomer(r));
     return out;
   }
 
-  customer(version: number, id: number): Customer | null {
+  async customer(version: number, id: number): Promise<Customer | null> {
     const r = this.selectCustomer.get(version, id);
     return r ? toCustomer(r) : null;
   }
 
   /** Up to n ids nearest to `id` (itself first if known); on equal distance the smaller id first. Two index range scans. */
-  nearestIds(version: number, id: number, n: number): number[] {
+  async nearestIds(version: number, id: number, n: number): Promise<number[]> {
     if (n <= 0) return [];
     const up = this.idsFrom.all(version, id, n);
     const down = this.idsBelow.all(version, id, n);
@@ -192,7 +192,7 @@ export class SqliteDatasetRepository implements DatasetRepository {
     return out;
   }
 
-  dropped(version: number): DroppedCustomer[] {
+  async dropped(version: number): Promise<DroppedCustomer[]> {
     return this.selectDropped.all(version);
   }
 }

@@ -163,52 +163,52 @@ export class SqliteDigestRepository implements DigestRunRepository {
     });
   }
 
-  get(period: string): DigestRun | null {
+  async get(period: string): Promise<DigestRun | null> {
     const r = this.selectRun.get(period);
     return r ? toRun(r) : null;
   }
 
-  previous(period: string): DigestRun | null {
+  async previous(period: string): Promise<DigestRun | null> {
     const r = this.selectPrevious.get(period);
     return r ? toRun(r) : null;
   }
 
-  history(period: string, limit: number): { period: string; atRiskCount: number }[] {
+  async history(period: string, limit: number): Promise<{ period: string; atRiskCount: number }[]> {
     return this.selectHistory
       .all(period, limit)
       .reverse()
       .map((r) => ({ period: r.period, atRiskCount: r.at_risk_count }));
   }
 
-  create(run: NewDigestRun, lease: DigestLease, now: string): boolean {
+  async create(run: NewDigestRun, lease: DigestLease, now: string): Promise<boolean> {
     return this.createTx.immediate(run, lease, now);
   }
 
-  replace(run: NewDigestRun, now: string): void {
+  async replace(run: NewDigestRun, now: string): Promise<void> {
     this.replaceTx.immediate(run, now);
   }
 
-  acquire(period: string, lease: DigestLease, now: string): boolean {
+  async acquire(period: string, lease: DigestLease, now: string): Promise<boolean> {
     return this.takeLease.run(lease.owner, lease.until, period, lease.owner, now).changes > 0;
   }
 
-  release(period: string, owner: string): void {
+  async release(period: string, owner: string): Promise<void> {
     this.dropLease.run(period, owner);
   }
 
-  parts(period: string): Reply[] {
+  async parts(period: string): Promise<Reply[]> {
     return this.selectParts.all(period).map(toPart);
   }
 
-  enqueue(period: string, chatIds: readonly number[], now: string): number {
+  async enqueue(period: string, chatIds: readonly number[], now: string): Promise<number> {
     return this.enqueueTx.immediate(period, chatIds, now);
   }
 
-  requeueFailed(period: string, now: string): number {
+  async requeueFailed(period: string, now: string): Promise<number> {
     return this.requeue.run(now, period).changes;
   }
 
-  deliveries(period: string): DigestDelivery[] {
+  async deliveries(period: string): Promise<DigestDelivery[]> {
     return this.selectDeliveries.all(period).map((r) => ({
       chatId: r.chat_id,
       status: r.status,
@@ -218,19 +218,19 @@ export class SqliteDigestRepository implements DigestRunRepository {
     }));
   }
 
-  markProgress(period: string, chatId: number, partsSent: number, now: string): void {
+  async markProgress(period: string, chatId: number, partsSent: number, now: string): Promise<void> {
     this.setProgress.run(partsSent, now, period, chatId);
   }
 
-  markFinal(period: string, chatId: number, status: Exclude<DeliveryStatus, 'pending'>, error: string | null, now: string): void {
+  async markFinal(period: string, chatId: number, status: Exclude<DeliveryStatus, 'pending'>, error: string | null, now: string): Promise<void> {
     this.setFinal.run(status, error, now, period, chatId);
   }
 
-  markAttempt(period: string, chatId: number, error: string, now: string): void {
+  async markAttempt(period: string, chatId: number, error: string, now: string): Promise<void> {
     this.addAttempt.run(error, now, period, chatId);
   }
 
-  finish(period: string, now: string): void {
+  async finish(period: string, now: string): Promise<void> {
     this.setFinished.run(now, period);
   }
 }

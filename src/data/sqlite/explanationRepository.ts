@@ -23,16 +23,21 @@ export class SqliteExplanationRepository implements ExplanationRepository {
     });
   }
 
-  get(modelVersion: number, id: number): Contribution[] | null {
+  async get(modelVersion: number, id: number): Promise<Contribution[] | null> {
     const text = this.selectOne.get(modelVersion, id);
     return text === undefined ? null : decode(text);
   }
 
-  base(modelVersion: number, id: number): number | null {
+  async base(modelVersion: number, id: number): Promise<number | null> {
     return this.selectBase.get(modelVersion, id) ?? null;
   }
 
-  put(modelVersion: number, rows: readonly CustomerExplanation[]): void {
+  /** One transaction (a savepoint inside saveAndActivate's, which calls this). */
+  write(modelVersion: number, rows: readonly CustomerExplanation[]): void {
     if (rows.length) this.putTx(modelVersion, rows);
+  }
+
+  async put(modelVersion: number, rows: readonly CustomerExplanation[]): Promise<void> {
+    this.write(modelVersion, rows);
   }
 }

@@ -105,49 +105,49 @@ export class SqliteModelRepository implements ModelRepository {
       for (const s of scores) this.insertScore.run(version, s.id, s.probability);
       // Savepoints inside this transaction: the model, its scores, segments, explanations and the pointer commit together.
       derived.segments.write(version, tables.segments);
-      derived.explanations.put(version, tables.explanations);
+      derived.explanations.write(version, tables.explanations);
       this.setActive.run(version);
       return version;
     });
   }
 
   /** One transaction: model row, every score, segments, explanations, pointer switch. A failure leaves the previous model active. */
-  saveAndActivate(model: NewModel, scores: CustomerScore[], derived: DerivedTables): ModelVersion {
+  async saveAndActivate(model: NewModel, scores: CustomerScore[], derived: DerivedTables): Promise<ModelVersion> {
     const version = this.saveTx.immediate(model, scores, derived);
     return toMeta(this.selectMeta.get(version)!);
   }
 
-  get(version: number): StoredModel | null {
-    const meta = this.meta(version);
+  async get(version: number): Promise<StoredModel | null> {
+    const meta = await this.meta(version);
     if (!meta) return null;
     return { meta, artifact: parseJson(this.selectArtifact.get(version)!, version, 'artifact') };
   }
 
-  meta(version: number): ModelVersion | null {
+  async meta(version: number): Promise<ModelVersion | null> {
     const row = this.selectMeta.get(version);
     return row ? toMeta(row) : null;
   }
 
   /** Oldest first, without artifacts. */
-  list(): (ModelVersion & { active: boolean })[] {
-    const active = this.activeVersion();
+  async list(): Promise<(ModelVersion & { active: boolean })[]> {
+    const active = await this.activeVersion();
     return this.selectAll.all().map((r) => ({ ...toMeta(r), active: r.version === active }));
   }
 
-  activeVersion(): number | null {
+  async activeVersion(): Promise<number | null> {
     return this.selectActive.get() ?? null;
   }
 
-  activate(version: number): void {
+  async activate(version: number): Promise<void> {
     if (!this.selectMeta.get(version)) throw new NotFoundError('model', String(version));
     this.setActive.run(version);
   }
 
-  score(modelVersion: number, customerId: number): number | null {
+  async score(modelVersion: number, customerId: number): Promise<number | null> {
     return this.selectScore.get(modelVersion, customerId) ?? null;
   }
 
-  scores(modelVersion: number): CustomerScore[] {
+  async scores(modelVersion: number): Promise<CustomerScore[]> {
     return this.selectScores.all(modelVersion);
   }
 }

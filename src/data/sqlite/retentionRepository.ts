@@ -46,7 +46,7 @@ export class SqliteRetentionRepository implements RetentionRepository {
     });
   }
 
-  inventory(): VersionInventory {
+  async inventory(): Promise<VersionInventory> {
     const db = this.db;
     const models = db
       .prepare<[], { version: number; datasetVersion: number; createdAt: string; rows: number }>(
@@ -86,19 +86,19 @@ export class SqliteRetentionRepository implements RetentionRepository {
     };
   }
 
-  deleteModel(version: number): void {
+  async deleteModel(version: number): Promise<void> {
     this.deleteModelTx.immediate(version);
   }
 
-  deleteDataset(version: number): void {
+  async deleteDataset(version: number): Promise<void> {
     this.deleteDatasetTx.immediate(version);
   }
 
-  vacuum(): void {
+  async vacuum(): Promise<void> {
     this.db.exec('VACUUM');
   }
 
-  fileStats(): { bytes: number; freeBytes: number } {
+  async fileStats(): Promise<{ bytes: number; freeBytes: number }> {
     const page = this.db.pragma('page_size', { simple: true }) as number;
     const pages = this.db.pragma('page_count', { simple: true }) as number;
     const free = this.db.pragma('freelist_count', { simple: true }) as number;

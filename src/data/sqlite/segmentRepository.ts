@@ -116,7 +116,7 @@ export class SqliteSegmentRepository implements SegmentRepository {
   }
 
   /** One lookup of the (model_version, thresholds) unique index. */
-  find(modelVersion: number, settings: SegmentSettings): SegmentSet | null {
+  async find(modelVersion: number, settings: SegmentSettings): Promise<SegmentSet | null> {
     const row = this.selectSet.get(modelVersion, settings.highRisk, settings.mediumRisk, settings.promoShare);
     return row ? toSet(row) : null;
   }
@@ -126,12 +126,12 @@ export class SqliteSegmentRepository implements SegmentRepository {
     this.saveTx(modelVersion, tables);
   }
 
-  save(modelVersion: number, tables: SegmentTables): SegmentSet {
+  async save(modelVersion: number, tables: SegmentTables): Promise<SegmentSet> {
     this.saveTx.immediate(modelVersion, tables);
-    return this.find(modelVersion, tables.settings)!;
+    return (await this.find(modelVersion, tables.settings))!;
   }
 
-  aggregates(set: SegmentSet): SegmentAggregate[] {
+  async aggregates(set: SegmentSet): Promise<SegmentAggregate[]> {
     const { codes } = set as StoredSet;
     const byCode = new Map(
       this.selectSummaries.all(set.id).map(([k, size, share, meanRisk, profitAtStake]) => [codes[k], { code: codes[k], size, share, meanRisk, profitAtStake }]),
@@ -141,7 +141,7 @@ export class SqliteSegmentRepository implements SegmentRepository {
   }
 
   /** No join: the rows carry what a list shows, so a page never touches the (large, cold) customer table. */
-  members(set: SegmentSet, code: SegmentCode, offset: number, limit: number): SegmentMember[] {
+  async members(set: SegmentSet, code: SegmentCode, offset: number, limit: number): Promise<SegmentMember[]> {
     const { codes, categories } = set as StoredSet;
     const k = codes.indexOf(code);
     if (k < 0 || limit <= 0) return [];

@@ -67,7 +67,7 @@ export function openStore(file: string, opts: StoreOptions = {}): SqliteStore {
     campaigns: new SqliteCampaignRepository(db),
     contacts: new SqliteContactRepository(db, now),
     updateClaims: new SqliteUpdateClaims(db),
-    close: () => {
+    close: async () => {
       if (!db.open) return;
       try {
         audit.flush(true);

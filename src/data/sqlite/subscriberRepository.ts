@@ -58,12 +58,12 @@ export class SqliteSubscriberRepository implements SubscriberRepository {
     });
   }
 
-  migrate(fromChatId: number, toChatId: number): boolean {
+  async migrate(fromChatId: number, toChatId: number): Promise<boolean> {
     if (fromChatId === toChatId) return false;
     return this.migrateTx.immediate(fromChatId, toChatId);
   }
 
-  originOf(chatId: number): number {
+  async originOf(chatId: number): Promise<number> {
     let id = chatId;
     // A chain is at most a few links (group → supergroup); the bound guards against a loop.
     for (let i = 0; i < 8; i++) {
@@ -74,19 +74,19 @@ export class SqliteSubscriberRepository implements SubscriberRepository {
     return id;
   }
 
-  subscribe(chatId: number, userId: number): boolean {
+  async subscribe(chatId: number, userId: number): Promise<boolean> {
     return this.upsert.run(chatId, userId, this.now().toISOString()).changes > 0;
   }
 
-  unsubscribe(chatId: number, reason: UnsubscribeReason): boolean {
+  async unsubscribe(chatId: number, reason: UnsubscribeReason): Promise<boolean> {
     return this.deactivate.run(this.now().toISOString(), reason, chatId).changes > 0;
   }
 
-  isSubscribed(chatId: number): boolean {
+  async isSubscribed(chatId: number): Promise<boolean> {
     return this.selectOne.get(chatId) === 1;
   }
 
-  active(): Subscriber[] {
+  async active(): Promise<Subscriber[]> {
     return this.selectActive.all().map((r) => ({ chatId: r.chat_id, userId: r.user_id, subscribedAt: r.subscribed_at }));
   }
 }

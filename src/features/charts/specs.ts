@@ -15,7 +15,7 @@ export const customerDriversChart = (r: Pick<RiskAnswer, 'customer' | 'probabili
     customerId: r.customer.id,
     baseRate: r.baseRate,
     probability: r.probability,
-    drivers: r.drivers.map((d) => ({ label: M.describeDriver(d, units), value: d.contribution })),
+    drivers: r.drivers.map((d) => ({ label: M.driverCaption(d, units), value: d.contribution })),
   });
 
 export function featureImportanceChart(top: readonly FeatureImportance[]) {

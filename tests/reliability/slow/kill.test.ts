@@ -37,21 +37,21 @@ async function served() {
     const r = await app.assistant.risk(PROBE_ID);
     return {
       integrity: (app.store as SqliteStore).db.pragma('integrity_check', { simple: true }),
-      model: app.store.models.activeVersion(),
-      models: app.store.models.list().length,
-      datasets: app.store.datasets.list().length,
+      model: await app.store.models.activeVersion(),
+      models: (await app.store.models.list()).length,
+      datasets: (await app.store.datasets.list()).length,
       risk: { p: r.probability, drivers: r.drivers.map((d) => d.feature), offer: r.offer },
     };
   } finally {
-    app.close();
+    await app.close();
   }
 }
 
 /** Empties the WAL so the child's first write is visible as WAL growth. */
-function checkpoint(): void {
+async function checkpoint(): Promise<void> {
   const app = open();
   (app.store as SqliteStore).db.pragma('wal_checkpoint(TRUNCATE)');
-  app.close();
+  await app.close();
 }
 const walSize = () => (existsSync(`${db}-wal`) ? statSync(`${db}-wal`).size : 0);
 
@@ -83,16 +83,16 @@ beforeAll(async () => {
   await synthesize({ customers: 150_000, seed: 3, outDir: bigData });
   const app = open();
   await app.assistant.ingestDir(resolve(process.cwd(), 'data'));
-  app.assistant.train({ families: ['logistic'], folds: 3, repeats: 1 });
-  PROBE_ID = app.assistant.exampleId()!;
-  app.close();
+  await app.assistant.train({ families: ['logistic'], folds: 3, repeats: 1 });
+  PROBE_ID = (await app.assistant.exampleId())!;
+  await app.close();
 }, 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('SIGKILL mid-way', () => {
   it('during ingest: the store is intact, nothing half-written, the old model answers; a rerun adds one version', async () => {
     const before = await served();
-    checkpoint();
+    await checkpoint();
     const { child, done } = run(['ingest', bigData]);
     await killWhen(child, () => walSize() > 1_000_000); // inside the one insert transaction
     const r = await done;
@@ -108,7 +108,7 @@ describe('SIGKILL mid-way', () => {
 
   it('during training: the previous model stays active and answers the same; a rerun activates one new version', async () => {
     const before = await served();
-    checkpoint();
+    await checkpoint();
     const { child, done } = run(['train', '--families', 'logistic', '--folds', '3', '--repeats', '1']);
     await killWhen(child, () => walSize() > 0); // the save transaction has started writing scores
     const r = await done;
@@ -128,8 +128,8 @@ describe('SIGKILL mid-way', () => {
     try {
       const CHATS = Array.from({ length: 24 }, (_, i) => 5000 + i);
       const app = open();
-      for (const c of CHATS) app.store.subscribers.subscribe(c, c);
-      app.close();
+      for (const c of CHATS) await app.store.subscribers.subscribe(c, c);
+      await app.close();
       const env = { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot };
       const sends = () => tg.calls.filter((c) => /^send/.test(c.method) && c.ok).length;
       const { child, done } = run(['digest', '--send'], env);
@@ -159,7 +159,7 @@ describe('SIGKILL mid-way', () => {
         expect(report.counts.sent).toBe(CHATS.length);
         expect((resumed.store as SqliteStore).db.pragma('integrity_check', { simple: true })).toBe('ok');
       } finally {
-        resumed.close();
+        await resumed.close();
       }
       let duplicates = 0;
       for (const c of CHATS) {

@@ -29,7 +29,7 @@ let dir: string;
 let db: string;
 let ids: number[];
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'retention-load-'));
   db = join(dir, 'retention.db');
 });
@@ -41,9 +41,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 it(`${CHATS} chats asking /risk for ${SECONDS} s, with an upload mid-way: all answered, memory flat`, async () => {
   const app = buildApp(loadConfig({ RETENTION_DB: db, CHART_OUT_DIR: join(dir, 'charts') }), createLogger(() => {}));
   await app.assistant.ingestDir(DEMO);
-  app.assistant.train({ families: ['logistic'], folds: 3, repeats: 1 });
-  ids = app.store.datasets.customers(app.store.datasets.latest()!.version).map((c) => c.id);
-  app.close();
+  await app.assistant.train({ families: ['logistic'], folds: 3, repeats: 1 });
+  ids = (await app.store.datasets.customers((await app.store.datasets.latest())!.version)).map((c) => c.id);
+  await app.close();
 
   const tg: TelegramEmulator = await startEmulator({ floodLimits: false });
   // Answers are matched per chat by hooking the emulator's settle step (its wait helpers rescan every call).
