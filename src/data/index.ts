@@ -16,7 +16,6 @@ export { MIGRATIONS, migrate, schemaVersion, type Migration } from './sqlite/mig
 export { CorruptRecordError, SchemaTooNewError } from './errors.ts';
 export { SCHEMA_STEPS, type SchemaStep } from './migrations.ts';
 export { connectStore, storeTarget, DEFAULT_STORE_FILE, type OpenOptions, type StoreTarget } from './openStore.ts';
-export { asyncStore, type Async, type AsyncStore } from './asyncStore.ts';
 export { openPgStore, type PgStore, type PgStoreOptions } from './postgres/store.ts';
 export { PG_MIGRATIONS, migratePg, pgSchemaVersion, type PgMigration } from './postgres/migrate.ts';
 export { synthesize, type SynthOptions, type SynthSummary } from './synth.ts';

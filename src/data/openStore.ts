@@ -2,7 +2,7 @@
  * Which engine a store target names, and opening it behind the async ports: `postgres://…` or
  * `postgresql://…` is PostgreSQL, anything else a SQLite file (`:memory:` for a throwaway one).
  */
-import { asyncStore, type AsyncStore } from './asyncStore.ts';
+import type { Store } from '../core/ports.ts';
 import { openPgStore, type PgStoreOptions } from './postgres/store.ts';
 import { openStore as openSqliteStore, type StoreOptions } from './sqlite/store.ts';
 
@@ -28,8 +28,8 @@ export interface OpenOptions {
 }
 
 /** Opens and migrates the store `target` names (a RETENTION_DB value or a parsed target). */
-export async function connectStore(target: string | StoreTarget | undefined, opts: OpenOptions = {}): Promise<AsyncStore> {
+export async function connectStore(target: string | StoreTarget | undefined, opts: OpenOptions = {}): Promise<Store> {
   const t = typeof target === 'object' ? target : storeTarget(target);
   if (t.engine === 'postgres') return openPgStore(t.url, { ...opts.postgres, now: opts.now });
-  return asyncStore(openSqliteStore(t.file, { ...opts.sqlite, now: opts.now }));
+  return openSqliteStore(t.file, { ...opts.sqlite, now: opts.now });
 }

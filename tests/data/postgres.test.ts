@@ -230,6 +230,16 @@ describePostgres('PostgreSQL', () => {
       await store.close();
     });
 
+    it('the audit log: an entry the server refuses fails alone, the ones queued with it are written', async () => {
+      const store = await openPgStore(await cluster.createDatabase());
+      const results = await Promise.allSettled(
+        ['/start', 'nul \u0000 byte', '/risk 1', '/plan'].map((action, i) => store.audit.record({ userId: i, chatId: i, action })),
+      );
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      expect((await store.audit.recent(10)).map((e) => e.action)).toEqual(['/plan', '/risk 1', '/start']);
+      await store.close();
+    });
+
     it('reads BIGINT ids beyond 32 bits as numbers (supergroup chat ids)', async () => {
       const store = await openPgStore(await cluster.createDatabase());
       expect(await store.subscribers.subscribe(-1001234567890, 9876543210)).toBe(true);

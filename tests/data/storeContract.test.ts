@@ -1,5 +1,5 @@
 /**
- * One contract for every store engine: each port method of the async Store, run against SQLite
+ * One contract for every store engine: each port method of the Store, run against SQLite
  * (a file per test) and PostgreSQL (a fresh copy of a migrated database per test). A behaviour the
  * core relies on is asserted here once, so an engine cannot drift from the other unnoticed.
  */
@@ -8,10 +8,10 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CleanDataset, Customer } from '../../src/core/domain.ts';
 import { NotFoundError } from '../../src/core/errors.ts';
-import type { CampaignMember, CampaignPlan, CustomerExplanation, DerivedTables, NewDigestRun, NewModel, Outreach } from '../../src/core/ports.ts';
+import type { CampaignMember, CampaignPlan, CustomerExplanation, DerivedTables, NewDigestRun, NewModel, Outreach, Store } from '../../src/core/ports.ts';
 import type { Reply } from '../../src/core/reply.ts';
 import { SEGMENT_CODES, buildSegmentTables, segmentCutoffs, type SegmentSettings } from '../../src/core/segments.ts';
-import { CorruptRecordError, asyncStore, migratePg, openPgStore, openStore, type AsyncStore } from '../../src/data/index.ts';
+import { CorruptRecordError, migratePg, openPgStore, openStore } from '../../src/data/index.ts';
 import { hasPostgres, startPostgres, type TestPostgres } from '../support/postgres.ts';
 import { NOTHING_DERIVED, cleanupTmp, customer, tmpDir } from './helpers.ts';
 
@@ -19,9 +19,9 @@ afterAll(cleanupTmp);
 
 /** One engine's store for one test, with what the contract needs beyond the ports. */
 interface Harness {
-  store: AsyncStore;
+  store: Store;
   /** Another store on the same database: a second process or replica. */
-  another(): Promise<AsyncStore>;
+  another(): Promise<Store>;
   /** Raw SQL on the store's database; rows as arrays. */
   sql(text: string): Promise<unknown[][]>;
   /** Removes an immutability trigger, to damage a row as a disk or a hand edit could. */
@@ -45,8 +45,8 @@ const sqlite: Engine = {
     const file = join(tmpDir('contract-'), 'retention.db');
     const s = openStore(file, { now });
     return {
-      store: asyncStore(s),
-      another: async () => asyncStore(openStore(file, { now })),
+      store: s,
+      another: async () => openStore(file, { now }),
       sql: async (text) => {
         const st = s.db.prepare(text);
         if (st.reader) return st.raw().all() as unknown[][];
@@ -134,9 +134,9 @@ const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toIS
 for (const engine of [sqlite, postgres]) {
   describe.skipIf(!engine.available)(`${engine.name} store contract`, () => {
     let h: Harness;
-    let store: AsyncStore;
+    let store: Store;
     let clock: Date;
-    const opened: AsyncStore[] = [];
+    const opened: Store[] = [];
     const another = async () => {
       const s = await h.another();
       opened.push(s);
@@ -480,6 +480,13 @@ for (const engine of [sqlite, postgres]) {
         expect(recent[0].chatId).toBe(-1001234567890);
         expect((await store.audit.recent(2)).map((e) => e.userId)).toEqual([3, 2]);
         await expect(h.sql("UPDATE audit_log SET action = 'forged'")).rejects.toThrow(/append-only/);
+      });
+
+      it('keeps the order entries were recorded in, however many are in flight at once', async () => {
+        const other = await another(); // a fresh pool: its connections open concurrently
+        const all = Array.from({ length: 30 }, (_, i) => other.audit.record({ userId: i, chatId: i, action: `/risk ${i}` }));
+        expect((await other.audit.recent(100)).map((e) => e.userId)).toEqual(Array.from({ length: 30 }, (_, i) => 29 - i));
+        await Promise.all(all);
       });
 
       it('close() writes what was recorded but not yet awaited', async () => {

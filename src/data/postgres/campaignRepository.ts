@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import type { CampaignMember, CampaignPlan, CampaignRepository, Outreach } from '../../core/ports.ts';
 import type { SegmentCode } from '../../core/segments.ts';
-import type { Async } from '../asyncStore.ts';
 import { copyRows } from './copy.ts';
 import { changes, row, rows, transaction } from './sql.ts';
 
@@ -16,7 +15,7 @@ type MemberRow = Omit<CampaignMember, 'segments'> & { segments: string };
 const toMember = ({ segments, ...m }: MemberRow): CampaignMember => ({ ...m, segments: segments === '' ? [] : (segments.split(',') as SegmentCode[]) });
 
 /** Campaign tables (migration `campaign`). */
-export class PgCampaignRepository implements Async<CampaignRepository> {
+export class PgCampaignRepository implements CampaignRepository {
   constructor(private readonly pool: pg.Pool) {}
 
   /**

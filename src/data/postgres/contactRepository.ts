@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import type { ContactRepository, CustomerContact } from '../../core/ports.ts';
-import type { Async } from '../asyncStore.ts';
 import { copyRows } from './copy.ts';
 import { row, rows, transaction } from './sql.ts';
 
@@ -11,7 +10,7 @@ const CONTACT_COLUMNS = 'id, name, phone, email, extra::json AS extra';
  * An upload's contacts go in by COPY into a staging table and one upsert from it; a file that
  * names an id twice keeps its last row, as SQLite's row-by-row upsert does.
  */
-export class PgContactRepository implements Async<ContactRepository> {
+export class PgContactRepository implements ContactRepository {
   constructor(
     private readonly pool: pg.Pool,
     private readonly now: () => Date,

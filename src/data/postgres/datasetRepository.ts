@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import type { CleanDataset, Customer, DatasetVersion, DroppedCustomer } from '../../core/domain.ts';
 import type { DatasetRepository } from '../../core/ports.ts';
-import type { Async } from '../asyncStore.ts';
 import { CUSTOMER_COLUMNS } from '../customerColumns.ts';
 import { copyRows, type CopyValue } from './copy.ts';
 import { row, rows, transaction } from './sql.ts';
@@ -21,7 +20,7 @@ function* customerRows(version: number, customers: readonly Customer[]): Generat
 }
 
 /** Data set versions and their customers; customers go in with COPY, inside the version's transaction. */
-export class PgDatasetRepository implements Async<DatasetRepository> {
+export class PgDatasetRepository implements DatasetRepository {
   constructor(
     private readonly pool: pg.Pool,
     private readonly now: () => Date,

@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import type { DeliveryStatus, DigestDelivery, DigestLease, DigestRun, DigestRunRepository, NewDigestRun } from '../../core/ports.ts';
 import type { Reply } from '../../core/reply.ts';
-import type { Async } from '../asyncStore.ts';
 import { partRow, toPart, type PartRow } from '../digestParts.ts';
 import { CorruptRecordError } from '../errors.ts';
 import { readJson } from '../storedJson.ts';
@@ -39,7 +38,7 @@ async function insertParts(client: pg.ClientBase, period: string, parts: readonl
  * them gets the lease; a renewal by its owner waits a moment for a rival's attempt instead of
  * failing (which `FOR UPDATE SKIP LOCKED` would make it do).
  */
-export class PgDigestRepository implements Async<DigestRunRepository> {
+export class PgDigestRepository implements DigestRunRepository {
   constructor(private readonly pool: pg.Pool) {}
 
   async get(period: string): Promise<DigestRun | null> {

@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import type { CustomerExplanation, ExplanationRepository } from '../../core/ports.ts';
 import type { Contribution } from '../../ml/index.ts';
-import type { Async } from '../asyncStore.ts';
 import { decodeDrivers, encodeDrivers } from '../storedJson.ts';
 import { copyRows } from './copy.ts';
 import { changes, row } from './sql.ts';
@@ -16,7 +15,7 @@ function firstPerCustomer(rows: readonly CustomerExplanation[]): CustomerExplana
 const baseOf = (r: CustomerExplanation) => (r.base == null || Number.isNaN(r.base) ? null : r.base);
 
 /** Explanations per (model version, customer): a primary-key lookup per answer. */
-export class PgExplanationRepository implements Async<ExplanationRepository> {
+export class PgExplanationRepository implements ExplanationRepository {
   constructor(private readonly pool: pg.Pool) {}
 
   async get(modelVersion: number, id: number): Promise<Contribution[] | null> {

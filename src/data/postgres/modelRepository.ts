@@ -2,7 +2,6 @@ import type pg from 'pg';
 import type { CustomerScore, ModelVersion } from '../../core/domain.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import type { DerivedTables, ModelRepository, NewModel, StoredModel } from '../../core/ports.ts';
-import type { Async } from '../asyncStore.ts';
 import { jsonText, readJson } from '../storedJson.ts';
 import { copyRows } from './copy.ts';
 import type { PgExplanationRepository } from './explanationRepository.ts';
@@ -31,7 +30,7 @@ const SET_ACTIVE = `INSERT INTO active_model (slot, model_version) VALUES (1, $1
  * Models, their scores and the single «active model» pointer. Reads throw CorruptRecordError
  * (code 'CORRUPT_RECORD') when a stored JSON column no longer parses.
  */
-export class PgModelRepository implements Async<ModelRepository> {
+export class PgModelRepository implements ModelRepository {
   constructor(
     private readonly pool: pg.Pool,
     private readonly now: () => Date,

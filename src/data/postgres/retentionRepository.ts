@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import type { RetentionRepository, VersionInventory } from '../../core/ports.ts';
-import type { Async } from '../asyncStore.ts';
 import { VERSION_OWNED_TABLES } from '../retentionTables.ts';
 import { activeModelVersion } from './modelRepository.ts';
 import { row, rows, transaction } from './sql.ts';
@@ -23,7 +22,7 @@ const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * undeletable: only this adapter deletes. The pointer row is locked while a model is deleted, so a
  * concurrent activate() of that model waits and then fails on the foreign key instead of racing.
  */
-export class PgRetentionRepository implements Async<RetentionRepository> {
+export class PgRetentionRepository implements RetentionRepository {
   constructor(private readonly pool: pg.Pool) {}
 
   async inventory(): Promise<VersionInventory> {

@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import type { SegmentRepository, SegmentSet } from '../../core/ports.ts';
 import { SEGMENT_CODES, type SegmentAggregate, type SegmentCode, type SegmentMember, type SegmentSettings, type SegmentTables } from '../../core/segments.ts';
-import type { Async } from '../asyncStore.ts';
 import { aggregatesOf, membersOf, type MemberRow, type StoredSet } from '../segmentRows.ts';
 import { copyRows, type CopyValue } from './copy.ts';
 import { row, rows, transaction } from './sql.ts';
@@ -29,7 +28,7 @@ function* memberRows(setId: number, t: SegmentTables): Generator<CopyValue[]> {
  * Segments stored per (model version, settings): `segment_summary` holds the aggregates and
  * `segment_member` every member with its rank, so a page of a segment is one primary-key range.
  */
-export class PgSegmentRepository implements Async<SegmentRepository> {
+export class PgSegmentRepository implements SegmentRepository {
   constructor(
     private readonly pool: pg.Pool,
     private readonly now: () => Date,

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { AsyncStore } from '../asyncStore.ts';
+import type { Store } from '../../core/ports.ts';
 import { PgAuditLog } from './auditLog.ts';
 import { PgCampaignRepository } from './campaignRepository.ts';
 import { PgContactRepository } from './contactRepository.ts';
@@ -24,7 +24,7 @@ export interface PgStoreOptions {
 }
 
 /** The PostgreSQL Store; `pool` is exposed for operations and tests (raw SQL, EXPLAIN). */
-export interface PgStore extends AsyncStore {
+export interface PgStore extends Store {
   readonly pool: pg.Pool;
 }
 

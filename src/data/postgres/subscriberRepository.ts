@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import type { Subscriber, SubscriberRepository, UnsubscribeReason } from '../../core/ports.ts';
-import type { Async } from '../asyncStore.ts';
 import { changes, row, rows, transaction } from './sql.ts';
 
 /** Longest migration chain followed (group → supergroup is one link); the bound guards against a loop. */
@@ -10,7 +9,7 @@ const MAX_MIGRATIONS = 8;
  * Digest subscribers (migration `digest`). A chat that leaves keeps its row, marked inactive with
  * the reason, so «blocked the bot» stays visible to whoever wonders why a manager got nothing.
  */
-export class PgSubscriberRepository implements Async<SubscriberRepository> {
+export class PgSubscriberRepository implements SubscriberRepository {
   constructor(
     private readonly pool: pg.Pool,
     private readonly now: () => Date,
