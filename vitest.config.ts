@@ -7,6 +7,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    globalSetup: ['tests/support/realDataNotice.ts'],
+    globalSetup: ['tests/support/realDataNotice.ts', 'tests/support/postgresNotice.ts'],
   },
 });

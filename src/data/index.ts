@@ -1,5 +1,5 @@
 /**
- * Data adapters: CSV ingest (validation, cleaning, pivot), the SQLite store, synthetic data.
+ * Data adapters: CSV ingest (validation, cleaning, pivot), the SQLite and PostgreSQL stores, synthetic data.
  * The core sees them only through its ports (DatasetReader, Store).
  */
 import type { DatasetReader } from '../core/ports.ts';
@@ -13,7 +13,11 @@ export { DEFAULT_OUTLIER_IQR_K } from './csv/clean.ts';
 export { ROLE_FILE, type Role } from './csv/schema.ts';
 export { openStore, type SqliteStore, type StoreOptions } from './sqlite/store.ts';
 export { MIGRATIONS, migrate, schemaVersion, type Migration } from './sqlite/migrations.ts';
-export { CorruptRecordError } from './sqlite/errors.ts';
+export { CorruptRecordError, SchemaTooNewError } from './errors.ts';
+export { SCHEMA_STEPS, type SchemaStep } from './migrations.ts';
+export { connectStore, storeTarget, DEFAULT_STORE_FILE, type OpenOptions, type StoreTarget } from './openStore.ts';
+export { openPgStore, type PgStore, type PgStoreOptions } from './postgres/store.ts';
+export { PG_MIGRATIONS, migratePg, pgSchemaVersion, type PgMigration } from './postgres/migrate.ts';
 export { synthesize, type SynthOptions, type SynthSummary } from './synth.ts';
 export { CONTACTS_FILE, csvContactsReader, isContactsFileName, readContactsFiles, readContactsPath } from './csv/contacts.ts';
 export { spreadsheetWriter, toRuCsv, toXlsx } from './export/index.ts';

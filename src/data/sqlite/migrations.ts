@@ -1,182 +1,14 @@
 /**
- * Versioned schema. Each migration runs once, in order, inside its own IMMEDIATE transaction,
- * and the schema version is recorded in `PRAGMA user_version` by the same transaction — so a
- * failing migration leaves the database exactly as it was.
- *
- * To add one, append `{ version: N + 1, name: '…', up: `CREATE TABLE …` }` to MIGRATIONS.
- * Never edit a migration that has shipped: write a new one.
+ * SQLite's side of the schema history (../migrations.ts). Each migration runs once, in order,
+ * inside its own IMMEDIATE transaction, and the schema version is recorded in `PRAGMA user_version`
+ * by the same transaction — so a failing migration leaves the database exactly as it was.
  */
 import type Database from 'better-sqlite3';
-import { CAMPAIGN_SCHEMA } from './campaignSchema.ts';
-import { CHAT_STATE_SCHEMA } from './chatStateSchema.ts';
-import { DIGEST_SCHEMA, SUBSCRIBER_MIGRATION_SCHEMA } from './digestSchema.ts';
+import { latestVersion, migrationsFor, type Migration as EngineMigration, type SqliteUp } from '../migrations.ts';
 
-export interface Migration {
-  version: number;
-  name: string;
-  /** SQL script, or a function for changes SQL alone cannot express. */
-  up: string | ((db: Database.Database) => void);
-}
+export type Migration = EngineMigration<SqliteUp>;
 
-export const MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    name: 'datasets, customers, models, scores, active model pointer',
-    up: `
-      CREATE TABLE dataset (
-        version INTEGER PRIMARY KEY AUTOINCREMENT,
-        created_at TEXT NOT NULL,
-        source TEXT NOT NULL,
-        customers_in INTEGER NOT NULL,
-        customers_kept INTEGER NOT NULL,
-        positives INTEGER NOT NULL,
-        rows_in TEXT NOT NULL
-      );
-      CREATE TABLE customer (
-        version INTEGER NOT NULL REFERENCES dataset(version),
-        id INTEGER NOT NULL,
-        label INTEGER CHECK (label IN (0, 1)),
-        service_type TEXT NOT NULL,
-        allow_notify INTEGER NOT NULL CHECK (allow_notify IN (0, 1)),
-        market_active_6m REAL NOT NULL,
-        market_active_current REAL NOT NULL,
-        tenure_days REAL NOT NULL,
-        promo_share REAL NOT NULL,
-        popular_category TEXT NOT NULL,
-        categories_per_visit REAL NOT NULL,
-        unpaid_items REAL NOT NULL,
-        service_errors REAL NOT NULL,
-        pages_per_visit REAL NOT NULL,
-        revenue_pre_prev REAL NOT NULL,
-        revenue_prev REAL NOT NULL,
-        revenue_current REAL NOT NULL,
-        minutes_prev REAL NOT NULL,
-        minutes_current REAL NOT NULL,
-        profit REAL NOT NULL,
-        PRIMARY KEY (version, id)
-      ) WITHOUT ROWID;
-      CREATE TABLE dropped_customer (
-        version INTEGER NOT NULL REFERENCES dataset(version),
-        id INTEGER NOT NULL,
-        reason TEXT NOT NULL CHECK (reason IN ('zero_revenue', 'revenue_outlier')),
-        PRIMARY KEY (version, id)
-      ) WITHOUT ROWID;
-      CREATE TABLE model (
-        version INTEGER PRIMARY KEY AUTOINCREMENT,
-        dataset_version INTEGER NOT NULL REFERENCES dataset(version),
-        created_at TEXT NOT NULL,
-        family TEXT NOT NULL,
-        params TEXT NOT NULL,
-        cv_auc REAL NOT NULL,
-        cv_auc_std REAL NOT NULL,
-        metrics TEXT NOT NULL,
-        artifact TEXT NOT NULL,
-        scored_customers INTEGER NOT NULL
-      );
-      CREATE INDEX model_by_dataset ON model(dataset_version);
-      CREATE TABLE score (
-        model_version INTEGER NOT NULL REFERENCES model(version),
-        id INTEGER NOT NULL,
-        probability REAL NOT NULL CHECK (probability >= 0 AND probability <= 1),
-        PRIMARY KEY (model_version, id)
-      ) WITHOUT ROWID;
-      CREATE TABLE active_model (
-        slot INTEGER PRIMARY KEY CHECK (slot = 1),
-        model_version INTEGER NOT NULL REFERENCES model(version)
-      );
-      CREATE TRIGGER dataset_immutable BEFORE UPDATE ON dataset BEGIN SELECT RAISE(ABORT, 'dataset versions are immutable'); END;
-      CREATE TRIGGER customer_immutable BEFORE UPDATE ON customer BEGIN SELECT RAISE(ABORT, 'dataset versions are immutable'); END;
-      CREATE TRIGGER dropped_immutable BEFORE UPDATE ON dropped_customer BEGIN SELECT RAISE(ABORT, 'dataset versions are immutable'); END;
-      CREATE TRIGGER model_immutable BEFORE UPDATE ON model BEGIN SELECT RAISE(ABORT, 'model versions are immutable'); END;
-      CREATE TRIGGER score_immutable BEFORE UPDATE ON score BEGIN SELECT RAISE(ABORT, 'model versions are immutable'); END;
-    `,
-  },
-  {
-    version: 2,
-    name: 'audit log of bot requests',
-    up: `
-      CREATE TABLE audit_log (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        at TEXT NOT NULL,
-        user_id INTEGER NOT NULL,
-        chat_id INTEGER NOT NULL,
-        action TEXT NOT NULL
-      );
-      CREATE INDEX audit_by_user ON audit_log(user_id, id);
-      CREATE TRIGGER audit_append_only BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-    `,
-  },
-  { version: 3, name: 'digest: subscribers, weekly runs, frozen content, per-chat deliveries', up: DIGEST_SCHEMA },
-  { version: 4, name: 'campaign: weekly plans with control groups, outreach, customer contacts', up: CAMPAIGN_SCHEMA },
-  { version: 5, name: 'subscriber reasons and migrations', up: SUBSCRIBER_MIGRATION_SCHEMA },
-  {
-    version: 6,
-    name: 'update claims: webhook replicas handle each Telegram update once',
-    up: `
-      CREATE TABLE update_claim (
-        update_id INTEGER PRIMARY KEY,
-        owner TEXT NOT NULL,
-        claimed_at TEXT NOT NULL,
-        expires_at TEXT NOT NULL
-      );
-      CREATE INDEX update_claim_by_expiry ON update_claim(expires_at);
-    `,
-  },
-  {
-    version: 7,
-    name: 'segments and explanations stored per model version',
-    // Models stored before this migration get their segments on first use (src/core/portfolio.ts),
-    // not here: a migration runs on every open of the store, and at a million customers the build
-    // takes seconds that no command but the bot's first segment question should pay.
-    up: `
-      CREATE TABLE segment_set (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        model_version INTEGER NOT NULL REFERENCES model(version),
-        high_risk REAL NOT NULL,
-        medium_risk REAL NOT NULL,
-        promo_share REAL NOT NULL,
-        codes TEXT NOT NULL,
-        categories TEXT NOT NULL,
-        cutoffs TEXT NOT NULL,
-        population INTEGER NOT NULL,
-        created_at TEXT NOT NULL,
-        UNIQUE (model_version, high_risk, medium_risk, promo_share)
-      );
-      CREATE TABLE segment_summary (
-        set_id INTEGER NOT NULL REFERENCES segment_set(id),
-        segment INTEGER NOT NULL,
-        size INTEGER NOT NULL,
-        share REAL NOT NULL,
-        mean_risk REAL NOT NULL,
-        profit_at_stake REAL NOT NULL,
-        PRIMARY KEY (set_id, segment)
-      ) WITHOUT ROWID;
-      CREATE TABLE segment_member (
-        set_id INTEGER NOT NULL REFERENCES segment_set(id),
-        segment INTEGER NOT NULL,
-        rank INTEGER NOT NULL,
-        id INTEGER NOT NULL,
-        probability REAL NOT NULL,
-        profit REAL NOT NULL,
-        category INTEGER NOT NULL,
-        segments INTEGER NOT NULL,
-        PRIMARY KEY (set_id, segment, rank)
-      ) WITHOUT ROWID;
-      CREATE TABLE explanation (
-        model_version INTEGER NOT NULL REFERENCES model(version),
-        id INTEGER NOT NULL,
-        drivers TEXT NOT NULL,
-        base REAL,
-        PRIMARY KEY (model_version, id)
-      ) WITHOUT ROWID;
-      CREATE TRIGGER segment_set_immutable BEFORE UPDATE ON segment_set BEGIN SELECT RAISE(ABORT, 'model versions are immutable'); END;
-      CREATE TRIGGER segment_summary_immutable BEFORE UPDATE ON segment_summary BEGIN SELECT RAISE(ABORT, 'model versions are immutable'); END;
-      CREATE TRIGGER segment_member_immutable BEFORE UPDATE ON segment_member BEGIN SELECT RAISE(ABORT, 'model versions are immutable'); END;
-      CREATE TRIGGER explanation_immutable BEFORE UPDATE ON explanation BEGIN SELECT RAISE(ABORT, 'model versions are immutable'); END;
-    `,
-  },
-  { version: 8, name: 'chat state shared by replicas: pending questions, one-off notices, request windows, upload staging', up: CHAT_STATE_SCHEMA },
-];
+export const MIGRATIONS: readonly Migration[] = migrationsFor('sqlite');
 
 /** Schema version of an open database (0 = empty). */
 export function schemaVersion(db: Database.Database): number {
@@ -186,15 +18,11 @@ export function schemaVersion(db: Database.Database): number {
 /**
  * Applies pending migrations in order. Safe to call on every open and from several processes
  * at once: each step re-reads the version under a write lock before applying.
- * Throws when the database was written by newer code (its version is beyond the list).
+ * Throws SchemaTooNewError when the database was written by newer code (its version is beyond the list).
  */
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): { from: number; to: number } {
-  migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migration #${i} has version ${m.version}, expected ${i + 1}`);
-  });
-  const latest = migrations.length;
   const from = schemaVersion(db);
-  if (from > latest) throw new Error(`database schema version ${from} is newer than this code knows (${latest})`);
+  latestVersion(migrations, from);
   for (const m of migrations.slice(from)) {
     db.transaction(() => {
       if (schemaVersion(db) >= m.version) return;

@@ -1,0 +1,86 @@
+import type pg from 'pg';
+import type { CleanDataset, Customer, DatasetVersion, DroppedCustomer } from '../../core/domain.ts';
+import type { DatasetRepository } from '../../core/ports.ts';
+import { CUSTOMER_COLUMNS } from '../customerColumns.ts';
+import { copyRows, type CopyValue } from './copy.ts';
+import { row, rows, transaction } from './sql.ts';
+import { nextVersion } from './versionCounter.ts';
+
+/** Columns read straight into a Customer (allow_notify 0/1 becomes the boolean). */
+const SELECT_CUSTOMER = `SELECT ${CUSTOMER_COLUMNS.map(([field, column]) =>
+  field === 'allowNotify' ? `(${column} = 1) AS "${field}"` : `${column} AS "${field}"`,
+).join(', ')} FROM customer`;
+
+const DATASET_COLUMNS = 'version, created_at AS "createdAt", source, customers_in AS "customersIn", customers_kept AS "customersKept", positives';
+
+function* customerRows(version: number, customers: readonly Customer[]): Generator<CopyValue[]> {
+  for (const c of customers) {
+    yield [version, ...CUSTOMER_COLUMNS.map(([field]) => (field === 'allowNotify' ? (c.allowNotify ? 1 : 0) : c[field]))];
+  }
+}
+
+/** Data set versions and their customers; customers go in with COPY, inside the version's transaction. */
+export class PgDatasetRepository implements DatasetRepository {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly now: () => Date,
+  ) {}
+
+  /** All or nothing: any failure (a duplicate id, a NaN, a lost connection) rolls the whole version back. */
+  create(data: CleanDataset, source: string): Promise<DatasetVersion> {
+    return transaction(this.pool, async (client) => {
+      const version = await nextVersion(client, 'dataset');
+      const positives = data.customers.reduce((n, c) => n + (c.label === 1 ? 1 : 0), 0);
+      const created = await row<DatasetVersion>(
+        client,
+        `INSERT INTO dataset (version, created_at, source, customers_in, customers_kept, positives, rows_in)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${DATASET_COLUMNS}`,
+        [version, this.now().toISOString(), source, data.customersIn, data.customers.length, positives, JSON.stringify(data.rowsIn)],
+      );
+      await copyRows(client, 'customer', ['version', ...CUSTOMER_COLUMNS.map(([, c]) => c)], customerRows(version, data.customers));
+      await copyRows(client, 'dropped_customer', ['version', 'id', 'reason'], data.dropped.map((d) => [version, d.id, d.reason]));
+      return created!;
+    });
+  }
+
+  get(version: number): Promise<DatasetVersion | null> {
+    return row<DatasetVersion>(this.pool, `SELECT ${DATASET_COLUMNS} FROM dataset WHERE version = $1`, [version]);
+  }
+
+  latest(): Promise<DatasetVersion | null> {
+    return row<DatasetVersion>(this.pool, `SELECT ${DATASET_COLUMNS} FROM dataset ORDER BY version DESC LIMIT 1`);
+  }
+
+  /** Oldest first. */
+  list(): Promise<DatasetVersion[]> {
+    return rows<DatasetVersion>(this.pool, `SELECT ${DATASET_COLUMNS} FROM dataset ORDER BY version`);
+  }
+
+  /** Ordered by id; empty for an unknown version. */
+  customers(version: number): Promise<Customer[]> {
+    return rows<Customer>(this.pool, `${SELECT_CUSTOMER} WHERE version = $1 ORDER BY id`, [version]);
+  }
+
+  customer(version: number, id: number): Promise<Customer | null> {
+    return row<Customer>(this.pool, `${SELECT_CUSTOMER} WHERE version = $1 AND id = $2`, [version, id]);
+  }
+
+  /** Up to n ids nearest to `id` (itself first if known); on equal distance the smaller id first. Two primary-key range scans. */
+  async nearestIds(version: number, id: number, n: number): Promise<number[]> {
+    if (n <= 0) return [];
+    const found = await rows<{ id: number }>(
+      this.pool,
+      `SELECT id FROM (
+         (SELECT id FROM customer WHERE version = $1 AND id >= $2 ORDER BY id LIMIT $3)
+         UNION ALL
+         (SELECT id FROM customer WHERE version = $1 AND id < $2 ORDER BY id DESC LIMIT $3)
+       ) near ORDER BY abs(id - $2), id LIMIT $3`,
+      [version, id, n],
+    );
+    return found.map((r) => r.id);
+  }
+
+  dropped(version: number): Promise<DroppedCustomer[]> {
+    return rows<DroppedCustomer>(this.pool, 'SELECT id, reason FROM dropped_customer WHERE version = $1 ORDER BY id', [version]);
+  }
+}

@@ -1,0 +1,94 @@
+import type pg from 'pg';
+import type { SegmentRepository, SegmentSet } from '../../core/ports.ts';
+import { SEGMENT_CODES, type SegmentAggregate, type SegmentCode, type SegmentMember, type SegmentSettings, type SegmentTables } from '../../core/segments.ts';
+import { aggregatesOf, membersOf, type MemberRow, type StoredSet } from '../segmentRows.ts';
+import { copyRows, type CopyValue } from './copy.ts';
+import { row, rows, transaction } from './sql.ts';
+
+/** A set row read straight into a StoredSet: the JSON columns parsed by the driver, the settings built by the server. */
+const SELECT_SET = `SELECT s.id, s.model_version AS "modelVersion", m.dataset_version AS "datasetVersion", s.population,
+    json_build_object('highRisk', s.high_risk, 'mediumRisk', s.medium_risk, 'promoShare', s.promo_share) AS settings,
+    s.cutoffs::json AS cutoffs, s.codes::json AS codes, s.categories::json AS categories
+  FROM segment_set s JOIN model m ON m.version = s.model_version
+  WHERE s.model_version = $1 AND s.high_risk = $2 AND s.medium_risk = $3 AND s.promo_share = $4`;
+
+const settingsKey = (modelVersion: number, s: SegmentSettings) => [modelVersion, s.highRisk, s.mediumRisk, s.promoShare];
+
+function* memberRows(setId: number, t: SegmentTables): Generator<CopyValue[]> {
+  for (let k = 0; k < t.order.length; k++) {
+    const idx = t.order[k];
+    for (let rank = 0; rank < idx.length; rank++) {
+      const i = idx[rank];
+      yield [setId, k, rank, t.ids[i], t.probability[i], t.profit[i], t.category[i], t.masks[i]];
+    }
+  }
+}
+
+/**
+ * Segments stored per (model version, settings): `segment_summary` holds the aggregates and
+ * `segment_member` every member with its rank, so a page of a segment is one primary-key range.
+ */
+export class PgSegmentRepository implements SegmentRepository {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly now: () => Date,
+  ) {}
+
+  /** One lookup of the (model_version, thresholds) unique index. */
+  find(modelVersion: number, settings: SegmentSettings): Promise<SegmentSet | null> {
+    return row<StoredSet>(this.pool, SELECT_SET, settingsKey(modelVersion, settings));
+  }
+
+  /**
+   * Writes a set inside the caller's transaction. The insert waits for a concurrent writer of the
+   * same set and then writes nothing, so the first writer's set is the one kept.
+   */
+  async write(client: pg.ClientBase, modelVersion: number, t: SegmentTables): Promise<void> {
+    const s = t.settings;
+    const created = await row<{ id: number }>(
+      client,
+      `INSERT INTO segment_set (model_version, high_risk, medium_risk, promo_share, codes, categories, cutoffs, population, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (model_version, high_risk, medium_risk, promo_share) DO NOTHING RETURNING id`,
+      [...settingsKey(modelVersion, s), JSON.stringify(SEGMENT_CODES), JSON.stringify(t.categories), JSON.stringify(t.cutoffs), t.population, this.now().toISOString()],
+    );
+    if (!created) return;
+    const setId = created.id;
+    await copyRows(
+      client,
+      'segment_summary',
+      ['set_id', 'segment', 'size', 'share', 'mean_risk', 'profit_at_stake'],
+      t.aggregates.map((a, k) => [setId, k, a.size, a.share, a.meanRisk, a.profitAtStake]),
+    );
+    await copyRows(client, 'segment_member', ['set_id', 'segment', 'rank', 'id', 'probability', 'profit', 'category', 'segments'], memberRows(setId, t));
+  }
+
+  /** One transaction; idempotent: when another process stored the set first, that set is returned. */
+  async save(modelVersion: number, tables: SegmentTables): Promise<SegmentSet> {
+    await transaction(this.pool, (client) => this.write(client, modelVersion, tables));
+    return (await this.find(modelVersion, tables.settings))!;
+  }
+
+  async aggregates(set: SegmentSet): Promise<SegmentAggregate[]> {
+    const summaries = await rows<Omit<SegmentAggregate, 'code'> & { segment: number }>(
+      this.pool,
+      `SELECT segment, size, share, mean_risk AS "meanRisk", profit_at_stake AS "profitAtStake"
+       FROM segment_summary WHERE set_id = $1 ORDER BY segment`,
+      [set.id],
+    );
+    return aggregatesOf(set, summaries);
+  }
+
+  /** Members [offset, offset + limit) of one segment by priority: one range of the primary key. */
+  async members(set: SegmentSet, code: SegmentCode, offset: number, limit: number): Promise<SegmentMember[]> {
+    const k = (set as StoredSet).codes.indexOf(code);
+    if (k < 0 || limit <= 0) return [];
+    const page = await rows<MemberRow>(
+      this.pool,
+      `SELECT id, probability, profit, category, segments FROM segment_member
+       WHERE set_id = $1 AND segment = $2 AND rank >= $3 AND rank < $4 ORDER BY rank`,
+      [set.id, k, offset, offset + limit],
+    );
+    return membersOf(set, page);
+  }
+}
