@@ -53,7 +53,7 @@ const TARGET_P99 = { text: 50, chart: 250 };
 const REAL_DIR = resolve(process.cwd(), '../shared/data/one-click');
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-bot-'));
-const app = buildApp(loadConfig({ RETENTION_DB: join(dir, 'bench.db'), CHART_OUT_DIR: join(dir, 'charts') }), createLogger(() => undefined));
+const app = await buildApp(loadConfig({ RETENTION_DB: join(dir, 'bench.db'), CHART_OUT_DIR: join(dir, 'charts') }), createLogger(() => undefined));
 let dataDir = REAL_DIR;
 if (!existsSync(join(REAL_DIR, 'market_file.csv'))) {
   dataDir = join(dir, 'synth');

@@ -52,7 +52,7 @@ async function probeRisk(db: string): Promise<void> {
   const { loadConfig } = await import('../src/config.ts');
   const { buildApp } = await import('../src/app/app.ts');
   const { createLogger } = await import('../src/logger.ts');
-  const app = buildApp(loadConfig({ RETENTION_DB: db, CHART_OUT_DIR: join(tmpdir(), 'retention-scale-charts') }), createLogger(() => {}));
+  const app = await buildApp(loadConfig({ RETENTION_DB: db, CHART_OUT_DIR: join(tmpdir(), 'retention-scale-charts') }), createLogger(() => {}));
   const meta = (await app.assistant.modelInfo()).model;
   const n = meta.scoredCustomers;
   const first = FIRST_ID; // synthesized sets number customers from here

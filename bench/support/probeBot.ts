@@ -49,7 +49,7 @@ export async function probeBot(opts: BotProbeOptions) {
   overall.enable();
   phase.enable();
   const t0 = clock();
-  const app = buildApp(
+  const app = await buildApp(
     loadConfig({ RETENTION_DB: opts.db, CHART_OUT_DIR: join(tmpdir(), 'retention-probe-charts'), TELEGRAM_BOT_TOKEN: em.token, TELEGRAM_API_ROOT: em.apiRoot }),
     createLogger(() => undefined),
   );

@@ -1,12 +1,10 @@
 /** The app built from config: the store, the core services, the renderers and the feature list. */
-import { mkdirSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import { dirname } from 'node:path';
 import type { Config } from '../config.ts';
 import { createAssistant } from '../core/assistant.ts';
 import type { Logger } from '../core/ports.ts';
 import { inProcessWork } from '../core/work.ts';
-import { csvDatasetReader, openStore, spreadsheetWriter } from '../data/index.ts';
+import { connectStore, csvDatasetReader, spreadsheetWriter } from '../data/index.ts';
 import { createDialogue, storedQuestions } from '../features/dialogue.ts';
 import { bestEffortChatState } from './chatState.ts';
 import { createFeatures } from '../features/registry.ts';
@@ -35,9 +33,9 @@ export interface BuildOptions extends CampaignWiringOptions {
  * worker pool that takes exports, the digest, chart rendering and costly explanations off the
  * event loop. A worker builds the same app for itself and never warms it.
  */
-export function buildApp(config: Config, log: Logger = createLogger(), opts: BuildOptions = {}): App {
-  if (config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
-  const store = openStore(config.dbPath);
+export async function buildApp(config: Config, log: Logger = createLogger(), opts: BuildOptions = {}): Promise<App> {
+  // RETENTION_DB names a SQLite file (created with its folder) or a PostgreSQL URL.
+  const store = await connectStore(config.dbPath);
   const offload = new Offload(config, log);
   const assistant = createAssistant({
     store,

@@ -20,7 +20,7 @@ import { registerGcCommand } from './gc.ts';
 
 
 export interface CliDeps {
-  openApp(): App;
+  openApp(): Promise<App>;
   ensureModel(app: App, onStage?: (stage: 'ingest' | 'train') => void): Promise<void>;
   startBot(app: App): Promise<void>;
   startConsole(app: App): Promise<void>;
@@ -30,7 +30,7 @@ export function createProgram({ openApp, ensureModel, startBot, startConsole }: 
 const app = openApp;
 
 async function withApp<T>(fn: (a: App) => Promise<T> | T): Promise<T> {
-  const a = app();
+  const a = await app();
   try {
     return await fn(a);
   } finally {
@@ -316,7 +316,7 @@ program
   .command('bot')
   .description('run the Telegram bot (TELEGRAM_BOT_TOKEN)')
   .action(async () => {
-    const a = app();
+    const a = await app();
     await refuseBadBotConfig(a);
     await ensureModel(a);
     await startBot(a);
@@ -326,7 +326,7 @@ program
   .command('start', { hidden: true })
   .description('the bot when TELEGRAM_BOT_TOKEN is set, otherwise the console; trains on data/ first if needed')
   .action(async () => {
-    const a = app();
+    const a = await app();
     if (a.config.telegramToken) await refuseBadBotConfig(a);
     await ensureModel(a, (stage) => process.stderr.write(stage === 'ingest' ? 'Первый запуск: загружаю демо-данные…\n' : 'Обучаю модель…\n'));
     if (a.config.telegramToken) return startBot(a);

@@ -32,7 +32,7 @@ beforeAll(async () => {
   pooled = fx.app;
   await pooled.warm();
   await pooled.offload.whenReady();
-  inPlace = buildApp(loadConfig({ RETENTION_DB: fx.app.config.dbPath, CHART_OUT_DIR: fx.app.config.chartOutDir }), createLogger(() => undefined));
+  inPlace = await buildApp(loadConfig({ RETENTION_DB: fx.app.config.dbPath, CHART_OUT_DIR: fx.app.config.chartOutDir }), createLogger(() => undefined));
 });
 afterAll(async () => {
   await inPlace?.close();
@@ -96,7 +96,7 @@ describe('the worker pool', () => {
     const id = (await pooled.store.models.scores(v))[3].id;
     // As for a model too large to explain every customer at train time: nothing stored for it.
     db.prepare('DELETE FROM explanation WHERE model_version = ? AND id = ?').run(v, id);
-    const fresh = buildApp(pooled.config, createLogger(() => undefined));
+    const fresh = await buildApp(pooled.config, createLogger(() => undefined));
     try {
       await fresh.warm();
       await fresh.offload.whenReady();
@@ -113,7 +113,7 @@ describe('the worker pool', () => {
   it('builds the segments of a model that has none in a worker', async () => {
     const before = await inPlace.assistant.segments({ members: 3 });
     (pooled.store as SqliteStore).db.exec('DELETE FROM segment_member; DELETE FROM segment_summary; DELETE FROM segment_set;');
-    const fresh = buildApp(pooled.config, createLogger(() => undefined));
+    const fresh = await buildApp(pooled.config, createLogger(() => undefined));
     try {
       await fresh.warm();
       expect(await fresh.assistant.segments({ members: 3 })).toEqual(before);
@@ -126,7 +126,7 @@ describe('the worker pool', () => {
   it('runs a whole digest in a worker: every subscriber gets it, the bytes go up once', async () => {
     const tg = await startEmulator();
     const config = { ...pooled.config, telegramToken: tg.token, telegramApiRoot: tg.apiRoot };
-    const app = buildApp(config, createLogger(() => undefined));
+    const app = await buildApp(config, createLogger(() => undefined));
     try {
       await app.warm();
       for (const chat of [601, 602]) {

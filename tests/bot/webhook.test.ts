@@ -222,7 +222,7 @@ describe('webhook handler edge cases', () => {
   it('/healthz is 503 without an active model, and 503 once the store is closed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'health-'));
     closers.push(() => rmSync(dir, { recursive: true, force: true }));
-    const empty = buildApp(loadConfig({ RETENTION_DB: join(dir, 'empty.db'), CHART_OUT_DIR: dir }), createLogger(() => {}));
+    const empty = await buildApp(loadConfig({ RETENTION_DB: join(dir, 'empty.db'), CHART_OUT_DIR: dir }), createLogger(() => {}));
     const { origin } = await serveHandler({ health: async () => await storeHealth(empty.store) });
 
     const noModel = await fetch(origin + HEALTH);

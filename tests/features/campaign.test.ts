@@ -123,7 +123,7 @@ describe('before any model', () => {
   const app = () => buildApp(loadConfig({ RETENTION_DB: ':memory:' }), createLogger(() => undefined));
 
   it('/plan and /export plan say the model is not trained yet; /campaign and /contact answer plainly', async () => {
-    const a = app();
+    const a = await app();
     try {
       const answer = async (t: string) => (await a.dialogue.handleText(CONSOLE_USER, t)).map((r) => (r.type === 'text' ? r.text : r.type));
       expect(await answer('/plan')).toEqual([CHAT.noModel]);

@@ -38,7 +38,7 @@ describe('a corrupted model row', () => {
     const { loadConfig } = await import('../../src/config.ts');
     const { createLogger } = await import('../../src/logger.ts');
     const logs: string[] = [];
-    const other = buildApp(loadConfig({ RETENTION_DB: fx.app.config.dbPath, CHART_OUT_DIR: fx.app.config.chartOutDir }), createLogger((l) => logs.push(l)));
+    const other = await buildApp(loadConfig({ RETENTION_DB: fx.app.config.dbPath, CHART_OUT_DIR: fx.app.config.chartOutDir }), createLogger((l) => logs.push(l)));
     try {
       const answers = [];
       for (let k = 0; k < 3; k++) answers.push(await other.assistant.risk(ID));

@@ -27,7 +27,7 @@ export async function trainedApp(
     CHART_OUT_DIR: join(dir, 'charts'),
     ...opts.env,
   });
-  const app = buildApp(config, createLogger((l) => logs.push(l)), { now: opts.now });
+  const app = await buildApp(config, createLogger((l) => logs.push(l)), { now: opts.now });
   await app.assistant.ingestDir(opts.dataDir ?? DEMO_DIR);
   await app.assistant.train({ families: opts.families ?? ['logistic'], folds: 3, repeats: 1, ...(opts.searchRows ? { searchRows: opts.searchRows } : {}) });
   return {

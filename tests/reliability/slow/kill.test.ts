@@ -26,13 +26,13 @@ let dir: string;
 let db: string;
 let bigData: string;
 
-function open(): App {
+function open(): Promise<App> {
   return buildApp(loadConfig({ RETENTION_DB: db, CHART_OUT_DIR: join(dir, 'charts') }), createLogger(() => {}));
 }
 
 /** What users see, read by a fresh process-like open of the store. */
 async function served() {
-  const app = open();
+  const app = await open();
   try {
     const r = await app.assistant.risk(PROBE_ID);
     return {
@@ -49,7 +49,7 @@ async function served() {
 
 /** Empties the WAL so the child's first write is visible as WAL growth. */
 async function checkpoint(): Promise<void> {
-  const app = open();
+  const app = await open();
   (app.store as SqliteStore).db.pragma('wal_checkpoint(TRUNCATE)');
   await app.close();
 }
@@ -81,7 +81,7 @@ beforeAll(async () => {
   db = join(dir, 'retention.db');
   bigData = join(dir, 'big');
   await synthesize({ customers: 150_000, seed: 3, outDir: bigData });
-  const app = open();
+  const app = await open();
   await app.assistant.ingestDir(resolve(process.cwd(), 'data'));
   await app.assistant.train({ families: ['logistic'], folds: 3, repeats: 1 });
   PROBE_ID = (await app.assistant.exampleId())!;
@@ -127,7 +127,7 @@ describe('SIGKILL mid-way', () => {
     const tg: TelegramEmulator = await startEmulator();
     try {
       const CHATS = Array.from({ length: 24 }, (_, i) => 5000 + i);
-      const app = open();
+      const app = await open();
       for (const c of CHATS) await app.store.subscribers.subscribe(c, c);
       await app.close();
       const env = { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot };
@@ -146,7 +146,7 @@ describe('SIGKILL mid-way', () => {
       expect(sends()).toBe(sentAtKill);
 
       // Once the lease has expired (5 min later), the next trigger resumes the run.
-      const resumed = open();
+      const resumed = await open();
       try {
         const later = new Date(Date.now() + 6 * 60_000);
         const runner = digestRunner(

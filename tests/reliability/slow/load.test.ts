@@ -39,7 +39,7 @@ const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 it(`${CHATS} chats asking /risk for ${SECONDS} s, with an upload mid-way: all answered, memory flat`, async () => {
-  const app = buildApp(loadConfig({ RETENTION_DB: db, CHART_OUT_DIR: join(dir, 'charts') }), createLogger(() => {}));
+  const app = await buildApp(loadConfig({ RETENTION_DB: db, CHART_OUT_DIR: join(dir, 'charts') }), createLogger(() => {}));
   await app.assistant.ingestDir(DEMO);
   await app.assistant.train({ families: ['logistic'], folds: 3, repeats: 1 });
   ids = (await app.store.datasets.customers((await app.store.datasets.latest())!.version)).map((c) => c.id);
