@@ -1,92 +1,137 @@
 /**
- * What one replica learns from an update, the next replica knows: two `retention bot` processes
- * behind a round-robin balancer share the pending question, the files of an upload and the rate
- * limit through the store, so consecutive updates of one chat may land on either.
+ * Replicas that share one store, on either engine: two `retention bot` processes behind a
+ * round-robin balancer answer each update once, share the pending question, the files of an upload
+ * and the rate limit, and send each week's digest to each chat once. On PostgreSQL the store is a
+ * throwaway cluster started for the file (skipped, with one line, where the binaries are missing).
  */
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { currentPeriod } from '../../src/app/digest.ts';
 import { DEMO_DIR, servedIds, trainedApp, type Fixture } from '../support/appFixture.ts';
 import { readDataset } from '../support/datasetFiles.ts';
-import { startReplicas, type ReplicaSet } from '../support/replicas.ts';
+import { hasPostgres, startPostgres, type TestPostgres } from '../support/postgres.ts';
+import { REPLICA_SECRET, WEBHOOK_PATH, postUpdate, startReplicas, textUpdate, type ReplicaSet } from '../support/replicas.ts';
 
 const MANAGER = 200;
 const ADMIN = 300;
-/** A chat no other test writes from: its request count starts at zero. */
+/** Chats no other test writes from: their request counts and subscriptions start empty. */
 const BUSY = 201;
+const READER = 202;
 
-let fx: Fixture;
-let set: ReplicaSet | undefined;
+const engines = [
+  { name: 'SQLite', available: true, database: async () => ({}) },
+  { name: 'PostgreSQL', available: hasPostgres, database: async (pg: TestPostgres) => ({ RETENTION_DB: await pg.createDatabase() }) },
+] as const;
 
-beforeAll(async () => {
-  fx = await trainedApp();
-});
-afterAll(async () => await fx?.dispose());
-beforeEach(() => fx.app.store.updateClaims.prune('9999-12-31T00:00:00.000Z'));
-afterEach(async () => {
-  await set?.close();
-  set = undefined;
-});
+for (const engine of engines) {
+  describe.skipIf(!engine.available)(`replicas on one ${engine.name} store`, () => {
+    let cluster: TestPostgres | undefined;
+    let fx: Fixture;
+    let set: ReplicaSet | undefined;
 
-const start = (env: Record<string, string> = {}) =>
-  startReplicas(2, {
-    env: {
-      RETENTION_DB: fx.app.config.dbPath,
-      CHART_OUT_DIR: join(fx.dir, 'charts'),
-      ALLOWED_USER_IDS: `${MANAGER},${BUSY}`,
-      ADMIN_USER_IDS: String(ADMIN),
-      ...env,
-    },
+    beforeAll(async () => {
+      if (engine.name === 'PostgreSQL') cluster = await startPostgres();
+      fx = await trainedApp({ env: await engine.database(cluster!) });
+    }, 120_000);
+    afterAll(async () => {
+      await fx?.dispose();
+      await cluster?.stop();
+    });
+    // Every emulator numbers its updates from 1: forget the claims of the previous test.
+    beforeEach(() => fx.app.store.updateClaims.prune('9999-12-31T00:00:00.000Z'));
+    afterEach(async () => {
+      await set?.close();
+      set = undefined;
+    });
+
+    const start = (env: Record<string, string> = {}, chats: number[] = [MANAGER]) =>
+      startReplicas(2, {
+        chats,
+        env: {
+          RETENTION_DB: fx.app.config.dbPath,
+          CHART_OUT_DIR: join(fx.dir, 'charts'),
+          ALLOWED_USER_IDS: [MANAGER, BUSY, READER].join(','),
+          ADMIN_USER_IDS: String(ADMIN),
+          ...env,
+        },
+      });
+
+    /** Which replica the balancer gave each forwarded update, in order. */
+    const backends = () => set!.proxy.forwarded.map((f) => set!.origins.indexOf(f.backend));
+    const quiet = () => new Promise((r) => setTimeout(r, 300)); // a further answer would have landed by now
+
+    // First: every later start catches up this week too, and a week is sent only once.
+    it('a digest week with both replicas up: both catch up at start, the chat gets the digest once', async () => {
+      await fx.app.store.subscribers.subscribe(READER, READER);
+      // Monday 00:00: whenever the test runs, this week's slot has passed, so each replica catches up at start.
+      set = await start({ DIGEST_CRON: '0 0 * * 1' }, [READER]);
+      const period = currentPeriod(fx.app.config).key;
+      for (let i = 0; i < 200 && !(await fx.app.store.digests.get(period))?.finishedAt; i++) await new Promise((r) => setTimeout(r, 100));
+      expect((await fx.app.store.digests.get(period))?.finishedAt).toBeTruthy();
+      await quiet();
+      const digests = set.tg.calls.filter((c) => c.method === 'sendMessage' && c.params.chat_id === READER && /Сводка по риску/.test(String(c.params.text)));
+      expect(digests).toHaveLength(1);
+      expect((await fx.app.store.digests.deliveries(period)).filter((d) => d.chatId === READER).map((d) => d.status)).toEqual(['sent']);
+    });
+    it('an update delivered to both replicas is answered once; a wrong secret gets 401 and nothing', async () => {
+      set = await start();
+      const statuses = await Promise.all(set.origins.map((o) => postUpdate(o + WEBHOOK_PATH, textUpdate(9000, MANAGER, '/help'), REPLICA_SECRET)));
+      expect(statuses).toEqual([200, 200]);
+      expect(await postUpdate(set.origins[0] + WEBHOOK_PATH, textUpdate(9001, MANAGER, '/start'), 'wrong-secret')).toBe(401);
+      await set.tg.waitForMessage(MANAGER);
+      await quiet();
+      expect(set.tg.calls.filter((c) => c.method === 'sendMessage' && c.params.chat_id === MANAGER)).toHaveLength(1);
+    });
+
+    it('«/risk», then the answer: the question is asked by one replica and the answer read by the other', async () => {
+      set = await start();
+      set.tg.sendText(MANAGER, '/risk');
+      expect((await set.tg.waitForMessage(MANAGER)).text).toMatch(/Пришлите номер клиента/);
+      // Text that means nothing on its own: only the pending question makes it an answer to /risk.
+      set.tg.sendText(MANAGER, 'не помню');
+      expect((await set.tg.waitForMessage(MANAGER)).text).toMatch(/«не помню» не похоже на номер клиента/);
+      set.tg.sendText(MANAGER, '/risk');
+      await set.tg.waitForMessage(MANAGER);
+      const id = (await servedIds(fx.app))[0];
+      set.tg.sendText(MANAGER, String(id));
+      expect((await set.tg.waitForMessage(MANAGER)).text).toContain(`Клиент ${id}`);
+      expect(backends()).toEqual([0, 1, 0, 1]);
+    });
+
+    it('an upload whose files reach different replicas is collected as one, and its retrain starts once', async () => {
+      set = await start();
+      const files = readDataset(DEMO_DIR);
+      const names = Object.keys(files) as (keyof typeof files)[];
+      for (const name of names.slice(0, 3)) {
+        set.tg.sendDocument(ADMIN, { fileName: name, content: files[name] });
+        await set.tg.waitForMessage(ADMIN);
+      }
+      const received = set.tg.sent(ADMIN).map((m) => m.text ?? '');
+      // The third file's answer, from whichever replica got it, lists all three and waits for the fourth.
+      expect(received.at(-1)).toContain(`Получено: ${names.slice(0, 3).join(', ')}`);
+      expect(received.at(-1)).toContain(`Жду ещё: ${names[3]}`);
+      expect(new Set(backends())).toEqual(new Set([0, 1]));
+
+      set.tg.sendDocument(ADMIN, { fileName: names[3], content: files[names[3]] });
+      await set.tg.waitForMessage(ADMIN, { match: (m) => /Проверяю файлы/.test(m.text ?? '') });
+      await set.tg.waitUntilProcessed();
+      await quiet();
+      // The progress message is edited as the job goes on: count the messages that started one.
+      const started = set.tg.calls.filter((c) => c.method === 'sendMessage' && c.params.chat_id === ADMIN && /Проверяю файлы/.test(String(c.params.text)));
+      expect(started).toHaveLength(1);
+    });
+
+    it('the rate limit counts a chat’s requests on every replica together', async () => {
+      set = await start({ RATE_LIMIT_PER_MINUTE: '2' });
+      for (const t of ['/start', '/help', '/start', '/help']) set.tg.sendText(BUSY, t);
+      for (let i = 0; i < 3; i++) await set.tg.waitForMessage(BUSY);
+      await set.tg.waitUntilProcessed();
+      await quiet();
+      const texts = set.tg.sent(BUSY).map((m) => m.text ?? '');
+      expect(texts.filter((t) => /Слишком много запросов/.test(t))).toHaveLength(1);
+      expect(texts).toHaveLength(3);
+      expect(new Set(backends())).toEqual(new Set([0, 1]));
+    });
+
   });
-
-/** Which replica the balancer gave each forwarded update, in order. */
-const backends = () => set!.proxy.forwarded.map((f) => set!.origins.indexOf(f.backend));
-
-it('«/risk», then the answer: the question is asked by one replica and the answer read by the other', async () => {
-  set = await start();
-  set.tg.sendText(MANAGER, '/risk');
-  expect((await set.tg.waitForMessage(MANAGER)).text).toMatch(/Пришлите номер клиента/);
-  // Text that means nothing on its own: only the pending question makes it an answer to /risk.
-  set.tg.sendText(MANAGER, 'не помню');
-  expect((await set.tg.waitForMessage(MANAGER)).text).toMatch(/«не помню» не похоже на номер клиента/);
-  set.tg.sendText(MANAGER, '/risk');
-  await set.tg.waitForMessage(MANAGER);
-  const id = (await servedIds(fx.app))[0];
-  set.tg.sendText(MANAGER, String(id));
-  expect((await set.tg.waitForMessage(MANAGER)).text).toContain(`Клиент ${id}`);
-  expect(backends()).toEqual([0, 1, 0, 1]);
-});
-
-it('an upload whose files reach different replicas is collected as one, and its retrain starts once', async () => {
-  set = await start();
-  const files = readDataset(DEMO_DIR);
-  const names = Object.keys(files) as (keyof typeof files)[];
-  for (const name of names.slice(0, 3)) {
-    set.tg.sendDocument(ADMIN, { fileName: name, content: files[name] });
-    await set.tg.waitForMessage(ADMIN);
-  }
-  const received = set.tg.sent(ADMIN).map((m) => m.text ?? '');
-  // The third file's answer, from whichever replica got it, lists all three and waits for the fourth.
-  expect(received.at(-1)).toContain(`Получено: ${names.slice(0, 3).join(', ')}`);
-  expect(received.at(-1)).toContain(`Жду ещё: ${names[3]}`);
-  expect(new Set(backends())).toEqual(new Set([0, 1]));
-
-  set.tg.sendDocument(ADMIN, { fileName: names[3], content: files[names[3]] });
-  await set.tg.waitForMessage(ADMIN, { match: (m) => /Проверяю файлы/.test(m.text ?? '') });
-  await set.tg.waitUntilProcessed();
-  await new Promise((r) => setTimeout(r, 300)); // a second job's first message would be out by now
-  // The progress message is edited as the job goes on: count the messages that started one.
-  const started = set.tg.calls.filter((c) => c.method === 'sendMessage' && c.params.chat_id === ADMIN && /Проверяю файлы/.test(String(c.params.text)));
-  expect(started).toHaveLength(1);
-});
-
-it('the rate limit counts a chat’s requests on every replica together', async () => {
-  set = await start({ RATE_LIMIT_PER_MINUTE: '2' });
-  for (const t of ['/start', '/help', '/start', '/help']) set.tg.sendText(BUSY, t);
-  for (let i = 0; i < 3; i++) await set.tg.waitForMessage(BUSY);
-  await set.tg.waitUntilProcessed();
-  await new Promise((r) => setTimeout(r, 300));
-  const texts = set.tg.sent(BUSY).map((m) => m.text ?? '');
-  expect(texts.filter((t) => /Слишком много запросов/.test(t))).toHaveLength(1);
-  expect(texts).toHaveLength(3);
-  expect(new Set(backends())).toEqual(new Set([0, 1]));
-});
+}

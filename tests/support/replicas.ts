@@ -25,6 +25,8 @@ export interface ReplicaOptions {
   /** The environment every replica shares (RETENTION_DB, ALLOWED_USER_IDS…). */
   env: Record<string, string>;
   webhook?: { timeoutMs: number; retryDelaysMs: number[] };
+  /** Private chats that exist before the replicas start (a digest subscriber who started the bot long ago). */
+  chats?: number[];
 }
 
 /** A replica's process with the webhook settings of the set; `env` overrides (a bad secret, say). */
@@ -43,6 +45,7 @@ export function startReplica(tg: TelegramEmulator, proxy: WebhookProxy, opts: Re
 /** Starts Telegram, the balancer and `n` replicas; resolves once every replica listens and has set the webhook. */
 export async function startReplicas(n: number, opts: ReplicaOptions): Promise<ReplicaSet> {
   const tg = await startEmulator({ token: REPLICA_TOKEN, webhook: opts.webhook ?? { timeoutMs: 10_000, retryDelaysMs: [20, 50, 100, 200] } });
+  for (const chat of opts.chats ?? []) tg.createChat(chat);
   const proxy = await startWebhookProxy();
   const replicas = Array.from({ length: n }, () => startReplica(tg, proxy, opts));
   const close = async () => {
