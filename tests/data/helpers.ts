@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Customer } from '../../src/core/domain.ts';
+import type { CleanDataset, Customer } from '../../src/core/domain.ts';
 import { DataError, type FileProblem } from '../../src/core/errors.ts';
 import type { DerivedTables } from '../../src/core/ports.ts';
 import { buildSegmentTables } from '../../src/core/segments.ts';
@@ -93,6 +93,17 @@ export function customer(id: number, over: Partial<Customer> = {}): Customer {
     minutesPrev: 12,
     minutesCurrent: 13,
     profit: 4.16,
+    ...over,
+  };
+}
+
+/** A cleaned data set of `customer(id)` for each id, one customer dropped for zero revenue. */
+export function dataset(ids: number[], over: Partial<CleanDataset> = {}): CleanDataset {
+  return {
+    customers: ids.map((id) => customer(id)),
+    dropped: [{ id: 1, reason: 'zero_revenue' }],
+    rowsIn: { 'market_file.csv': ids.length + 1 },
+    customersIn: ids.length + 1,
     ...over,
   };
 }

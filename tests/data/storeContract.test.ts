@@ -6,14 +6,15 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CleanDataset, Customer } from '../../src/core/domain.ts';
+import type { Customer } from '../../src/core/domain.ts';
 import { NotFoundError } from '../../src/core/errors.ts';
 import type { CampaignMember, CampaignPlan, CustomerExplanation, DerivedTables, NewDigestRun, NewModel, Outreach, Store } from '../../src/core/ports.ts';
 import type { Reply } from '../../src/core/reply.ts';
 import { SEGMENT_CODES, buildSegmentTables, segmentCutoffs, type SegmentSettings } from '../../src/core/segments.ts';
-import { CorruptRecordError, migratePg, openPgStore, openStore } from '../../src/data/index.ts';
+import { CorruptRecordError, migratePg, openPgStore, openStore, readDatasetDir } from '../../src/data/index.ts';
 import { hasPostgres, startPostgres, type TestPostgres } from '../support/postgres.ts';
-import { NOTHING_DERIVED, cleanupTmp, customer, tmpDir } from './helpers.ts';
+import { REAL_DIR } from '../support/realData.ts';
+import { DEMO_DIR, NOTHING_DERIVED, cleanupTmp, customer, dataset, tmpDir } from './helpers.ts';
 
 afterAll(cleanupTmp);
 
@@ -82,16 +83,6 @@ const postgres: Engine = {
     };
   },
 };
-
-function dataset(ids: number[], over: Partial<CleanDataset> = {}): CleanDataset {
-  return {
-    customers: ids.map((id) => customer(id)),
-    dropped: [{ id: 1, reason: 'zero_revenue' }],
-    rowsIn: { 'market_file.csv': ids.length + 1 },
-    customersIn: ids.length + 1,
-    ...over,
-  };
-}
 
 const newModel = (datasetVersion: number, over: Partial<NewModel> = {}): NewModel => ({
   datasetVersion,
@@ -231,6 +222,25 @@ for (const engine of [sqlite, postgres]) {
         expect(await store.datasets.nearestIds(v, 25, 0)).toEqual([]);
         expect(await store.datasets.nearestIds(v + 1, 25, 3)).toEqual([]);
       });
+
+      for (const [name, dir] of [['demo', DEMO_DIR], ['real', REAL_DIR]] as const) {
+        it.skipIf(dir === null)(`stores and reads back the cleaned customers of the ${name} data set exactly`, async () => {
+          const ds = await readDatasetDir(dir!);
+          const v = await store.datasets.create(ds, dir!);
+          const positives = ds.customers.filter((c) => c.label === 1).length;
+          expect(v).toMatchObject({ customersIn: ds.customersIn, customersKept: ds.customers.length, positives });
+          expect(ds.customers.length).toBeLessThan(ds.customersIn); // cleaning dropped some, so the counts differ
+          expect(await store.datasets.customers(v.version)).toEqual([...ds.customers].sort((a, b) => a.id - b.id));
+          expect(await store.datasets.dropped(v.version)).toEqual(ds.dropped);
+          const ids = ds.customers.map((c) => c.id).sort((a, b) => a - b);
+          expect(await store.datasets.nearestIds(v.version, ids[0] - 1, 3)).toEqual(ids.slice(0, 3));
+          // The outlier is dropped, so it is not stored, and its kept neighbours are the nearest ids.
+          const outlier = ds.dropped.find((d) => d.reason === 'revenue_outlier')!.id;
+          expect(ids).toEqual(expect.arrayContaining([outlier - 1, outlier + 1]));
+          expect(ids).not.toContain(outlier);
+          expect(await store.datasets.nearestIds(v.version, outlier, 2)).toEqual([outlier - 1, outlier + 1]);
+        });
+      }
     });
 
     describe('ModelRepository', () => {

@@ -1,29 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { CleanDataset, Customer, DatasetVersion, DroppedCustomer } from '../../core/domain.ts';
 import type { DatasetRepository } from '../../core/ports.ts';
-
-/** Customer columns in table order; the single place that maps fields to SQL. */
-const CUSTOMER_COLUMNS = [
-  ['id', 'id'],
-  ['label', 'label'],
-  ['serviceType', 'service_type'],
-  ['allowNotify', 'allow_notify'],
-  ['marketActive6m', 'market_active_6m'],
-  ['marketActiveCurrent', 'market_active_current'],
-  ['tenureDays', 'tenure_days'],
-  ['promoShare', 'promo_share'],
-  ['popularCategory', 'popular_category'],
-  ['categoriesPerVisit', 'categories_per_visit'],
-  ['unpaidItems', 'unpaid_items'],
-  ['serviceErrors', 'service_errors'],
-  ['pagesPerVisit', 'pages_per_visit'],
-  ['revenuePrePrev', 'revenue_pre_prev'],
-  ['revenuePrev', 'revenue_prev'],
-  ['revenueCurrent', 'revenue_current'],
-  ['minutesPrev', 'minutes_prev'],
-  ['minutesCurrent', 'minutes_current'],
-  ['profit', 'profit'],
-] as const satisfies readonly (readonly [keyof Customer, string])[];
+import { CUSTOMER_COLUMNS } from '../customerColumns.ts';
 
 const SELECT_CUSTOMER = `SELECT ${CUSTOMER_COLUMNS.map(([, c]) => c).join(', ')} FROM customer`;
 

@@ -8,7 +8,9 @@ import type {
   NewDigestRun,
 } from '../../core/ports.ts';
 import type { Reply } from '../../core/reply.ts';
-import { CorruptRecordError } from './errors.ts';
+import { partRow, toPart, type PartRow } from '../digestParts.ts';
+import { CorruptRecordError } from '../errors.ts';
+import { readJson } from '../storedJson.ts';
 
 interface RunRow {
   period: string;
@@ -18,14 +20,6 @@ interface RunRow {
   model_version: number;
   dataset_version: number;
   at_risk_ids: string;
-}
-
-interface PartRow {
-  type: Reply['type'];
-  text: string | null;
-  content: Buffer | null;
-  file_name: string | null;
-  caption: string | null;
 }
 
 interface DeliveryRow {
@@ -39,12 +33,7 @@ interface DeliveryRow {
 const RUN_COLUMNS = 'period, trigger, started_at, finished_at, model_version, dataset_version, at_risk_ids';
 
 function toRun(r: RunRow): DigestRun {
-  let ids: unknown;
-  try {
-    ids = JSON.parse(r.at_risk_ids);
-  } catch (cause) {
-    throw new CorruptRecordError('digest_run', r.period, 'at_risk_ids', { cause });
-  }
+  const ids = readJson(r.at_risk_ids, 'digest_run', r.period, 'at_risk_ids');
   if (!Array.isArray(ids)) throw new CorruptRecordError('digest_run', r.period, 'at_risk_ids');
   return {
     period: r.period,
@@ -55,13 +44,6 @@ function toRun(r: RunRow): DigestRun {
     datasetVersion: r.dataset_version,
     atRiskIds: ids as number[],
   };
-}
-
-function toPart(r: PartRow): Reply {
-  if (r.type === 'text') return { type: 'text', text: r.text ?? '' };
-  const caption = r.caption ?? undefined;
-  if (r.type === 'photo') return { type: 'photo', png: r.content!, fileName: r.file_name!, caption };
-  return { type: 'document', content: r.content!, fileName: r.file_name!, caption };
 }
 
 /**
@@ -139,10 +121,7 @@ export class SqliteDigestRepository implements DigestRunRepository {
     this.setFinished = db.prepare('UPDATE digest_run SET finished_at = ? WHERE period = ?');
 
     const insertParts = (period: string, parts: readonly Reply[]) =>
-      parts.forEach((p, seq) => {
-        if (p.type === 'text') this.insertPart.run(period, seq, p.type, p.text, null, null, null);
-        else this.insertPart.run(period, seq, p.type, null, p.type === 'photo' ? p.png : p.content, p.fileName, p.caption ?? null);
-      });
+      parts.forEach((p, seq) => this.insertPart.run(period, seq, ...partRow(p)));
     const snapshot = (run: NewDigestRun) => [run.modelVersion, run.datasetVersion, run.atRiskIds.length, JSON.stringify(run.atRiskIds)];
 
     this.createTx = db.transaction((run: NewDigestRun, lease: DigestLease, now: string): boolean => {

@@ -1,11 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Contribution } from '../../ml/index.ts';
 import type { CustomerExplanation, ExplanationRepository } from '../../core/ports.ts';
-
-/** Drivers as compact JSON pairs, strongest first: [["pagesPerVisit", -0.081], …]. */
-const encode = (drivers: readonly Contribution[]) => JSON.stringify(drivers.map((d) => [d.feature, d.contribution]));
-const decode = (text: string): Contribution[] =>
-  (JSON.parse(text) as [string, number][]).map(([feature, contribution]) => ({ feature, contribution }));
+import { decodeDrivers, encodeDrivers } from '../storedJson.ts';
 
 /** Explanations per (model version, customer): a primary-key lookup per answer. */
 export class SqliteExplanationRepository implements ExplanationRepository {
@@ -19,13 +15,13 @@ export class SqliteExplanationRepository implements ExplanationRepository {
     this.selectBase = db.prepare<[number, number], number | null>('SELECT base FROM explanation WHERE model_version = ? AND id = ?').pluck();
     this.insert = db.prepare('INSERT OR IGNORE INTO explanation (model_version, id, drivers, base) VALUES (?, ?, ?, ?)');
     this.putTx = db.transaction((modelVersion: number, rows: readonly CustomerExplanation[]) => {
-      for (const r of rows) this.insert.run(modelVersion, r.id, encode(r.drivers), r.base ?? null);
+      for (const r of rows) this.insert.run(modelVersion, r.id, encodeDrivers(r.drivers), r.base ?? null);
     });
   }
 
   async get(modelVersion: number, id: number): Promise<Contribution[] | null> {
     const text = this.selectOne.get(modelVersion, id);
-    return text === undefined ? null : decode(text);
+    return text === undefined ? null : decodeDrivers(text);
   }
 
   async base(modelVersion: number, id: number): Promise<number | null> {

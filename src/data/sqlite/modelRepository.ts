@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { CustomerScore, ModelVersion } from '../../core/domain.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import type { DerivedTables, ModelRepository, NewModel, StoredModel } from '../../core/ports.ts';
-import { CorruptRecordError } from './errors.ts';
+import { jsonText, readJson } from '../storedJson.ts';
 import type { SqliteExplanationRepository } from './explanationRepository.ts';
 import type { SqliteSegmentRepository } from './segmentRepository.ts';
 
@@ -20,13 +20,7 @@ interface ModelRow {
 
 const META_COLUMNS = 'version, dataset_version, created_at, family, params, cv_auc, cv_auc_std, metrics, scored_customers';
 
-function parseJson(text: string, version: number, column: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    throw new CorruptRecordError('model', `version ${version}`, column, { cause });
-  }
-}
+const parseJson = (text: string, version: number, column: string): unknown => readJson(text, 'model', `version ${version}`, column);
 
 function toMeta(r: ModelRow): ModelVersion {
   return {
@@ -40,12 +34,6 @@ function toMeta(r: ModelRow): ModelVersion {
     metrics: parseJson(r.metrics, r.version, 'metrics') as Record<string, unknown>,
     scoredCustomers: r.scored_customers,
   };
-}
-
-function toJsonText(value: unknown, what: string): string {
-  const text = JSON.stringify(value);
-  if (text === undefined) throw new TypeError(`${what} is not JSON-serialisable`);
-  return text;
 }
 
 /**
@@ -94,11 +82,11 @@ export class SqliteModelRepository implements ModelRepository {
           model.datasetVersion,
           this.now().toISOString(),
           model.family,
-          toJsonText(model.params, 'params'),
+          jsonText(model.params, 'params'),
           model.cvAuc,
           model.cvAucStd,
-          toJsonText(model.metrics, 'metrics'),
-          toJsonText(model.artifact, 'artifact'),
+          jsonText(model.metrics, 'metrics'),
+          jsonText(model.artifact, 'artifact'),
           scores.length,
         ).lastInsertRowid,
       );

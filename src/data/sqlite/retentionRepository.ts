@@ -1,13 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { RetentionRepository, VersionInventory } from '../../core/ports.ts';
-
-/**
- * Tables whose version columns belong to the version itself (deleted with it) rather than pointing
- * at it. Every other table with a `model_version` or `dataset_version` column — digest runs today,
- * campaigns tomorrow — is a reference that keeps the version it names. (The active pointer is
- * the policy's own first rule.)
- */
-const OWNED = new Set(['model', 'score', 'segment_set', 'explanation', 'customer', 'dropped_customer', 'dataset', 'active_model']);
+import { VERSION_OWNED_TABLES } from '../retentionTables.ts';
 
 /**
  * Deletes old versions. Rows are immutable (UPDATE triggers), not undeletable: DELETE is allowed
@@ -65,7 +58,7 @@ export class SqliteRetentionRepository implements RetentionRepository {
       .prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
       .pluck()
       .all()
-      .filter((t) => !OWNED.has(t));
+      .filter((t) => !VERSION_OWNED_TABLES.has(t));
     for (const table of tables) {
       const columns = new Set((db.pragma(`table_info("${table.replace(/"/g, '""')}")`) as { name: string }[]).map((c) => c.name));
       for (const [column, into] of [

@@ -1,2 +1,0 @@
-/** Shared by every engine: src/data/errors.ts. */
-export { CorruptRecordError } from '../errors.ts';
