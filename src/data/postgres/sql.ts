@@ -22,9 +22,9 @@ const types: pg.CustomTypesConfig = {
 };
 
 export function createPool(connectionString: string, config: pg.PoolConfig = {}): pg.Pool {
-  const pool = new pg.Pool({ max: 10, ...config, connectionString, types });
-  // Shortest exact float text (PostgreSQL 12+ for any value > 0): a double reads back as the bits it was written with.
-  pool.on('connect', (client) => void client.query('SET extra_float_digits = 1').catch(() => {}));
+  // Shortest exact float text (PostgreSQL 12+ for any value > 0): a double reads back as the bits it was
+  // written with. A startup option, so it holds before the first query, with no query of its own.
+  const pool = new pg.Pool({ max: 10, options: '-c extra_float_digits=1', ...config, connectionString, types });
   // An idle client that loses its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   return pool;
