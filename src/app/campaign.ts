@@ -38,10 +38,16 @@ export interface CampaignWiringOptions {
 }
 
 export function campaignDeps(
-  parts: { store: Store; assistant: Pick<Assistant, 'activeModel'>; config: Parameters<typeof campaignSettings>[0] },
+  parts: { store: Store; assistant: Pick<Assistant, 'activeModel' | 'segmentSet'>; config: Parameters<typeof campaignSettings>[0] },
   opts: CampaignWiringOptions = {},
 ): CampaignDeps {
-  return { store: parts.store, model: parts.assistant.activeModel, settings: campaignSettings(parts.config), now: opts.now };
+  return {
+    store: parts.store,
+    model: parts.assistant.activeModel,
+    segments: { set: parts.assistant.segmentSet },
+    settings: campaignSettings(parts.config),
+    now: opts.now,
+  };
 }
 
 export function campaignServices(deps: CampaignDeps): CampaignServices {

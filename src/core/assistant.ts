@@ -5,13 +5,22 @@ import { evaluateFamilies } from '../ml/index.ts';
 import type { CleanDataset, Customer, CustomerScore, DatasetVersion, DroppedCustomer, ModelVersion } from './domain.ts';
 import { FEATURE_SCHEMA, toFrame, toLabels } from './features.ts';
 import { NoModelError, NotFoundError } from './errors.ts';
-import { ActiveModel } from './activeModel.ts';
+import { ActiveModel, type LoadedModel } from './activeModel.ts';
 import { Explanations } from './explanations.ts';
 import { featureDirections, type FeatureImportance } from './importance.ts';
 import { Portfolio } from './portfolio.ts';
-import type { BackgroundWork, DatasetReader, Logger, Store } from './ports.ts';
+import type { BackgroundWork, DatasetReader, Logger, SegmentSet, Store } from './ports.ts';
 import { bandOf, baseRateOf, describeDrivers, lookupCustomer, type BandThresholds, type RiskAssessment } from './risk.ts';
-import { offerFor, priority, segmentsOf, type OfferCode, type SegmentCode, type SegmentSettings, type SegmentSummary } from './segments.ts';
+import {
+  offerFor,
+  priority,
+  segmentsOf,
+  type OfferCode,
+  type SegmentCode,
+  type SegmentOverview,
+  type SegmentSettings,
+  type SegmentSummary,
+} from './segments.ts';
 import { trainModel, type TrainOptions, type TrainOutcome } from './training.ts';
 import { inProcessWork } from './work.ts';
 
@@ -174,6 +183,17 @@ export function createAssistant(deps: {
     async segments(opts: { members?: number } = {}): Promise<SegmentSummary[]> {
       return portfolio.summaries(await active.get(), opts.members ?? TOP_MEMBERS);
     },
+
+    /** Every segment's aggregates with how the segments overlap (the overview chart): stored counts, no member read. */
+    async segmentOverview(): Promise<SegmentOverview> {
+      return portfolio.overview(await active.get());
+    },
+
+    /**
+     * The stored segments of a served model under the configured thresholds, built once (off the
+     * event loop) for a model that has none: what the week's call list reads its high band from.
+     */
+    segmentSet: (loaded: LoadedModel): Promise<SegmentSet> => portfolio.set(loaded),
 
     /** Every stored probability of the served model (the distribution chart): one read of the score index. */
     async probabilities(): Promise<Float64Array> {

@@ -1,5 +1,5 @@
 import type { LoadedModel } from '../activeModel.ts';
-import type { Store } from '../ports.ts';
+import type { SegmentSet, Store } from '../ports.ts';
 import type { BandThresholds } from '../risk.ts';
 
 export interface CampaignSettings {
@@ -23,6 +23,11 @@ export interface CampaignDeps {
   store: Store;
   /** The served model (an ActiveModel). */
   model: { get(): Promise<LoadedModel> };
+  /**
+   * The served model's stored segments (the assistant's, which builds missing ones off the event
+   * loop); without it they are looked up, and built in place if missing.
+   */
+  segments?: { set(loaded: LoadedModel): Promise<SegmentSet> };
   settings: CampaignSettings;
   now?: () => Date;
 }

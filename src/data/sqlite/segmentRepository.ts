@@ -5,6 +5,7 @@ import {
   segmentsOfMask,
   type SegmentAggregate,
   type SegmentCode,
+  type SegmentCombination,
   type SegmentMember,
   type SegmentSettings,
   type SegmentTables,
@@ -21,6 +22,7 @@ interface SetRow {
   categories: string;
   cutoffs: string;
   population: number;
+  at_threshold: number | null;
 }
 
 interface StoredSet extends SegmentSet {
@@ -39,23 +41,32 @@ const toSet = (r: SetRow): StoredSet => ({
   cutoffs: JSON.parse(r.cutoffs),
   codes: JSON.parse(r.codes),
   categories: JSON.parse(r.categories),
+  atThreshold: r.at_threshold ?? 0,
 });
 
-const SET_SELECT = `SELECT s.id, s.model_version, m.dataset_version, s.high_risk, s.medium_risk, s.promo_share, s.codes, s.categories, s.cutoffs, s.population
+/** Where the customers exactly at the at-risk threshold are kept: a segment index no code has. */
+const AT_THRESHOLD = -1;
+
+const SET_SELECT = `SELECT s.id, s.model_version, m.dataset_version, s.high_risk, s.medium_risk, s.promo_share, s.codes, s.categories, s.cutoffs, s.population,
+    (SELECT size FROM segment_summary t WHERE t.set_id = s.id AND t.segment = ${AT_THRESHOLD}) AS at_threshold
   FROM segment_set s JOIN model m ON m.version = s.model_version`;
 
 /**
  * Segments stored per (model version, settings): `segment_summary` holds the aggregates and
  * `segment_member` every member with its rank (priority order), so a page of a segment is one
  * range of the primary key (set_id, segment, rank). Segments are stored by their index in the
- * set's own code list, so adding a segment later never misreads older sets.
+ * set's own code list, so adding a segment later never misreads older sets. The customers exactly
+ * at the at-risk threshold are segment AT_THRESHOLD (a summary row with their count, and member
+ * rows); `segment_combination` counts customers per mask.
  */
 export class SqliteSegmentRepository implements SegmentRepository {
   private readonly selectSet;
   private readonly insertSet;
   private readonly insertSummary;
   private readonly insertMember;
+  private readonly insertCombination;
   private readonly selectSummaries;
+  private readonly selectCombinations;
   private readonly selectMembers;
   private readonly saveTx;
 
@@ -76,10 +87,14 @@ export class SqliteSegmentRepository implements SegmentRepository {
     this.insertMember = db.prepare(
       'INSERT INTO segment_member (set_id, segment, rank, id, probability, profit, category, segments) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    this.insertCombination = db.prepare('INSERT INTO segment_combination (set_id, segments, customers) VALUES (?, ?, ?)');
     this.selectSummaries = db
       .prepare<[number], [number, number, number, number, number]>(
-        'SELECT segment, size, share, mean_risk, profit_at_stake FROM segment_summary WHERE set_id = ? ORDER BY segment',
+        'SELECT segment, size, share, mean_risk, profit_at_stake FROM segment_summary WHERE set_id = ? AND segment >= 0 ORDER BY segment',
       )
+      .raw();
+    this.selectCombinations = db
+      .prepare<[number], [number, number]>('SELECT segments, customers FROM segment_combination WHERE set_id = ? AND segments > 0')
       .raw();
     this.selectMembers = db
       .prepare<[number, number, number, number], [number, number, number, number, number]>(
@@ -105,12 +120,21 @@ export class SqliteSegmentRepository implements SegmentRepository {
         ).lastInsertRowid,
       );
       t.aggregates.forEach((a, k) => this.insertSummary.run(setId, k, a.size, a.share, a.meanRisk, a.profitAtStake));
-      t.order.forEach((idx, k) => {
+      const insertMembers = (k: number, idx: Int32Array) => {
         for (let rank = 0; rank < idx.length; rank++) {
           const i = idx[rank];
           this.insertMember.run(setId, k, rank, t.ids[i], t.probability[i], t.profit[i], t.category[i], t.masks[i]);
         }
-      });
+      };
+      t.order.forEach((idx, k) => insertMembers(k, idx));
+      let risk = 0;
+      let stake = 0;
+      for (const i of t.atThreshold) (risk += t.probability[i]), (stake += t.probability[i] * t.profit[i]);
+      const tied = t.atThreshold.length;
+      this.insertSummary.run(setId, AT_THRESHOLD, tied, t.population ? tied / t.population : 0, tied ? risk / tied : 0, stake);
+      insertMembers(AT_THRESHOLD, t.atThreshold);
+      // Mask 0 (in no segment) is left out: the migration that added the table could not count it for older sets.
+      t.combinations.forEach((customers, mask) => mask > 0 && customers > 0 && this.insertCombination.run(setId, mask, customers));
       return setId;
     });
   }
@@ -142,11 +166,34 @@ export class SqliteSegmentRepository implements SegmentRepository {
 
   /** No join: the rows carry what a list shows, so a page never touches the (large, cold) customer table. */
   async members(set: SegmentSet, code: SegmentCode, offset: number, limit: number): Promise<SegmentMember[]> {
-    const { codes, categories } = set as StoredSet;
-    const k = codes.indexOf(code);
-    if (k < 0 || limit <= 0) return [];
+    const k = (set as StoredSet).codes.indexOf(code);
+    return k < 0 ? [] : this.page(set as StoredSet, k, offset, limit);
+  }
+
+  async atThreshold(set: SegmentSet, offset: number, limit: number): Promise<SegmentMember[]> {
+    return set.atThreshold > 0 ? this.page(set as StoredSet, AT_THRESHOLD, offset, limit) : [];
+  }
+
+  /** At most 63 rows of one primary-key prefix. */
+  async combinations(set: SegmentSet): Promise<SegmentCombination[]> {
+    const segmentsOf = maskReader((set as StoredSet).codes);
+    // Masks of a set written with other codes can name the same segments of today's: they add up.
+    const out = new Map<string, SegmentCombination>();
+    for (const [mask, customers] of this.selectCombinations.all(set.id)) {
+      const segments = segmentsOf(mask);
+      if (segments.length === 0) continue;
+      const key = segments.join();
+      const seen = out.get(key);
+      if (seen) seen.customers += customers;
+      else out.set(key, { segments, customers });
+    }
+    return [...out.values()];
+  }
+
+  private page({ id: setId, codes, categories }: StoredSet, k: number, offset: number, limit: number): SegmentMember[] {
+    if (limit <= 0) return [];
     const segmentsOf = maskReader(codes);
-    return this.selectMembers.all(set.id, k, offset, offset + limit).map(([id, probability, profit, category, mask]) => ({
+    return this.selectMembers.all(setId, k, offset, offset + limit).map(([id, probability, profit, category, mask]) => ({
       customer: { id, profit, popularCategory: categories[category] ?? '' },
       probability,
       priority: probability * profit,
