@@ -32,7 +32,6 @@ const { values } = parseArgs({
     'probe-risk': { type: 'string' },
     'probe-auc': { type: 'string' },
     'probe-bot': { type: 'string' },
-    'probe-bot-customers': { type: 'string' },
     'train-timeout': { type: 'string', default: '900' },
     /** Skip the retention stage (a second upload and `retention gc`), which doubles a size's time. */
     'no-gc': { type: 'boolean', default: false },
@@ -206,8 +205,16 @@ async function main(): Promise<void> {
   if (values['probe-auc']) return probeAuc(values['probe-auc']);
   if (values['probe-bot']) {
     const { probeBot } = await import('./support/probeBot.ts');
-    const n = Number(values['probe-bot-customers'] ?? 1000);
-    const r = await probeBot({ db: values['probe-bot'], ids: (k) => FIRST_ID + ((k * 7919) % Math.max(1, n - 10)) });
+    // Customers the active model scored: an id the cleaning dropped gets a text without a chart,
+    // which the probe would wait for in vain. Read before the bot starts, outside every timing.
+    const { default: Database } = await import('better-sqlite3');
+    const sqlite = new Database(values['probe-bot'], { readonly: true });
+    const served = sqlite
+      .prepare('SELECT id FROM score WHERE model_version = (SELECT model_version FROM active_model WHERE slot = 1) ORDER BY id')
+      .pluck()
+      .all() as number[];
+    sqlite.close();
+    const r = await probeBot({ db: values['probe-bot'], ids: (k) => served[(k * 7919) % served.length] });
     return void process.stdout.write(JSON.stringify(r));
   }
   if (values.merge) return mergeRuns(values.merge.split(','));
@@ -277,7 +284,7 @@ async function main(): Promise<void> {
       row.risk = { ok: false, err: pr.stderrTail };
     }
     log(`N=${n}: the bot through the emulator`);
-    const pb = tsxProbe(['--probe-bot', db, '--probe-bot-customers', String(n)]);
+    const pb = tsxProbe(['--probe-bot', db]);
     try {
       row.bot = { ...JSON.parse(pb.stdout), probePeakRssMb: pb.peakRssMb };
     } catch {
