@@ -38,12 +38,13 @@ export function buildApp(config: Config, log: Logger = createLogger(), opts: Bui
   if (config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
   const store = openStore(config.dbPath);
   const offload = new Offload(config, log);
+  const work = offload.work(inProcessWork(store));
   const assistant = createAssistant({
     store,
     reader: csvDatasetReader,
     settings: { risk: config.risk, promoShare: config.promoShare, seed: config.seed },
     log,
-    work: offload.work(inProcessWork(store)),
+    work,
   });
   const renderer = createChartRenderer({ quickchartUrl: config.quickchartUrl, logger: log });
   // QuickChart renders on its own server: only local rendering goes to the pool.
@@ -51,7 +52,7 @@ export function buildApp(config: Config, log: Logger = createLogger(), opts: Bui
     maxBytes: opts.chartCacheBytes,
     pool: () => (config.quickchartUrl ? null : offload.renderPool()),
   });
-  const campaign = campaignServices(campaignDeps({ store, assistant, config }, opts));
+  const campaign = campaignServices(campaignDeps({ store, assistant, config, work }, opts));
   const features = createFeatures({
     assistant,
     charts,

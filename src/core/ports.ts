@@ -192,8 +192,12 @@ export interface Store {
 export interface BackgroundWork {
   /** Computes and stores the segments of a model version for these settings (see SegmentRepository.save). */
   buildSegments(modelVersion: number, settings: SegmentSettings): Promise<void>;
-  /** Explanations of customers of the model version's data set, in the order of `ids`. */
-  explain(modelVersion: number, ids: readonly number[]): Promise<CustomerExplanation[]>;
+  /**
+   * Explanations of customers of the model version's data set, in the order of `ids`: the top
+   * drivers an answer shows, or with `every` each feature's contribution as the model gives them
+   * (what the week's call list chooses offers from).
+   */
+  explain(modelVersion: number, ids: readonly number[], opts?: { every?: boolean }): Promise<CustomerExplanation[]>;
 }
 
 /** Reads and cleans the four CSV files of a data set; throws DataError listing every problem. */

@@ -13,6 +13,7 @@ import {
   type WeekPlan,
 } from '../../src/core/campaign/index.ts';
 import { toFrame } from '../../src/core/features.ts';
+import { inProcessWork } from '../../src/core/work.ts';
 import type { Store } from '../../src/core/ports.ts';
 import { segmentCutoffs } from '../../src/core/segments.ts';
 import type { SqliteStore } from '../../src/data/index.ts';
@@ -232,6 +233,27 @@ describe('planWeek at scale', () => {
     expect(c.calls.memberRows).toBeLessThanOrEqual(poolSize(SETTINGS.capacity, SETTINGS.controlShare) + excluded.size);
     expect(w49.eligible).toBe(expected.eligible);
     expect(await poolOf(raw, w49.week)).toEqual(expected.pool);
+  });
+
+  it('explains the pool through the background work when there is one: one call for every feature of the whole pool, the same plan', async () => {
+    const inPlace = set.open();
+    const viaWork = set.open();
+    await planWeek(campaignDeps(inPlace, { now: MONDAY }));
+    const served = new ActiveModel(viaWork);
+    // The event loop's model must not explain anybody.
+    const model = {
+      get: async () => {
+        const loaded = await served.get();
+        return { ...loaded, model: Object.create(loaded.model, { explain: { value: () => expect.fail('explained on the event loop') } }) };
+      },
+    };
+    const local = inProcessWork(viaWork);
+    const calls: { ids: readonly number[]; every?: boolean }[] = [];
+    const work = { explain: async (v: number, ids: readonly number[], opts?: { every?: boolean }) => (calls.push({ ids, every: opts?.every }), local.explain(v, ids, opts)) };
+    const plan = await planWeek({ ...campaignDeps(viaWork, { now: MONDAY }), model, work });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toEqual({ ids: await poolOf(viaWork, plan.week), every: true });
+    expect(await viaWork.campaigns.members(plan.week)).toEqual(await inPlace.campaigns.members(plan.week));
   });
 
   it('counts a customer scored exactly at the threshold as high band (as /risk does), though not in the at-risk segment', async () => {

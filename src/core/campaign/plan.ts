@@ -13,7 +13,7 @@ import { segmentsOf, type SegmentCode, type SegmentMember, type SegmentSettings 
 import { inProcessWork } from '../work.ts';
 import { crmUrl } from './contacts.ts';
 import { CampaignError } from './errors.ts';
-import { chooseOffer } from './offer.ts';
+import { chooseOffer, type DriverContribution } from './offer.ts';
 import { drawArms, poolSize, weekSeed, type Candidate } from './selection.ts';
 import { DAY_MS, type CampaignDeps, type CampaignSettings } from './settings.ts';
 
@@ -130,7 +130,7 @@ export async function weekPlan(deps: Pick<CampaignDeps, 'store' | 'settings'>, w
 async function draftPlan(deps: CampaignDeps, week: string): Promise<{ plan: CampaignPlan; members: CampaignMember[] }> {
   const { store, settings } = deps;
   const loaded = await deps.model.get();
-  const { meta, model } = loaded;
+  const { meta } = loaded;
   const segSettings = segmentSettings(settings);
   const set = await segmentSetFor(deps, loaded, segSettings);
   const cutoffs = loaded.cutoffs ?? set.cutoffs;
@@ -142,9 +142,9 @@ async function draftPlan(deps: CampaignDeps, week: string): Promise<{ plan: Camp
   const { pool, eligible } = await highBandPool(store, set, size, excluded);
   const seed = weekSeed(settings.seed, week);
   const control = new Set(drawArms(pool.length, settings.capacity, settings.controlShare, seed).control);
-  const X = toFrame(pool.map((c) => c.customer));
+  const drivers = await poolDrivers(deps, loaded, pool);
   const members = pool.map((c, i): CampaignMember => {
-    const choice = chooseOffer({ customer: c.customer, probability: c.probability, drivers: model.explain(X, i), indirect: loaded.indirect }, cutoffs, segSettings);
+    const choice = chooseOffer({ customer: c.customer, probability: c.probability, drivers: drivers[i], indirect: loaded.indirect }, cutoffs, segSettings);
     return {
       customerId: c.customer.id,
       arm: control.has(i) ? 'control' : 'treated',
@@ -182,6 +182,16 @@ async function segmentSetFor(deps: CampaignDeps, loaded: LoadedModel, settings: 
   const served = await deps.segments?.set(loaded);
   if (served && same(served.settings)) return served;
   return new Portfolio(deps.store, inProcessWork(deps.store), settings).set(loaded);
+}
+
+/** Every feature's contribution for each pool member under the served model: in a worker when the app runs one. */
+async function poolDrivers(deps: CampaignDeps, loaded: LoadedModel, pool: readonly Candidate[]): Promise<readonly DriverContribution[][]> {
+  if (deps.work) {
+    const explained = await deps.work.explain(loaded.meta.version, pool.map((c) => c.customer.id), { every: true });
+    return explained.map((e) => e.drivers);
+  }
+  const X = toFrame(pool.map((c) => c.customer));
+  return pool.map((_, i) => loaded.model.explain(X, i));
 }
 
 /**
