@@ -43,6 +43,7 @@ export async function probeBot(opts: BotProbeOptions) {
   const record = async (what: string, value: Record<string, unknown>) => {
     await sleep(20); // let the monitor's timer see a block that just ended
     rows.push({ what, ...value, loopMaxMs: ms(phase.max / 1e6), load: load() });
+    process.stderr.write(`${what}\n`);
     phase.reset();
   };
 
@@ -56,7 +57,8 @@ export async function probeBot(opts: BotProbeOptions) {
   const { deps } = botWiring(app, {
     token: em.token,
     apiRoot: em.apiRoot,
-    access: { allowed: new Set(), admins: new Set() },
+    // The emulator's users are their chats' ids; an empty list would refuse everyone.
+    access: { allowed: new Set([1, 2, 9, ...Array.from({ length: 40 }, (_, k) => 100 + k), ...Array.from({ length: 60 }, (_, k) => 200 + k)]), admins: new Set() },
     rateLimitPerMinute: 1_000_000,
     uploads: false,
   });
@@ -95,6 +97,22 @@ export async function probeBot(opts: BotProbeOptions) {
     const s = await ask(1, '/top_features', ['sendMessage', 'sendPhoto']);
     await record(label, { textMs: s.sendMessage, chartMs: s.sendPhoto });
   }
+  // The bare /segment: the keyboard, then the overview chart of every segment with their overlaps.
+  for (const label of ['first /segment (overview)', 'again /segment (overview)']) {
+    const s = await ask(1, '/segment', ['sendMessage', 'sendPhoto']);
+    await record(label, { textMs: s.sendMessage, chartMs: s.sendPhoto });
+  }
+  // This week's call list: the first ask draws and stores it (unless the first /risk above did), the next reads it.
+  const week = currentPeriod(app.config).key;
+  const db = (app.store as unknown as { db: { prepare(sql: string): { run(...a: unknown[]): unknown } } }).db;
+  const dropPlan = () => {
+    for (const table of ['campaign_outreach', 'campaign_member', 'campaign_plan']) db.prepare(`DELETE FROM ${table} WHERE week = ?`).run(week);
+  };
+  dropPlan();
+  for (const label of ['first /plan (drawn)', 'again /plan (stored)']) {
+    const s = await ask(1, '/plan', ['sendMessage']);
+    await record(label, { ms: s.sendMessage });
+  }
 
   // The largest export, and /risk from other chats every 250 ms until the file has arrived.
   const exportCode = opts.exportSegment ?? 'at-risk';
@@ -121,11 +139,9 @@ export async function probeBot(opts: BotProbeOptions) {
   // As the bot's schedule runs it (in a worker when the pool runs); no subscribers, so nothing is sent.
   await deliverDigest(app, bot.telegram)(currentPeriod(app.config), { trigger: 'manual', force: true });
   const digestDone = clock();
-  const week = currentPeriod(app.config).key;
   const atRiskCount = (await app.store.digests.get(week))?.atRiskIds.length;
-  // A benchmark's digest is no real week's: drop it, so it neither shows in next week's comparison
-  // nor keeps this model version from `retention gc`.
-  const db = (app.store as unknown as { db: { prepare(sql: string): { run(...a: unknown[]): unknown } } }).db;
+  // A benchmark's digest and plan are no real week's: drop them, so they neither show in next
+  // week's comparison nor keep this model version from `retention gc`.
   for (const table of ['digest_delivery', 'digest_part', 'digest_run']) db.prepare(`DELETE FROM ${table} WHERE period = ?`).run(week);
   const digestMs = digestDone - tDigest;
   const digestRisk = (await Promise.all(digestSeries)).filter((r) => r.pushedAt < digestDone).map((r) => r.sendMessage);
@@ -143,6 +159,7 @@ export async function probeBot(opts: BotProbeOptions) {
     chartMedianMs: med(warm.map((w) => w.chart)),
   });
 
+  dropPlan();
   const loop = { maxMs: ms(overall.max / 1e6), p99Ms: ms(overall.percentile(99) / 1e6), meanMs: ms(overall.mean / 1e6) };
   await polling.stop();
   await app.close();

@@ -37,12 +37,13 @@ export async function buildApp(config: Config, log: Logger = createLogger(), opt
   // RETENTION_DB names a SQLite file (created with its folder) or a PostgreSQL URL.
   const store = await connectStore(config.dbPath);
   const offload = new Offload(config, log);
+  const work = offload.work(inProcessWork(store));
   const assistant = createAssistant({
     store,
     reader: csvDatasetReader,
     settings: { risk: config.risk, promoShare: config.promoShare, seed: config.seed },
     log,
-    work: offload.work(inProcessWork(store)),
+    work,
   });
   const renderer = createChartRenderer({ quickchartUrl: config.quickchartUrl, logger: log });
   // QuickChart renders on its own server: only local rendering goes to the pool.
@@ -50,7 +51,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(), opt
     maxBytes: opts.chartCacheBytes,
     pool: () => (config.quickchartUrl ? null : offload.renderPool()),
   });
-  const campaign = campaignServices(campaignDeps({ store, assistant, config }, opts));
+  const campaign = campaignServices(campaignDeps({ store, assistant, config, work }, opts));
   const features = createFeatures({
     assistant,
     charts,

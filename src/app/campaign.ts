@@ -15,7 +15,7 @@ import {
   type CampaignDeps,
   type CampaignSettings,
 } from '../core/campaign/index.ts';
-import type { Store } from '../core/ports.ts';
+import type { BackgroundWork, Store } from '../core/ports.ts';
 import type { CampaignServices } from '../features/campaignServices.ts';
 
 export function campaignSettings(config: Pick<Config, 'campaign' | 'seed' | 'digest' | 'risk' | 'promoShare'>): CampaignSettings {
@@ -38,10 +38,23 @@ export interface CampaignWiringOptions {
 }
 
 export function campaignDeps(
-  parts: { store: Store; assistant: Pick<Assistant, 'activeModel'>; config: Parameters<typeof campaignSettings>[0] },
+  parts: {
+    store: Store;
+    assistant: Pick<Assistant, 'activeModel' | 'segmentSet'>;
+    config: Parameters<typeof campaignSettings>[0];
+    /** Where the plan's explanations run (the worker pool once it runs); in place without it. */
+    work?: Pick<BackgroundWork, 'explain'>;
+  },
   opts: CampaignWiringOptions = {},
 ): CampaignDeps {
-  return { store: parts.store, model: parts.assistant.activeModel, settings: campaignSettings(parts.config), now: opts.now };
+  return {
+    store: parts.store,
+    model: parts.assistant.activeModel,
+    segments: { set: parts.assistant.segmentSet },
+    work: parts.work,
+    settings: campaignSettings(parts.config),
+    now: opts.now,
+  };
 }
 
 export function campaignServices(deps: CampaignDeps): CampaignServices {

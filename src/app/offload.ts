@@ -60,7 +60,8 @@ export class Offload {
     return {
       buildSegments: (modelVersion, settings) =>
         this.pool ? this.run('segments', { modelVersion, settings }).then(() => undefined) : local.buildSegments(modelVersion, settings),
-      explain: (modelVersion, ids) => (this.pool?.ready ? this.run('explain', { modelVersion, ids }) : local.explain(modelVersion, ids)),
+      explain: (modelVersion, ids, opts) =>
+        this.pool?.ready ? this.run('explain', { modelVersion, ids, every: opts?.every }) : local.explain(modelVersion, ids, opts),
     };
   }
 

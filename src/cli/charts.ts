@@ -29,7 +29,7 @@ export async function renderChartKind(app: App, kind: string, opts: { id?: numbe
     case 'importance':
       return charts.render(featureImportanceChart(await assistant.topFeatures()));
     case 'segments':
-      return charts.render(segmentOverviewChart(await assistant.segments({ members: Number.MAX_SAFE_INTEGER }), units));
+      return charts.render(segmentOverviewChart(await assistant.segmentOverview(), units));
     case 'segment': {
       const name = opts.segment ?? 'profitable';
       const code = resolveSegment(name);

@@ -1,5 +1,6 @@
 import { loadModel, type Model } from '../ml/index.ts';
-import type { ModelVersion } from './domain.ts';
+import type { FeatureName, ModelVersion } from './domain.ts';
+import type { FeatureDirection } from './importance.ts';
 import { NoModelError } from './errors.ts';
 import type { Logger, Store } from './ports.ts';
 import type { ExplanationInfo } from './explanations.ts';
@@ -18,6 +19,11 @@ export interface LoadedModel {
   explanations?: ExplanationInfo;
   /** Features whose drivers stand for something else under this model (src/core/indirect.ts), read once at load. */
   indirect: IndirectSignals;
+  /**
+   * Which way each feature goes with the stored scores (/top_features), measured at train time;
+   * empty for models stored before it was recorded (their answer names no direction until a retrain).
+   */
+  featureDirections: Partial<Record<FeatureName, FeatureDirection>>;
 }
 
 /** A stored model version, deserialised; null when the version does not exist. Throws on a corrupted row. */
@@ -30,6 +36,7 @@ export async function loadStoredModel(store: Store, version: number): Promise<Lo
     segmentCutoffs?: SegmentCutoffs;
     explanations?: ExplanationInfo;
     directions?: LearnedDirection[];
+    featureDirections?: LoadedModel['featureDirections'];
   };
   return {
     meta: stored.meta,
@@ -39,6 +46,7 @@ export async function loadStoredModel(store: Store, version: number): Promise<Lo
     cutoffs: metrics.segmentCutoffs,
     explanations: metrics.explanations,
     indirect: indirectSignals(metrics.directions),
+    featureDirections: metrics.featureDirections ?? {},
   };
 }
 

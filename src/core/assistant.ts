@@ -2,16 +2,25 @@
  * The use cases every edge (CLI, bot, console) calls. Edges format; this decides.
  */
 import { evaluateFamilies } from '../ml/index.ts';
-import type { CleanDataset, Customer, CustomerScore, DatasetVersion, DroppedCustomer, ModelVersion } from './domain.ts';
+import type { CleanDataset, Customer, CustomerScore, DatasetVersion, DroppedCustomer, FeatureName, ModelVersion } from './domain.ts';
 import { FEATURE_SCHEMA, toFrame, toLabels } from './features.ts';
 import { NoModelError, NotFoundError } from './errors.ts';
-import { ActiveModel } from './activeModel.ts';
+import { ActiveModel, type LoadedModel } from './activeModel.ts';
 import { Explanations } from './explanations.ts';
-import { featureDirections, type FeatureImportance } from './importance.ts';
+import type { FeatureImportance } from './importance.ts';
 import { Portfolio } from './portfolio.ts';
-import type { BackgroundWork, DatasetReader, Logger, Store } from './ports.ts';
+import type { BackgroundWork, DatasetReader, Logger, SegmentSet, Store } from './ports.ts';
 import { bandOf, baseRateOf, describeDrivers, lookupCustomer, type BandThresholds, type RiskAssessment } from './risk.ts';
-import { offerFor, priority, segmentsOf, type OfferCode, type SegmentCode, type SegmentSettings, type SegmentSummary } from './segments.ts';
+import {
+  offerFor,
+  priority,
+  segmentsOf,
+  type OfferCode,
+  type SegmentCode,
+  type SegmentOverview,
+  type SegmentSettings,
+  type SegmentSummary,
+} from './segments.ts';
 import { trainModel, type TrainOptions, type TrainOutcome } from './training.ts';
 import { inProcessWork } from './work.ts';
 
@@ -88,8 +97,6 @@ export function createAssistant(deps: {
 
   /** Customers the served data set dropped while cleaning, read once per data set version. */
   let dropped: { forDataset: number; byId: Map<number, DroppedCustomer['reason']> } | null = null;
-
-  let directions: { forModel: number; top: FeatureImportance[] } | null = null;
 
   return {
     settings,
@@ -175,6 +182,17 @@ export function createAssistant(deps: {
       return portfolio.summaries(await active.get(), opts.members ?? TOP_MEMBERS);
     },
 
+    /** Every segment's aggregates with how the segments overlap (the overview chart): stored counts, no member read. */
+    async segmentOverview(): Promise<SegmentOverview> {
+      return portfolio.overview(await active.get());
+    },
+
+    /**
+     * The stored segments of a served model under the configured thresholds, built once (off the
+     * event loop) for a model that has none: what the week's call list reads its high band from.
+     */
+    segmentSet: (loaded: LoadedModel): Promise<SegmentSet> => portfolio.set(loaded),
+
     /** Every stored probability of the served model (the distribution chart): one read of the score index. */
     async probabilities(): Promise<Float64Array> {
       return Float64Array.from(await store.models.scores((await active.get()).meta.version), (s) => s.probability);
@@ -191,18 +209,10 @@ export function createAssistant(deps: {
       }
     },
 
-    /** Importance of every feature with the direction it pushes the risk (from the stored scores), most important first. */
+    /** Importance of every feature with the direction it pushes the risk, most important first: both stored with the model, so this reads the model row only. */
     async topFeatures(): Promise<FeatureImportance[]> {
-      const loaded = await active.get();
-      if (directions?.forModel !== loaded.meta.version) {
-        // Read once per model version and not kept: the directions are all that is needed of them.
-        const scores = new Map((await store.models.scores(loaded.meta.version)).map((x) => [x.id, x.probability]));
-        const scored = (await store.datasets.customers(loaded.meta.datasetVersion)).map((customer) => ({ customer, probability: scores.get(customer.id) ?? NaN }));
-        const byFeature = featureDirections(scored) as Record<string, FeatureImportance['direction'] | undefined>;
-        const top = loaded.importance.map((f) => ({ feature: f.feature, importance: f.importance, direction: byFeature[f.feature] ?? null }));
-        directions = { forModel: loaded.meta.version, top };
-      }
-      return directions.top;
+      const { importance, featureDirections } = await active.get();
+      return importance.map((f) => ({ feature: f.feature, importance: f.importance, direction: featureDirections[f.feature as FeatureName] ?? null }));
     },
 
     async modelInfo(): Promise<{ model: ModelVersion; dataset: DatasetVersion | null }> {

@@ -1,15 +1,17 @@
 /**
- * Which way a feature pushes the risk, read from the stored scores: permutation importance says how
- * much the model relies on a feature, not whether more of it means more or less risk.
+ * Which way a feature pushes the risk, as /top_features states it: permutation importance says how
+ * much the model relies on a feature, not whether more of it means more or less risk. Measured at
+ * train time over every training customer and the probability stored for them
+ * (src/core/training.ts, through src/ml/directions.ts) and kept in the model's metrics, so the answer
+ * reads the model row and nothing else.
  */
-import { FEATURES, type FeatureName } from './domain.ts';
-import { featureValue } from './features.ts';
-import type { ScoredCustomer } from './segments.ts';
+import type { FeatureDirection as MeasuredDirection } from '../ml/index.ts';
+import type { FeatureName } from './domain.ts';
 
 export type FeatureDirection =
-  /** Pearson correlation between the feature and the predicted probability over the served customers. */
+  /** Pearson correlation between the feature and the stored probability over the customers the model scored. */
   | { kind: 'numeric'; correlation: number }
-  /** The values with the highest and the lowest mean predicted probability (among values held by enough customers). */
+  /** The values with the highest and the lowest mean stored probability (among values held by enough customers). */
   | { kind: 'categorical'; riskiest: string; safest: string };
 
 export interface FeatureImportance {
@@ -22,51 +24,22 @@ export interface FeatureImportance {
 /** A categorical value needs this share of customers (and at least 5) before it can be named the riskiest. */
 const MIN_GROUP_SHARE = 0.02;
 
-function correlation(xs: ArrayLike<number>, ys: ArrayLike<number>): number {
-  const n = xs.length;
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) (mx += xs[i]), (my += ys[i]);
-  mx /= n;
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = xs[i] - mx;
-    const dy = ys[i] - my;
-    sxy += dx * dy;
-    sxx += dx * dx;
-    syy += dy * dy;
-  }
-  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
-}
-
-/** Direction of every model feature over customers with a finite stored probability. */
-export function featureDirections(scored: readonly ScoredCustomer[]): Partial<Record<FeatureName, FeatureDirection>> {
-  const rows = scored.filter((s) => Number.isFinite(s.probability));
+/** Each feature's direction from a measurement made with the stored scores (`featureDirections(…, { scores })`). */
+export function scoreDirections(measured: readonly MeasuredDirection[]): Partial<Record<FeatureName, FeatureDirection>> {
   const out: Partial<Record<FeatureName, FeatureDirection>> = {};
-  if (rows.length < 2) return out;
-  const p = Float64Array.from(rows, (s) => s.probability);
-  for (const f of FEATURES) {
-    if (f.kind === 'numeric') {
-      out[f.name] = { kind: 'numeric', correlation: correlation(Float64Array.from(rows, (s) => s.customer[f.name] as number), p) };
+  for (const d of measured) {
+    const feature = d.feature as FeatureName;
+    if (d.kind === 'numeric') {
+      if (d.scoreCorrelation !== undefined) out[feature] = { kind: 'numeric', correlation: d.scoreCorrelation };
       continue;
     }
-    const groups = new Map<string, { n: number; sum: number }>();
-    rows.forEach((s, i) => {
-      const key = String(featureValue(s.customer, f.name));
-      const g = groups.get(key) ?? { n: 0, sum: 0 };
-      g.n++;
-      g.sum += p[i];
-      groups.set(key, g);
-    });
-    const minSize = Math.max(5, rows.length * MIN_GROUP_SHARE);
-    const ranked = [...groups]
-      .filter(([, g]) => g.n >= minSize)
-      .map(([value, g]) => ({ value, mean: g.sum / g.n }))
-      .sort((a, b) => b.mean - a.mean || a.value.localeCompare(b.value));
-    if (ranked.length >= 2) out[f.name] = { kind: 'categorical', riskiest: ranked[0].value, safest: ranked[ranked.length - 1].value };
+    const levels = d.scoreByLevel ?? [];
+    const rows = levels.reduce((n, l) => n + l.rows, 0);
+    const minSize = Math.max(5, rows * MIN_GROUP_SHARE);
+    const ranked = levels
+      .filter((l) => l.rows >= minSize)
+      .sort((a, b) => b.meanScore - a.meanScore || a.value.localeCompare(b.value));
+    if (ranked.length >= 2) out[feature] = { kind: 'categorical', riskiest: ranked[0].value, safest: ranked[ranked.length - 1].value };
   }
   return out;
 }

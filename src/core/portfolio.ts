@@ -11,6 +11,7 @@ import {
   segmentCutoffs,
   type SegmentCode,
   type SegmentMember,
+  type SegmentOverview,
   type SegmentSettings,
   type SegmentSummary,
 } from './segments.ts';
@@ -68,6 +69,13 @@ export class Portfolio {
     return Promise.all(
       aggregates.map(async (a) => ({ ...a, members: members > 0 ? await this.store.segments.members(set, a.code, 0, members) : [] })),
     );
+  }
+
+  /** Every segment's aggregates and their overlaps: six summary rows and at most 63 combination rows, no member. */
+  async overview(loaded: LoadedModel): Promise<SegmentOverview> {
+    const set = await this.set(loaded);
+    const [segments, combinations] = await Promise.all([this.store.segments.aggregates(set), this.store.segments.combinations(set)]);
+    return { segments, combinations };
   }
 
   /** One segment with its first `members` members, or all of them, read page by page. */

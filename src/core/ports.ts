@@ -14,7 +14,16 @@ import type {
 import type { Contribution } from '../ml/index.ts';
 import type { FileProblem } from './errors.ts';
 import type { Reply } from './reply.ts';
-import type { OfferCode, SegmentAggregate, SegmentCode, SegmentCutoffs, SegmentMember, SegmentSettings, SegmentTables } from './segments.ts';
+import type {
+  OfferCode,
+  SegmentAggregate,
+  SegmentCode,
+  SegmentCombination,
+  SegmentCutoffs,
+  SegmentMember,
+  SegmentSettings,
+  SegmentTables,
+} from './segments.ts';
 
 export interface DatasetRepository {
   /** Stores a cleaned data set as a new immutable version, in one transaction. */
@@ -91,6 +100,11 @@ export interface SegmentSet {
   population: number;
   settings: SegmentSettings;
   cutoffs: SegmentCutoffs;
+  /**
+   * How many customers score exactly `settings.highRisk`: in the high band (≥), which the week's call
+   * list draws from, but not in the at-risk segment (>). Almost always 0.
+   */
+  atThreshold: number;
 }
 
 /**
@@ -110,6 +124,18 @@ export interface SegmentRepository {
   aggregates(set: SegmentSet): Promise<SegmentAggregate[]>;
   /** Members [offset, offset + limit) of one segment by priority, highest first: a primary-key range. */
   members(set: SegmentSet, code: SegmentCode, offset: number, limit: number): Promise<SegmentMember[]>;
+  /**
+   * How many customers hold each combination of segments (SegmentTables.combinations without the
+   * customers in none): at most 2^6 − 1 rows, written with the set, so the overview's overlaps never
+   * read a member. Segments in SEGMENT_CODES order; any order of rows.
+   */
+  combinations(set: SegmentSet): Promise<SegmentCombination[]>;
+  /**
+   * The customers exactly at the at-risk threshold (SegmentTables.atThreshold, `set.atThreshold` of
+   * them), [offset, offset + limit) by priority like `members`: with the at-risk members they are
+   * the high band, in expected-loss order, that the week's call list is drawn from.
+   */
+  atThreshold(set: SegmentSet, offset: number, limit: number): Promise<SegmentMember[]>;
 }
 
 /** Explanations kept per (model version, customer): precomputed at train time or cached on first use. */
@@ -167,8 +193,12 @@ export interface Store {
 export interface BackgroundWork {
   /** Computes and stores the segments of a model version for these settings (see SegmentRepository.save). */
   buildSegments(modelVersion: number, settings: SegmentSettings): Promise<void>;
-  /** Explanations of customers of the model version's data set, in the order of `ids`. */
-  explain(modelVersion: number, ids: readonly number[]): Promise<CustomerExplanation[]>;
+  /**
+   * Explanations of customers of the model version's data set, in the order of `ids`: the top
+   * drivers an answer shows, or with `every` each feature's contribution as the model gives them
+   * (what the week's call list chooses offers from).
+   */
+  explain(modelVersion: number, ids: readonly number[], opts?: { every?: boolean }): Promise<CustomerExplanation[]>;
 }
 
 /** Reads and cleans the four CSV files of a data set; throws DataError listing every problem. */

@@ -108,6 +108,20 @@ export interface SegmentMember {
   segments: SegmentCode[];
 }
 
+/** How many customers are in exactly this combination of segments (and in no other). */
+export interface SegmentCombination {
+  /** SEGMENT_CODES order; never empty. */
+  segments: SegmentCode[];
+  customers: number;
+}
+
+/** Every segment's aggregates and how the segments overlap: what the overview chart draws. */
+export interface SegmentOverview {
+  segments: SegmentAggregate[];
+  /** Every combination held by at least one customer; customers in no segment are not counted. */
+  combinations: SegmentCombination[];
+}
+
 export interface SegmentSummary extends SegmentAggregate {
   /** Members by priority, highest first: the first page asked for (all of them only when asked). */
   members: SegmentMember[];
@@ -167,6 +181,14 @@ export interface SegmentTables {
   masks: Uint8Array;
   /** Per segment (SEGMENT_CODES order): customer indices by priority, highest first, ties by id. */
   order: Int32Array[];
+  /**
+   * Customer indices whose probability equals `settings.highRisk` exactly, in the same order: in the
+   * high band (bandOf: ≥) but not at risk (the rule: >). Almost always empty; the week's call list
+   * draws from the high band, so it reads these beside the at-risk order.
+   */
+  atThreshold: Int32Array;
+  /** Customers per segment mask (index: the mask; SEGMENT_CODES bits); index 0 counts those in no segment. */
+  combinations: Int32Array;
 }
 
 export function buildSegmentTables(
@@ -183,6 +205,8 @@ export function buildSegmentTables(
   const category = new Uint16Array(n);
   const categoryIndex = new Map<string, number>();
   const counts = new Int32Array(SEGMENT_CODES.length);
+  const combinations = new Int32Array(1 << SEGMENT_CODES.length);
+  const tied: number[] = [];
   const rules = SEGMENT_CODES.map((code) => SEGMENT_RULES[code]);
   for (let i = 0; i < n; i++) {
     const customer = customers[i];
@@ -201,21 +225,39 @@ export function buildSegmentTables(
       }
     }
     masks[i] = mask;
+    combinations[mask]++;
+    if (s.probability === set.highRisk) tied.push(i);
   }
   const pr = new Float64Array(n);
   for (let i = 0; i < n; i++) pr[i] = probability[i] * profit[i];
+  const byPriority = (a: number, b: number) => pr[b] - pr[a] || ids[a] - ids[b];
   const order = SEGMENT_CODES.map((_, k) => {
     const idx = new Int32Array(counts[k]);
     let j = 0;
     for (let i = 0; i < n; i++) if (masks[i] & (1 << k)) idx[j++] = i;
-    return idx.sort((a, b) => pr[b] - pr[a] || ids[a] - ids[b]);
+    return idx.sort(byPriority);
   });
   const aggregates = SEGMENT_CODES.map((code, k) => {
     const ranked = Array.from(order[k], (i) => ({ probability: probability[i], priority: pr[i] }));
     return { code, ...aggregate(order[k].length, n, ranked) };
   });
   const categories = [...categoryIndex.keys()];
-  return { settings: { ...set }, cutoffs: { ...cut }, population: n, aggregates, ids, probability, profit, categories, category, masks, order };
+  const atThreshold = Int32Array.from(tied).sort(byPriority);
+  return {
+    settings: { ...set },
+    cutoffs: { ...cut },
+    population: n,
+    aggregates,
+    ids,
+    probability,
+    profit,
+    categories,
+    category,
+    masks,
+    order,
+    atThreshold,
+    combinations,
+  };
 }
 
 /** Offer code for one customer: behaviour first, then value, then plain risk. */

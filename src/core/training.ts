@@ -3,7 +3,8 @@ import { FEATURES, type Customer, type ModelVersion } from './domain.ts';
 import { NotFoundError } from './errors.ts';
 import { FEATURE_SCHEMA, featureValue, toFrame, toLabels } from './features.ts';
 import { crossFittedExplanations, precomputeExplanations } from './explanations.ts';
-import { learnedDirections } from './indirect.ts';
+import { scoreDirections } from './importance.ts';
+import { learnedDirections, measureDirections } from './indirect.ts';
 import type { Store } from './ports.ts';
 import { buildSegmentTables, segmentCutoffs, type SegmentSettings } from './segments.ts';
 
@@ -102,8 +103,11 @@ export async function trainModel(store: Store, opts: TrainOptions): Promise<Trai
   opts.onProgress?.('directions');
   t = performance.now();
   // Which way the model learned each indirect-signal candidate, so /risk and the offers can tell
-  // a driver that stands for something else from a cause without reading the data set again.
-  const directions = learnedDirections(X, y, (F) => model.predictProba(F), opts.seed);
+  // a driver that stands for something else from a cause, and which way each feature goes with the
+  // stored scores, for /top_features — both without reading the data set again.
+  const measured = measureDirections(X, y, (F) => model.predictProba(F), opts.seed, p);
+  const directions = learnedDirections(measured);
+  const featureDirections = scoreDirections(measured);
   report.timings.directions = performance.now() - t;
   opts.onProgress?.('saving');
   t = performance.now();
@@ -115,7 +119,7 @@ export async function trainModel(store: Store, opts: TrainOptions): Promise<Trai
       cvAuc: report.cvAuc,
       cvAucStd: report.cvAucStd,
       // Stored with the model so /risk never has to load the whole data set to place one customer.
-      metrics: { ...report, featureStats: featureStats(customers), segmentCutoffs: cutoffs, explanations: explained.info, directions },
+      metrics: { ...report, featureStats: featureStats(customers), segmentCutoffs: cutoffs, explanations: explained.info, directions, featureDirections },
       artifact: model.toJSON(),
     },
     scores,

@@ -18,7 +18,7 @@ export function inProcessWork(store: Store): BackgroundWork {
     async buildSegments(modelVersion, settings) {
       await storeSegmentsOf(store, modelVersion, settings);
     },
-    async explain(modelVersion, ids) {
+    async explain(modelVersion, ids, opts) {
       const m = await modelOf(modelVersion);
       const customers = await Promise.all(
         ids.map(async (id) => {
@@ -27,7 +27,10 @@ export function inProcessWork(store: Store): BackgroundWork {
           return c;
         }),
       );
-      const drivers = explainRows(m.model, toFrame(customers), customers.keys());
+      const X = toFrame(customers);
+      const drivers = opts?.every
+        ? customers.map((_, i) => m.model.explain(X, i).map((d) => ({ feature: d.feature, contribution: d.contribution })))
+        : explainRows(m.model, X, customers.keys());
       return customers.map((c, i) => ({ id: c.id, drivers: drivers[i] }));
     },
   };

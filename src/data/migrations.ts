@@ -80,6 +80,12 @@ export const SCHEMA_STEPS: readonly SchemaStep[] = [
     sqlite: sqliteChatState.CHAT_STATE_SCHEMA,
     postgres: pgChatState.CHAT_STATE_SCHEMA,
   },
+  {
+    version: 9,
+    name: 'segment overlaps and the customers exactly at the at-risk threshold, stored per segment set',
+    sqlite: sqliteSchema.SEGMENT_COMBINATION_SCHEMA,
+    postgres: pgSchema.SEGMENT_COMBINATION_SCHEMA,
+  },
 ];
 
 /** One engine's list, in order. */

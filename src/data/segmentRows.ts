@@ -3,7 +3,7 @@
  * in its own code list, so adding a segment later never misreads older sets.
  */
 import type { SegmentSet } from '../core/ports.ts';
-import { SEGMENT_CODES, segmentsOfMask, type SegmentAggregate, type SegmentCode, type SegmentMember } from '../core/segments.ts';
+import { SEGMENT_CODES, segmentsOfMask, type SegmentAggregate, type SegmentCode, type SegmentCombination, type SegmentMember, type SegmentTables } from '../core/segments.ts';
 
 export interface StoredSet extends SegmentSet {
   /** The segment codes in the order of the stored indices and mask bits when the set was written. */
@@ -13,6 +13,40 @@ export interface StoredSet extends SegmentSet {
 }
 
 /** Summary rows (segment index → numbers) in today's SEGMENT_CODES order; a segment the set predates reads as empty. */
+/** Where the customers exactly at the at-risk threshold are kept: a segment index no code has. */
+export const AT_THRESHOLD = -1;
+
+/** The summary row of the customers at the threshold, written beside the segments' own. */
+export function atThresholdSummary(t: SegmentTables): { size: number; share: number; meanRisk: number; profitAtStake: number } {
+  let risk = 0;
+  let stake = 0;
+  for (const i of t.atThreshold) (risk += t.probability[i]), (stake += t.probability[i] * t.profit[i]);
+  const size = t.atThreshold.length;
+  return { size, share: t.population ? size / t.population : 0, meanRisk: size ? risk / size : 0, profitAtStake: stake };
+}
+
+/** Combination rows to store: mask 0 (in no segment) is left out, as the migration that added the table could not count it for older sets. */
+export function combinationRows(t: SegmentTables): [mask: number, customers: number][] {
+  const out: [number, number][] = [];
+  t.combinations.forEach((customers, mask) => mask > 0 && customers > 0 && out.push([mask, customers]));
+  return out;
+}
+
+/** Stored combination rows in today's segments; masks of a set written with other codes that name the same segments add up. */
+export function combinationsOf(set: SegmentSet, stored: readonly (readonly [mask: number, customers: number])[]): SegmentCombination[] {
+  const segmentsOf = maskReader((set as StoredSet).codes);
+  const out = new Map<string, SegmentCombination>();
+  for (const [mask, customers] of stored) {
+    const segments = segmentsOf(mask);
+    if (segments.length === 0) continue;
+    const key = segments.join();
+    const seen = out.get(key);
+    if (seen) seen.customers += customers;
+    else out.set(key, { segments, customers });
+  }
+  return [...out.values()];
+}
+
 export function aggregatesOf(set: SegmentSet, summaries: readonly (Omit<SegmentAggregate, 'code'> & { segment: number })[]): SegmentAggregate[] {
   const { codes } = set as StoredSet;
   const byCode = new Map(summaries.map(({ segment, ...a }) => [codes[segment], { code: codes[segment], ...a }]));

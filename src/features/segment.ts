@@ -14,9 +14,6 @@ import { isPlanName, planWorkbook, segmentWorkbook, type Workbook } from './expo
 import type { Feature } from './feature.ts';
 import { resolveSegment } from './segmentNames.ts';
 
-/** The overview chart counts the customers each segment shares with another: it needs every member. */
-const ALL_MEMBERS = Number.MAX_SAFE_INTEGER;
-
 type Kind = 'segment' | 'export';
 
 function segmentKeyboard(kind: Kind, prompt: string): Reply {
@@ -46,7 +43,7 @@ function segmentCommand(kind: Kind, answer: (code: SegmentCode) => Promise<Reply
 }
 
 export interface SegmentFeatureDeps {
-  assistant: Pick<Assistant, 'segment' | 'segments'>;
+  assistant: Pick<Assistant, 'segment' | 'segmentOverview'>;
   charts: ChartRenderer;
   units: M.MoneyUnits;
 }
@@ -62,7 +59,7 @@ export function segmentFeature({ assistant, charts, units }: SegmentFeatureDeps)
         { type: 'photo', png, fileName: `segment-${code}.png` },
       ];
     },
-    async () => [{ type: 'photo', png: await charts.render(segmentOverviewChart(await assistant.segments({ members: ALL_MEMBERS }), units)), fileName: 'segments.png' }],
+    async () => [{ type: 'photo', png: await charts.render(segmentOverviewChart(await assistant.segmentOverview(), units)), fileName: 'segments.png' }],
   );
 }
 

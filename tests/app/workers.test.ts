@@ -112,7 +112,7 @@ describe('the worker pool', () => {
 
   it('builds the segments of a model that has none in a worker', async () => {
     const before = await inPlace.assistant.segments({ members: 3 });
-    (pooled.store as SqliteStore).db.exec('DELETE FROM segment_member; DELETE FROM segment_summary; DELETE FROM segment_set;');
+    (pooled.store as SqliteStore).db.exec('DELETE FROM segment_member; DELETE FROM segment_summary; DELETE FROM segment_combination; DELETE FROM segment_set;');
     const fresh = await buildApp(pooled.config, createLogger(() => undefined));
     try {
       await fresh.warm();

@@ -5,6 +5,7 @@ import {
   chooseOffer,
   planWeek,
   poolSize,
+  rankEligible,
   recordOutreach,
   weekPlan,
   weekPlanJson,
@@ -12,6 +13,7 @@ import {
   type WeekPlan,
 } from '../../src/core/campaign/index.ts';
 import { toFrame } from '../../src/core/features.ts';
+import { inProcessWork } from '../../src/core/work.ts';
 import type { Store } from '../../src/core/ports.ts';
 import { segmentCutoffs } from '../../src/core/segments.ts';
 import type { SqliteStore } from '../../src/data/index.ts';
@@ -173,6 +175,109 @@ describe('planWeek', () => {
     });
     expect(weekPlanJson(plan)).toMatchObject({ week: '2026-W48', held_out: 4, progress: { planned: 30, done: 0 } });
     expect((await planWeek(campaignDeps(store, { now: MONDAY }))).entries[0].crmUrl).toBeNull();
+  });
+});
+
+/**
+ * A store whose full reads are counted, and the segment rows it hands out: the planner must take
+ * the high band from the stored segment order, a bounded page, never every customer and score.
+ */
+function counting(store: Store) {
+  const calls = { customers: 0, scores: 0, memberRows: 0 };
+  const datasets = Object.create(store.datasets, {
+    customers: { value: async (v: number) => (calls.customers++, await store.datasets.customers(v)) },
+  });
+  const models = Object.create(store.models, {
+    scores: { value: async (v: number) => (calls.scores++, await store.models.scores(v)) },
+  });
+  const page = (read: (...a: never[]) => Promise<unknown[]>) => async (...a: never[]) => {
+    const rows = await read(...a);
+    calls.memberRows += rows.length;
+    return rows;
+  };
+  const segments = Object.create(store.segments, {
+    members: { value: page(store.segments.members.bind(store.segments) as never) },
+    atThreshold: { value: page(store.segments.atThreshold.bind(store.segments) as never) },
+  });
+  return { calls, store: Object.create(store, { datasets: { value: datasets }, models: { value: models }, segments: { value: segments } }) as Store };
+}
+
+/** rankEligible over every scored customer of the served data set: the rule the stored order must reproduce. */
+async function referencePool(store: Store, excluded: ReadonlySet<number>) {
+  const active = (await store.models.activeVersion())!;
+  const meta = (await store.models.meta(active))!;
+  const scores = new Map((await store.models.scores(active)).map((s) => [s.id, s.probability]));
+  const scored = (await store.datasets.customers(meta.datasetVersion)).map((customer) => ({ customer, probability: scores.get(customer.id) ?? NaN }));
+  const ranked = rankEligible(scored, SETTINGS.risk.high, excluded);
+  return { eligible: ranked.length, pool: ranked.slice(0, poolSize(SETTINGS.capacity, SETTINGS.controlShare)).map((c) => c.customer.id) };
+}
+
+const poolOf = async (store: Store, week: string) => (await store.campaigns.members(week)).sort((a, b) => a.rank - b.rank).map((m) => m.customerId);
+
+describe('planWeek at scale', () => {
+  it('draws the pool from the stored segment order: no customer or score read in full, member rows bounded by the pool and the cooldown', async () => {
+    const raw: SqliteStore = set.open();
+    const clock = { now: MONDAY };
+    const w48 = await planWeek(campaignDeps(raw, clock));
+    const [a, b] = ids(w48);
+    await recordOutreach(campaignDeps(raw, clock), { customerId: a, status: 'offered', userId: 1, chatId: 1 });
+    await recordOutreach(campaignDeps(raw, clock), { customerId: b, status: 'declined', userId: 1, chatId: 1 });
+    const excluded = new Set([a, b, ...(await controlIds(raw, w48.week))]);
+    const expected = await referencePool(raw, excluded);
+
+    clock.now = later(7);
+    const c = counting(raw);
+    const w49 = await planWeek({ ...campaignDeps(raw, clock), store: c.store, model: new ActiveModel(c.store) });
+    expect(c.calls.customers).toBe(0);
+    expect(c.calls.scores).toBe(0);
+    expect(c.calls.memberRows).toBeLessThanOrEqual(poolSize(SETTINGS.capacity, SETTINGS.controlShare) + excluded.size);
+    expect(w49.eligible).toBe(expected.eligible);
+    expect(await poolOf(raw, w49.week)).toEqual(expected.pool);
+  });
+
+  it('explains the pool through the background work when there is one: one call for every feature of the whole pool, the same plan', async () => {
+    const inPlace = set.open();
+    const viaWork = set.open();
+    await planWeek(campaignDeps(inPlace, { now: MONDAY }));
+    const served = new ActiveModel(viaWork);
+    // The event loop's model must not explain anybody.
+    const model = {
+      get: async () => {
+        const loaded = await served.get();
+        return { ...loaded, model: Object.create(loaded.model, { explain: { value: () => expect.fail('explained on the event loop') } }) };
+      },
+    };
+    const local = inProcessWork(viaWork);
+    const calls: { ids: readonly number[]; every?: boolean }[] = [];
+    const work = { explain: async (v: number, ids: readonly number[], opts?: { every?: boolean }) => (calls.push({ ids, every: opts?.every }), local.explain(v, ids, opts)) };
+    const plan = await planWeek({ ...campaignDeps(viaWork, { now: MONDAY }), model, work });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toEqual({ ids: await poolOf(viaWork, plan.week), every: true });
+    expect(await viaWork.campaigns.members(plan.week)).toEqual(await inPlace.campaigns.members(plan.week));
+  });
+
+  it('counts a customer scored exactly at the threshold as high band (as /risk does), though not in the at-risk segment', async () => {
+    const raw: SqliteStore = set.open();
+    const active = (await raw.models.activeVersion())!;
+    const meta = (await raw.models.meta(active))!;
+    const scores = new Map((await raw.models.scores(active)).map((x) => [x.id, x.probability]));
+    // The most profitable customer below the threshold moves onto it, with the largest expected loss of all.
+    const below = (await raw.datasets.customers(meta.datasetVersion)).filter((x) => scores.get(x.id)! < SETTINGS.risk.high);
+    const tied = below.reduce((best, x) => (x.profit > best.profit ? x : best));
+    raw.db.exec('DROP TRIGGER score_immutable');
+    raw.db.prepare('UPDATE score SET probability = ? WHERE model_version = ? AND id = ?').run(SETTINGS.risk.high, active, tied.id);
+    // Segments as training would have stored them for these scores (built anew on first use).
+    raw.db.exec('DELETE FROM segment_member; DELETE FROM segment_summary; DELETE FROM segment_combination; DELETE FROM segment_set;');
+    const expected = await referencePool(raw, new Set());
+    expect(expected.pool).toContain(tied.id);
+
+    const plan = await planWeek(campaignDeps(raw, { now: MONDAY }));
+    expect(plan.eligible).toBe(expected.eligible);
+    expect(await poolOf(raw, plan.week)).toEqual(expected.pool);
+    const segSet = (await raw.segments.find(active, { highRisk: SETTINGS.risk.high, mediumRisk: SETTINGS.risk.medium, promoShare: SETTINGS.promoShare }))!;
+    expect(segSet.atThreshold).toBe(1);
+    expect((await raw.segments.atThreshold(segSet, 0, 10)).map((m) => m.customer.id)).toEqual([tied.id]);
+    expect((await raw.segments.members(segSet, 'at-risk', 0, 10_000)).some((m) => m.customer.id === tied.id)).toBe(false);
   });
 });
 

@@ -7,8 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAssistant } from '../../src/core/assistant.ts';
 import type { Store } from '../../src/core/ports.ts';
 import { MEMBER_PAGE } from '../../src/core/portfolio.ts';
-import { SEGMENT_CODES, segmentsOf, summarizeSegment, type SegmentSettings } from '../../src/core/segments.ts';
-import { csvDatasetReader, type SqliteStore } from '../../src/data/index.ts';
+import { SEGMENT_CODES, segmentsOf, summarizeSegment, type SegmentCombination, type SegmentSettings } from '../../src/core/segments.ts';
+import { csvDatasetReader, migrate, type SqliteStore } from '../../src/data/index.ts';
+import { segmentOverviewChart } from '../../src/features/charts/specs.ts';
 import { trainedApp, type Fixture } from '../support/appFixture.ts';
 
 let fx: Fixture;
@@ -19,14 +20,17 @@ afterEach(() => fx.dispose());
 
 /** A store whose full reads are counted. */
 function counting(store: Store) {
-  const calls = { customers: 0, scores: 0 };
+  const calls = { customers: 0, scores: 0, members: 0 };
   const datasets = Object.create(store.datasets, {
     customers: { value: async (v: number) => (calls.customers++, await store.datasets.customers(v)) },
   });
   const models = Object.create(store.models, {
     scores: { value: async (v: number) => (calls.scores++, await store.models.scores(v)) },
   });
-  return { calls, store: Object.create(store, { datasets: { value: datasets }, models: { value: models } }) as Store };
+  const segments = Object.create(store.segments, {
+    members: { value: async (...a: Parameters<Store['segments']['members']>) => (calls.members++, await store.segments.members(...a)) },
+  });
+  return { calls, store: Object.create(store, { datasets: { value: datasets }, models: { value: models }, segments: { value: segments } }) as Store };
 }
 
 /** The pre-#14 computation: every customer of the served data set with its stored score, in memory. */
@@ -82,7 +86,7 @@ describe('segments stored at train time', () => {
     await fresh.segment('profitable');
     await fresh.segment('at-risk', { members: 'all' });
     await fresh.risk((await fresh.segment('at-risk', { members: 1 })).members[0].customer.id);
-    expect(c.calls).toEqual({ customers: 0, scores: 0 });
+    expect(c.calls).toMatchObject({ customers: 0, scores: 0 });
   });
 
   it('reads a page of members as one range of the primary key, touching no other table', async () => {
@@ -100,11 +104,81 @@ describe('segments stored at train time', () => {
   });
 });
 
+/** Customers per exact combination of segments over every scored customer, keyed by the codes joined. */
+function referenceCombinations(all: Awaited<ReturnType<typeof reference>>['all'], cut: Awaited<ReturnType<typeof reference>>['cut'], set: SegmentSettings) {
+  const out = new Map<string, number>();
+  for (const s of all) {
+    const codes = segmentsOf(s, cut, set);
+    if (codes.length) out.set(codes.join(), (out.get(codes.join()) ?? 0) + 1);
+  }
+  return out;
+}
+
+const byKey = (combinations: SegmentCombination[]) => new Map(combinations.map((c) => [c.segments.join(), c.customers]));
+
+describe('the segments overview', () => {
+  it('counts the overlaps at train time: equal to the count over every customer, and the chart the old member-by-member count drew', async () => {
+    const { app } = fx;
+    const ref = await reference(app.store, settingsOf(app));
+    const overview = await app.assistant.segmentOverview();
+    expect(byKey(overview.combinations)).toEqual(referenceCombinations(ref.all, ref.cut, settingsOf(app)));
+    expect(overview.segments).toEqual(ref.summaries.map(({ members: _, ...a }) => a));
+    expect(overview.combinations.some((c) => c.segments.filter((x) => x !== 'at-risk').length > 1)).toBe(true);
+
+    // What the overview chart drew when it read every member of every segment: «ещё и в другом» per bar.
+    const parts = ref.summaries.filter((x) => x.code !== 'at-risk');
+    const seen = new Map<number, number>();
+    for (const x of parts) for (const m of x.members) seen.set(m.customer.id, (seen.get(m.customer.id) ?? 0) + 1);
+    const sharedByMembers = parts.map((x) => x.members.filter((m) => seen.get(m.customer.id)! > 1).length);
+    const bars = (values: unknown[]) => values.filter((v) => v !== null);
+    const chart = segmentOverviewChart(overview, app.config.units);
+    expect(bars(chart.data.datasets[1].data)).toEqual(sharedByMembers);
+    expect(bars(chart.data.datasets[0].data)).toEqual(parts.map((x, i) => x.size - sharedByMembers[i]));
+    expect(sharedByMembers.some((n) => n > 0)).toBe(true);
+  });
+
+  it('/segment without a name reads six summary rows and the combinations: no member, customer or score', async () => {
+    const { app } = fx;
+    const c = counting(app.store);
+    const fresh = createAssistant({ store: c.store, reader: csvDatasetReader, settings: app.assistant.settings });
+    const overview = await fresh.segmentOverview();
+    expect(overview.segments).toHaveLength(SEGMENT_CODES.length);
+    expect(c.calls).toEqual({ customers: 0, scores: 0, members: 0 });
+  });
+
+  it('a store written before the combinations were gets them from its member rows; a set with a customer exactly at the threshold is built anew', async () => {
+    const { app } = fx;
+    const db = (app.store as SqliteStore).db;
+    const before = byKey((await app.assistant.segmentOverview()).combinations);
+    const version = (await app.store.models.activeVersion())!;
+    /** Back to what migration 8 left: no combination table, no threshold rows. */
+    const downgrade = () =>
+      db.exec(`DROP TRIGGER segment_combination_immutable; DROP TABLE segment_combination;
+               DELETE FROM segment_member WHERE segment < 0; DELETE FROM segment_summary WHERE segment < 0; PRAGMA user_version = 8;`);
+    downgrade();
+    migrate(db);
+    expect(byKey(await app.store.segments.combinations((await app.store.segments.find(version, settingsOf(app)))!))).toEqual(before);
+
+    // One score exactly at the threshold: only the scores say who it is, so the set goes and is built again on first use.
+    downgrade();
+    db.exec('DROP TRIGGER score_immutable');
+    const below = (await app.store.models.scores(version)).find((x) => x.probability < settingsOf(app).highRisk)!;
+    db.prepare('UPDATE score SET probability = ? WHERE model_version = ? AND id = ?').run(settingsOf(app).highRisk, version, below.id);
+    migrate(db);
+    expect(await app.store.segments.find(version, settingsOf(app))).toBeNull();
+    const fresh = createAssistant({ store: app.store, reader: csvDatasetReader, settings: app.assistant.settings });
+    await fresh.segmentOverview();
+    const rebuilt = (await app.store.segments.find(version, settingsOf(app)))!;
+    expect(rebuilt.atThreshold).toBe(1);
+    expect((await app.store.segments.atThreshold(rebuilt, 0, 5)).map((m) => m.customer.id)).toEqual([below.id]);
+  });
+});
+
 describe('a model without stored segments', () => {
   /** What a model saved before migration 7 looks like: no segment rows. */
   function forgetSegments(store: Store) {
     const db = (store as SqliteStore).db;
-    db.exec('DELETE FROM segment_member; DELETE FROM segment_summary; DELETE FROM segment_set;');
+    db.exec('DELETE FROM segment_member; DELETE FROM segment_summary; DELETE FROM segment_combination; DELETE FROM segment_set;');
   }
 
   it('gets them built once on the first question, stored, and read afterwards', async () => {

@@ -53,6 +53,32 @@ describe('xlsx writer', () => {
     expect(ws.autoFilter).toBe('A1:F1');
     expect(ws.getRow(1).font?.bold).toBe(true);
   });
+
+  it('keeps markup and spaces in text as text, drops what XML cannot carry, and leaves empty cells and non-finite numbers empty', async () => {
+    const odd: Table = {
+      columns: [
+        { header: 'a <b> & "c"', type: 'text' },
+        { header: 'n', type: 'number' },
+      ],
+      rows: [
+        ['</t></si><si><t>x', Number.NaN],
+        ['  два пробела  ', Number.POSITIVE_INFINITY],
+        ['bell\u0007 и табуляция\t', 3],
+        [null, null],
+      ],
+    };
+    const ws = await readBack(await spreadsheetWriter.xlsx(odd, { sheetName: "it's <odd>" }));
+    expect(ws.name).toBe("it's <odd>");
+    expect(ws.getCell('A1').value).toBe('a <b> & "c"');
+    expect(ws.getCell('A2').value).toBe('</t></si><si><t>x');
+    expect(ws.getCell('A3').value).toBe('  два пробела  ');
+    expect(ws.getCell('A4').value).toBe('bell и табуляция\t');
+    expect(ws.getCell('B2').value).toBeNull();
+    expect(ws.getCell('B3').value).toBeNull();
+    expect(ws.getCell('B4').value).toBe(3);
+    expect(ws.getCell('A5').value).toBeNull();
+    expect(ws.autoFilter).toBe('A1:B1');
+  });
 });
 
 describe('CSV writer for Russian Excel', () => {

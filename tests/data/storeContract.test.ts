@@ -374,20 +374,48 @@ for (const engine of [sqlite, postgres]) {
         }
         expect(await store.segments.members(set, 'at-risk', 0, 0)).toEqual([]);
         expect(await store.segments.members(set, 'at-risk', 10_000, 5)).toEqual([]);
+        // Overlaps without a member read: each combination of segments with its customer count.
+        const expected = new Map<string, number>();
+        tables.masks.forEach((mask) => {
+          const key = SEGMENT_CODES.filter((_, b) => mask & (1 << b)).join();
+          if (key) expected.set(key, (expected.get(key) ?? 0) + 1);
+        });
+        const combinations = await store.segments.combinations(set);
+        expect(new Map(combinations.map((c) => [c.segments.join(), c.customers]))).toEqual(expected);
+        expect(set.atThreshold).toBe(tables.atThreshold.length);
         await expect(h.sql('UPDATE segment_member SET profit = 0')).rejects.toThrow(/immutable/);
+      });
+
+      it('keeps the customers exactly at the at-risk threshold apart: high band for the call list, not at risk', async () => {
+        const { customers, probability } = portfolio(40);
+        probability[3] = probability[7] = SETTINGS.highRisk;
+        const d = (await store.datasets.create(dataset([], { customers }), 's')).version;
+        const tables = derivedFor(customers, probability).segments;
+        const m = await store.models.saveAndActivate(newModel(d), customers.map((c, i) => ({ id: c.id, probability: probability[i] })), { segments: tables, explanations: [] });
+        const set = (await store.segments.find(m.version, SETTINGS))!;
+        expect(set.atThreshold).toBe(2);
+        const tied = await store.segments.atThreshold(set, 0, 10);
+        expect(tied.map((x) => x.customer.id).sort()).toEqual([customers[3].id, customers[7].id].sort());
+        expect(tied.every((x) => x.probability === SETTINGS.highRisk)).toBe(true);
+        expect((await store.segments.atThreshold(set, 1, 10)).map((x) => x.customer.id)).toEqual([tied[1].customer.id]);
+        const atRisk = await store.segments.members(set, 'at-risk', 0, 1000);
+        expect(atRisk.some((x) => x.probability === SETTINGS.highRisk)).toBe(false);
+        expect((await store.segments.aggregates(set)).map((a) => a.code)).toEqual([...SEGMENT_CODES]);
       });
 
       it('save() is idempotent: a second save (or another process) keeps the first set and writes no member twice', async () => {
         const { customers, probability, m } = await modelWithoutSegments();
         const tables = derivedFor(customers, probability).segments;
-        const members = tables.order.reduce((n, o) => n + o.length, 0);
+        // Every segment's members, and the customers exactly at the threshold, once each.
+        const members = tables.order.reduce((n, o) => n + o.length, tables.atThreshold.length);
         const other = await another();
         const [a, b] = await Promise.all([store.segments.save(m.version, tables), other.segments.save(m.version, tables)]);
         expect(b.id).toBe(a.id);
         expect((await store.segments.save(m.version, tables)).id).toBe(a.id);
         expect(await count('segment_set')).toBe(2); // with the empty one saveAndActivate wrote
         expect(await count('segment_member')).toBe(members);
-        expect(await count('segment_summary')).toBe(2 * SEGMENT_CODES.length);
+        // A row per segment and one for the customers at the threshold, per set.
+        expect(await count('segment_summary')).toBe(2 * (SEGMENT_CODES.length + 1));
         const other2 = await store.segments.save(m.version, derivedFor(customers, probability, { ...SETTINGS, mediumRisk: 0.5 }).segments);
         expect(other2.id).not.toBe(a.id);
       });
@@ -451,7 +479,7 @@ for (const engine of [sqlite, postgres]) {
         expect(await store.models.scores(m1)).toEqual([]);
         expect(await store.explanations.get(m1, 100)).toBeNull();
         expect(await count('segment_member')).toBe(0); // m2's set is empty
-        expect(await count('segment_summary')).toBe(SEGMENT_CODES.length);
+        expect(await count('segment_summary')).toBe(SEGMENT_CODES.length + 1);
         expect(await count('segment_set')).toBe(1);
         await store.retention.deleteDataset(d1);
         expect(await store.datasets.get(d1)).toBeNull();

@@ -118,7 +118,7 @@ const worstCases: [string, ChartConfig][] = [
       })),
     ),
   ],
-  ['segments overview', segmentOverviewChart(SEGMENT_CODES.map(summary), DEFAULT_UNITS)],
+  ['segments overview', segmentOverviewChart({ segments: SEGMENT_CODES.map(summary), combinations: [{ segments: ['profitable', 'cart', 'at-risk'], customers: 9 }] }, DEFAULT_UNITS)],
   ...SEGMENT_CODES.map((code) => [`segment ${code}`, segmentMembersChart(summary(code), DEFAULT_UNITS)] as [string, ChartConfig]),
   ...sampleCharts.map(([kind, build]) => [`sample ${kind}`, build()] as [string, ChartConfig]),
 ];

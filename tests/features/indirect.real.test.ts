@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { mainDriver } from '../../src/core/digest/view.ts';
 import { FEATURE_SCHEMA, toFrame, toLabels } from '../../src/core/features.ts';
-import { INDIRECT_CANDIDATES, indirectSignals, learnedDirections } from '../../src/core/indirect.ts';
+import { INDIRECT_CANDIDATES, indirectSignals, learnedDirections, measureDirections } from '../../src/core/indirect.ts';
 import type { RiskAnswer } from '../../src/core/assistant.ts';
 import { campaignDeps } from '../../src/app/campaign.ts';
 import { composeDigest, currentPeriod } from '../../src/app/digest.ts';
@@ -29,7 +29,7 @@ describeReal('indirect signals on the real export', () => {
     const y = toLabels(customers);
     // The default search and seed, as `retention train` runs them (nested CV only reports quality).
     const { model } = trainBest(FEATURE_SCHEMA, X, y, { seed: 42, nestedFolds: 0 });
-    const measured = learnedDirections(X, y, (F) => model.predictProba(F), 42);
+    const measured = learnedDirections(measureDirections(X, y, (F) => model.predictProba(F), 42));
     const by = Object.fromEntries(measured.map((d) => [d.feature, d]));
     // The figures docs/decisions.md and INDIRECT_CANDIDATES quote.
     for (const [feature, c] of Object.entries(INDIRECT_CANDIDATES)) {

@@ -17,7 +17,7 @@ export interface Tasks {
   /** A feature's command or button, answered as the main thread would. */
   feature: { payload: FeatureCall; result: Reply[] };
   segments: { payload: { modelVersion: number; settings: SegmentSettings }; result: null };
-  explain: { payload: { modelVersion: number; ids: readonly number[] }; result: CustomerExplanation[] };
+  explain: { payload: { modelVersion: number; ids: readonly number[]; every?: boolean }; result: CustomerExplanation[] };
   /** A whole digest run — compose, record, send to every subscriber — with the worker's own Bot API client. */
   deliverDigest: { payload: { period: string; trigger: DigestTrigger; force?: boolean }; result: DeliveryReport };
 }

@@ -66,8 +66,8 @@ const handlers: Handlers = {
     await (await workHere()).buildSegments(modelVersion, settings);
     return null;
   },
-  async explain({ modelVersion, ids }) {
-    return (await workHere()).explain(modelVersion, ids);
+  async explain({ modelVersion, ids, every }) {
+    return (await workHere()).explain(modelVersion, ids, { every });
   },
   async deliverDigest({ period, trigger, force }, signal) {
     return (await digestHere()).deliver(periodFromKey(period), { trigger, force, signal });

@@ -4,14 +4,17 @@
  */
 import { periodOf } from '../digest/period.ts';
 import { toFrame } from '../features.ts';
-import type { CampaignMember, CampaignOffer, CampaignPlan, CustomerContact, Outreach, OutreachStatus, Store } from '../ports.ts';
+import type { LoadedModel } from '../activeModel.ts';
+import { Portfolio } from '../portfolio.ts';
+import type { CampaignMember, CampaignOffer, CampaignPlan, CustomerContact, Outreach, OutreachStatus, SegmentSet, Store } from '../ports.ts';
 import { bandOf, driverOf, type Band, type Driver } from '../risk.ts';
 import type { FeatureStats } from '../training.ts';
-import { segmentCutoffs, segmentsOf, type SegmentCode, type SegmentSettings } from '../segments.ts';
+import { segmentsOf, type SegmentCode, type SegmentMember, type SegmentSettings } from '../segments.ts';
+import { inProcessWork } from '../work.ts';
 import { crmUrl } from './contacts.ts';
 import { CampaignError } from './errors.ts';
-import { chooseOffer } from './offer.ts';
-import { drawArms, poolSize, rankEligible, weekSeed } from './selection.ts';
+import { chooseOffer, type DriverContribution } from './offer.ts';
+import { drawArms, poolSize, weekSeed, type Candidate } from './selection.ts';
 import { DAY_MS, type CampaignDeps, type CampaignSettings } from './settings.ts';
 
 export interface PlanEntry {
@@ -127,23 +130,21 @@ export async function weekPlan(deps: Pick<CampaignDeps, 'store' | 'settings'>, w
 async function draftPlan(deps: CampaignDeps, week: string): Promise<{ plan: CampaignPlan; members: CampaignMember[] }> {
   const { store, settings } = deps;
   const loaded = await deps.model.get();
-  const { meta, model } = loaded;
-  const customers = await store.datasets.customers(meta.datasetVersion);
-  const scores = new Map((await store.models.scores(meta.version)).map((s) => [s.id, s.probability]));
-  const scored = customers.map((customer) => ({ customer, probability: scores.get(customer.id) ?? NaN }));
-  const cutoffs = loaded.cutoffs ?? segmentCutoffs(customers);
+  const { meta } = loaded;
+  const segSettings = segmentSettings(settings);
+  const set = await segmentSetFor(deps, loaded, segSettings);
+  const cutoffs = loaded.cutoffs ?? set.cutoffs;
   const now = clock(deps);
   const since = new Date(now.getTime() - settings.cooldownDays * DAY_MS).toISOString();
   const excluded = new Set([...(await store.campaigns.contactedSince(since)), ...(await store.campaigns.heldOutSince(since))]);
 
-  const ranked = rankEligible(scored, settings.risk.high, excluded);
-  const pool = ranked.slice(0, poolSize(settings.capacity, settings.controlShare));
+  const size = poolSize(settings.capacity, settings.controlShare);
+  const { pool, eligible } = await highBandPool(store, set, size, excluded);
   const seed = weekSeed(settings.seed, week);
   const control = new Set(drawArms(pool.length, settings.capacity, settings.controlShare, seed).control);
-  const segSettings = segmentSettings(settings);
-  const X = toFrame(pool.map((c) => c.customer));
+  const drivers = await poolDrivers(deps, loaded, pool);
   const members = pool.map((c, i): CampaignMember => {
-    const choice = chooseOffer({ customer: c.customer, probability: c.probability, drivers: model.explain(X, i), indirect: loaded.indirect }, cutoffs, segSettings);
+    const choice = chooseOffer({ customer: c.customer, probability: c.probability, drivers: drivers[i], indirect: loaded.indirect }, cutoffs, segSettings);
     return {
       customerId: c.customer.id,
       arm: control.has(i) ? 'control' : 'treated',
@@ -166,9 +167,71 @@ async function draftPlan(deps: CampaignDeps, week: string): Promise<{ plan: Camp
     controlShare: settings.controlShare,
     cooldownDays: settings.cooldownDays,
     seed,
-    eligible: ranked.length,
+    eligible,
   };
   return { plan, members };
+}
+
+/**
+ * The served model's stored segments under the campaign's thresholds: the assistant's (built off
+ * the event loop when missing) when they are the same thresholds, as the app wires them; otherwise
+ * looked up, and built here (a full read, once) when missing.
+ */
+async function segmentSetFor(deps: CampaignDeps, loaded: LoadedModel, settings: SegmentSettings): Promise<SegmentSet> {
+  const same = (s: SegmentSettings) => s.highRisk === settings.highRisk && s.mediumRisk === settings.mediumRisk && s.promoShare === settings.promoShare;
+  const served = await deps.segments?.set(loaded);
+  if (served && same(served.settings)) return served;
+  return new Portfolio(deps.store, inProcessWork(deps.store), settings).set(loaded);
+}
+
+/** Every feature's contribution for each pool member under the served model: in a worker when the app runs one. */
+async function poolDrivers(deps: CampaignDeps, loaded: LoadedModel, pool: readonly Candidate[]): Promise<readonly DriverContribution[][]> {
+  if (deps.work) {
+    const explained = await deps.work.explain(loaded.meta.version, pool.map((c) => c.customer.id), { every: true });
+    return explained.map((e) => e.drivers);
+  }
+  const X = toFrame(pool.map((c) => c.customer));
+  return pool.map((_, i) => loaded.model.explain(X, i));
+}
+
+/**
+ * The first `size` high-band customers (probability ≥ the high threshold) not in `excluded`, by
+ * expected loss, highest first, ties by id — rankEligible's order — and how many such customers
+ * there are. Read from the stored segment order: the at-risk members (> the threshold) merged
+ * with the few exactly at it, each read once up to `size + |excluded|` (no more can be skipped);
+ * `eligible` takes off only the excluded customers who are in the high band (a score lookup each).
+ * The pool's customers are then read whole, by primary key.
+ */
+async function highBandPool(store: Store, set: SegmentSet, size: number, excluded: ReadonlySet<number>): Promise<{ pool: Candidate[]; eligible: number }> {
+  const limit = size + excluded.size;
+  const [atRisk, tied, aggregates] = await Promise.all([
+    store.segments.members(set, 'at-risk', 0, limit),
+    store.segments.atThreshold(set, 0, limit),
+    store.segments.aggregates(set),
+  ]);
+  const ranked: SegmentMember[] = [];
+  for (let a = 0, t = 0; ranked.length < limit && (a < atRisk.length || t < tied.length); ) {
+    const x = atRisk[a];
+    const y = tied[t];
+    const takeTied = x === undefined || (y !== undefined && (y.priority > x.priority || (y.priority === x.priority && y.customer.id < x.customer.id)));
+    ranked.push(takeTied ? tied[t++] : atRisk[a++]);
+  }
+  const chosen = ranked.filter((m) => !excluded.has(m.customer.id)).slice(0, size);
+  const pool = await Promise.all(
+    chosen.map(async (m): Promise<Candidate> => {
+      const customer = await store.datasets.customer(set.datasetVersion, m.customer.id);
+      if (!customer) throw new Error(`customer ${m.customer.id} of segment set ${set.id} is not in data set v${set.datasetVersion}`);
+      return { customer, probability: m.probability, expectedLoss: m.priority };
+    }),
+  );
+  const highBand = (aggregates.find((a) => a.code === 'at-risk')?.size ?? 0) + set.atThreshold;
+  const high = set.settings.highRisk;
+  let excludedHigh = 0;
+  for (const id of excluded) {
+    const p = await store.models.score(set.modelVersion, id);
+    if (p !== null && p >= high) excludedHigh++;
+  }
+  return { pool, eligible: highBand - excludedHigh };
 }
 
 /** Counts of a week's calls; all zero for a week without a plan. */

@@ -15,7 +15,9 @@ export interface Candidate {
 
 /**
  * High-band customers (probability ≥ `high`) not in `excluded`, by expected loss, highest first
- * (ties: smaller id first, so the order never depends on the input order).
+ * (ties: smaller id first, so the order never depends on the input order). The rule over every
+ * scored customer: planWeek reads the same order from the stored segments (plan.ts highBandPool),
+ * and tests hold the two equal.
  */
 export function rankEligible(scored: readonly ScoredCustomer[], high: number, excluded: ReadonlySet<number>): Candidate[] {
   const out: Candidate[] = [];

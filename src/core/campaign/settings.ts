@@ -1,5 +1,5 @@
 import type { LoadedModel } from '../activeModel.ts';
-import type { Store } from '../ports.ts';
+import type { BackgroundWork, SegmentSet, Store } from '../ports.ts';
 import type { BandThresholds } from '../risk.ts';
 
 export interface CampaignSettings {
@@ -23,6 +23,17 @@ export interface CampaignDeps {
   store: Store;
   /** The served model (an ActiveModel). */
   model: { get(): Promise<LoadedModel> };
+  /**
+   * The served model's stored segments (the assistant's, which builds missing ones off the event
+   * loop); without it they are looked up, and built in place if missing.
+   */
+  segments?: { set(loaded: LoadedModel): Promise<SegmentSet> };
+  /**
+   * Where the plan's pool is explained (every feature, for the offer rule): a worker, so a model
+   * whose explanations cost milliseconds (5.5 ms each for the 1M store's vote) does not hold the
+   * event loop for the whole pool. Without it, the served model explains them in place.
+   */
+  work?: Pick<BackgroundWork, 'explain'>;
   settings: CampaignSettings;
   now?: () => Date;
 }

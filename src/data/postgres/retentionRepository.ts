@@ -9,6 +9,7 @@ const MODEL_STEPS = [
   'DELETE FROM explanation WHERE model_version = $1',
   'DELETE FROM segment_member WHERE set_id IN (SELECT id FROM segment_set WHERE model_version = $1)',
   'DELETE FROM segment_summary WHERE set_id IN (SELECT id FROM segment_set WHERE model_version = $1)',
+  'DELETE FROM segment_combination WHERE set_id IN (SELECT id FROM segment_set WHERE model_version = $1)',
   'DELETE FROM segment_set WHERE model_version = $1',
   'DELETE FROM score WHERE model_version = $1',
   'DELETE FROM model WHERE version = $1',

@@ -163,3 +163,24 @@ export const SEGMENT_EXPLANATION_SCHEMA = `
   CREATE TRIGGER segment_member_immutable BEFORE UPDATE ON segment_member FOR EACH ROW EXECUTE FUNCTION reject_update('model versions are immutable');
   CREATE TRIGGER explanation_immutable BEFORE UPDATE ON explanation FOR EACH ROW EXECUTE FUNCTION reject_update('model versions are immutable');
 `;
+
+/** Segment overlaps and the customers at the threshold: sqlite/schema.ts SEGMENT_COMBINATION_SCHEMA says why. */
+export const SEGMENT_COMBINATION_SCHEMA = `
+  CREATE TABLE segment_combination (
+    set_id BIGINT NOT NULL REFERENCES segment_set(id),
+    segments INTEGER NOT NULL,
+    customers INTEGER NOT NULL,
+    PRIMARY KEY (set_id, segments)
+  );
+  CREATE TRIGGER segment_combination_immutable BEFORE UPDATE ON segment_combination FOR EACH ROW EXECUTE FUNCTION reject_update('model versions are immutable');
+  CREATE TEMP TABLE stale_segment_set ON COMMIT DROP AS
+    SELECT s.id FROM segment_set s
+    WHERE EXISTS (SELECT 1 FROM score c WHERE c.model_version = s.model_version AND c.probability = s.high_risk);
+  DELETE FROM segment_member WHERE set_id IN (SELECT id FROM stale_segment_set);
+  DELETE FROM segment_summary WHERE set_id IN (SELECT id FROM stale_segment_set);
+  DELETE FROM segment_set WHERE id IN (SELECT id FROM stale_segment_set);
+  INSERT INTO segment_combination (set_id, segments, customers)
+    SELECT set_id, segments, count(*) FROM segment_member
+    WHERE (segments & -segments) = (1 << segment)
+    GROUP BY set_id, segments;
+`;

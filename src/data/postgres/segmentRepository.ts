@@ -1,22 +1,23 @@
 import type pg from 'pg';
 import type { SegmentRepository, SegmentSet } from '../../core/ports.ts';
-import { SEGMENT_CODES, type SegmentAggregate, type SegmentCode, type SegmentMember, type SegmentSettings, type SegmentTables } from '../../core/segments.ts';
-import { aggregatesOf, membersOf, type MemberRow, type StoredSet } from '../segmentRows.ts';
+import { SEGMENT_CODES, type SegmentAggregate, type SegmentCode, type SegmentCombination, type SegmentMember, type SegmentSettings, type SegmentTables } from '../../core/segments.ts';
+import { AT_THRESHOLD, aggregatesOf, atThresholdSummary, combinationRows, combinationsOf, membersOf, type MemberRow, type StoredSet } from '../segmentRows.ts';
 import { copyRows, type CopyValue } from './copy.ts';
 import { row, rows, transaction } from './sql.ts';
 
 /** A set row read straight into a StoredSet: the JSON columns parsed by the driver, the settings built by the server. */
 const SELECT_SET = `SELECT s.id, s.model_version AS "modelVersion", m.dataset_version AS "datasetVersion", s.population,
     json_build_object('highRisk', s.high_risk, 'mediumRisk', s.medium_risk, 'promoShare', s.promo_share) AS settings,
-    s.cutoffs::json AS cutoffs, s.codes::json AS codes, s.categories::json AS categories
+    s.cutoffs::json AS cutoffs, s.codes::json AS codes, s.categories::json AS categories,
+    coalesce((SELECT size FROM segment_summary t WHERE t.set_id = s.id AND t.segment = ${AT_THRESHOLD}), 0)::int AS "atThreshold"
   FROM segment_set s JOIN model m ON m.version = s.model_version
   WHERE s.model_version = $1 AND s.high_risk = $2 AND s.medium_risk = $3 AND s.promo_share = $4`;
 
 const settingsKey = (modelVersion: number, s: SegmentSettings) => [modelVersion, s.highRisk, s.mediumRisk, s.promoShare];
 
 function* memberRows(setId: number, t: SegmentTables): Generator<CopyValue[]> {
-  for (let k = 0; k < t.order.length; k++) {
-    const idx = t.order[k];
+  const lists: [number, Int32Array][] = [...t.order.map((idx, k): [number, Int32Array] => [k, idx]), [AT_THRESHOLD, t.atThreshold]];
+  for (const [k, idx] of lists) {
     for (let rank = 0; rank < idx.length; rank++) {
       const i = idx[rank];
       yield [setId, k, rank, t.ids[i], t.probability[i], t.profit[i], t.category[i], t.masks[i]];
@@ -58,8 +59,9 @@ export class PgSegmentRepository implements SegmentRepository {
       client,
       'segment_summary',
       ['set_id', 'segment', 'size', 'share', 'mean_risk', 'profit_at_stake'],
-      t.aggregates.map((a, k) => [setId, k, a.size, a.share, a.meanRisk, a.profitAtStake]),
+      [...t.aggregates, atThresholdSummary(t)].map((a, k) => [setId, k < t.aggregates.length ? k : AT_THRESHOLD, a.size, a.share, a.meanRisk, a.profitAtStake]),
     );
+    await copyRows(client, 'segment_combination', ['set_id', 'segments', 'customers'], combinationRows(t).map(([mask, n]) => [setId, mask, n]));
     await copyRows(client, 'segment_member', ['set_id', 'segment', 'rank', 'id', 'probability', 'profit', 'category', 'segments'], memberRows(setId, t));
   }
 
@@ -73,7 +75,7 @@ export class PgSegmentRepository implements SegmentRepository {
     const summaries = await rows<Omit<SegmentAggregate, 'code'> & { segment: number }>(
       this.pool,
       `SELECT segment, size, share, mean_risk AS "meanRisk", profit_at_stake AS "profitAtStake"
-       FROM segment_summary WHERE set_id = $1 ORDER BY segment`,
+       FROM segment_summary WHERE set_id = $1 AND segment >= 0 ORDER BY segment`,
       [set.id],
     );
     return aggregatesOf(set, summaries);
@@ -82,7 +84,25 @@ export class PgSegmentRepository implements SegmentRepository {
   /** Members [offset, offset + limit) of one segment by priority: one range of the primary key. */
   async members(set: SegmentSet, code: SegmentCode, offset: number, limit: number): Promise<SegmentMember[]> {
     const k = (set as StoredSet).codes.indexOf(code);
-    if (k < 0 || limit <= 0) return [];
+    return k < 0 ? [] : this.page(set, k, offset, limit);
+  }
+
+  async atThreshold(set: SegmentSet, offset: number, limit: number): Promise<SegmentMember[]> {
+    return set.atThreshold > 0 ? this.page(set, AT_THRESHOLD, offset, limit) : [];
+  }
+
+  /** At most 63 rows of one primary-key prefix. */
+  async combinations(set: SegmentSet): Promise<SegmentCombination[]> {
+    const stored = await rows<{ segments: number; customers: number }>(
+      this.pool,
+      'SELECT segments, customers FROM segment_combination WHERE set_id = $1 AND segments > 0',
+      [set.id],
+    );
+    return combinationsOf(set, stored.map((r) => [r.segments, r.customers] as const));
+  }
+
+  private async page(set: SegmentSet, k: number, offset: number, limit: number): Promise<SegmentMember[]> {
+    if (limit <= 0) return [];
     const page = await rows<MemberRow>(
       this.pool,
       `SELECT id, probability, profit, category, segments FROM segment_member

@@ -17,6 +17,7 @@ export class SqliteRetentionRepository implements RetentionRepository {
       run('DELETE FROM explanation WHERE model_version = ?'),
       run('DELETE FROM segment_member WHERE set_id IN (SELECT id FROM segment_set WHERE model_version = ?)'),
       run('DELETE FROM segment_summary WHERE set_id IN (SELECT id FROM segment_set WHERE model_version = ?)'),
+      run('DELETE FROM segment_combination WHERE set_id IN (SELECT id FROM segment_set WHERE model_version = ?)'),
       run('DELETE FROM segment_set WHERE model_version = ?'),
       run('DELETE FROM score WHERE model_version = ?'),
       run('DELETE FROM model WHERE version = ?'),

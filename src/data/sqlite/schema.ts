@@ -149,3 +149,34 @@ export const SEGMENT_EXPLANATION_SCHEMA = `
       CREATE TRIGGER segment_member_immutable BEFORE UPDATE ON segment_member BEGIN SELECT RAISE(ABORT, 'model versions are immutable'); END;
       CREATE TRIGGER explanation_immutable BEFORE UPDATE ON explanation BEGIN SELECT RAISE(ABORT, 'model versions are immutable'); END;
     `;
+
+/**
+ * segment_combination: customers per combination of segments (a mask in the set's code order), so
+ * the /segment overview reads at most 63 rows instead of every member. Customers exactly at the
+ * threshold (high band, not at risk) are member rows of segment -1 with a summary row of their
+ * count; the week's call list reads them beside the at-risk order.
+ * Sets stored before: their combinations come from their own member rows (each customer counted
+ * once, on the row of its lowest segment bit). A set whose scores put someone exactly at the
+ * threshold is dropped instead — it is built again on first use, with them — because only the
+ * scores know who they are; with continuous scores that is no set at all.
+ */
+export const SEGMENT_COMBINATION_SCHEMA = `
+  CREATE TABLE segment_combination (
+    set_id INTEGER NOT NULL REFERENCES segment_set(id),
+    segments INTEGER NOT NULL,
+    customers INTEGER NOT NULL,
+    PRIMARY KEY (set_id, segments)
+  ) WITHOUT ROWID;
+  CREATE TRIGGER segment_combination_immutable BEFORE UPDATE ON segment_combination BEGIN SELECT RAISE(ABORT, 'model versions are immutable'); END;
+  CREATE TEMP TABLE stale_segment_set AS
+    SELECT s.id FROM segment_set s
+    WHERE EXISTS (SELECT 1 FROM score c WHERE c.model_version = s.model_version AND c.probability = s.high_risk);
+  DELETE FROM segment_member WHERE set_id IN (SELECT id FROM stale_segment_set);
+  DELETE FROM segment_summary WHERE set_id IN (SELECT id FROM stale_segment_set);
+  DELETE FROM segment_set WHERE id IN (SELECT id FROM stale_segment_set);
+  DROP TABLE stale_segment_set;
+  INSERT INTO segment_combination (set_id, segments, customers)
+    SELECT set_id, segments, count(*) FROM segment_member
+    WHERE (segments & -segments) = (1 << segment)
+    GROUP BY set_id, segments;
+`;

@@ -1,14 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { SegmentRepository, SegmentSet } from '../../core/ports.ts';
-import {
-  SEGMENT_CODES,
-  segmentsOfMask,
-  type SegmentAggregate,
-  type SegmentCode,
-  type SegmentMember,
-  type SegmentSettings,
-  type SegmentTables,
-} from '../../core/segments.ts';
+import { SEGMENT_CODES, type SegmentAggregate, type SegmentCode, type SegmentCombination, type SegmentMember, type SegmentSettings, type SegmentTables } from '../../core/segments.ts';
+import { AT_THRESHOLD, aggregatesOf, atThresholdSummary, combinationRows, combinationsOf, membersOf, type StoredSet } from '../segmentRows.ts';
 
 interface SetRow {
   id: number;
@@ -21,13 +14,7 @@ interface SetRow {
   categories: string;
   cutoffs: string;
   population: number;
-}
-
-interface StoredSet extends SegmentSet {
-  /** The segment codes in the order of the stored indices and mask bits when the set was written. */
-  codes: SegmentCode[];
-  /** Popular categories by the index member rows store. */
-  categories: string[];
+  at_threshold: number | null;
 }
 
 const toSet = (r: SetRow): StoredSet => ({
@@ -39,23 +26,29 @@ const toSet = (r: SetRow): StoredSet => ({
   cutoffs: JSON.parse(r.cutoffs),
   codes: JSON.parse(r.codes),
   categories: JSON.parse(r.categories),
+  atThreshold: r.at_threshold ?? 0,
 });
 
-const SET_SELECT = `SELECT s.id, s.model_version, m.dataset_version, s.high_risk, s.medium_risk, s.promo_share, s.codes, s.categories, s.cutoffs, s.population
+const SET_SELECT = `SELECT s.id, s.model_version, m.dataset_version, s.high_risk, s.medium_risk, s.promo_share, s.codes, s.categories, s.cutoffs, s.population,
+    (SELECT size FROM segment_summary t WHERE t.set_id = s.id AND t.segment = ${AT_THRESHOLD}) AS at_threshold
   FROM segment_set s JOIN model m ON m.version = s.model_version`;
 
 /**
  * Segments stored per (model version, settings): `segment_summary` holds the aggregates and
  * `segment_member` every member with its rank (priority order), so a page of a segment is one
  * range of the primary key (set_id, segment, rank). Segments are stored by their index in the
- * set's own code list, so adding a segment later never misreads older sets.
+ * set's own code list, so adding a segment later never misreads older sets. The customers exactly
+ * at the at-risk threshold are segment AT_THRESHOLD (a summary row with their count, and member
+ * rows); `segment_combination` counts customers per mask.
  */
 export class SqliteSegmentRepository implements SegmentRepository {
   private readonly selectSet;
   private readonly insertSet;
   private readonly insertSummary;
   private readonly insertMember;
+  private readonly insertCombination;
   private readonly selectSummaries;
+  private readonly selectCombinations;
   private readonly selectMembers;
   private readonly saveTx;
 
@@ -76,10 +69,14 @@ export class SqliteSegmentRepository implements SegmentRepository {
     this.insertMember = db.prepare(
       'INSERT INTO segment_member (set_id, segment, rank, id, probability, profit, category, segments) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    this.insertCombination = db.prepare('INSERT INTO segment_combination (set_id, segments, customers) VALUES (?, ?, ?)');
     this.selectSummaries = db
       .prepare<[number], [number, number, number, number, number]>(
-        'SELECT segment, size, share, mean_risk, profit_at_stake FROM segment_summary WHERE set_id = ? ORDER BY segment',
+        'SELECT segment, size, share, mean_risk, profit_at_stake FROM segment_summary WHERE set_id = ? AND segment >= 0 ORDER BY segment',
       )
+      .raw();
+    this.selectCombinations = db
+      .prepare<[number], [number, number]>('SELECT segments, customers FROM segment_combination WHERE set_id = ? AND segments > 0')
       .raw();
     this.selectMembers = db
       .prepare<[number, number, number, number], [number, number, number, number, number]>(
@@ -105,12 +102,17 @@ export class SqliteSegmentRepository implements SegmentRepository {
         ).lastInsertRowid,
       );
       t.aggregates.forEach((a, k) => this.insertSummary.run(setId, k, a.size, a.share, a.meanRisk, a.profitAtStake));
-      t.order.forEach((idx, k) => {
+      const insertMembers = (k: number, idx: Int32Array) => {
         for (let rank = 0; rank < idx.length; rank++) {
           const i = idx[rank];
           this.insertMember.run(setId, k, rank, t.ids[i], t.probability[i], t.profit[i], t.category[i], t.masks[i]);
         }
-      });
+      };
+      t.order.forEach((idx, k) => insertMembers(k, idx));
+      const tied = atThresholdSummary(t);
+      this.insertSummary.run(setId, AT_THRESHOLD, tied.size, tied.share, tied.meanRisk, tied.profitAtStake);
+      insertMembers(AT_THRESHOLD, t.atThreshold);
+      for (const [mask, customers] of combinationRows(t)) this.insertCombination.run(setId, mask, customers);
       return setId;
     });
   }
@@ -132,41 +134,30 @@ export class SqliteSegmentRepository implements SegmentRepository {
   }
 
   async aggregates(set: SegmentSet): Promise<SegmentAggregate[]> {
-    const { codes } = set as StoredSet;
-    const byCode = new Map(
-      this.selectSummaries.all(set.id).map(([k, size, share, meanRisk, profitAtStake]) => [codes[k], { code: codes[k], size, share, meanRisk, profitAtStake }]),
+    return aggregatesOf(
+      set,
+      this.selectSummaries.all(set.id).map(([segment, size, share, meanRisk, profitAtStake]) => ({ segment, size, share, meanRisk, profitAtStake })),
     );
-    // Listed in today's order; a segment the set predates reads as empty.
-    return SEGMENT_CODES.map((code) => byCode.get(code) ?? { code, size: 0, share: 0, meanRisk: 0, profitAtStake: 0 });
   }
 
   /** No join: the rows carry what a list shows, so a page never touches the (large, cold) customer table. */
   async members(set: SegmentSet, code: SegmentCode, offset: number, limit: number): Promise<SegmentMember[]> {
-    const { codes, categories } = set as StoredSet;
-    const k = codes.indexOf(code);
-    if (k < 0 || limit <= 0) return [];
-    const segmentsOf = maskReader(codes);
-    return this.selectMembers.all(set.id, k, offset, offset + limit).map(([id, probability, profit, category, mask]) => ({
-      customer: { id, profit, popularCategory: categories[category] ?? '' },
-      probability,
-      priority: probability * profit,
-      segments: segmentsOf(mask),
-    }));
+    const k = (set as StoredSet).codes.indexOf(code);
+    return k < 0 ? [] : this.page(set as StoredSet, k, offset, limit);
   }
-}
 
-const maskReaders = new Map<string, (mask: number) => SegmentCode[]>();
-
-/** Mask → segment codes in today's order, one frozen array per distinct mask (a member row allocates none). */
-function maskReader(codes: SegmentCode[]): (mask: number) => SegmentCode[] {
-  const key = codes.join(',');
-  let read = maskReaders.get(key);
-  if (!read) {
-    const table = Array.from({ length: 1 << codes.length }, (_, mask) =>
-      Object.freeze(SEGMENT_CODES.filter((c) => segmentsOfMask(mask, codes).includes(c))) as SegmentCode[],
-    );
-    read = (mask) => table[mask] ?? [];
-    maskReaders.set(key, read);
+  async atThreshold(set: SegmentSet, offset: number, limit: number): Promise<SegmentMember[]> {
+    return set.atThreshold > 0 ? this.page(set as StoredSet, AT_THRESHOLD, offset, limit) : [];
   }
-  return read;
+
+  /** At most 63 rows of one primary-key prefix. */
+  async combinations(set: SegmentSet): Promise<SegmentCombination[]> {
+    return combinationsOf(set, this.selectCombinations.all(set.id));
+  }
+
+  private page(set: StoredSet, k: number, offset: number, limit: number): SegmentMember[] {
+    if (limit <= 0) return [];
+    const rows = this.selectMembers.all(set.id, k, offset, offset + limit);
+    return membersOf(set, rows.map(([id, probability, profit, category, segments]) => ({ id, probability, profit, category, segments })));
+  }
 }

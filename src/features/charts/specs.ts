@@ -6,7 +6,7 @@ import type { RiskAnswer } from '../../core/assistant.ts';
 import { wilsonInterval, type ArmComparison, type WeekResult } from '../../core/campaign/index.ts';
 import type { DigestPeriod } from '../../core/digest/period.ts';
 import type { FeatureImportance } from '../../core/importance.ts';
-import type { SegmentSummary } from '../../core/segments.ts';
+import type { SegmentCode, SegmentOverview, SegmentSummary } from '../../core/segments.ts';
 import * as M from '../../messages.ts';
 
 /** The waterfall from the average customer's probability to this customer's, with the same drivers as the text. */
@@ -27,17 +27,21 @@ export function featureImportanceChart(top: readonly FeatureImportance[]) {
   return importanceChart({ features: drawn, note: left.length ? M.CHART_TEXT.importance.rest(left.length, leftShare) : null });
 }
 
-/** Every segment but «Все в зоне риска» (the total they are part of, named in the subtitle), with their overlaps. */
-export function segmentOverviewChart(all: readonly SegmentSummary[], units: M.MoneyUnits) {
+/**
+ * Every segment but «Все в зоне риска» (the total they are part of, named in the subtitle), with
+ * their overlaps: a segment's «ещё и в другом» are its customers in at least one other drawn segment.
+ */
+export function segmentOverviewChart({ segments: all, combinations }: SegmentOverview, units: M.MoneyUnits) {
   const parts = all.filter((s) => s.code !== 'at-risk');
-  const seen = new Map<number, number>();
-  for (const s of parts) for (const m of s.members) seen.set(m.customer.id, (seen.get(m.customer.id) ?? 0) + 1);
+  const drawn = new Set(parts.map((s) => s.code));
+  const shared = (code: SegmentCode) =>
+    combinations.reduce((n, c) => (c.segments.includes(code) && c.segments.filter((x) => drawn.has(x)).length > 1 ? n + c.customers : n), 0);
   const atRisk = all.find((s) => s.code === 'at-risk');
   return segmentsChart({
     segments: parts.map((s) => ({
       title: M.SEGMENT_TEXT[s.code].title,
       size: s.size,
-      shared: s.members.filter((m) => (seen.get(m.customer.id) ?? 0) > 1).length,
+      shared: shared(s.code),
       loss: s.profitAtStake,
       lossLabel: M.fmtMoney(s.profitAtStake, units.profit),
     })),
