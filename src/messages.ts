@@ -180,6 +180,17 @@ const INDIRECT_NOTES: Record<IndirectFeature, Record<'low' | 'high' | 'unclear',
   },
 };
 
+/** /top_features: what an indirect feature stands for across all customers, instead of a reason to act on it. */
+const INDIRECT_OVERALL: Record<IndirectFeature, string> = {
+  serviceErrors: 'сбои сервиса скорее признак активности — кто чаще заходит, чаще их видит',
+  marketActiveCurrent: 'касания этого месяца скорее следствие — рассылок больше у тех, кого уже удерживают',
+};
+
+function indirectOverall(f: FeatureImportance): string | null {
+  if (!f.indirect || !isIndirectCandidate(f.feature)) return null;
+  return f.indirect === 'unclear' ? INDIRECT_NOTES[f.feature].unclear.text : INDIRECT_OVERALL[f.feature];
+}
+
 function indirectNote(d: Driver): { text: string; short: string } | null {
   if (!d.indirect || !isIndirectCandidate(d.feature)) return null;
   const notes = INDIRECT_NOTES[d.feature];
@@ -530,9 +541,10 @@ export function topFeaturesText(top: readonly FeatureImportance[]): string {
   const rest = top.length - listed.length;
   return [
     'Что сильнее всего влияет на риск снижения покупок (доля во влиянии на прогноз):',
-    ...listed.slice(0, 10).map(({ f, share }, i) => {
+    ...listed.slice(0, 10).flatMap(({ f, share }, i) => {
       const direction = describeDirection(f);
-      return `${i + 1}. ${featureLabel(f.feature)} — ${fmtNumber(share, 0)}%${direction ? `: ${direction}` : ''}`;
+      const note = indirectOverall(f);
+      return [`${i + 1}. ${featureLabel(f.feature)} — ${fmtNumber(share, 0)}%${direction ? `: ${direction}` : ''}`, ...(note ? [`   ↳ Не причина: ${note}.`] : [])];
     }),
     ...(listed.length > 10 ? [`…и ещё ${fmtCount(listed.length - 10, NOUNS.feature)} по 1–${fmtNumber(listed[10].share, 0)}%`] : []),
     ...(rest > 0 ? [`Ещё ${fmtCount(rest, NOUNS.feature)} почти не влияют (меньше 1% каждый): модель на них не опирается.`] : []),

@@ -211,8 +211,11 @@ export function createAssistant(deps: {
 
     /** Importance of every feature with the direction it pushes the risk, most important first: both stored with the model, so this reads the model row only. */
     async topFeatures(): Promise<FeatureImportance[]> {
-      const { importance, featureDirections } = await active.get();
-      return importance.map((f) => ({ feature: f.feature, importance: f.importance, direction: featureDirections[f.feature as FeatureName] ?? null }));
+      const { importance, featureDirections, indirect } = await active.get();
+      return importance.map((f) => {
+        const reading = indirect.get(f.feature);
+        return { feature: f.feature, importance: f.importance, direction: featureDirections[f.feature as FeatureName] ?? null, ...(reading ? { indirect: reading } : {}) };
+      });
     },
 
     async modelInfo(): Promise<{ model: ModelVersion; dataset: DatasetVersion | null }> {

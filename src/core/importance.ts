@@ -5,6 +5,7 @@
  * (src/core/training.ts, through src/ml/directions.ts) and kept in the model's metrics, so the answer
  * reads the model row and nothing else.
  */
+import type { IndirectReading } from './indirect.ts';
 import type { FeatureDirection as MeasuredDirection } from '../ml/index.ts';
 import type { FeatureName } from './domain.ts';
 
@@ -19,6 +20,8 @@ export interface FeatureImportance {
   /** Permutation importance on ROC-AUC (drop when the feature is shuffled); can be slightly negative for unused features. */
   importance: number;
   direction: FeatureDirection | null;
+  /** Set when the feature stands for something else under this model (src/core/indirect.ts): not a cause to act on. */
+  indirect?: IndirectReading;
 }
 
 /** A categorical value needs this share of customers (and at least 5) before it can be named the riskiest. */

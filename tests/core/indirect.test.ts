@@ -146,3 +146,25 @@ describe('no reason for an offer or a call is an indirect signal', () => {
     expect(text).not.toMatch(/сбоев сервиса|касаний в этом месяце/);
   });
 });
+
+describe('/top_features says the same of an indirect feature, across all customers', () => {
+  const top = (indirect?: 'opposite' | 'unclear') => [
+    { feature: 'pagesPerVisit', importance: 0.05, direction: null },
+    { feature: 'serviceErrors', importance: 0.02, direction: null, ...(indirect ? { indirect } : {}) },
+  ];
+  const noteUnder = (text: string, label: RegExp) => {
+    const lines = text.split('\n');
+    return lines[lines.findIndex((l) => label.test(l)) + 1];
+  };
+
+  it('an opposite reading: the note under the feature says what it stands for, and that it is no cause', () => {
+    const text = M.topFeaturesText(top('opposite'));
+    expect(noteUnder(text, /сбоев сервиса/)).toMatch(/↳ Не причина: сбои сервиса скорее признак активности/);
+    expect(text.match(/Не причина/g)).toHaveLength(1);
+  });
+
+  it('an unclear reading says only that it is no cause on its own; a plain feature gets no note', () => {
+    expect(noteUnder(M.topFeaturesText(top('unclear')), /сбоев сервиса/)).toMatch(/↳ Не причина: сбои сервиса сами по себе с уходом почти не связаны/);
+    expect(M.topFeaturesText(top())).not.toMatch(/Не причина/);
+  });
+});

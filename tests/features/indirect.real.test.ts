@@ -63,6 +63,16 @@ describeReal('indirect signals on the real export', () => {
       expect(lines[at + 1]).toBe('   ↳ Не причина: мало сбоев сервиса — скорее признак низкой активности: кто реже заходит, реже видит сбои.');
     });
 
+    it('/top_features marks service errors as no cause, under the model trained on the export', async () => {
+      const top = await fx.app.assistant.topFeatures();
+      expect(top.find((f) => f.feature === 'serviceErrors')?.indirect).toBe('opposite');
+      const [text] = texts(await fx.app.dialogue.handleText(admin, '/top_features'));
+      const lines = text.split('\n');
+      // Listed only when its share reaches 1% among the first ten; wherever it is listed, the note follows.
+      const at = lines.findIndex((l) => /^\d+\. сбоев сервиса/.test(l));
+      if (at >= 0) expect(lines[at + 1]).toMatch(/↳ Не причина: сбои сервиса скорее признак активности/);
+    });
+
     it('/risk for a customer whose driver is this month’s contacts says the month alone goes with nothing', async () => {
       const r = answers.find((a) => a.drivers.some((d) => d.feature === 'marketActiveCurrent'));
       expect(r, 'a customer with this month’s contacts among the drivers').toBeDefined();
