@@ -40,6 +40,9 @@ export class Offload {
     // Only a digest run talks to Telegram from a worker, with the bot's own token and retry policy.
     this.pool = new WorkerPool(workers, { config: this.config, nice: WORKER_NICE }, this.log);
     this.pool.start();
+    // One warm-up a worker (each takes one as it boots): its app and the served model are loaded
+    // before the first task that needs them. A failed warm-up only leaves that for the first task.
+    for (let k = 0; k < workers; k++) this.pool.run('warm', null).catch((err: Error) => this.log.warn('worker warm-up failed', { error: err.message }));
   }
 
   get running(): boolean {

@@ -48,7 +48,13 @@ type Handlers = { [K in TaskName]: (payload: Tasks[K]['payload'], signal: AbortS
 
 const handlers: Handlers = {
   async warm() {
-    await appHere();
+    const a = await appHere();
+    // The first explanation in a thread loads the served model and compiles the explainer: paid
+    // here, not by the first answer that needs one (the week's plan explains its whole pool).
+    const version = await a.store.models.activeVersion();
+    const meta = version === null ? null : await a.store.models.meta(version);
+    const [id] = meta ? await a.store.datasets.nearestIds(meta.datasetVersion, 0, 1) : [];
+    if (version !== null && id !== undefined) await (await workHere()).explain(version, [id], { every: true });
     return null;
   },
   async render({ source, size }) {
