@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { SegmentRepository, SegmentSet } from '../../core/ports.ts';
 import { SEGMENT_CODES, type SegmentAggregate, type SegmentCode, type SegmentMember, type SegmentSettings, type SegmentTables } from '../../core/segments.ts';
 import { aggregatesOf, membersOf, type MemberRow, type StoredSet } from '../segmentRows.ts';
-import { copyRows, type CopyValue } from './copy.ts';
+import { copyBinary, copyRows, type CopyValue } from './copy.ts';
 import { row, rows, transaction } from './sql.ts';
 
 /** A set row read straight into a StoredSet: the JSON columns parsed by the driver, the settings built by the server. */
@@ -14,12 +14,31 @@ const SELECT_SET = `SELECT s.id, s.model_version AS "modelVersion", m.dataset_ve
 
 const settingsKey = (modelVersion: number, s: SegmentSettings) => [modelVersion, s.highRisk, s.mediumRisk, s.promoShare];
 
+const MEMBER_COPY = [
+  ['set_id', 'int8'],
+  ['segment', 'int4'],
+  ['rank', 'int4'],
+  ['id', 'int8'],
+  ['probability', 'float8'],
+  ['profit', 'float8'],
+  ['category', 'int4'],
+  ['segments', 'int4'],
+] as const;
+
 function* memberRows(setId: number, t: SegmentTables): Generator<CopyValue[]> {
+  const r: CopyValue[] = [setId, 0, 0, 0, 0, 0, 0, 0];
   for (let k = 0; k < t.order.length; k++) {
     const idx = t.order[k];
+    r[1] = k;
     for (let rank = 0; rank < idx.length; rank++) {
       const i = idx[rank];
-      yield [setId, k, rank, t.ids[i], t.probability[i], t.profit[i], t.category[i], t.masks[i]];
+      r[2] = rank;
+      r[3] = t.ids[i];
+      r[4] = t.probability[i];
+      r[5] = t.profit[i];
+      r[6] = t.category[i];
+      r[7] = t.masks[i];
+      yield r;
     }
   }
 }
@@ -60,7 +79,7 @@ export class PgSegmentRepository implements SegmentRepository {
       ['set_id', 'segment', 'size', 'share', 'mean_risk', 'profit_at_stake'],
       t.aggregates.map((a, k) => [setId, k, a.size, a.share, a.meanRisk, a.profitAtStake]),
     );
-    await copyRows(client, 'segment_member', ['set_id', 'segment', 'rank', 'id', 'probability', 'profit', 'category', 'segments'], memberRows(setId, t));
+    await copyBinary(client, 'segment_member', MEMBER_COPY, memberRows(setId, t));
   }
 
   /** One transaction; idempotent: when another process stored the set first, that set is returned. */
