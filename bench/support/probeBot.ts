@@ -8,11 +8,16 @@
  * Start-up mirrors `startBot` in src/main.ts: build the app, wire and create the bot, set the
  * command menu, warm up, poll. The digest schedule is left out (its catch-up depends on the
  * weekday); the digest is composed as its own phase instead.
+ *
+ * Either engine: `db` is a RETENTION_DB value (a SQLite file or a postgres:// URL). PROBE_TRACE=1
+ * prints each phase as it is recorded and the app's log to stderr (a probe that waits for an
+ * answer that never comes shows where).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRemoteEmulator, type SentCall } from './remoteEmulator.ts';
+import { storeSql } from './storeSql.ts';
 
 const ms = (x: number) => Math.round(x * 10) / 10;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
@@ -52,13 +57,13 @@ export async function probeBot(opts: BotProbeOptions) {
   const t0 = clock();
   const app = await buildApp(
     loadConfig({ RETENTION_DB: opts.db, CHART_OUT_DIR: join(tmpdir(), 'retention-probe-charts'), TELEGRAM_BOT_TOKEN: em.token, TELEGRAM_API_ROOT: em.apiRoot }),
-    createLogger(() => undefined),
+    createLogger(process.env.PROBE_TRACE ? (l) => process.stderr.write(`${l}\n`) : () => undefined),
   );
   const { deps } = botWiring(app, {
     token: em.token,
     apiRoot: em.apiRoot,
-    // The emulator's users are their chats' ids; an empty list would refuse everyone.
-    access: { allowed: new Set([1, 2, 9, ...Array.from({ length: 40 }, (_, k) => 100 + k), ...Array.from({ length: 60 }, (_, k) => 200 + k)]), admins: new Set() },
+    // Closed by default (src/core/access.ts): the probe's chats are private chats of allowed users (user id = chat id).
+    access: { allowed: new Set(Array.from({ length: 1000 }, (_, i) => i + 1)), admins: new Set() },
     rateLimitPerMinute: 1_000_000,
     uploads: false,
   });
@@ -102,13 +107,14 @@ export async function probeBot(opts: BotProbeOptions) {
     const s = await ask(1, '/segment', ['sendMessage', 'sendPhoto']);
     await record(label, { textMs: s.sendMessage, chartMs: s.sendPhoto });
   }
-  // This week's call list: the first ask draws and stores it (unless the first /risk above did), the next reads it.
+  // This week's call list: the first ask draws and stores it (the first /risk above drew one for
+  // its card: dropped first), the next reads it.
   const week = currentPeriod(app.config).key;
-  const db = (app.store as unknown as { db: { prepare(sql: string): { run(...a: unknown[]): unknown } } }).db;
-  const dropPlan = () => {
-    for (const table of ['campaign_outreach', 'campaign_member', 'campaign_plan']) db.prepare(`DELETE FROM ${table} WHERE week = ?`).run(week);
+  const sql = storeSql(app.store);
+  const dropPlan = async () => {
+    for (const table of ['campaign_outreach', 'campaign_member', 'campaign_plan']) await sql.run(`DELETE FROM ${table} WHERE week = ?`, week);
   };
-  dropPlan();
+  await dropPlan();
   for (const label of ['first /plan (drawn)', 'again /plan (stored)']) {
     const s = await ask(1, '/plan', ['sendMessage']);
     await record(label, { ms: s.sendMessage });
@@ -142,7 +148,7 @@ export async function probeBot(opts: BotProbeOptions) {
   const atRiskCount = (await app.store.digests.get(week))?.atRiskIds.length;
   // A benchmark's digest and plan are no real week's: drop them, so they neither show in next
   // week's comparison nor keep this model version from `retention gc`.
-  for (const table of ['digest_delivery', 'digest_part', 'digest_run']) db.prepare(`DELETE FROM ${table} WHERE period = ?`).run(week);
+  for (const table of ['digest_delivery', 'digest_part', 'digest_run']) await sql.run(`DELETE FROM ${table} WHERE period = ?`, week);
   const digestMs = digestDone - tDigest;
   const digestRisk = (await Promise.all(digestSeries)).filter((r) => r.pushedAt < digestDone).map((r) => r.sendMessage);
   await record('digest composed and recorded', { ms: ms(digestMs), atRisk: atRiskCount, riskDuring: { requests: digestRisk.length, textMaxMs: maxOf(digestRisk) } });
@@ -159,7 +165,7 @@ export async function probeBot(opts: BotProbeOptions) {
     chartMedianMs: med(warm.map((w) => w.chart)),
   });
 
-  dropPlan();
+  await dropPlan();
   const loop = { maxMs: ms(overall.max / 1e6), p99Ms: ms(overall.percentile(99) / 1e6), meanMs: ms(overall.mean / 1e6) };
   await polling.stop();
   await app.close();

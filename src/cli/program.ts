@@ -360,7 +360,7 @@ function readPlanArms(file: string): { treated: number[]; control: number[] } {
 async function checkContactsBeside(dir: string): Promise<void> {
   if (!existsSync(dir)) return; // the ingest says so
   try {
-    await csvContactsReader.read(dir, () => true);
+    await csvContactsReader.read(dir, async () => () => true);
   } catch (err) {
     if (!(err instanceof DataError)) throw err;
     await readWithContacts(() => csvDatasetReader.readDir(dir), () => Promise.reject(err));

@@ -478,14 +478,19 @@ export interface ContactsRead {
 /**
  * Reads the optional contacts.csv with the same line-level rules as the data set files: broken
  * ids, phones or e-mails and duplicate ids throw DataError listing every problem (file:line).
- * `isKnown` tells which ids are customers; rows of other ids become warnings.
+ * `knownIds` gives the test of which ids are customers (rows of other ids become warnings); it is
+ * asked once, and only when there is a contacts file to read, so an upload without one never
+ * reads the data set back.
  */
 export interface ContactsReader {
   /** A contacts file, or a directory holding contacts.csv; null when the directory has none. */
-  read(dirOrFile: string, isKnown: (id: number) => boolean): Promise<ContactsRead | null>;
+  read(dirOrFile: string, knownIds: KnownIds): Promise<ContactsRead | null>;
   /** Uploaded files (loose or inside a .zip); null when none of them is contacts.csv. */
-  readFiles(files: Record<string, Uint8Array>, isKnown: (id: number) => boolean): Promise<ContactsRead | null>;
+  readFiles(files: Record<string, Uint8Array>, knownIds: KnownIds): Promise<ContactsRead | null>;
 }
+
+/** Resolves with the test of which ids are customers. */
+export type KnownIds = () => Promise<(id: number) => boolean>;
 
 // ---------------------------------------------------------------- spreadsheet export
 

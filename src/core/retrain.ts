@@ -67,7 +67,7 @@ export function createRetrainer(deps: {
   async function runNow(files: Record<string, Buffer>, source: string, opts: RetrainOptions): Promise<RetrainReport> {
     opts.signal?.throwIfAborted();
     await opts.onStage?.('validating');
-    const data = await readWithContacts(() => reader.readFiles(files), contacts ? () => contacts.readFiles(files, () => true) : null);
+    const data = await readWithContacts(() => reader.readFiles(files), contacts ? () => contacts.readFiles(files, async () => () => true) : null);
     opts.signal?.throwIfAborted();
     const dataset = await store.datasets.create(data, source);
     // After the data set is stored, so its customers are the ones contacts are matched to.

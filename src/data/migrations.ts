@@ -10,6 +10,7 @@
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import { SchemaTooNewError } from './errors.ts';
+import * as pgBulkKeys from './postgres/bulkKeysSchema.ts';
 import * as pgCampaign from './postgres/campaignSchema.ts';
 import * as pgChatState from './postgres/chatStateSchema.ts';
 import * as pgDigest from './postgres/digestSchema.ts';
@@ -85,6 +86,13 @@ export const SCHEMA_STEPS: readonly SchemaStep[] = [
     name: 'segment overlaps and the customers exactly at the at-risk threshold, stored per segment set',
     sqlite: sqliteSchema.SEGMENT_COMBINATION_SCHEMA,
     postgres: pgSchema.SEGMENT_COMBINATION_SCHEMA,
+  },
+  {
+    version: 10,
+    name: 'bulk-loaded customers, scores and segment members check their parent once per statement',
+    // The same tables and the same refusals on either engine; only PostgreSQL changes how it checks.
+    sqlite: '-- PostgreSQL only: SQLite keeps its declared foreign keys',
+    postgres: pgBulkKeys.STATEMENT_KEY_CHECKS,
   },
 ];
 

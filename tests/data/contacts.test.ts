@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { zipSync } from 'fflate';
 import iconv from 'iconv-lite';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { importContactFiles, importContacts } from '../../src/core/campaign/index.ts';
 import { NotFoundError } from '../../src/core/errors.ts';
 import { csvContactsReader, openStore, readContactsFiles, readContactsPath, readDatasetDir, type SqliteStore } from '../../src/data/index.ts';
@@ -11,7 +11,8 @@ import { cleanupTmp, problemsOf, tmpDir, where } from './helpers.ts';
 
 afterAll(cleanupTmp);
 
-const known = (id: number) => id >= 100001 && id <= 100010;
+/** Ids 100001…100010 are customers. */
+const known = async () => (id: number) => id >= 100001 && id <= 100010;
 const lines = (...ls: string[]) => ls.join('\r\n') + '\r\n';
 
 function dirWith(files: Record<string, string | Buffer>): string {
@@ -128,6 +129,16 @@ describe('importContacts use case', () => {
     expect(again).toMatchObject({ stored: 1, total: 2 });
     expect(await store.contacts.get(100001)).toMatchObject({ name: null, phone: '+79120000000' });
     expect((await store.contacts.get(100002))?.name).toBe('Ольга');
+  });
+
+  it('reads the data set back only when there is a contacts file to match (an upload without one costs no read)', async () => {
+    await store.datasets.create(await readDatasetDir(dataDir), dataDir);
+    const reads = vi.spyOn(store.datasets, 'customers');
+    expect(await importContacts({ store, reader: csvContactsReader }, dataDir)).toBeNull();
+    expect(await importContactFiles({ store, reader: csvContactsReader }, { 'money.csv': Buffer.from('x') }, 'upload')).toBeNull();
+    expect(reads).not.toHaveBeenCalled();
+    await importContactFiles({ store, reader: csvContactsReader }, { 'contacts.csv': Buffer.from(lines('id,phone', '100001,+79120000000')) }, 'upload');
+    expect(reads).toHaveBeenCalledTimes(1);
   });
 
   it('stores nothing when the file has a problem', async () => {

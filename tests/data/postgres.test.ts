@@ -240,6 +240,72 @@ describePostgres('PostgreSQL', () => {
       await store.close();
     });
 
+    it('bulk-loaded tables check their parent per statement with the foreign key\'s error, both ways (migration 9)', async () => {
+      const url = await cluster.createDatabase();
+      const store = await openPgStore(url);
+      const pool = poolFor(url);
+      const fails = (sql: string) => pool.query(sql).then(() => null, (e: pg.DatabaseError) => ({ code: e.code, constraint: e.constraint, detail: e.detail }));
+      const d = await store.datasets.create({ customers: [customer(1), customer(2)], dropped: [], rowsIn: {}, customersIn: 2 }, 's');
+      const row = (version: number, id: number) => `(${version}, ${id}, 1, 'стандарт', 1, 1, 1, 1, 0.5, 'c', 1, 1, 1, 1, 1, 1, 1, 1, 1, 1)`;
+      // One statement naming a known and an unknown data set fails as a whole, naming the unknown one.
+      expect(await fails(`INSERT INTO customer VALUES ${row(d.version, 3)}, ${row(99, 1)}`)).toEqual({
+        code: '23503',
+        constraint: 'customer_version_fkey',
+        detail: 'Key (version)=(99) is not present in table "dataset".',
+      });
+      expect(await fails(`INSERT INTO score VALUES (7, 1, 0.5)`)).toMatchObject({ code: '23503', constraint: 'score_model_version_fkey' });
+      expect(await fails(`INSERT INTO segment_member VALUES (7, 0, 0, 1, 0.5, 1, 0, 1)`)).toMatchObject({ code: '23503', constraint: 'segment_member_set_id_fkey' });
+      // A parent with rows left cannot go; once they are deleted it can (children first, as retention does).
+      expect(await fails(`DELETE FROM dataset WHERE version = ${d.version}`)).toEqual({
+        code: '23503',
+        constraint: 'customer_version_fkey',
+        detail: `Key (version)=(${d.version}) is still referenced from table "customer".`,
+      });
+      expect(await fails(`DELETE FROM customer WHERE version = ${d.version}`)).toBeNull();
+      expect(await fails(`DELETE FROM dataset WHERE version = ${d.version}`)).toBeNull();
+      // No declared foreign key is left on the three tables; the others keep theirs.
+      const keys = await pool.query<{ t: string }>("SELECT conrelid::regclass::text AS t FROM pg_constraint WHERE contype = 'f' ORDER BY 1");
+      expect(keys.rows.map((r) => r.t)).not.toEqual(expect.arrayContaining(['customer', 'score', 'segment_member']));
+      expect(keys.rows.map((r) => r.t)).toEqual(expect.arrayContaining(['dropped_customer', 'explanation', 'segment_summary', 'active_model']));
+      await store.close();
+    });
+
+    it('a concurrent delete of the parent waits for a bulk load that checked it, then fails', async () => {
+      const url = await cluster.createDatabase();
+      const store = await openPgStore(url);
+      const d = await store.datasets.create({ customers: [customer(1)], dropped: [], rowsIn: {}, customersIn: 1 }, 's');
+      const [loader, deleter] = [new pg.Client(url), new pg.Client(url)];
+      await Promise.all([loader.connect(), deleter.connect()]);
+      await loader.query('BEGIN');
+      await loader.query(`INSERT INTO customer SELECT ${d.version}, 2, label, service_type, allow_notify, market_active_6m, market_active_current, tenure_days,
+        promo_share, popular_category, categories_per_visit, unpaid_items, service_errors, pages_per_visit, revenue_pre_prev, revenue_prev,
+        revenue_current, minutes_prev, minutes_current, profit FROM customer WHERE version = ${d.version} AND id = 1`);
+      await deleter.query('BEGIN');
+      await deleter.query(`DELETE FROM customer WHERE version = ${d.version}`); // sees only the committed row
+      const deleted = deleter.query(`DELETE FROM dataset WHERE version = ${d.version}`).then(() => 'deleted', (e: pg.DatabaseError) => e.code);
+      await new Promise((r) => setTimeout(r, 300));
+      await loader.query('COMMIT');
+      expect(await deleted).toBe('23503');
+      await deleter.query('ROLLBACK');
+      await Promise.all([loader.end(), deleter.end()]);
+      expect((await store.datasets.customers(d.version)).map((c) => c.id)).toEqual([1, 2]);
+      await store.close();
+    });
+
+    it('binary COPY refuses what the text form would have: a fractional id, NaN in a NOT NULL column; -0 is stored as 0', async () => {
+      const store = await openPgStore(await cluster.createDatabase());
+      const set = (customers: ReturnType<typeof customer>[]) => ({ customers, dropped: [], rowsIn: {}, customersIn: customers.length });
+      await expect(store.datasets.create(set([customer(1.5)]), 's')).rejects.toThrow(/not a valid int8/);
+      await expect(store.datasets.create(set([customer(1, { tenureDays: Number.NaN })]), 's')).rejects.toThrow(/null value/);
+      expect(await store.datasets.list()).toEqual([]);
+      const odd = 'tab\there \\ and\nnew line' as ReturnType<typeof customer>['serviceType']; // text that needs escapes in the text form
+      const d = await store.datasets.create(set([customer(1, { profit: -0, serviceType: odd })]), 's');
+      const back = await store.datasets.customer(d.version, 1);
+      expect(Object.is(back?.profit, 0)).toBe(true);
+      expect(back?.serviceType).toBe(odd);
+      await store.close();
+    });
+
     it('reads BIGINT ids beyond 32 bits as numbers (supergroup chat ids)', async () => {
       const store = await openPgStore(await cluster.createDatabase());
       expect(await store.subscribers.subscribe(-1001234567890, 9876543210)).toBe(true);

@@ -9,7 +9,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { DataError, type FileProblem } from '../../core/errors.ts';
-import type { ContactsRead, ContactsReader } from '../../core/ports.ts';
+import type { ContactsRead, ContactsReader, KnownIds } from '../../core/ports.ts';
 import { DATA_ERRORS } from '../../messages.ts';
 import { CONTACT_ERRORS } from './contactMessages.ts';
 import { DecimalStats } from './numbers.ts';
@@ -121,15 +121,15 @@ function oneSource(found: FileSource[]): FileSource | null {
   return found[0] ?? null;
 }
 
-/** contacts.csv given as a file, or found in a directory (null when the directory has none). */
-export async function readContactsPath(dirOrFile: string, isKnown: (id: number) => boolean): Promise<ContactsRead | null> {
+/** contacts.csv given as a file, or found in a directory (null when the directory has none); `knownIds` is asked only for a file to read. */
+export async function readContactsPath(dirOrFile: string, knownIds: KnownIds): Promise<ContactsRead | null> {
   let info;
   try {
     info = await stat(dirOrFile);
   } catch {
     throw new DataError([{ file: dirOrFile, line: 0, message: CONTACT_ERRORS.notFound(dirOrFile) }]);
   }
-  if (info.isFile()) return readContactsSource(fileSource(dirOrFile, info.size), isKnown);
+  if (info.isFile()) return readContactsSource(fileSource(dirOrFile, info.size), await knownIds());
   const found: FileSource[] = [];
   for (const e of await readdir(dirOrFile, { withFileTypes: true })) {
     if (!e.isFile() || !isContactsFileName(e.name)) continue;
@@ -138,14 +138,14 @@ export async function readContactsPath(dirOrFile: string, isKnown: (id: number) 
   }
   found.sort((a, b) => a.name.localeCompare(b.name));
   const src = oneSource(found);
-  return src ? readContactsSource(src, isKnown) : null;
+  return src ? readContactsSource(src, await knownIds()) : null;
 }
 
 const isContactsEntry = (name: string) =>
   !name.endsWith('/') && !name.split('/').some((part) => part === '__MACOSX' || part.startsWith('.')) && isContactsFileName(path.posix.basename(name));
 
-/** contacts.csv among uploaded files, loose or inside a .zip; null when there is none. */
-export async function readContactsFiles(files: Record<string, Uint8Array>, isKnown: (id: number) => boolean): Promise<ContactsRead | null> {
+/** contacts.csv among uploaded files, loose or inside a .zip; null when there is none (and `knownIds` is not asked). */
+export async function readContactsFiles(files: Record<string, Uint8Array>, knownIds: KnownIds): Promise<ContactsRead | null> {
   const found: FileSource[] = [];
   for (const name of Object.keys(files).sort()) {
     const data = files[name];
@@ -162,7 +162,7 @@ export async function readContactsFiles(files: Record<string, Uint8Array>, isKno
     }
   }
   const src = oneSource(found);
-  return src ? readContactsSource(src, isKnown) : null;
+  return src ? readContactsSource(src, await knownIds()) : null;
 }
 
 /** The CSV reader behind the core's ContactsReader port. */

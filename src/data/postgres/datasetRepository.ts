@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { CleanDataset, Customer, DatasetVersion, DroppedCustomer } from '../../core/domain.ts';
 import type { DatasetRepository } from '../../core/ports.ts';
 import { CUSTOMER_COLUMNS } from '../customerColumns.ts';
-import { copyRows, type CopyValue } from './copy.ts';
+import { copyBinary, copyRows, type BinaryType, type CopyValue } from './copy.ts';
 import { row, rows, transaction } from './sql.ts';
 import { nextVersion } from './versionCounter.ts';
 
@@ -13,9 +13,29 @@ const SELECT_CUSTOMER = `SELECT ${CUSTOMER_COLUMNS.map(([field, column]) =>
 
 const DATASET_COLUMNS = 'version, created_at AS "createdAt", source, customers_in AS "customersIn", customers_kept AS "customersKept", positives';
 
+const CUSTOMER_FIELDS = CUSTOMER_COLUMNS.map(([field]) => field);
+
+/** The customer table's columns and types (schema.ts), for the binary COPY. */
+const TEXT_COLUMNS = new Set(['service_type', 'popular_category']);
+const SMALLINT_COLUMNS = new Set(['label', 'allow_notify']);
+const CUSTOMER_COPY: readonly (readonly [string, BinaryType])[] = [
+  ['version', 'int8'],
+  ...CUSTOMER_COLUMNS.map(([, column]): [string, BinaryType] => [
+    column,
+    column === 'id' ? 'int8' : TEXT_COLUMNS.has(column) ? 'text' : SMALLINT_COLUMNS.has(column) ? 'int2' : 'float8',
+  ]),
+];
+
+/** One reused array per row, filled by index (no closures or spreads per customer). */
 function* customerRows(version: number, customers: readonly Customer[]): Generator<CopyValue[]> {
+  const r: CopyValue[] = new Array(CUSTOMER_FIELDS.length + 1);
+  r[0] = version;
   for (const c of customers) {
-    yield [version, ...CUSTOMER_COLUMNS.map(([field]) => (field === 'allowNotify' ? (c.allowNotify ? 1 : 0) : c[field]))];
+    for (let i = 0; i < CUSTOMER_FIELDS.length; i++) {
+      const field = CUSTOMER_FIELDS[i];
+      r[i + 1] = field === 'allowNotify' ? (c.allowNotify ? 1 : 0) : c[field];
+    }
+    yield r;
   }
 }
 
@@ -37,7 +57,7 @@ export class PgDatasetRepository implements DatasetRepository {
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${DATASET_COLUMNS}`,
         [version, this.now().toISOString(), source, data.customersIn, data.customers.length, positives, JSON.stringify(data.rowsIn)],
       );
-      await copyRows(client, 'customer', ['version', ...CUSTOMER_COLUMNS.map(([, c]) => c)], customerRows(version, data.customers));
+      await copyBinary(client, 'customer', CUSTOMER_COPY, customerRows(version, data.customers));
       await copyRows(client, 'dropped_customer', ['version', 'id', 'reason'], data.dropped.map((d) => [version, d.id, d.reason]));
       return created!;
     });

@@ -3,7 +3,7 @@ import type { CustomerScore, ModelVersion } from '../../core/domain.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import type { DerivedTables, ModelRepository, NewModel, StoredModel } from '../../core/ports.ts';
 import { jsonText, readJson } from '../storedJson.ts';
-import { copyRows } from './copy.ts';
+import { copyBinary, type CopyValue } from './copy.ts';
 import type { PgExplanationRepository } from './explanationRepository.ts';
 import type { PgSegmentRepository } from './segmentRepository.ts';
 import { changes, row, rows, transaction, type Queryable } from './sql.ts';
@@ -21,6 +21,21 @@ function toMeta({ params, metrics, ...r }: MetaRow): ModelVersion {
     params: readJson(params, 'model', key, 'params') as Record<string, unknown>,
     metrics: readJson(metrics, 'model', key, 'metrics') as Record<string, unknown>,
   };
+}
+
+const SCORE_COPY = [
+  ['model_version', 'int8'],
+  ['id', 'int8'],
+  ['probability', 'float8'],
+] as const;
+
+function* scoreRows(version: number, scores: readonly CustomerScore[]): Generator<CopyValue[]> {
+  const r: CopyValue[] = [version, 0, 0];
+  for (const s of scores) {
+    r[1] = s.id;
+    r[2] = s.probability;
+    yield r;
+  }
 }
 
 const SET_ACTIVE = `INSERT INTO active_model (slot, model_version) VALUES (1, $1)
@@ -56,7 +71,7 @@ export class PgModelRepository implements ModelRepository {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${META_COLUMNS}`,
         [version, model.datasetVersion, this.now().toISOString(), model.family, params, model.cvAuc, model.cvAucStd, metrics, artifact, scores.length],
       );
-      await copyRows(client, 'score', ['model_version', 'id', 'probability'], scores.map((s) => [version, s.id, s.probability]));
+      await copyBinary(client, 'score', SCORE_COPY, scoreRows(version, scores));
       await this.derived.segments.write(client, version, derived.segments);
       await this.derived.explanations.writeNew(client, version, derived.explanations);
       await client.query(SET_ACTIVE, [version]);

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { SegmentRepository, SegmentSet } from '../../core/ports.ts';
 import { SEGMENT_CODES, type SegmentAggregate, type SegmentCode, type SegmentCombination, type SegmentMember, type SegmentSettings, type SegmentTables } from '../../core/segments.ts';
 import { AT_THRESHOLD, aggregatesOf, atThresholdSummary, combinationRows, combinationsOf, membersOf, type MemberRow, type StoredSet } from '../segmentRows.ts';
-import { copyRows, type CopyValue } from './copy.ts';
+import { copyBinary, copyRows, type CopyValue } from './copy.ts';
 import { row, rows, transaction } from './sql.ts';
 
 /** A set row read straight into a StoredSet: the JSON columns parsed by the driver, the settings built by the server. */
@@ -15,12 +15,31 @@ const SELECT_SET = `SELECT s.id, s.model_version AS "modelVersion", m.dataset_ve
 
 const settingsKey = (modelVersion: number, s: SegmentSettings) => [modelVersion, s.highRisk, s.mediumRisk, s.promoShare];
 
+const MEMBER_COPY = [
+  ['set_id', 'int8'],
+  ['segment', 'int4'],
+  ['rank', 'int4'],
+  ['id', 'int8'],
+  ['probability', 'float8'],
+  ['profit', 'float8'],
+  ['category', 'int4'],
+  ['segments', 'int4'],
+] as const;
+
 function* memberRows(setId: number, t: SegmentTables): Generator<CopyValue[]> {
+  const r: CopyValue[] = [setId, 0, 0, 0, 0, 0, 0, 0];
   const lists: [number, Int32Array][] = [...t.order.map((idx, k): [number, Int32Array] => [k, idx]), [AT_THRESHOLD, t.atThreshold]];
   for (const [k, idx] of lists) {
+    r[1] = k;
     for (let rank = 0; rank < idx.length; rank++) {
       const i = idx[rank];
-      yield [setId, k, rank, t.ids[i], t.probability[i], t.profit[i], t.category[i], t.masks[i]];
+      r[2] = rank;
+      r[3] = t.ids[i];
+      r[4] = t.probability[i];
+      r[5] = t.profit[i];
+      r[6] = t.category[i];
+      r[7] = t.masks[i];
+      yield r;
     }
   }
 }
@@ -62,7 +81,7 @@ export class PgSegmentRepository implements SegmentRepository {
       [...t.aggregates, atThresholdSummary(t)].map((a, k) => [setId, k < t.aggregates.length ? k : AT_THRESHOLD, a.size, a.share, a.meanRisk, a.profitAtStake]),
     );
     await copyRows(client, 'segment_combination', ['set_id', 'segments', 'customers'], combinationRows(t).map(([mask, n]) => [setId, mask, n]));
-    await copyRows(client, 'segment_member', ['set_id', 'segment', 'rank', 'id', 'probability', 'profit', 'category', 'segments'], memberRows(setId, t));
+    await copyBinary(client, 'segment_member', MEMBER_COPY, memberRows(setId, t));
   }
 
   /** One transaction; idempotent: when another process stored the set first, that set is returned. */
