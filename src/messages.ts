@@ -260,6 +260,8 @@ export const CHART_TEXT = {
     title: 'Что сильнее всего влияет на риск снижения покупок',
     axis: 'доля во влиянии на прогноз, %',
     unclear: 'направление неоднозначно',
+    /** Beside an indirect feature's direction (src/core/indirect.ts): the chart says what /top_features' note says. */
+    notCause: 'не причина',
     rest: (n: number, share: number) => `Остальные ${fmtCount(n, NOUNS.feature)} — вместе ${fmtNumber(share, 0)}%`,
   },
   segments: {

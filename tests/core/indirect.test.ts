@@ -12,7 +12,7 @@ import { periodFromKey } from '../../src/core/digest/period.ts';
 import { INDIRECT_CANDIDATES, indirectSignals, type LearnedDirection } from '../../src/core/indirect.ts';
 import { strongestReason, type Driver } from '../../src/core/risk.ts';
 import type { SegmentSummary } from '../../src/core/segments.ts';
-import { customerDriversChart } from '../../src/features/charts/specs.ts';
+import { customerDriversChart, featureImportanceChart } from '../../src/features/charts/specs.ts';
 import * as M from '../../src/messages.ts';
 import { customer } from '../data/helpers.ts';
 
@@ -166,5 +166,18 @@ describe('/top_features says the same of an indirect feature, across all custome
   it('an unclear reading says only that it is no cause on its own; a plain feature gets no note', () => {
     expect(noteUnder(M.topFeaturesText(top('unclear')), /сбоев сервиса/)).toMatch(/↳ Не причина: сбои сервиса сами по себе с уходом почти не связаны/);
     expect(M.topFeaturesText(top())).not.toMatch(/Не причина/);
+  });
+});
+
+describe('the importance chart marks an indirect feature too', () => {
+  it('«(не причина)» beside its direction, and beside no other feature', () => {
+    const top = [
+      { feature: 'pagesPerVisit', importance: 0.05, direction: { kind: 'numeric' as const, correlation: -0.6 } },
+      { feature: 'serviceErrors', importance: 0.02, direction: { kind: 'numeric' as const, correlation: -0.1 }, indirect: 'opposite' as const },
+    ];
+    const text = JSON.stringify(featureImportanceChart(top));
+    expect(text.match(/не причина/g)).toHaveLength(1);
+    expect(text).toMatch(/больше → риск ниже \(не причина\)/);
+    expect(JSON.stringify(featureImportanceChart(top.map(({ indirect: _, ...f }) => f)))).not.toMatch(/не причина/);
   });
 });

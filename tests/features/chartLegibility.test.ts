@@ -115,6 +115,8 @@ const worstCases: [string, ChartConfig][] = [
         feature: f.name,
         importance: 0.02 - i * 0.001,
         direction: f.kind === 'numeric' ? { kind: 'numeric', correlation: -0.4 } : { kind: 'categorical', riskiest: LONG_CATEGORY, safest: 'x' },
+        // The longest label an indirect feature gets: its direction and «(не причина)».
+        ...(f.name === 'serviceErrors' ? { indirect: 'opposite' as const } : {}),
       })),
     ),
   ],

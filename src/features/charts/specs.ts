@@ -20,7 +20,11 @@ export const customerDriversChart = (r: Pick<RiskAnswer, 'customer' | 'probabili
 
 export function featureImportanceChart(top: readonly FeatureImportance[]) {
   const shares = M.importanceShares(top);
-  const features = top.map((f, i) => ({ label: M.featureLabel(f.feature), share: shares[i], direction: M.describeDirection(f) }));
+  const features = top.map((f, i) => {
+    const direction = M.describeDirection(f);
+    const marked = f.indirect ? (direction ? `${direction} (${M.CHART_TEXT.importance.notCause})` : M.CHART_TEXT.importance.notCause) : direction;
+    return { label: M.featureLabel(f.feature), share: shares[i], direction: marked };
+  });
   const drawn = features.filter((f) => f.share >= M.MIN_LISTED_SHARE).slice(0, MAX_FEATURES);
   const left = features.filter((f) => !drawn.includes(f));
   const leftShare = left.reduce((s, f) => s + f.share, 0);
