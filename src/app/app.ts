@@ -23,6 +23,9 @@ export type { App } from './types.ts';
 /** How long the bot's start waits for a worker to boot before it polls anyway (charts are then drawn here meanwhile). */
 export const POOL_WAIT_MS = 2000;
 
+/** How often a running bot checks that the week has its plan. */
+const WEEK_CHECK_MS = 10 * 60_000;
+
 export interface BuildOptions extends CampaignWiringOptions {
   /** Bytes of rendered charts kept for reuse (default 32 MiB). */
   chartCacheBytes?: number;
@@ -66,6 +69,14 @@ export async function buildApp(config: Config, log: Logger = createLogger(), opt
   }).map((f) => (OFFLOADED_COMMANDS.has(f.command) ? offload.feature(f) : f));
   const dialogue = createDialogue({ features, pending: storedQuestions(bestEffortChatState(store.chatState, log)), exampleId: assistant.exampleId, log });
 
+  let weekTimer: NodeJS.Timeout | undefined;
+  /** Draws this week's plan unless it is stored (at 1M customers a draw takes about half a second). */
+  const prepareWeek = () =>
+    campaign.planWeek().then(
+      () => undefined,
+      (err: Error) => log.warn('week plan not drawn yet', { error: err.message }),
+    );
+
   async function warm(): Promise<void> {
     const t = performance.now();
     offload.start();
@@ -73,7 +84,10 @@ export async function buildApp(config: Config, log: Logger = createLogger(), opt
       await assistant.modelInfo(); // loads the active model
       // A model stored before segments were gets them built in a worker; nobody waits for it here.
       assistant.segments().catch((err: Error) => log.warn('segments not ready yet', { error: err.message }));
+      await prepareWeek();
     }
+    // Each week's plan is drawn by the first check of the week, not by the manager's first /risk of it.
+    weekTimer ??= setInterval(() => void prepareWeek(), WEEK_CHECK_MS).unref();
     // The first answers' charts are drawn in a worker once one has booted (a second or so); if none
     // has within POOL_WAIT_MS, or there is no pool, they are drawn here, so warm this thread's canvas.
     const pooled = offload.running && (await Promise.race([offload.whenReady().then(() => true), delay(POOL_WAIT_MS, false)]));
@@ -93,6 +107,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(), opt
     offload,
     warm,
     close: async () => {
+      clearInterval(weekTimer);
       await Promise.all([offload.close(), store.close()]);
     },
   };

@@ -8,12 +8,15 @@ import type { Assistant } from '../core/assistant.ts';
 import {
   campaignResults,
   crmUrl,
+  currentWeek,
+  planStanding,
   planWeek,
   recordOutreach,
   segmentEntries,
   weekPlan,
   type CampaignDeps,
   type CampaignSettings,
+  type WeekPlan,
 } from '../core/campaign/index.ts';
 import type { BackgroundWork, Store } from '../core/ports.ts';
 import type { CampaignServices } from '../features/campaignServices.ts';
@@ -58,9 +61,27 @@ export function campaignDeps(
 }
 
 export function campaignServices(deps: CampaignDeps): CampaignServices {
+  // One draw per week in this process: the first answers of a week all ask for the plan at once.
+  const drawing = new Map<string, Promise<WeekPlan>>();
+  const draw = (): Promise<WeekPlan> => {
+    const week = currentWeek(deps);
+    let p = drawing.get(week);
+    if (!p) {
+      p = planWeek(deps).finally(() => drawing.delete(week));
+      drawing.set(week, p);
+    }
+    return p;
+  };
   return {
-    planWeek: () => planWeek(deps),
+    planWeek: draw,
     weekPlan: (week) => weekPlan(deps, week),
+    async standing(id) {
+      const week = currentWeek(deps);
+      const standing = await planStanding(deps, week, id);
+      if (standing) return standing;
+      await draw();
+      return (await planStanding(deps, week, id))!;
+    },
     record: (input) => recordOutreach(deps, input),
     results: () => campaignResults(deps.store),
     segmentEntries: (members) => segmentEntries(deps, members),

@@ -2,7 +2,7 @@
  * The campaign use cases as the features see them: plain functions over the app's store and
  * served model (wired in src/app/campaign.ts). Each feature takes the few it uses.
  */
-import type { CampaignResults, OutreachInput, OutreachOutcome, PlanEntry, WeekPlan } from '../core/campaign/index.ts';
+import type { CampaignResults, OutreachInput, OutreachOutcome, PlanEntry, PlanStanding, WeekPlan } from '../core/campaign/index.ts';
 import type { CustomerContact } from '../core/ports.ts';
 import type { SegmentMember } from '../core/segments.ts';
 
@@ -11,6 +11,8 @@ export interface CampaignServices {
   planWeek(): Promise<WeekPlan>;
   /** A stored week's plan with today's statuses, null for a week never planned. */
   weekPlan(week: string): Promise<WeekPlan | null>;
+  /** One customer's place in this week's plan (drawing the plan first when the week has none): what a /risk card shows. */
+  standing(id: number): Promise<PlanStanding>;
   /** Records a call's outcome; throws CampaignError (no_plan, not_in_plan, held_out). */
   record(input: OutreachInput): Promise<OutreachOutcome>;
   results(): Promise<CampaignResults>;

@@ -13,7 +13,7 @@ import { statusButtons } from './outreach.ts';
 export interface RiskCardDeps {
   assistant: Pick<Assistant, 'risk'>;
   /** Without it the card is the plain risk answer. */
-  campaign?: Pick<CampaignServices, 'planWeek' | 'contact' | 'crmUrl'>;
+  campaign?: Pick<CampaignServices, 'standing' | 'contact' | 'crmUrl'>;
   timeZone: string;
   units: M.MoneyUnits;
 }
@@ -34,22 +34,22 @@ const afterHeader = (card: string, line: string | null) => {
 export async function riskCard(deps: RiskCardDeps, id: number): Promise<RiskCard> {
   const risk = await deps.assistant.risk(id);
   if (!deps.campaign) return { risk, text: M.riskText(risk, deps.units), buttons: [] };
-  const plan = await deps.campaign.planWeek();
-  const n = plan.entries.findIndex((e) => e.id === id);
-  const entry = n >= 0 ? plan.entries[n] : null;
+  const standing = await deps.campaign.standing(id);
+  const entry = standing.arm === 'treated' ? standing.entry : null;
   const contact = entry?.contact ?? (await deps.campaign.contact(id));
   const crm = entry ? entry.crmUrl : deps.campaign.crmUrl(id);
   // A planned customer gets the list's offer, which is what the status press records.
   const body = M.riskText(entry ? { ...risk, offer: entry.offer } : risk, deps.units);
-  const block = entry
-    ? M.CAMPAIGN.riskCard.planned(entry, n + 1, plan.entries.length, deps.timeZone)
-    : plan.control.some((c) => c.id === id)
-      ? M.CAMPAIGN.riskCard.heldOut
-      : risk.band === 'high'
-        ? M.CAMPAIGN.riskCard.notPlanned
-        : null;
+  const block =
+    standing.arm === 'treated'
+      ? M.CAMPAIGN.riskCard.planned(standing.entry, standing.place, standing.listed, deps.timeZone)
+      : standing.arm === 'control'
+        ? M.CAMPAIGN.riskCard.heldOut
+        : risk.band === 'high'
+          ? M.CAMPAIGN.riskCard.notPlanned
+          : null;
   const buttons: Button[][] = [];
-  if (entry) buttons.push(statusButtons({ week: plan.week, id, status: entry.status, page: null }));
+  if (entry) buttons.push(statusButtons({ week: standing.week, id, status: entry.status, page: null }));
   if (crm) buttons.push([{ text: M.CAMPAIGN.crmButton, url: crm }]);
   return {
     risk,

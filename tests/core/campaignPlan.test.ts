@@ -3,6 +3,7 @@ import { ActiveModel } from '../../src/core/activeModel.ts';
 import {
   CampaignError,
   chooseOffer,
+  planStanding,
   planWeek,
   poolSize,
   rankEligible,
@@ -213,6 +214,26 @@ async function referencePool(store: Store, excluded: ReadonlySet<number>) {
 }
 
 const poolOf = async (store: Store, week: string) => (await store.campaigns.members(week)).sort((a, b) => a.rank - b.rank).map((m) => m.customerId);
+
+describe('planStanding', () => {
+  it('tells each customer’s place as the whole list does, reading that customer alone', async () => {
+    const store = set.open();
+    const deps = campaignDeps(store, { now: MONDAY });
+    expect(await planStanding(deps, '2026-W48', 1)).toBeNull();
+    const plan = await planWeek(deps);
+    let reads = 0;
+    const datasets = Object.create(store.datasets, { customer: { value: (v: number, id: number) => (reads++, store.datasets.customer(v, id)) } });
+    const counted = { ...deps, store: Object.create(store, { datasets: { value: datasets } }) as Store };
+    for (const [i, entry] of plan.entries.entries()) {
+      reads = 0;
+      expect(await planStanding(counted, plan.week, entry.id)).toEqual({ week: plan.week, arm: 'treated', entry, place: i + 1, listed: plan.entries.length });
+      expect(reads).toBeLessThanOrEqual(1);
+    }
+    for (const c of plan.control) expect(await planStanding(deps, plan.week, c.id)).toEqual({ week: plan.week, arm: 'control' });
+    const outsider = (await store.datasets.customers(plan.datasetVersion)).find((c) => !plan.entries.some((e) => e.id === c.id) && !plan.control.some((x) => x.id === c.id))!;
+    expect(await planStanding(deps, plan.week, outsider.id)).toEqual({ week: plan.week, arm: null });
+  });
+});
 
 describe('planWeek at scale', () => {
   it('draws the pool from the stored segment order: no customer or score read in full, member rows bounded by the pool and the cooldown', async () => {

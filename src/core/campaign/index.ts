@@ -4,6 +4,7 @@ export { newcombeInterval, wilsonInterval, Z95, type Interval } from './stats.ts
 export { drawArms, poolSize, rankEligible, weekSeed, type Candidate } from './selection.ts';
 export {
   currentWeek,
+  planStanding,
   planWeek,
   recordOutreach,
   weekPlan,
@@ -12,6 +13,7 @@ export {
   type OutreachInput,
   type OutreachOutcome,
   type PlanEntry,
+  type PlanStanding,
   type WeekPlan,
   type WeekProgress,
 } from './plan.ts';

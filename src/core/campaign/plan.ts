@@ -91,40 +91,70 @@ export async function planWeek(deps: CampaignDeps): Promise<WeekPlan> {
 
 /** A stored week's plan with today's statuses and contacts; null when the week was never planned. */
 export async function weekPlan(deps: Pick<CampaignDeps, 'store' | 'settings'>, week: string): Promise<WeekPlan | null> {
-  const { store, settings } = deps;
+  const { store } = deps;
   const plan = await store.campaigns.plan(week);
   if (!plan) return null;
   const members = await store.campaigns.members(week);
   const treated = members.filter((m) => m.arm === 'treated');
   const outreach = new Map((await store.campaigns.outreach(week)).map((o) => [o.customerId, o]));
   const contacts = new Map((await store.contacts.byIds(treated.map((m) => m.customerId))).map((c) => [c.id, c]));
-  const stats = ((await store.models.meta(plan.modelVersion))?.metrics as { featureStats?: FeatureStats } | undefined)?.featureStats ?? {};
-  const drivers = await Promise.all(
-    treated.map(async (m): Promise<Driver | null> => {
-      const customer = m.driver === null ? null : await store.datasets.customer(plan.datasetVersion, m.customerId);
-      return customer && m.driver !== null ? driverOf(customer, stats, m.driver, m.driverContribution ?? 0) : null;
-    }),
-  );
-  const entries = treated.map((m, i): PlanEntry => {
-    const o = outreach.get(m.customerId);
-    return {
-      id: m.customerId,
-      rank: m.rank,
-      probability: m.probability,
-      band: bandOf(m.probability, settings.risk),
-      profit: m.profit,
-      expectedLoss: m.expectedLoss,
-      offer: m.offer,
-      driver: drivers[i],
-      segments: m.segments,
-      status: o?.status ?? null,
-      contactedAt: o?.at ?? null,
-      contact: contacts.get(m.customerId) ?? null,
-      crmUrl: crmUrl(settings.crmUrlTemplate, m.customerId),
-    };
-  });
+  const stats = await featureStats(store, plan);
+  const entries = await Promise.all(treated.map((m) => planEntry(deps, plan, m, stats, outreach.get(m.customerId), contacts.get(m.customerId) ?? null)));
   const control = members.filter((m) => m.arm === 'control').map((m) => ({ id: m.customerId, offer: m.offer }));
   return { ...plan, entries, heldOut: control.length, control, progress: await weekProgress(store, week) };
+}
+
+/** Where one customer stands in a week's plan: on the list (its entry and place), held out, or not in it. */
+export type PlanStanding =
+  | { week: string; arm: 'treated'; entry: PlanEntry; place: number; listed: number }
+  | { week: string; arm: 'control' }
+  | { week: string; arm: null };
+
+/**
+ * One customer's standing in a stored week's plan, null when the week was never planned. Reads
+ * that member alone (and the arms' ranks), not the whole list: a /risk card asks it every time.
+ */
+export async function planStanding(deps: Pick<CampaignDeps, 'store' | 'settings'>, week: string, id: number): Promise<PlanStanding | null> {
+  const { store } = deps;
+  const plan = await store.campaigns.plan(week);
+  if (!plan) return null;
+  const member = await store.campaigns.member(week, id);
+  if (!member) return { week, arm: null };
+  if (member.arm === 'control') return { week, arm: 'control' };
+  const treated = (await store.campaigns.members(week)).filter((m) => m.arm === 'treated');
+  const outreach = (await store.campaigns.outreach(week)).find((o) => o.customerId === id);
+  const entry = await planEntry(deps, plan, member, await featureStats(store, plan), outreach, await store.contacts.get(id));
+  return { week, arm: 'treated', entry, place: treated.filter((m) => m.rank < member.rank).length + 1, listed: treated.length };
+}
+
+const featureStats = async (store: Store, plan: CampaignPlan): Promise<FeatureStats> =>
+  ((await store.models.meta(plan.modelVersion))?.metrics as { featureStats?: FeatureStats } | undefined)?.featureStats ?? {};
+
+async function planEntry(
+  deps: Pick<CampaignDeps, 'store' | 'settings'>,
+  plan: CampaignPlan,
+  m: CampaignMember,
+  stats: FeatureStats,
+  o: Outreach | undefined,
+  contact: CustomerContact | null,
+): Promise<PlanEntry> {
+  const { settings } = deps;
+  const customer = m.driver === null ? null : await deps.store.datasets.customer(plan.datasetVersion, m.customerId);
+  return {
+    id: m.customerId,
+    rank: m.rank,
+    probability: m.probability,
+    band: bandOf(m.probability, settings.risk),
+    profit: m.profit,
+    expectedLoss: m.expectedLoss,
+    offer: m.offer,
+    driver: customer && m.driver !== null ? driverOf(customer, stats, m.driver, m.driverContribution ?? 0) : null,
+    segments: m.segments,
+    status: o?.status ?? null,
+    contactedAt: o?.at ?? null,
+    contact,
+    crmUrl: crmUrl(settings.crmUrlTemplate, m.customerId),
+  };
 }
 
 async function draftPlan(deps: CampaignDeps, week: string): Promise<{ plan: CampaignPlan; members: CampaignMember[] }> {
