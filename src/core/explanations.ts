@@ -65,13 +65,19 @@ const range = (from: number, to: number) => Array.from({ length: Math.max(0, to 
 
 /**
  * Times the explainer on the first customers, picks the tier and, for `stored`, explains every
- * customer (reusing the timed ones). `ids[i]` is the customer of row i of X.
+ * customer (reusing the timed ones); for `cached`, only the rows of `first`. `ids[i]` is the
+ * customer of row i of X.
  */
 export function precomputeExplanations(
   model: Model,
   X: Frame,
   ids: ArrayLike<number>,
-  opts: { budgetMs?: number; now?: () => number } = {},
+  opts: {
+    budgetMs?: number;
+    now?: () => number;
+    /** Rows explained even when the tier is `cached`: the customers the first answers are about. */
+    first?: Iterable<number>;
+  } = {},
 ): { info: ExplanationInfo; rows: { id: number; drivers: Contribution[] }[] } {
   const now = opts.now ?? (() => performance.now());
   const first: Contribution[][] = [];
@@ -85,7 +91,14 @@ export function precomputeExplanations(
   const msPerCustomer = took.length ? took.sort((a, b) => a - b)[took.length >> 1] : 0;
   const tier = chooseTier(msPerCustomer, X.n, opts.budgetMs);
   const info: ExplanationInfo = { tier, msPerCustomer, precomputeMs: 0, baseValue: baseValueOf(model), drivers: STORED_DRIVERS };
-  if (tier !== 'stored') return { info, rows: [] };
+  if (tier === 'on-demand') return { info, rows: [] };
+  if (tier === 'cached') {
+    const t = now();
+    const rows = [...new Set(opts.first ?? [])];
+    const explained = explainRows(model, X, rows);
+    info.precomputeMs = now() - t;
+    return { info, rows: rows.map((row, k) => ({ id: ids[row], drivers: explained[k] })) };
+  }
   const t = now();
   const all = [...first, ...explainRows(model, X, range(first.length, X.n))];
   info.precomputeMs = now() - t + took.reduce((a, b) => a + b, 0);

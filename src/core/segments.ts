@@ -191,6 +191,16 @@ export interface SegmentTables {
   combinations: Int32Array;
 }
 
+/**
+ * The first `k` customers (row indices) of every segment's order and of the at-threshold list,
+ * each once: whom the exports, the week's plan and the digest are about first.
+ */
+export function segmentHeads(tables: Pick<SegmentTables, 'order' | 'atThreshold'>, k: number): number[] {
+  const heads = new Set<number>();
+  for (const order of [...tables.order, tables.atThreshold]) for (const i of order.subarray(0, k)) heads.add(i);
+  return [...heads];
+}
+
 export function buildSegmentTables(
   customers: readonly Customer[],
   probabilityOf: (index: number) => number,

@@ -6,7 +6,15 @@ import { crossFittedExplanations, precomputeExplanations } from './explanations.
 import { scoreDirections } from './importance.ts';
 import { learnedDirections, measureDirections } from './indirect.ts';
 import type { Store } from './ports.ts';
-import { buildSegmentTables, segmentCutoffs, type SegmentSettings } from './segments.ts';
+import { buildSegmentTables, segmentCutoffs, segmentHeads, type SegmentSettings } from './segments.ts';
+
+/**
+ * Under the `cached` tier, customers explained at train time anyway: the head of every segment's
+ * order, which covers an export's explained rows (EXPLAINED_IN_EXPORT, 50), the week's call pool
+ * (capacity over 1 − control share, plus the cooldown's skips) and the digest's list, so none of
+ * those first answers waits for an explanation. About 700 customers at most.
+ */
+const HEADS_EXPLAINED = 100;
 
 /** Typical values the per-customer explanations compare against («2 против 5 в среднем»). */
 export type FeatureStats = Record<string, { mean?: number; mode?: string }>;
@@ -98,7 +106,7 @@ export async function trainModel(store: Store, opts: TrainOptions): Promise<Trai
   // model, every feature kept, so the shown probability is exactly base + Σ contributions.
   const explained = outOfFold
     ? crossFittedExplanations(customers, explainTraining)
-    : precomputeExplanations(model, X, Float64Array.from(customers, (c) => c.id), { budgetMs: opts.explainBudgetMs });
+    : precomputeExplanations(model, X, Float64Array.from(customers, (c) => c.id), { budgetMs: opts.explainBudgetMs, first: segmentHeads(segments, HEADS_EXPLAINED) });
   report.timings.explanations = performance.now() - t;
   opts.onProgress?.('directions');
   t = performance.now();

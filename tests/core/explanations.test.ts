@@ -82,6 +82,12 @@ describe('the tier', () => {
     expect(cached.info.tier).toBe('cached');
     expect(cached.rows).toEqual([]);
     expect(calls).toBe(16);
+    // Under `cached`, the rows the first answers are about are explained all the same, each once.
+    calls = 0;
+    const heads = precomputeExplanations(fake, X, ids, { budgetMs: 100, now: () => calls * 3, first: [40, 7, 40] });
+    expect(heads.info.tier).toBe('cached');
+    expect(heads.rows.map((r) => r.id)).toEqual([1040, 1007]);
+    expect(calls).toBe(18);
   });
 });
 
@@ -114,20 +120,39 @@ describe('answers', () => {
     expect(r.drivers.map((d) => [d.feature, d.contribution])).toEqual(direct.slice(0, 5).map((d) => [d.feature, d.contribution]));
   });
 
+  it('a costly model still stores the head of every segment at train time: the export of its first rows explains nobody', async () => {
+    fx = await knnApp(0);
+    const loaded = await fx.app.assistant.activeModel.get();
+    const set = (await fx.app.assistant.segmentSet(loaded))!;
+    const top = await fx.app.store.segments.members(set, 'at-risk', 0, 50);
+    expect(top.length).toBeGreaterThan(10);
+    for (const m of top) expect(await fx.app.store.explanations.get(loaded.meta.version, m.customer.id)).not.toBeNull();
+    const spy = vi.spyOn(TrainedModel.prototype, 'explain');
+    const rows = await fx.app.campaign.segmentEntries(top);
+    expect(spy).not.toHaveBeenCalled();
+    expect(rows.filter((r) => r.driver).length).toBeGreaterThan(0);
+  });
+
   it('a costly model computes a customer once through BackgroundWork and reads the cache after', async () => {
     fx = await knnApp(0);
     expect((await info(fx)).tier).toBe('cached');
-    expect((await explanationRows(fx))).toBe(0);
+    // The heads of the segments are explained at train time; a customer outside them is not.
+    const heads = (await explanationRows(fx)) as number;
+    expect(heads).toBeGreaterThan(0);
+    expect(heads).toBeLessThan(300);
     const local = inProcessWork(fx.app.store);
     const asked: number[][] = [];
     const work: BackgroundWork = { ...local, explain: (v, ids) => (asked.push([...ids]), local.explain(v, ids)) };
     const a = createAssistant({ store: fx.app.store, reader: csvDatasetReader, settings: fx.app.assistant.settings, work });
-    const id = (await firstId(fx));
+    const store = fx.app.store;
+    const v = (await store.models.activeVersion())!;
+    const unexplained = await Promise.all((await store.models.scores(v)).map(async (s) => ((await store.explanations.get(v, s.id)) ? null : s.id)));
+    const id = unexplained.find((x) => x !== null)!;
     const [first, concurrent] = await Promise.all([a.risk(id), a.risk(id)]);
     const again = await a.risk(id);
     expect(asked).toEqual([[id]]);
     expect(concurrent.drivers).toEqual(first.drivers);
     expect(again.drivers).toEqual(first.drivers);
-    expect((await explanationRows(fx))).toBe(1);
+    expect((await explanationRows(fx))).toBe(heads + 1);
   });
 });

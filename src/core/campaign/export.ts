@@ -83,7 +83,8 @@ export async function segmentEntries(deps: CampaignDeps, members: readonly Segme
   const byId = new Map(explained.map((c, i) => [c.id, i]));
   const X = toFrame(explained);
   const stored = await Promise.all(explained.map((c) => store.explanations.get(meta.version, c.id)));
-  const explain = (customer: Customer, i: number) => stored[i] ?? loaded.model.explain(X, i);
+  // The head of every segment is stored at train time (src/core/training.ts); others are explained here.
+  const explain = (i: number) => stored[i] ?? loaded.model.explain(X, i);
   return members.map((m, i): PlanEntry => {
     const id = m.customer.id;
     const segments = m.segments;
@@ -91,7 +92,7 @@ export async function segmentEntries(deps: CampaignDeps, members: readonly Segme
     const offer = entry?.offer ?? offerFor(segments);
     const k = byId.get(id);
     const customer = k === undefined ? null : explained[k];
-    const top = customer && k !== undefined ? strongestReason(explain(customer, k), loaded.indirect) : null;
+    const top = customer && k !== undefined ? strongestReason(explain(k), loaded.indirect) : null;
     return {
       id,
       rank: i + 1,
