@@ -602,6 +602,15 @@ export function fmtDateTime(iso: string, timeZone: string): string {
 }
 
 /** Problems found in uploaded data files (src/data); shown as `файл:строка: сообщение`. */
+/** Problems specific to contacts.csv (file:line in front, as every file problem). */
+export const CONTACT_ERRORS = {
+  notFound: (where: string) => `не найдено: ${where}`,
+  badPhone: (value: string) => `«${value}» — не похоже на номер телефона: нужно 10–15 цифр (можно с «+», пробелами, скобками и дефисами)`,
+  badEmail: (value: string) => `«${value}» — не похоже на адрес электронной почты`,
+  unknownCustomer: (id: number) => `клиента ${id} нет в данных — строка пропущена`,
+  duplicateFile: (other: string) => `контакты переданы дважды (ещё ${other}) — оставьте один файл`,
+} as const;
+
 export const DATA_ERRORS = {
   dirNotFound: (dir: string) => `папка с данными не найдена: ${dir}`,
   missingFile: 'файл не найден — нужны четыре файла: market_file.csv, market_money.csv, market_time.csv, money.csv',
