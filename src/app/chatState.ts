@@ -17,7 +17,6 @@ export function bestEffortChatState(state: ChatStateRepository, log: Logger): Ch
     return value;
   };
   return {
-    ...state,
     setPending: (chatId, command, until) => state.setPending(chatId, command, until).catch(fallback('pending', undefined)),
     takePending: (chatId, now) => state.takePending(chatId, now).catch(fallback('pending', null)),
     countHit: (chatId, window) => state.countHit(chatId, window).catch(fallback('rate limit', 0)),
