@@ -44,6 +44,7 @@ export const NOUNS = {
   variant: ['вариант', 'варианта', 'вариантов'],
   day: ['день', 'дня', 'дней'],
   page: ['страница', 'страницы', 'страниц'],
+  times: ['раз', 'раза', 'раз'],
 } as const satisfies Record<string, NounForms>;
 
 /** The form of `forms` that goes after `n` (Intl.PluralRules: fractions take the genitive singular, «1,5 клиента»). */
@@ -646,6 +647,7 @@ export const DATA_ERRORS = {
   missingInFile: (id: number, file: string) => `клиента ${id} нет в файле ${file}`,
   moreProblems: (n: number) => `и ещё ${fmtCount(n, NOUNS.error)} в этом файле (показаны первые)`,
   zipTotalTooLarge: (mb: number) => `архив распаковывается больше чем в ${mb} МБ — в нём должны быть только четыре CSV-файла`,
+  zipRatioTooHigh: (ratio: number) => `в архиве этот файл сжат больше чем в ${fmtCount(ratio, NOUNS.times)} — у выгрузки CSV так не бывает; загрузите файлы без архива или упакуйте их заново`,
   zipTooManyEntries: (n: number) => `в архиве больше ${n} файлов — оставьте в нём только четыре CSV-файла`,
 } as const;
 

@@ -94,8 +94,24 @@ const demoWith = (...replaced: RawEntry[]): RawEntry[] =>
   FILES.map((f) => replaced.find((e) => path.posix.basename(e.name) === f) ?? { name: f, content: demo[f] });
 
 describe('ZIP uploads within caps', () => {
-  it('has the documented defaults: 1 GB in all, 512 MB per entry, 1000 entries', () => {
-    expect(DEFAULT_ZIP_LIMITS).toEqual({ maxTotalBytes: 1024 * MB, maxEntryBytes: 512 * MB, maxEntries: 1000 });
+  it('has the documented defaults: 1 GB in all, 512 MB per entry, 1000 entries, 100× past 16 MB', () => {
+    expect(DEFAULT_ZIP_LIMITS).toEqual({ maxTotalBytes: 1024 * MB, maxEntryBytes: 512 * MB, maxEntries: 1000, maxRatio: { ratio: 100, afterBytes: 16 * MB } });
+  });
+
+  it('stops an entry that inflates past the ratio cap after a few megabytes, long before the size caps', async () => {
+    const bomb = rawZip(demoWith({ name: 'market_money.csv', content: bombCsv(6 * MB) }));
+    const { problems, bytesRead } = await refusal({ 'bomb.zip': bomb }, { ...SMALL, maxEntryBytes: 8 * MB, maxRatio: { ratio: 100, afterBytes: 2 * MB } });
+    expect(problems).toEqual([{ file: 'market_money.csv', line: 0, message: DATA_ERRORS.zipRatioTooHigh(100) }]);
+    expect(DATA_ERRORS.zipRatioTooHigh(100)).toContain('больше чем в 100 раз ');
+    // The other demo files (a few hundred KB) and 2 MB of the bomb: not its 6 MB.
+    expect(bytesRead).toBeLessThan(3 * MB);
+  });
+
+  it('lets real CSV exports through the ratio cap: they deflate 3–12×', async () => {
+    const files = Object.fromEntries(FILES.map((f) => [`demo/${f}`, new Uint8Array(demo[f])]));
+    const loose = await readDatasetFiles(demo);
+    const zipped = await readDatasetFiles({ 'demo.zip': Buffer.from(zipSync(files, { level: 9 })) }, { zipLimits: { ...SMALL, maxRatio: { ratio: 20, afterBytes: 0 } } });
+    expect(zipped.customers).toEqual(loose.customers);
   });
 
   it('reads a normal ZIP of the four demo CSVs, stored or deflated, like the loose files', async () => {

@@ -107,6 +107,8 @@ function zipProblem(e: ZipError, archive: string, entry: string, limits: ZipLimi
       return { file: entry, message: DATA_ERRORS.zipTooLarge(toMb(limits.maxEntryBytes)) };
     case 'totalTooLarge':
       return { file: archive, message: DATA_ERRORS.zipTotalTooLarge(toMb(limits.maxTotalBytes)) };
+    case 'ratioTooHigh':
+      return { file: entry, message: DATA_ERRORS.zipRatioTooHigh(limits.maxRatio?.ratio ?? 0) };
     case 'tooManyEntries':
       return { file: archive, message: DATA_ERRORS.zipTooManyEntries(limits.maxEntries) };
     default:

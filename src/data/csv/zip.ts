@@ -18,6 +18,12 @@ export interface ZipLimits {
   maxEntryBytes: number;
   /** Entries (files and folders) in one archive. */
   maxEntries: number;
+  /**
+   * Inflated over compressed bytes of one entry, checked once it has produced `afterBytes`: CSV
+   * exports deflate 3–12× (the real export, the synthetic 1M set), a bomb up to deflate's ~1000×,
+   * so a bomb is stopped after megabytes, not after scanning up to the total cap.
+   */
+  maxRatio?: { ratio: number; afterBytes: number };
 }
 
 /** Default cap on all the bytes inflated from one upload. */
@@ -31,9 +37,10 @@ export const DEFAULT_ZIP_LIMITS: Readonly<ZipLimits> = {
   maxTotalBytes: DEFAULT_MAX_ZIP_TOTAL_BYTES,
   maxEntryBytes: DEFAULT_MAX_ZIP_ENTRY_BYTES,
   maxEntries: DEFAULT_MAX_ZIP_ENTRIES,
+  maxRatio: { ratio: 100, afterBytes: 16 * 1024 * 1024 },
 };
 
-export type ZipErrorKind = 'corrupt' | 'tooManyEntries' | 'entryTooLarge' | 'totalTooLarge';
+export type ZipErrorKind = 'corrupt' | 'tooManyEntries' | 'entryTooLarge' | 'totalTooLarge' | 'ratioTooHigh';
 
 export class ZipError extends Error {
   constructor(
@@ -194,6 +201,10 @@ export class InflateBudget {
     if (this.spent > this.limits.maxTotalBytes) {
       throw new ZipError('totalTooLarge', `the upload inflates past ${this.limits.maxTotalBytes} bytes`);
     }
+    const cap = this.limits.maxRatio;
+    if (cap && entryBytes > cap.afterBytes && entryBytes > cap.ratio * Math.max(1, entry.compressedSize)) {
+      throw new ZipError('ratioTooHigh', `${entry.name} inflates more than ${cap.ratio} times its ${entry.compressedSize} compressed bytes`);
+    }
   }
 }
 
@@ -225,8 +236,8 @@ async function* stored(compressed: Uint8Array): AsyncGenerator<Uint8Array> {
 
 /**
  * One entry's bytes as they are inflated, in chunks of at most 64 KiB. Throws ZipError('corrupt')
- * for damaged data, and ZipError('entryTooLarge' | 'totalTooLarge') as soon as the bytes that
- * came out pass a cap of `budget`, whatever the archive declared.
+ * for damaged data, and ZipError('entryTooLarge' | 'totalTooLarge' | 'ratioTooHigh') as soon as
+ * the bytes that came out pass a cap of `budget`, whatever the archive declared.
  */
 export async function* inflateEntry(data: Uint8Array, entry: ZipEntry, budget: InflateBudget = new InflateBudget()): AsyncGenerator<Uint8Array> {
   const compressed = compressedData(data, entry);
