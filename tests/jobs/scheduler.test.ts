@@ -20,6 +20,7 @@ const done = (period: DigestPeriod): DeliveryReport => ({
   outcome: 'done',
   counts: { pending: 0, sent: 0, blocked: 0, failed: 0, skipped: 0 },
   delivered: 0,
+  partsLost: 0,
 });
 
 function recordingDeliver(impl: (period: DigestPeriod, opts: DeliverOptions) => Promise<DeliveryReport> = async (p) => done(p)) {
