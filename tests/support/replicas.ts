@@ -27,6 +27,8 @@ export interface ReplicaOptions {
   webhook?: { timeoutMs: number; retryDelaysMs: number[] };
   /** Private chats that exist before the replicas start (a digest subscriber who started the bot long ago). */
   chats?: number[];
+  /** Called before any replica starts: faults or held calls for what the replicas do first. */
+  prepare?: (tg: TelegramEmulator) => void;
 }
 
 /** A replica's process with the webhook settings of the set; `env` overrides (a bad secret, say). */
@@ -42,10 +44,18 @@ export function startReplica(tg: TelegramEmulator, proxy: WebhookProxy, opts: Re
   });
 }
 
+/** Puts the replicas behind the balancer once they listen, then waits until each has set the webhook. */
+async function ready(replicas: BotProcess[], proxy: WebhookProxy, origins: string[]): Promise<void> {
+  origins.push(...(await Promise.all(replicas.map(async (r) => `http://127.0.0.1:${(await r.logged('webhook server listening')).port}`))));
+  proxy.setBackends([...origins]);
+  await Promise.all(replicas.map((r) => r.logged('webhook set')));
+}
+
 /** Starts Telegram, the balancer and `n` replicas; resolves once every replica listens and has set the webhook. */
 export async function startReplicas(n: number, opts: ReplicaOptions): Promise<ReplicaSet> {
   const tg = await startEmulator({ token: REPLICA_TOKEN, webhook: opts.webhook ?? { timeoutMs: 10_000, retryDelaysMs: [20, 50, 100, 200] } });
   for (const chat of opts.chats ?? []) tg.createChat(chat);
+  opts.prepare?.(tg);
   const proxy = await startWebhookProxy();
   const replicas = Array.from({ length: n }, () => startReplica(tg, proxy, opts));
   const close = async () => {
@@ -54,14 +64,24 @@ export async function startReplicas(n: number, opts: ReplicaOptions): Promise<Re
     await tg.close();
   };
   try {
-    const origins = await Promise.all(replicas.map(async (r) => `http://127.0.0.1:${(await r.logged('webhook server listening')).port}`));
-    proxy.setBackends(origins);
-    await Promise.all(replicas.map((r) => r.logged('webhook set')));
+    const origins: string[] = [];
+    await ready(replicas, proxy, origins);
     return { tg, proxy, replicas, origins, close };
   } catch (err) {
     await close();
     throw err;
   }
+}
+
+/**
+ * Starts one more replica of `set` (a replica coming up later, or a restart); resolves once it
+ * is ready, behind the balancer with the others. `close()` stops it too.
+ */
+export async function addReplica(set: ReplicaSet, opts: ReplicaOptions): Promise<BotProcess> {
+  const replica = startReplica(set.tg, set.proxy, opts);
+  set.replicas.push(replica);
+  await ready([replica], set.proxy, set.origins);
+  return replica;
 }
 
 /** A text message update as Telegram would POST it (a command gets its bot_command entity). */

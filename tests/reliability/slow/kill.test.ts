@@ -176,6 +176,8 @@ describe('SIGKILL mid-way', () => {
       }
       // At most once: a part in flight at the kill is not sent again, so it may be missing (one per chat in flight, concurrency 8).
       expect(missing).toBeLessThanOrEqual(partsLost);
+      // Some chat was mid-part at the kill (a part is in flight from before its throttled send until its answer), and it was not sent again.
+      expect(partsLost).toBeGreaterThan(0);
       expect(partsLost).toBeLessThanOrEqual(8);
     } finally {
       await tg.close();
