@@ -3,7 +3,10 @@
  * loopback: the emulator plays Telegram and POSTs each update to the balancer, which hands them
  * to the replicas in turn. The replicas share the store named by RETENTION_DB.
  */
+import { afterAll, afterEach, beforeAll, describe } from 'vitest';
+import { trainedApp, type Fixture } from './appFixture.ts';
 import { startBotProcess, type BotProcess } from './botProcess.ts';
+import { hasPostgres, startPostgres, type TestPostgres } from './postgres.ts';
 import { startEmulator, type TelegramEmulator } from './telegramEmulator.ts';
 import { startWebhookProxy, type WebhookProxy } from './webhookProxy.ts';
 
@@ -101,3 +104,43 @@ export const postUpdate = (url: string, body: unknown, secret?: string) =>
     headers: { 'content-type': 'application/json', ...(secret === undefined ? {} : { 'x-telegram-bot-api-secret-token': secret }) },
     body: JSON.stringify(body),
   }).then((r) => r.status);
+
+/** What a suite on one engine gives its tests: the trained app on the shared store, and the set a test starts. */
+export interface ReplicaSuite {
+  engine: 'SQLite' | 'PostgreSQL';
+  fx: Fixture;
+  /** The set the test started: closed after the test. */
+  set: ReplicaSet | undefined;
+}
+
+const ENGINES = [
+  { name: 'SQLite', available: true, database: async () => ({}) },
+  { name: 'PostgreSQL', available: hasPostgres, database: async (pg: TestPostgres) => ({ RETENTION_DB: await pg.createDatabase() }) },
+] as const;
+
+/**
+ * The same tests once per store engine: SQLite (a file), PostgreSQL (a database of a throwaway
+ * cluster started for the suite; skipped, with one line, where the binaries are missing). Each
+ * suite trains an app on its store once; the replicas share that store through its RETENTION_DB.
+ */
+export function describeOnEachStore(title: (engine: string) => string, body: (suite: ReplicaSuite) => void): void {
+  for (const engine of ENGINES) {
+    describe.skipIf(!engine.available)(title(engine.name), () => {
+      let cluster: TestPostgres | undefined;
+      const suite = { engine: engine.name, set: undefined } as ReplicaSuite;
+      beforeAll(async () => {
+        if (engine.name === 'PostgreSQL') cluster = await startPostgres();
+        suite.fx = await trainedApp({ env: await engine.database(cluster!) });
+      }, 120_000);
+      afterAll(async () => {
+        await suite.fx?.dispose();
+        await cluster?.stop();
+      });
+      afterEach(async () => {
+        await suite.set?.close();
+        suite.set = undefined;
+      });
+      body(suite);
+    });
+  }
+}
