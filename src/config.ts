@@ -55,6 +55,8 @@ const schema = z.object({
         return false;
       }
     }, 'unknown IANA time zone'),
+  // Below a few seconds a live sender's renewal (after each part, throttled to 1 s a chat) could miss it.
+  DIGEST_LEASE_SECONDS: z.coerce.number().int().min(5).default(300),
   QUICKCHART_URL: z.url().optional(),
   CHART_OUT_DIR: z.string().min(1).default('var/charts'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
@@ -108,7 +110,12 @@ export interface Config {
   allowedChatIds: Set<number>;
   risk: { medium: number; high: number };
   promoShare: number;
-  digest: { cron: string; timezone: string };
+  digest: {
+    cron: string;
+    timezone: string;
+    /** How long a digest run stays with its sender without progress before another process may take it over. */
+    leaseMs: number;
+  };
   quickchartUrl?: string;
   chartOutDir: string;
   rateLimitPerMinute: number;
@@ -175,7 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedChatIds: e.ALLOWED_CHAT_IDS,
     risk: { medium: e.RISK_MEDIUM, high: e.RISK_HIGH },
     promoShare: e.PROMO_SHARE,
-    digest: { cron: e.DIGEST_CRON, timezone: e.DIGEST_TIMEZONE },
+    digest: { cron: e.DIGEST_CRON, timezone: e.DIGEST_TIMEZONE, leaseMs: e.DIGEST_LEASE_SECONDS * 1000 },
     quickchartUrl: e.QUICKCHART_URL,
     chartOutDir: e.CHART_OUT_DIR,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,

@@ -45,6 +45,7 @@ export const NOUNS = {
   day: ['день', 'дня', 'дней'],
   page: ['страница', 'страницы', 'страниц'],
   times: ['раз', 'раза', 'раз'],
+  part: ['часть', 'части', 'частей'],
 } as const satisfies Record<string, NounForms>;
 
 /** The form of `forms` that goes after `n` (Intl.PluralRules: fractions take the genitive singular, «1,5 клиента»). */
@@ -905,6 +906,8 @@ export const CLI = {
   digestCounts: (c: { sent: number; blocked: number; failed: number; skipped: number; pending: number }) =>
     `За эту неделю: отправлено ${c.sent}, заблокировали бота ${c.blocked}, не доставлено ${c.failed}, пропущено ${c.skipped}, в очереди ${c.pending}`,
   digestBusy: 'Эту сводку сейчас отправляет другой процесс; повторите через несколько минут.',
+  digestLost: (n: number) =>
+    `Могли не дойти: ${fmtCount(n, NOUNS.part)} сводки (отправлявший процесс остановился посреди отправки). Повторно не отправлялось, чтобы ничего не пришло дважды.`,
   digestOptions: {
     oneOf: 'выберите одно из двух: --dry-run или --send',
     forceWithSend: '--force бывает только вместе с --send',

@@ -61,3 +61,17 @@ describe('webhook configuration', () => {
     expect(problem({ PORT: '70000', RISK_HIGH: '2' }).split('\n')).toHaveLength(3);
   });
 });
+
+describe('digest lease', () => {
+  it('is five minutes by default and DIGEST_LEASE_SECONDS otherwise', () => {
+    expect(loadConfig({}).digest.leaseMs).toBe(300_000);
+    expect(loadConfig({ DIGEST_LEASE_SECONDS: '30' }).digest.leaseMs).toBe(30_000);
+    expect(loadConfig({ DIGEST_LEASE_SECONDS: '5' }).digest.leaseMs).toBe(5_000);
+  });
+
+  it('refuses a lease shorter than 5 s, a fraction or a word', () => {
+    for (const bad of ['4', '0', '-300', '12.5', 'five']) {
+      expect(problem({ DIGEST_LEASE_SECONDS: bad })).toMatch(/^invalid configuration: DIGEST_LEASE_SECONDS: /);
+    }
+  });
+});

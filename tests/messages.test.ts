@@ -184,3 +184,11 @@ describe('no doubled or broken strings', () => {
     expect(M.CLI.dropped(215380, 'revenue_outlier')).toBe('  исключён 215380: аномально высокая выручка в одном из месяцев (выброс)');
   });
 });
+
+describe('digest sending in the CLI', () => {
+  it('says how many parts may not have arrived, with the plural the count takes', () => {
+    expect(M.CLI.digestLost(1)).toMatch(/^Могли не дойти: 1 часть сводки \(отправлявший процесс остановился посреди отправки\)\. Повторно не отправлялось/);
+    expect(M.CLI.digestLost(3)).toMatch(/^Могли не дойти: 3 части сводки/);
+    expect(M.CLI.digestLost(8)).toMatch(/^Могли не дойти: 8 частей сводки/);
+  });
+});

@@ -69,6 +69,7 @@ export function digestRunner(app: DigestApp, transport: DigestTransport, opts: P
     mayReceive: (s) => mayReceive(policy, s.chatId, s.userId),
     audit: app.store.audit,
     log: app.log,
+    leaseMs: app.config.digest.leaseMs,
     ...opts,
   });
 }
@@ -92,6 +93,7 @@ export function startDigest(app: DigestApp, telegram: Telegram, opts: DigestSche
     deliver: deliverDigest(app, telegram, opts),
     log: app.log,
     retryDelaysMs: opts.retryDelaysMs,
+    leaseMs: app.config.digest.leaseMs,
   });
 }
 

@@ -45,6 +45,7 @@ async function send(a: App, force: boolean, print: (s: string) => void): Promise
   const c = r.counts;
   print(CLI.digestSent(r));
   print(CLI.digestCounts(c));
+  if (r.partsLost > 0) print(CLI.digestLost(r.partsLost));
   if (r.outcome === 'busy') {
     print(CLI.digestBusy);
     process.exitCode = 1;

@@ -310,6 +310,13 @@ export interface DigestDelivery {
   status: DeliveryStatus;
   /** How many parts this chat already has: a resumed run continues from here. */
   partsSent: number;
+  /**
+   * The part (0-based) a sender started sending and has not recorded an outcome for; null when
+   * none. Left set only by a sender that died mid-send: Telegram may or may not have that part.
+   */
+  partInFlight: number | null;
+  /** Parts skipped because a dead sender left them in flight: the chat may lack them, never has them twice. */
+  partsLost: number;
   attempts: number;
   error: string | null;
 }
@@ -340,8 +347,18 @@ export interface DigestRunRepository {
   /** Puts failed deliveries back to pending; returns how many. */
   requeueFailed(period: string, now: string): Promise<number>;
   deliveries(period: string): Promise<DigestDelivery[]>;
+  /** Records that `part` is about to be sent to the chat, before the send starts. */
+  markInFlight(period: string, chatId: number, part: number, now: string): Promise<void>;
+  /** The chat has `partsSent` parts; clears the part in flight. */
   markProgress(period: string, chatId: number, partsSent: number, now: string): Promise<void>;
+  /**
+   * Gives up the part a dead sender left in flight: the chat goes on from the next part, the part
+   * counts as possibly lost and `error` says so. Does nothing unless `part` is the one in flight.
+   */
+  markLost(period: string, chatId: number, part: number, error: string, now: string): Promise<void>;
+  /** Ends the chat's delivery; clears the part in flight (this process knows how the send ended). */
   markFinal(period: string, chatId: number, status: Exclude<DeliveryStatus, 'pending'>, error: string | null, now: string): Promise<void>;
+  /** A send that failed for now (an outage): the part is no longer in flight and is sent again on resume. */
   markAttempt(period: string, chatId: number, error: string, now: string): Promise<void>;
   finish(period: string, now: string): Promise<void>;
 }

@@ -94,6 +94,12 @@ export const SCHEMA_STEPS: readonly SchemaStep[] = [
     sqlite: '-- PostgreSQL only: SQLite keeps its declared foreign keys',
     postgres: pgBulkKeys.STATEMENT_KEY_CHECKS,
   },
+  {
+    version: 11,
+    name: 'digest deliveries record the part being sent and the parts a dead sender may have lost',
+    sqlite: sqliteDigest.DELIVERY_IN_FLIGHT_SCHEMA,
+    postgres: pgDigest.DELIVERY_IN_FLIGHT_SCHEMA,
+  },
 ];
 
 /** One engine's list, in order. */

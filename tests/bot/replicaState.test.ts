@@ -5,12 +5,11 @@
  * throwaway cluster started for the file (skipped, with one line, where the binaries are missing).
  */
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import { currentPeriod } from '../../src/app/digest.ts';
-import { DEMO_DIR, servedIds, trainedApp, type Fixture } from '../support/appFixture.ts';
+import { DEMO_DIR, servedIds } from '../support/appFixture.ts';
 import { readDataset } from '../support/datasetFiles.ts';
-import { hasPostgres, startPostgres, type TestPostgres } from '../support/postgres.ts';
-import { REPLICA_SECRET, WEBHOOK_PATH, postUpdate, startReplicas, textUpdate, type ReplicaSet } from '../support/replicas.ts';
+import { REPLICA_SECRET, WEBHOOK_PATH, describeOnEachStore, postUpdate, startReplicas, textUpdate } from '../support/replicas.ts';
 
 const MANAGER = 200;
 const ADMIN = 300;
@@ -18,120 +17,96 @@ const ADMIN = 300;
 const BUSY = 201;
 const READER = 202;
 
-const engines = [
-  { name: 'SQLite', available: true, database: async () => ({}) },
-  { name: 'PostgreSQL', available: hasPostgres, database: async (pg: TestPostgres) => ({ RETENTION_DB: await pg.createDatabase() }) },
-] as const;
+describeOnEachStore((engine) => `replicas on one ${engine} store`, (s) => {
+  // Every emulator numbers its updates from 1: forget the claims of the previous test.
+  beforeEach(() => s.fx.app.store.updateClaims.prune('9999-12-31T00:00:00.000Z'));
 
-for (const engine of engines) {
-  describe.skipIf(!engine.available)(`replicas on one ${engine.name} store`, () => {
-    let cluster: TestPostgres | undefined;
-    let fx: Fixture;
-    let set: ReplicaSet | undefined;
-
-    beforeAll(async () => {
-      if (engine.name === 'PostgreSQL') cluster = await startPostgres();
-      fx = await trainedApp({ env: await engine.database(cluster!) });
-    }, 120_000);
-    afterAll(async () => {
-      await fx?.dispose();
-      await cluster?.stop();
-    });
-    // Every emulator numbers its updates from 1: forget the claims of the previous test.
-    beforeEach(() => fx.app.store.updateClaims.prune('9999-12-31T00:00:00.000Z'));
-    afterEach(async () => {
-      await set?.close();
-      set = undefined;
+  const start = (env: Record<string, string> = {}, chats: number[] = [MANAGER]) =>
+    startReplicas(2, {
+      chats,
+      env: {
+        RETENTION_DB: s.fx.app.config.dbPath,
+        CHART_OUT_DIR: join(s.fx.dir, 'charts'),
+        ALLOWED_USER_IDS: [MANAGER, BUSY, READER].join(','),
+        ADMIN_USER_IDS: String(ADMIN),
+        ...env,
+      },
     });
 
-    const start = (env: Record<string, string> = {}, chats: number[] = [MANAGER]) =>
-      startReplicas(2, {
-        chats,
-        env: {
-          RETENTION_DB: fx.app.config.dbPath,
-          CHART_OUT_DIR: join(fx.dir, 'charts'),
-          ALLOWED_USER_IDS: [MANAGER, BUSY, READER].join(','),
-          ADMIN_USER_IDS: String(ADMIN),
-          ...env,
-        },
-      });
+  /** Which replica the balancer gave each forwarded update, in order. */
+  const backends = () => s.set!.proxy.forwarded.map((f) => s.set!.origins.indexOf(f.backend));
+  const quiet = () => new Promise((r) => setTimeout(r, 300)); // a further answer would have landed by now
 
-    /** Which replica the balancer gave each forwarded update, in order. */
-    const backends = () => set!.proxy.forwarded.map((f) => set!.origins.indexOf(f.backend));
-    const quiet = () => new Promise((r) => setTimeout(r, 300)); // a further answer would have landed by now
-
-    // First: every later start catches up this week too, and a week is sent only once.
-    it('a digest week with both replicas up: both catch up at start, the chat gets the digest once', async () => {
-      await fx.app.store.subscribers.subscribe(READER, READER);
-      // Monday 00:00: whenever the test runs, this week's slot has passed, so each replica catches up at start.
-      set = await start({ DIGEST_CRON: '0 0 * * 1' }, [READER]);
-      const period = currentPeriod(fx.app.config).key;
-      for (let i = 0; i < 200 && !(await fx.app.store.digests.get(period))?.finishedAt; i++) await new Promise((r) => setTimeout(r, 100));
-      expect((await fx.app.store.digests.get(period))?.finishedAt).toBeTruthy();
-      await quiet();
-      const digests = set.tg.calls.filter((c) => c.method === 'sendMessage' && c.params.chat_id === READER && /Сводка по риску/.test(String(c.params.text)));
-      expect(digests).toHaveLength(1);
-      expect((await fx.app.store.digests.deliveries(period)).filter((d) => d.chatId === READER).map((d) => d.status)).toEqual(['sent']);
-    });
-    it('an update delivered to both replicas is answered once; a wrong secret gets 401 and nothing', async () => {
-      set = await start();
-      const statuses = await Promise.all(set.origins.map((o) => postUpdate(o + WEBHOOK_PATH, textUpdate(9000, MANAGER, '/help'), REPLICA_SECRET)));
-      expect(statuses).toEqual([200, 200]);
-      expect(await postUpdate(set.origins[0] + WEBHOOK_PATH, textUpdate(9001, MANAGER, '/start'), 'wrong-secret')).toBe(401);
-      await set.tg.waitForMessage(MANAGER);
-      await quiet();
-      expect(set.tg.calls.filter((c) => c.method === 'sendMessage' && c.params.chat_id === MANAGER)).toHaveLength(1);
-    });
-
-    it('«/risk», then the answer: the question is asked by one replica and the answer read by the other', async () => {
-      set = await start();
-      set.tg.sendText(MANAGER, '/risk');
-      expect((await set.tg.waitForMessage(MANAGER)).text).toMatch(/Пришлите номер клиента/);
-      // Text that means nothing on its own: only the pending question makes it an answer to /risk.
-      set.tg.sendText(MANAGER, 'не помню');
-      expect((await set.tg.waitForMessage(MANAGER)).text).toMatch(/«не помню» не похоже на номер клиента/);
-      set.tg.sendText(MANAGER, '/risk');
-      await set.tg.waitForMessage(MANAGER);
-      const id = (await servedIds(fx.app))[0];
-      set.tg.sendText(MANAGER, String(id));
-      expect((await set.tg.waitForMessage(MANAGER)).text).toContain(`Клиент ${id}`);
-      expect(backends()).toEqual([0, 1, 0, 1]);
-    });
-
-    it('an upload whose files reach different replicas is collected as one, and its retrain starts once', async () => {
-      set = await start();
-      const files = readDataset(DEMO_DIR);
-      const names = Object.keys(files) as (keyof typeof files)[];
-      for (const name of names.slice(0, 3)) {
-        set.tg.sendDocument(ADMIN, { fileName: name, content: files[name] });
-        await set.tg.waitForMessage(ADMIN);
-      }
-      const received = set.tg.sent(ADMIN).map((m) => m.text ?? '');
-      // The third file's answer, from whichever replica got it, lists all three and waits for the fourth.
-      expect(received.at(-1)).toContain(`Получено: ${names.slice(0, 3).join(', ')}`);
-      expect(received.at(-1)).toContain(`Жду ещё: ${names[3]}`);
-      expect(new Set(backends())).toEqual(new Set([0, 1]));
-
-      set.tg.sendDocument(ADMIN, { fileName: names[3], content: files[names[3]] });
-      await set.tg.waitForMessage(ADMIN, { match: (m) => /Проверяю файлы/.test(m.text ?? '') });
-      await set.tg.waitUntilProcessed();
-      await quiet();
-      // The progress message is edited as the job goes on: count the messages that started one.
-      const started = set.tg.calls.filter((c) => c.method === 'sendMessage' && c.params.chat_id === ADMIN && /Проверяю файлы/.test(String(c.params.text)));
-      expect(started).toHaveLength(1);
-    });
-
-    it('the rate limit counts a chat’s requests on every replica together', async () => {
-      set = await start({ RATE_LIMIT_PER_MINUTE: '2' });
-      for (const t of ['/start', '/help', '/start', '/help']) set.tg.sendText(BUSY, t);
-      for (let i = 0; i < 3; i++) await set.tg.waitForMessage(BUSY);
-      await set.tg.waitUntilProcessed();
-      await quiet();
-      const texts = set.tg.sent(BUSY).map((m) => m.text ?? '');
-      expect(texts.filter((t) => /Слишком много запросов/.test(t))).toHaveLength(1);
-      expect(texts).toHaveLength(3);
-      expect(new Set(backends())).toEqual(new Set([0, 1]));
-    });
-
+  // First: every later start catches up this week too, and a week is sent only once.
+  it('a digest week with both replicas up: both catch up at start, the chat gets the digest once', async () => {
+    await s.fx.app.store.subscribers.subscribe(READER, READER);
+    // Monday 00:00: whenever the test runs, this week's slot has passed, so each replica catches up at start.
+    s.set = await start({ DIGEST_CRON: '0 0 * * 1' }, [READER]);
+    const period = currentPeriod(s.fx.app.config).key;
+    for (let i = 0; i < 200 && !(await s.fx.app.store.digests.get(period))?.finishedAt; i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await s.fx.app.store.digests.get(period))?.finishedAt).toBeTruthy();
+    await quiet();
+    const digests = s.set.tg.calls.filter((c) => c.method === 'sendMessage' && c.params.chat_id === READER && /Сводка по риску/.test(String(c.params.text)));
+    expect(digests).toHaveLength(1);
+    expect((await s.fx.app.store.digests.deliveries(period)).filter((d) => d.chatId === READER).map((d) => d.status)).toEqual(['sent']);
   });
-}
+  it('an update delivered to both replicas is answered once; a wrong secret gets 401 and nothing', async () => {
+    s.set = await start();
+    const statuses = await Promise.all(s.set.origins.map((o) => postUpdate(o + WEBHOOK_PATH, textUpdate(9000, MANAGER, '/help'), REPLICA_SECRET)));
+    expect(statuses).toEqual([200, 200]);
+    expect(await postUpdate(s.set.origins[0] + WEBHOOK_PATH, textUpdate(9001, MANAGER, '/start'), 'wrong-secret')).toBe(401);
+    await s.set.tg.waitForMessage(MANAGER);
+    await quiet();
+    expect(s.set.tg.calls.filter((c) => c.method === 'sendMessage' && c.params.chat_id === MANAGER)).toHaveLength(1);
+  });
+
+  it('«/risk», then the answer: the question is asked by one replica and the answer read by the other', async () => {
+    s.set = await start();
+    s.set.tg.sendText(MANAGER, '/risk');
+    expect((await s.set.tg.waitForMessage(MANAGER)).text).toMatch(/Пришлите номер клиента/);
+    // Text that means nothing on its own: only the pending question makes it an answer to /risk.
+    s.set.tg.sendText(MANAGER, 'не помню');
+    expect((await s.set.tg.waitForMessage(MANAGER)).text).toMatch(/«не помню» не похоже на номер клиента/);
+    s.set.tg.sendText(MANAGER, '/risk');
+    await s.set.tg.waitForMessage(MANAGER);
+    const id = (await servedIds(s.fx.app))[0];
+    s.set.tg.sendText(MANAGER, String(id));
+    expect((await s.set.tg.waitForMessage(MANAGER)).text).toContain(`Клиент ${id}`);
+    expect(backends()).toEqual([0, 1, 0, 1]);
+  });
+
+  it('an upload whose files reach different replicas is collected as one, and its retrain starts once', async () => {
+    s.set = await start();
+    const files = readDataset(DEMO_DIR);
+    const names = Object.keys(files) as (keyof typeof files)[];
+    for (const name of names.slice(0, 3)) {
+      s.set.tg.sendDocument(ADMIN, { fileName: name, content: files[name] });
+      await s.set.tg.waitForMessage(ADMIN);
+    }
+    const received = s.set.tg.sent(ADMIN).map((m) => m.text ?? '');
+    // The third file's answer, from whichever replica got it, lists all three and waits for the fourth.
+    expect(received.at(-1)).toContain(`Получено: ${names.slice(0, 3).join(', ')}`);
+    expect(received.at(-1)).toContain(`Жду ещё: ${names[3]}`);
+    expect(new Set(backends())).toEqual(new Set([0, 1]));
+
+    s.set.tg.sendDocument(ADMIN, { fileName: names[3], content: files[names[3]] });
+    await s.set.tg.waitForMessage(ADMIN, { match: (m) => /Проверяю файлы/.test(m.text ?? '') });
+    await s.set.tg.waitUntilProcessed();
+    await quiet();
+    // The progress message is edited as the job goes on: count the messages that started one.
+    const started = s.set.tg.calls.filter((c) => c.method === 'sendMessage' && c.params.chat_id === ADMIN && /Проверяю файлы/.test(String(c.params.text)));
+    expect(started).toHaveLength(1);
+  });
+
+  it('the rate limit counts a chat’s requests on every replica together', async () => {
+    s.set = await start({ RATE_LIMIT_PER_MINUTE: '2' });
+    for (const t of ['/start', '/help', '/start', '/help']) s.set.tg.sendText(BUSY, t);
+    for (let i = 0; i < 3; i++) await s.set.tg.waitForMessage(BUSY);
+    await s.set.tg.waitUntilProcessed();
+    await quiet();
+    const texts = s.set.tg.sent(BUSY).map((m) => m.text ?? '');
+    expect(texts.filter((t) => /Слишком много запросов/.test(t))).toHaveLength(1);
+    expect(texts).toHaveLength(3);
+    expect(new Set(backends())).toEqual(new Set([0, 1]));
+  });
+});

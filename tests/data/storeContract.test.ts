@@ -674,11 +674,12 @@ for (const engine of [sqlite, postgres]) {
         await store.digests.markFinal('2026-W48', 103, 'blocked', '403 Forbidden', at(2));
         await store.digests.markFinal('2026-W48', 104, 'failed', '400 chat not found', at(2));
         await store.digests.markFinal('2026-W48', 101, 'sent', null, at(3));
+        const clean = { partInFlight: null, partsLost: 0 };
         expect(await store.digests.deliveries('2026-W48')).toEqual([
-          { chatId: 101, status: 'sent', partsSent: 2, attempts: 0, error: null },
-          { chatId: 103, status: 'blocked', partsSent: 0, attempts: 0, error: '403 Forbidden' },
-          { chatId: 104, status: 'failed', partsSent: 0, attempts: 0, error: '400 chat not found' },
-          { chatId: 102, status: 'pending', partsSent: 0, attempts: 2, error: '502 Bad Gateway' },
+          { chatId: 101, status: 'sent', partsSent: 2, attempts: 0, error: null, ...clean },
+          { chatId: 103, status: 'blocked', partsSent: 0, attempts: 0, error: '403 Forbidden', ...clean },
+          { chatId: 104, status: 'failed', partsSent: 0, attempts: 0, error: '400 chat not found', ...clean },
+          { chatId: 102, status: 'pending', partsSent: 0, attempts: 2, error: '502 Bad Gateway', ...clean },
         ]);
         await store.digests.markFinal('2026-W48', 102, 'skipped', null, at(4));
         expect(await store.digests.requeueFailed('2026-W48', at(5))).toBe(2);
@@ -691,19 +692,51 @@ for (const engine of [sqlite, postgres]) {
         expect(await store.digests.deliveries('2026-W01')).toEqual([]);
       });
 
+      it('the part in flight: marked before a send, cleared by its outcome; left by a dead sender, given up as lost once', async () => {
+        await store.digests.create(run('2026-W48'), { owner: 'bot', until: at(5) }, T0);
+        await store.digests.enqueue('2026-W48', [101, 102, 103, 104, 105], T0);
+        const row = async (chatId: number) => (await store.digests.deliveries('2026-W48')).find((d) => d.chatId === chatId);
+        for (const chat of [101, 102, 103, 104, 105]) await store.digests.markInFlight('2026-W48', chat, 0, at(1));
+        expect(await row(101)).toMatchObject({ partsSent: 0, partInFlight: 0, partsLost: 0 });
+        // Outcomes this process saw: each clears the mark.
+        await store.digests.markProgress('2026-W48', 101, 1, at(2));
+        await store.digests.markAttempt('2026-W48', 102, 'ETIMEDOUT', at(2));
+        await store.digests.markFinal('2026-W48', 103, 'blocked', '403 Forbidden', at(2));
+        expect(await row(101)).toMatchObject({ partsSent: 1, partInFlight: null });
+        expect(await row(102)).toMatchObject({ partsSent: 0, partInFlight: null, attempts: 1 });
+        expect(await row(103)).toMatchObject({ status: 'blocked', partInFlight: null });
+
+        // 104's and 105's sender died: another process, resuming, reads the mark and gives the part up.
+        const other = await another();
+        expect((await other.digests.deliveries('2026-W48')).filter((d) => d.partInFlight !== null).map((d) => d.chatId)).toEqual([104, 105]);
+        await other.digests.markLost('2026-W48', 104, 0, 'possibly lost', at(3));
+        await other.digests.markLost('2026-W48', 104, 0, 'possibly lost', at(3)); // not in flight any more: nothing changes
+        await other.digests.markLost('2026-W48', 105, 1, 'possibly lost', at(3)); // not the part in flight: nothing changes
+        expect(await row(104)).toMatchObject({ status: 'pending', partsSent: 1, partInFlight: null, partsLost: 1, error: 'possibly lost' });
+        expect(await row(105)).toMatchObject({ partsSent: 0, partInFlight: 0, partsLost: 0, error: null });
+        await other.digests.markInFlight('2026-W48', 104, 1, at(4));
+        await other.digests.markProgress('2026-W48', 104, 2, at(4));
+        await other.digests.markFinal('2026-W48', 104, 'sent', 'possibly lost', at(5));
+        expect(await row(104)).toMatchObject({ status: 'sent', partsSent: 2, partInFlight: null, partsLost: 1, error: 'possibly lost' });
+        expect(await h.sql("SELECT part_in_flight, parts_lost FROM digest_delivery WHERE chat_id = 105")).toEqual([[0, 0]]);
+      });
+
       it('replace() puts new content in and every delivery back to pending', async () => {
         await store.digests.create(run('2026-W48'), { owner: 'bot', until: at(5) }, T0);
         await store.digests.enqueue('2026-W48', [101, 102], T0);
         await store.digests.markProgress('2026-W48', 101, 3, at(1));
         await store.digests.markFinal('2026-W48', 101, 'sent', null, at(1));
         await store.digests.markAttempt('2026-W48', 102, 'boom', at(1));
+        await store.digests.markInFlight('2026-W48', 102, 0, at(1));
+        await store.digests.markLost('2026-W48', 102, 0, 'lost', at(1));
+        await store.digests.markInFlight('2026-W48', 102, 1, at(1));
         await store.digests.finish('2026-W48', at(2));
         await store.digests.replace(run('2026-W48', { trigger: 'manual', modelVersion: 4, atRiskIds: [9], parts: [{ type: 'text', text: 'новый' }] }), at(10));
         expect(await store.digests.get('2026-W48')).toMatchObject({ trigger: 'manual', startedAt: at(10), finishedAt: null, modelVersion: 4, atRiskIds: [9] });
         expect(await store.digests.parts('2026-W48')).toEqual([{ type: 'text', text: 'новый' }]);
         expect(await store.digests.deliveries('2026-W48')).toEqual([
-          { chatId: 101, status: 'pending', partsSent: 0, attempts: 0, error: null },
-          { chatId: 102, status: 'pending', partsSent: 0, attempts: 0, error: null },
+          { chatId: 101, status: 'pending', partsSent: 0, partInFlight: null, partsLost: 0, attempts: 0, error: null },
+          { chatId: 102, status: 'pending', partsSent: 0, partInFlight: null, partsLost: 0, attempts: 0, error: null },
         ]);
         expect(await store.digests.history('2026-W49', 1)).toEqual([{ period: '2026-W48', atRiskCount: 1 }]);
       });

@@ -3,7 +3,7 @@ import type { DigestPeriod } from '../../src/core/digest/period.ts';
 import { createDigestRunner, type DeliverOptions, type DeliveryReport } from '../../src/core/digest/runner.ts';
 import type { Reply } from '../../src/core/reply.ts';
 import { openStore, type SqliteStore } from '../../src/data/sqlite/store.ts';
-import { startDigestScheduler, type DigestScheduler } from '../../src/jobs/scheduler.ts';
+import { busyRetryDelayMs, startDigestScheduler, type DigestScheduler } from '../../src/jobs/scheduler.ts';
 
 const silent = { info() {}, warn() {}, error() {} };
 const MINUTE = 60_000;
@@ -20,6 +20,7 @@ const done = (period: DigestPeriod): DeliveryReport => ({
   outcome: 'done',
   counts: { pending: 0, sent: 0, blocked: 0, failed: 0, skipped: 0 },
   delivered: 0,
+  partsLost: 0,
 });
 
 function recordingDeliver(impl: (period: DigestPeriod, opts: DeliverOptions) => Promise<DeliveryReport> = async (p) => done(p)) {
@@ -41,8 +42,15 @@ afterEach(async () => {
   vi.useRealTimers();
 });
 
-function start(opts: { cron?: string; timeZone: string; deliver: Parameters<typeof startDigestScheduler>[0]['deliver']; retryDelaysMs?: number[] }) {
-  scheduler = startDigestScheduler({ cron: opts.cron ?? '0 9 * * 1', timeZone: opts.timeZone, deliver: opts.deliver, log: silent, retryDelaysMs: opts.retryDelaysMs });
+function start(opts: { cron?: string; timeZone: string; deliver: Parameters<typeof startDigestScheduler>[0]['deliver']; retryDelaysMs?: number[]; leaseMs?: number }) {
+  scheduler = startDigestScheduler({
+    cron: opts.cron ?? '0 9 * * 1',
+    timeZone: opts.timeZone,
+    deliver: opts.deliver,
+    log: silent,
+    retryDelaysMs: opts.retryDelaysMs,
+    leaseMs: opts.leaseMs,
+  });
   return scheduler;
 }
 
@@ -119,6 +127,59 @@ describe('digest schedule (node-cron under fake timers)', () => {
     expect(calls.map((c) => c.trigger)).toEqual(['catch-up', 'retry']);
     await vi.advanceTimersByTimeAsync(HOUR);
     expect(calls).toHaveLength(2);
+  });
+
+  it('looks at a busy run again once the lease could have lapsed, as long as the week lasts, without using up the failure retries', async () => {
+    vi.useFakeTimers({ now: new Date('2026-11-29T18:00:00Z') }); // Sunday 21:00 in Moscow: three hours of 2026-W48 left
+    const lease = 10 * MINUTE;
+    const { calls, deliver } = recordingDeliver(async (p) => ({ ...done(p), outcome: 'busy' }));
+    start({ timeZone: 'Europe/Moscow', deliver, retryDelaysMs: [MINUTE], leaseMs: lease });
+    await scheduler!.caughtUp;
+    expect(busyRetryDelayMs(lease)).toBe(11 * MINUTE);
+    await vi.advanceTimersByTimeAsync(11 * MINUTE - 1000);
+    expect(calls.map((c) => c.trigger)).toEqual(['catch-up']); // not after the failure list's minute
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(calls.map((c) => c.trigger)).toEqual(['catch-up', 'retry']);
+    // Far more looks than the failure list has retries, every 11 minutes, until the week ends at midnight.
+    await vi.advanceTimersByTimeAsync(4 * HOUR);
+    expect(calls).toHaveLength(1 + Math.floor((3 * HOUR) / (11 * MINUTE)));
+    expect(new Set(calls.slice(1).map((c) => c.period))).toEqual(new Set(['2026-W48']));
+    const gaps = calls.slice(1).map((c, i) => Date.parse(c.at) - Date.parse(calls[i].at));
+    expect(new Set(gaps)).toEqual(new Set([11 * MINUTE]));
+  });
+
+  it('a busy run whose holder finishes: the next look finds the week done and stops looking', async () => {
+    vi.useFakeTimers({ now: new Date('2026-11-25T10:00:00Z') });
+    const outcomes: DeliveryReport['outcome'][] = ['busy', 'busy', 'already-done'];
+    const { calls, deliver } = recordingDeliver(async (p) => ({ ...done(p), outcome: outcomes.shift() ?? 'already-done' }));
+    start({ timeZone: 'Europe/Moscow', deliver, leaseMs: 5 * MINUTE });
+    await scheduler!.caughtUp;
+    await vi.advanceTimersByTimeAsync(24 * HOUR);
+    expect(calls.map((c) => [c.trigger, c.at])).toEqual([
+      ['catch-up', '2026-11-25T10:00:00.000Z'],
+      ['retry', '2026-11-25T10:05:30.000Z'],
+      ['retry', '2026-11-25T10:11:00.000Z'],
+    ]);
+  });
+
+  it('failures keep their own finite list when busy looks come in between', async () => {
+    vi.useFakeTimers({ now: new Date('2026-11-25T10:00:00Z') });
+    const outcomes: (DeliveryReport['outcome'] | 'fail')[] = ['fail', 'busy', 'fail', 'fail'];
+    const { calls, deliver } = recordingDeliver(async (p) => {
+      const next = outcomes.shift() ?? 'fail';
+      if (next === 'fail') throw new Error('Telegram is down');
+      return { ...done(p), outcome: next };
+    });
+    start({ timeZone: 'Europe/Moscow', deliver, retryDelaysMs: [MINUTE, 2 * MINUTE], leaseMs: 5 * MINUTE });
+    await scheduler!.caughtUp;
+    await vi.advanceTimersByTimeAsync(24 * HOUR);
+    // fail → 1 min → busy → 5.5 min → fail → 2 min → fail: the list is used up, no more tries.
+    expect(calls.map((c) => c.at)).toEqual([
+      '2026-11-25T10:00:00.000Z',
+      '2026-11-25T10:01:00.000Z',
+      '2026-11-25T10:06:30.000Z',
+      '2026-11-25T10:08:30.000Z',
+    ]);
   });
 
   it('stop() aborts the run in progress, waits for it and fires no more', async () => {

@@ -12,6 +12,8 @@ export interface BotProcess {
   until(what: string, probe: () => boolean): Promise<void>;
   /** The fields of the first log line with this `msg`, once it has been written. */
   logged(msg: string): Promise<Record<string, unknown>>;
+  /** The fields of every log line with this `msg` so far, in order. */
+  logs(msg: string): Record<string, unknown>[];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -29,15 +31,16 @@ export function startBotProcess(env: Record<string, string>): BotProcess {
       await sleep(10);
     }
   };
-  const find = (msg: string) =>
+  const logs = (msg: string) =>
     out.stderr
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .find((l) => l.msg === msg);
+      .filter((l) => l.msg === msg);
+  const find = (msg: string) => logs(msg)[0];
   const logged = async (msg: string) => {
     await until(`logging "${msg}"`, () => find(msg) !== undefined);
     return find(msg)!;
   };
-  return { proc, out, exit, exited, until, logged };
+  return { proc, out, exit, exited, until, logged, logs };
 }

@@ -298,6 +298,26 @@ describe('telegram emulator: Bot API surface', () => {
     await expect(bot.telegram.sendMessage(66, 'again')).resolves.toMatchObject({ text: 'again' });
   });
 
+  it('holds a chosen call until released, then carries it out even though its client has gone', async () => {
+    tg = await startEmulator();
+    tg.createChat(1);
+    tg.createChat(2);
+    const held = tg.holdNext('sendMessage', (p) => p.chat_id === 2);
+    await expect(api(tg.apiRoot, tg.token, 'sendMessage', json({ chat_id: 1, text: 'not this one' }))).resolves.toMatchObject({ status: 200 });
+    const client = new AbortController();
+    const request = api(tg.apiRoot, tg.token, 'sendMessage', { ...json({ chat_id: 2, text: 'held' }), signal: client.signal });
+    expect((await held.arrived).params).toMatchObject({ chat_id: 2, text: 'held' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(tg.sent(2)).toEqual([]); // not carried out while held
+    client.abort(); // the sender dies before any answer
+    await expect(request).rejects.toThrow();
+    held.release();
+    await tg.waitForMessage(2);
+    expect(tg.sent(2).map((m) => m.text)).toEqual(['held']);
+    // Only the next matching call was held.
+    await expect(api(tg.apiRoot, tg.token, 'sendMessage', json({ chat_id: 2, text: 'next' }))).resolves.toMatchObject({ status: 200 });
+  });
+
   it('answers with Telegram errors for bad markup, unchanged edits, stale callbacks and non-images', async () => {
     tg = await startEmulator();
     const t = new Telegraf(tg.token, { telegram: { apiRoot: tg.apiRoot } }).telegram;

@@ -15,7 +15,7 @@
  * Test side: simulated users (sendText, sendDocument, sendMediaGroup, pressButton), chats
  * (createChat, addBotToGroup, joinGroup, kickBot, blockBot, migrateToSupergroup, sendChannelPost),
  * inspection (calls, waitForCall, waitForMessage, sent, answeredCallbacks, webhookAttempts) and
- * faults (failNext, expireCallbackQuery).
+ * faults (failNext, holdNext, expireCallbackQuery).
  *
  * Once setWebhook has a URL the updates are POSTed there with the secret header instead of being
  * served to getUpdates (which then answers 409), and re-delivered when the answer is not 2xx or
@@ -80,6 +80,14 @@ export interface Fault {
   delayMs?: number;
   resetConnection?: boolean;
   match?: (params: Params) => boolean;
+  /** Set by holdNext: the call waits for `released` (or the emulator's close) before it is carried out. */
+  hold?: { arrived(call: ApiCall): void; released: Promise<void> };
+}
+
+/** A call holdNext is keeping: `arrived` once it came in; `release()` lets Telegram carry it out and answer. */
+export interface HeldCall {
+  arrived: Promise<ApiCall>;
+  release(): void;
 }
 
 export interface TgUser {
@@ -467,6 +475,7 @@ export class TelegramEmulator {
   private readonly watchers = new Set<{ check: () => void; cancel: () => void }>();
   private readonly claimed = new WeakSet<ApiCall>();
   private readonly sleeps = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
+  private readonly holds = new Set<() => void>();
 
   constructor(options: EmulatorOptions = {}) {
     this.token = options.token ?? '123456789:TEST-emulator-token';
@@ -524,6 +533,7 @@ export class TelegramEmulator {
       clearTimeout(s.timer);
       s.wake();
     }
+    for (const release of this.holds) release();
     // Pending waits can only belong to tests that already finished: drop them silently rather
     // than rejecting into an unhandled rejection.
     for (const w of this.watchers) w.cancel();
@@ -812,6 +822,22 @@ export class TelegramEmulator {
     this.faults.set(method, queue);
   }
 
+  /**
+   * Keeps the next call of `method` that `match` accepts: it has arrived, but Telegram neither
+   * carries it out nor answers until `release()`. Released, it is carried out (the message lands in
+   * its chat) and answered, even when its client has gone meanwhile: a process killed mid-request,
+   * whose message Telegram got without anyone hearing so.
+   */
+  holdNext(method: string, match?: (params: Params) => boolean): HeldCall {
+    let arrived!: (call: ApiCall) => void;
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    this.holds.add(release);
+    void released.then(() => this.holds.delete(release));
+    this.failNext(method, { match, hold: { arrived: (call) => arrived(call), released } });
+    return { arrived: new Promise<ApiCall>((r) => (arrived = r)), release };
+  }
+
   // ------------------------------------------------------------ HTTP
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -837,6 +863,10 @@ export class TelegramEmulator {
     if (method === 'getUpdates') this.changed();
 
     const fault = this.takeFault(method, call.params);
+    if (fault?.hold) {
+      fault.hold.arrived(call);
+      await fault.hold.released;
+    }
     if (fault?.delayMs) await this.sleep(fault.delayMs);
     if (this.closing) return void req.socket.destroy();
     if (fault?.resetConnection) {

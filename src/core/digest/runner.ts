@@ -1,10 +1,16 @@
 /**
- * Sends one week's digest to every subscriber, exactly once per chat, whatever crashes in between.
+ * Sends one week's digest to every subscriber, each part at most once per chat, whatever crashes in between.
  *
  * The first run of a week freezes the content and records a delivery row per subscriber; each part
  * a chat receives is recorded as it goes. A run that stops early (crash, outage, shutdown) is
  * resumed by the next trigger of the same week and skips what was already delivered. A lease in
- * the run row keeps a second process (the CLI next to the bot) from sending the same week at once.
+ * the run row keeps a second process (the CLI next to the bot, another replica) from sending the
+ * same week at once.
+ *
+ * A part is marked in flight before its send and unmarked with its outcome. A mark still there when
+ * a run resumes was left by a sender that died mid-send, so nobody knows whether Telegram got that
+ * part; Telegram has no idempotency key, so the part is skipped and counted as possibly lost rather
+ * than risk it twice.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -50,6 +56,8 @@ export interface DeliveryReport {
   counts: Record<DeliveryStatus, number>;
   /** Chats that got their copy completed by this call. */
   delivered: number;
+  /** Parts of the week that chats may lack: left in flight by a sender that died, and not sent again. */
+  partsLost: number;
 }
 
 export interface DigestRunnerDeps {
@@ -77,6 +85,8 @@ export interface DigestRunnerDeps {
 export type DigestRunner = ReturnType<typeof createDigestRunner>;
 
 const errorText = (e: unknown) => shorten(e instanceof Error ? e.message : String(e), 500);
+/** What a delivery row says of the parts its chat may lack. */
+const lostText = (n: number) => `${n} part(s) possibly lost: the sender stopped mid-send`;
 
 export function createDigestRunner(deps: DigestRunnerDeps) {
   const { runs, subscribers, transport, log } = deps;
@@ -89,8 +99,12 @@ export function createDigestRunner(deps: DigestRunnerDeps) {
 
   async function report(period: string, outcome: DeliveryReport['outcome'], delivered = 0): Promise<DeliveryReport> {
     const counts: Record<DeliveryStatus, number> = { pending: 0, sent: 0, blocked: 0, failed: 0, skipped: 0 };
-    for (const d of await runs.deliveries(period)) counts[d.status]++;
-    return { period, outcome, counts, delivered };
+    let partsLost = 0;
+    for (const d of await runs.deliveries(period)) {
+      counts[d.status]++;
+      partsLost += d.partsLost;
+    }
+    return { period, outcome, counts, delivered, partsLost };
   }
 
   /** What became of one chat: served, not served (final), or moved to another chat id. */
@@ -110,8 +124,17 @@ export function createDigestRunner(deps: DigestRunnerDeps) {
       await runs.markFinal(period, d.chatId, 'skipped', null, ts());
       return { kind: 'not-sent' };
     }
-    for (let i = d.partsSent; i < parts.length; i++) {
+    let from = d.partsSent;
+    let lost = d.partsLost;
+    if (d.partInFlight !== null && d.partInFlight === from) {
+      // Its sender died between the mark and the outcome: Telegram may have it; again could make it twice.
+      await runs.markLost(period, d.chatId, from, lostText(++lost), ts());
+      log?.warn('digest part left in flight by a stopped sender: not sent again, possibly lost', { period, chatId: d.chatId, part: from + 1, of: parts.length });
+      from++;
+    }
+    for (let i = from; i < parts.length; i++) {
       if (!(await deps.mayReceive(subscriber))) return revoke(period, subscriber);
+      await runs.markInFlight(period, d.chatId, i, ts());
       try {
         await transport.send(d.chatId, parts[i]);
       } catch (e) {
@@ -138,7 +161,7 @@ export function createDigestRunner(deps: DigestRunnerDeps) {
       await runs.markProgress(period, d.chatId, i + 1, ts());
       if (!(await runs.acquire(period, lease(), ts()))) throw new LeaseLostError(period);
     }
-    await runs.markFinal(period, d.chatId, 'sent', null, ts());
+    await runs.markFinal(period, d.chatId, 'sent', lost > 0 ? lostText(lost) : null, ts());
     return { kind: 'sent' };
   }
 
@@ -191,7 +214,7 @@ export function createDigestRunner(deps: DigestRunnerDeps) {
       if (!finished) return await report(key, 'interrupted', delivered);
       await runs.finish(key, ts());
       const done = await report(key, 'done', delivered);
-      log?.info('digest run finished', { period: key, delivered, ...done.counts });
+      log?.info('digest run finished', { period: key, delivered, ...done.counts, partsLost: done.partsLost });
       return done;
     } finally {
       await runs.release(key, owner);

@@ -83,7 +83,7 @@ export class PgDigestRepository implements DigestRunRepository {
       await client.query('DELETE FROM digest_part WHERE period = $1', [run.period]);
       await insertParts(client, run.period, run.parts);
       await client.query(
-        "UPDATE digest_delivery SET status = 'pending', parts_sent = 0, attempts = 0, error = NULL, updated_at = $1 WHERE period = $2",
+        "UPDATE digest_delivery SET status = 'pending', parts_sent = 0, part_in_flight = NULL, parts_lost = 0, attempts = 0, error = NULL, updated_at = $1 WHERE period = $2",
         [now, run.period],
       );
     });
@@ -128,18 +128,36 @@ export class PgDigestRepository implements DigestRunRepository {
   deliveries(period: string): Promise<DigestDelivery[]> {
     return rows<DigestDelivery>(
       this.pool,
-      `SELECT chat_id AS "chatId", status, parts_sent AS "partsSent", attempts, error
+      `SELECT chat_id AS "chatId", status, parts_sent AS "partsSent", part_in_flight AS "partInFlight", parts_lost AS "partsLost", attempts, error
        FROM digest_delivery WHERE period = $1 ORDER BY attempts, chat_id`,
       [period],
     );
   }
 
+  async markInFlight(period: string, chatId: number, part: number, now: string): Promise<void> {
+    await changes(this.pool, 'UPDATE digest_delivery SET part_in_flight = $1, updated_at = $2 WHERE period = $3 AND chat_id = $4', [part, now, period, chatId]);
+  }
+
   async markProgress(period: string, chatId: number, partsSent: number, now: string): Promise<void> {
-    await changes(this.pool, 'UPDATE digest_delivery SET parts_sent = $1, updated_at = $2 WHERE period = $3 AND chat_id = $4', [partsSent, now, period, chatId]);
+    await changes(this.pool, 'UPDATE digest_delivery SET parts_sent = $1, part_in_flight = NULL, updated_at = $2 WHERE period = $3 AND chat_id = $4', [
+      partsSent,
+      now,
+      period,
+      chatId,
+    ]);
+  }
+
+  async markLost(period: string, chatId: number, part: number, error: string, now: string): Promise<void> {
+    await changes(
+      this.pool,
+      `UPDATE digest_delivery SET parts_sent = part_in_flight + 1, part_in_flight = NULL, parts_lost = parts_lost + 1, error = $1, updated_at = $2
+       WHERE period = $3 AND chat_id = $4 AND part_in_flight = $5`,
+      [error, now, period, chatId, part],
+    );
   }
 
   async markFinal(period: string, chatId: number, status: Exclude<DeliveryStatus, 'pending'>, error: string | null, now: string): Promise<void> {
-    await changes(this.pool, 'UPDATE digest_delivery SET status = $1, error = $2, updated_at = $3 WHERE period = $4 AND chat_id = $5', [
+    await changes(this.pool, 'UPDATE digest_delivery SET status = $1, part_in_flight = NULL, error = $2, updated_at = $3 WHERE period = $4 AND chat_id = $5', [
       status,
       error,
       now,
@@ -149,7 +167,7 @@ export class PgDigestRepository implements DigestRunRepository {
   }
 
   async markAttempt(period: string, chatId: number, error: string, now: string): Promise<void> {
-    await changes(this.pool, 'UPDATE digest_delivery SET attempts = attempts + 1, error = $1, updated_at = $2 WHERE period = $3 AND chat_id = $4', [
+    await changes(this.pool, 'UPDATE digest_delivery SET attempts = attempts + 1, part_in_flight = NULL, error = $1, updated_at = $2 WHERE period = $3 AND chat_id = $4', [
       error,
       now,
       period,

@@ -50,3 +50,10 @@ export const SUBSCRIBER_MIGRATION_SCHEMA = `
     ADD COLUMN migrated_to BIGINT;
   CREATE INDEX subscriber_by_migrated_to ON digest_subscriber(migrated_to);
 `;
+
+/** The part being sent and the parts possibly lost per delivery (migration 11), as SQLite's step. */
+export const DELIVERY_IN_FLIGHT_SCHEMA = `
+  ALTER TABLE digest_delivery
+    ADD COLUMN part_in_flight INTEGER,
+    ADD COLUMN parts_lost INTEGER NOT NULL DEFAULT 0;
+`;

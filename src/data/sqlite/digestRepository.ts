@@ -26,6 +26,8 @@ interface DeliveryRow {
   chat_id: number;
   status: DeliveryStatus;
   parts_sent: number;
+  part_in_flight: number | null;
+  parts_lost: number;
   attempts: number;
   error: string | null;
 }
@@ -65,7 +67,9 @@ export class SqliteDigestRepository implements DigestRunRepository {
   private readonly insertDelivery;
   private readonly requeue;
   private readonly selectDeliveries;
+  private readonly setInFlight;
   private readonly setProgress;
+  private readonly setLost;
   private readonly setFinal;
   private readonly addAttempt;
   private readonly setFinished;
@@ -94,7 +98,7 @@ export class SqliteDigestRepository implements DigestRunRepository {
       'INSERT INTO digest_part (period, seq, type, text, content, file_name, caption) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.resetDeliveries = db.prepare(
-      "UPDATE digest_delivery SET status = 'pending', parts_sent = 0, attempts = 0, error = NULL, updated_at = ? WHERE period = ?",
+      "UPDATE digest_delivery SET status = 'pending', parts_sent = 0, part_in_flight = NULL, parts_lost = 0, attempts = 0, error = NULL, updated_at = ? WHERE period = ?",
     );
     this.takeLease = db.prepare(
       `UPDATE digest_run SET lease_owner = ?, lease_until = ?
@@ -111,12 +115,21 @@ export class SqliteDigestRepository implements DigestRunRepository {
       "UPDATE digest_delivery SET status = 'pending', updated_at = ? WHERE period = ? AND status IN ('failed', 'skipped')",
     );
     this.selectDeliveries = db.prepare<[string], DeliveryRow>(
-      'SELECT chat_id, status, parts_sent, attempts, error FROM digest_delivery WHERE period = ? ORDER BY attempts, chat_id',
+      'SELECT chat_id, status, parts_sent, part_in_flight, parts_lost, attempts, error FROM digest_delivery WHERE period = ? ORDER BY attempts, chat_id',
     );
-    this.setProgress = db.prepare('UPDATE digest_delivery SET parts_sent = ?, updated_at = ? WHERE period = ? AND chat_id = ?');
-    this.setFinal = db.prepare('UPDATE digest_delivery SET status = ?, error = ?, updated_at = ? WHERE period = ? AND chat_id = ?');
+    this.setInFlight = db.prepare('UPDATE digest_delivery SET part_in_flight = ?, updated_at = ? WHERE period = ? AND chat_id = ?');
+    this.setProgress = db.prepare(
+      'UPDATE digest_delivery SET parts_sent = ?, part_in_flight = NULL, updated_at = ? WHERE period = ? AND chat_id = ?',
+    );
+    this.setLost = db.prepare(
+      `UPDATE digest_delivery SET parts_sent = part_in_flight + 1, part_in_flight = NULL, parts_lost = parts_lost + 1, error = ?, updated_at = ?
+       WHERE period = ? AND chat_id = ? AND part_in_flight = ?`,
+    );
+    this.setFinal = db.prepare(
+      'UPDATE digest_delivery SET status = ?, part_in_flight = NULL, error = ?, updated_at = ? WHERE period = ? AND chat_id = ?',
+    );
     this.addAttempt = db.prepare(
-      'UPDATE digest_delivery SET attempts = attempts + 1, error = ?, updated_at = ? WHERE period = ? AND chat_id = ?',
+      'UPDATE digest_delivery SET attempts = attempts + 1, part_in_flight = NULL, error = ?, updated_at = ? WHERE period = ? AND chat_id = ?',
     );
     this.setFinished = db.prepare('UPDATE digest_run SET finished_at = ? WHERE period = ?');
 
@@ -192,13 +205,23 @@ export class SqliteDigestRepository implements DigestRunRepository {
       chatId: r.chat_id,
       status: r.status,
       partsSent: r.parts_sent,
+      partInFlight: r.part_in_flight,
+      partsLost: r.parts_lost,
       attempts: r.attempts,
       error: r.error,
     }));
   }
 
+  async markInFlight(period: string, chatId: number, part: number, now: string): Promise<void> {
+    this.setInFlight.run(part, now, period, chatId);
+  }
+
   async markProgress(period: string, chatId: number, partsSent: number, now: string): Promise<void> {
     this.setProgress.run(partsSent, now, period, chatId);
+  }
+
+  async markLost(period: string, chatId: number, part: number, error: string, now: string): Promise<void> {
+    this.setLost.run(error, now, period, chatId, part);
   }
 
   async markFinal(period: string, chatId: number, status: Exclude<DeliveryStatus, 'pending'>, error: string | null, now: string): Promise<void> {

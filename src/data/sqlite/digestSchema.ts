@@ -66,3 +66,13 @@ export const SUBSCRIBER_MIGRATION_SCHEMA = `
   ALTER TABLE digest_subscriber_v2 RENAME TO digest_subscriber;
   CREATE INDEX subscriber_by_migrated_to ON digest_subscriber(migrated_to);
 `;
+
+/**
+ * At most once per part across processes (migration 11): the part a sender is about to send, set
+ * before the send and cleared with its outcome, so a run resuming a dead sender's chat knows which
+ * part may or may not have reached Telegram; and how many such parts a chat may have missed.
+ */
+export const DELIVERY_IN_FLIGHT_SCHEMA = `
+  ALTER TABLE digest_delivery ADD COLUMN part_in_flight INTEGER;
+  ALTER TABLE digest_delivery ADD COLUMN parts_lost INTEGER NOT NULL DEFAULT 0;
+`;
