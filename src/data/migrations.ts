@@ -94,6 +94,8 @@ export const SCHEMA_STEPS: readonly SchemaStep[] = [
     sqlite: '-- PostgreSQL only: SQLite keeps its declared foreign keys',
     postgres: pgBulkKeys.STATEMENT_KEY_CHECKS,
   },
+  // Placeholder for step 11, which another branch adds: drop this entry on merge and keep that one.
+  { version: 11, name: 'placeholder (drop on merge)', sqlite: '-- placeholder', postgres: '-- placeholder' },
 ];
 
 /** One engine's list, in order. */
