@@ -1,0 +1,107 @@
+/**
+ * Work that only one process sharing the store may do at a time (a retrain), under a named lease
+ * (Leases in ports.ts). Invariants:
+ *  - `fn` runs only while this owner holds the lease; it is renewed every third of `ttlMs`, so a
+ *    holder that dies frees it within `ttlMs`, and a live one never loses it to expiry;
+ *  - a renewal that finds the lease taken (this process stalled past `ttlMs`) aborts `lost`:
+ *    exclusivity is gone, so the work must stop rather than finish alongside the new holder;
+ *  - a caller waits at most `maxWaitMs`, looking every `pollMs`, then gets LeaseBusyError having
+ *    done nothing;
+ *  - the lease is released however `fn` ends, unless `keep` says a parent process owns it.
+ */
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { LeaseBusyError, LeaseTakenError } from './errors.ts';
+import type { Leases, Logger } from './ports.ts';
+
+/** The lease every retrain holds: the upload's, `retention train` and `ingest`, the first start's. */
+export const RETRAIN_LEASE = 'retrain';
+
+export interface LeaseTimings {
+  /** How long a lease lasts without renewal (default 60 s). */
+  ttlMs?: number;
+  /** Between two tries while another process holds it (default 2 s). */
+  pollMs?: number;
+  /** Longest wait for it (default 40 min: longer than a training may run). */
+  maxWaitMs?: number;
+}
+
+export interface HoldOptions extends LeaseTimings {
+  name: string;
+  owner: string;
+  /** Called once, when the lease is found busy and the wait begins. */
+  onWait?: () => void | Promise<void>;
+  /** Ends the wait early with the signal's reason. */
+  signal?: AbortSignal;
+  /** Keep the lease at the end: it belongs to the parent process this work runs for. */
+  keep?: boolean;
+  log?: Logger;
+  now?: () => number;
+}
+
+export const RETRAIN_WAIT_MS = 40 * 60_000;
+
+/** A process's name in leases: host, pid and a random part, so a restarted pid is another owner. */
+export function leaseOwner(): string {
+  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Runs `fn` holding the lease `opts.name`; see the invariants above. */
+export async function withLease<T>(leases: Leases, opts: HoldOptions, fn: (lost: AbortSignal) => Promise<T>): Promise<T> {
+  const now = opts.now ?? Date.now;
+  const ttlMs = opts.ttlMs ?? 60_000;
+  const pollMs = opts.pollMs ?? 2000;
+  const maxWaitMs = opts.maxWaitMs ?? RETRAIN_WAIT_MS;
+  const take = () => leases.acquire(opts.name, opts.owner, new Date(now() + ttlMs).toISOString(), new Date(now()).toISOString());
+
+  const start = now();
+  let waiting = false;
+  while (!(await take())) {
+    opts.signal?.throwIfAborted();
+    if (now() - start >= maxWaitMs) throw new LeaseBusyError(opts.name, now() - start);
+    if (!waiting) {
+      waiting = true;
+      await opts.onWait?.();
+    }
+    await pause(Math.min(pollMs, Math.max(0, maxWaitMs - (now() - start))), opts.signal);
+  }
+
+  const lost = new AbortController();
+  let renewing: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    renewing = take().then(
+      (held) => {
+        if (!held && !lost.signal.aborted) {
+          opts.log?.warn('lease taken over by another process, stopping', { lease: opts.name });
+          lost.abort(new LeaseTakenError(opts.name));
+        }
+      },
+      // A store that does not answer for a moment: the next renewal tries again, well before expiry.
+      (err: Error) => opts.log?.warn('lease renewal failed', { lease: opts.name, error: err.message }),
+    );
+  }, Math.max(1, Math.floor(ttlMs / 3)));
+  timer.unref?.();
+  try {
+    return await fn(lost.signal);
+  } finally {
+    clearInterval(timer);
+    await renewing;
+    if (!opts.keep) {
+      await leases.release(opts.name, opts.owner).catch((err: Error) => opts.log?.warn('lease release failed', { lease: opts.name, error: err.message }));
+    }
+  }
+}
