@@ -42,7 +42,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(), opt
   const assistant = createAssistant({
     store,
     reader: csvDatasetReader,
-    settings: { risk: config.risk, promoShare: config.promoShare, seed: config.seed },
+    settings: { risk: config.risk, promoShare: config.promoShare, seed: config.seed, families: config.trainFamilies },
     log,
     work,
   });

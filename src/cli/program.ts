@@ -103,7 +103,7 @@ program
   .option('--repeats <n>', 'CV repeats', int)
   .option('--seed <n>', 'random seed', int)
   .option('--dataset-version <n>', 'train on this data set version instead of the latest (the bot’s upload uses it)', int)
-  .option('--families <list>', 'comma-separated model families to search (default: all)', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .option('--families <list>', 'comma-separated model families to search (default: TRAIN_FAMILIES, else all)', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
   .addOption(new Option('--lease-owner <owner>', 'the bot’s upload holds the retrain lease as <owner> and runs this training under it').hideHelp())
   .action((o: { json?: boolean; folds?: number; repeats?: number; seed?: number; datasetVersion?: number; families?: string[]; leaseOwner?: string }) =>
     withApp(async (a) => {
