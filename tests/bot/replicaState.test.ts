@@ -1,19 +1,21 @@
 /**
  * Replicas that share one store, on either engine: two `retention bot` processes behind a
  * round-robin balancer answer each update once, share the pending question, the files of an upload
- * and the rate limit, and send each week's digest to each chat once. On PostgreSQL the store is a
+ * and the rate limit, send each week's digest to each chat once, train one upload at a time and
+ * answer one chat's updates in order. On PostgreSQL the store is a
  * throwaway cluster started for the file (skipped, with one line, where the binaries are missing).
  */
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { currentPeriod } from '../../src/app/digest.ts';
 import { DEMO_DIR, servedIds, trainedApp, type Fixture } from '../support/appFixture.ts';
-import { readDataset } from '../support/datasetFiles.ts';
+import { readDataset, zipOf } from '../support/datasetFiles.ts';
 import { hasPostgres, startPostgres, type TestPostgres } from '../support/postgres.ts';
 import { REPLICA_SECRET, WEBHOOK_PATH, postUpdate, startReplicas, textUpdate, type ReplicaSet } from '../support/replicas.ts';
 
 const MANAGER = 200;
 const ADMIN = 300;
+const ADMIN_2 = 301;
 /** Chats no other test writes from: their request counts and subscriptions start empty. */
 const BUSY = 201;
 const READER = 202;
@@ -51,7 +53,8 @@ for (const engine of engines) {
           RETENTION_DB: fx.app.config.dbPath,
           CHART_OUT_DIR: join(fx.dir, 'charts'),
           ALLOWED_USER_IDS: [MANAGER, BUSY, READER].join(','),
-          ADMIN_USER_IDS: String(ADMIN),
+          ADMIN_USER_IDS: [ADMIN, ADMIN_2].join(','),
+          TRAIN_FAMILIES: 'logistic', // a training of a few seconds, not a minute
           ...env,
         },
       });
@@ -133,5 +136,49 @@ for (const engine of engines) {
       expect(new Set(backends())).toEqual(new Set([0, 1]));
     });
 
+
+    it('two uploads completed on different replicas at once train one after the other, and the later data set ends active', async () => {
+      set = await start();
+      const store = fx.app.store;
+      const before = (await store.datasets.latest())!.version;
+      const zip = zipOf(readDataset(DEMO_DIR));
+      set.tg.sendDocument(ADMIN, { fileName: 'a.zip', content: zip, mimeType: 'application/zip' });
+      set.tg.sendDocument(ADMIN_2, { fileName: 'b.zip', content: zip, mimeType: 'application/zip' });
+      const edits = (chat: number, text: RegExp) => (c: { method: string; params: Record<string, unknown> }) =>
+        c.method === 'editMessageText' && c.params.chat_id === chat && text.test(String(c.params.text));
+      await Promise.all([ADMIN, ADMIN_2].map((chat) => set!.tg.waitForCall(edits(chat, /Готово/), { timeoutMs: 120_000 })));
+      expect(backends()).toEqual([0, 1]);
+
+      const [first, second, ...more] = (await store.datasets.list()).filter((d) => d.version > before);
+      expect(more).toEqual([]);
+      const models = (await store.models.list()).filter((m) => m.datasetVersion > before);
+      expect(models.map((m) => m.datasetVersion)).toEqual([first.version, second.version]);
+      // Stored under the lease: the second data set only after the first training had saved its model.
+      expect(second.createdAt > models[0].createdAt).toBe(true);
+      expect((await store.models.meta((await store.models.activeVersion())!))!.datasetVersion).toBe(second.version);
+      // The upload that waited said so in its progress message.
+      const queued = [ADMIN, ADMIN_2].filter((chat) => set!.tg.calls.some(edits(chat, /Жду, пока закончится другое обновление/)));
+      expect(queued).toHaveLength(1);
+    }, 150_000);
+
+    it('two updates of one chat on different replicas at once are answered in update order, the slow first one first', async () => {
+      set = await start();
+      // The first answer takes 1.5 s to reach Telegram; the second update arrives meanwhile, at the other replica.
+      set.tg.failNext('sendMessage', { delayMs: 1500, match: (p) => p.chat_id === MANAGER && /^Здравствуйте/.test(String(p.text)) });
+      set.tg.sendText(MANAGER, '/start');
+      set.tg.sendText(MANAGER, '/help');
+      await set.tg.waitForMessage(MANAGER);
+      await set.tg.waitForMessage(MANAGER);
+      await quiet();
+      expect(set.tg.sent(MANAGER).map((m) => (m.text ?? '').split('\n')[0])).toEqual([
+        expect.stringMatching(/^Здравствуйте/),
+        'Команды:',
+      ]);
+      expect(backends()).toEqual([0, 1]);
+      // Both acknowledged at once: the wait is in the chat's queue, after the 200.
+      const [a, b] = set.tg.webhookAttempts;
+      expect([a.status, b.status]).toEqual([200, 200]);
+      expect(b.at - a.at).toBeLessThan(1000);
+    });
   });
 }

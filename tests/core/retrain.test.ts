@@ -132,5 +132,5 @@ describe('retrain lease: one retrain at a time across processes on one store', (
     open().db.prepare("UPDATE lease SET owner = 'usurper', until = '9999-01-01T00:00:00.000Z'").run();
     await expect(run).rejects.toBeInstanceOf(LeaseTakenError);
     expect(s.db.prepare('SELECT owner FROM lease').pluck().get()).toBe('usurper'); // not released: not ours
-  });
+  }, 10_000);
 });
