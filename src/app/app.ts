@@ -103,11 +103,11 @@ export async function buildApp(config: Config, log: Logger = createLogger(), opt
 export async function ensureModel(app: Pick<App, 'assistant' | 'config' | 'store' | 'log'>, onStage?: (stage: 'ingest' | 'train') => void): Promise<void> {
   if (await app.assistant.hasModel()) return;
   // Replicas starting together on an empty store: one trains, the others find its model.
-  await withRetrainLease(app, async () => {
+  await withRetrainLease(app, async (confirm) => {
     if (await app.assistant.hasModel()) return;
     onStage?.('ingest');
     if (!(await app.assistant.latestDataset())) await app.assistant.ingestDir(app.config.demoDir);
     onStage?.('train');
-    await app.assistant.train();
+    await app.assistant.train({ beforeSave: confirm });
   });
 }

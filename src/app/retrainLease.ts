@@ -24,9 +24,14 @@ export interface RetrainLeaseOptions {
   maxWaitMs?: number;
 }
 
-export function withRetrainLease<T>(app: Pick<App, 'store' | 'log'>, fn: () => Promise<T>, opts: RetrainLeaseOptions = {}): Promise<T> {
+/**
+ * Runs `fn` holding the retrain lease. `fn` gets `confirm`, to await right before its decisive write
+ * (TrainOptions.beforeSave): a process that lost the lease while it computed — the bot that started
+ * it killed, its lease expired and taken by another retrain — then stores nothing.
+ */
+export function withRetrainLease<T>(app: Pick<App, 'store' | 'log'>, fn: (confirm: () => Promise<void>) => Promise<T>, opts: RetrainLeaseOptions = {}): Promise<T> {
   const lease = opts.joined
     ? { name: RETRAIN_LEASE, owner: opts.joined, keep: true }
     : { name: RETRAIN_LEASE, owner: leaseOwner(), ttlMs: IN_PROCESS_LEASE_MS };
-  return withLease(app.store.leases, { ...lease, onWait: opts.onWait, maxWaitMs: opts.maxWaitMs, log: app.log }, () => fn());
+  return withLease(app.store.leases, { ...lease, onWait: opts.onWait, maxWaitMs: opts.maxWaitMs, log: app.log }, (held) => fn(held.confirm));
 }

@@ -51,7 +51,7 @@ async function printChatAnswer(a: App, message: string): Promise<void> {
 }
 
 /** `ingest` and `train` wait while a retrain runs anywhere on the store (a bot's upload, another command). */
-const exclusive = <T>(a: App, fn: () => Promise<T>, joined?: string): Promise<T> =>
+const exclusive = <T>(a: App, fn: (confirm: () => Promise<void>) => Promise<T>, joined?: string): Promise<T> =>
   withRetrainLease(a, fn, { joined, onWait: () => warn(CLI.waitingForRetrain) });
 
 /** Before any training: a bot that would refuse to start should say so at once. */
@@ -107,8 +107,9 @@ program
   .addOption(new Option('--lease-owner <owner>', 'the bot’s upload holds the retrain lease as <owner> and runs this training under it').hideHelp())
   .action((o: { json?: boolean; folds?: number; repeats?: number; seed?: number; datasetVersion?: number; families?: string[]; leaseOwner?: string }) =>
     withApp(async (a) => {
-      const train = () =>
+      const train = (confirm: () => Promise<void>) =>
         a.assistant.train({
+          beforeSave: confirm,
           folds: o.folds,
           repeats: o.repeats,
           ...(o.seed !== undefined ? { seed: o.seed } : {}),

@@ -5,6 +5,8 @@
  *    holder that dies frees it within `ttlMs`, and a live one never loses it to expiry;
  *  - a renewal that finds the lease taken (this process stalled past `ttlMs`) aborts `lost`:
  *    exclusivity is gone, so the work must stop rather than finish alongside the new holder;
+ *  - `confirm()` renews it on demand and throws LeaseTakenError when it is gone: work whose event
+ *    loop is too busy to renew in time (a training) confirms right before its one decisive write;
  *  - a caller waits at most `maxWaitMs`, looking every `pollMs`, then gets LeaseBusyError having
  *    done nothing;
  *  - the lease is released however `fn` ends, unless `keep` says a parent process owns it.
@@ -60,8 +62,16 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** What `fn` gets while it holds the lease. */
+export interface HeldLease {
+  /** Aborted (with LeaseTakenError) when a renewal finds the lease taken. */
+  lost: AbortSignal;
+  /** Renews now; throws LeaseTakenError when another process has taken the lease. */
+  confirm(): Promise<void>;
+}
+
 /** Runs `fn` holding the lease `opts.name`; see the invariants above. */
-export async function withLease<T>(leases: Leases, opts: HoldOptions, fn: (lost: AbortSignal) => Promise<T>): Promise<T> {
+export async function withLease<T>(leases: Leases, opts: HoldOptions, fn: (held: HeldLease) => Promise<T>): Promise<T> {
   const now = opts.now ?? Date.now;
   const ttlMs = opts.ttlMs ?? 60_000;
   const pollMs = opts.pollMs ?? 2000;
@@ -81,22 +91,27 @@ export async function withLease<T>(leases: Leases, opts: HoldOptions, fn: (lost:
   }
 
   const lost = new AbortController();
+  const gone = () => {
+    if (lost.signal.aborted) return;
+    opts.log?.warn('lease taken over by another process, stopping', { lease: opts.name });
+    lost.abort(new LeaseTakenError(opts.name));
+  };
+  const confirm = async () => {
+    if (await take()) return;
+    gone();
+    throw new LeaseTakenError(opts.name);
+  };
   let renewing: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
     renewing = take().then(
-      (held) => {
-        if (!held && !lost.signal.aborted) {
-          opts.log?.warn('lease taken over by another process, stopping', { lease: opts.name });
-          lost.abort(new LeaseTakenError(opts.name));
-        }
-      },
+      (held) => held || gone(),
       // A store that does not answer for a moment: the next renewal tries again, well before expiry.
       (err: Error) => opts.log?.warn('lease renewal failed', { lease: opts.name, error: err.message }),
     );
   }, Math.max(1, Math.floor(ttlMs / 3)));
   timer.unref?.();
   try {
-    return await fn(lost.signal);
+    return await fn({ lost: lost.signal, confirm });
   } finally {
     clearInterval(timer);
     await renewing;

@@ -81,7 +81,7 @@ export function createRetrainer(deps: {
     // Validated first, so a broken upload is told at once; stored and trained under the lease, so
     // data set versions are trained in the order they were stored and the newest one ends active.
     const lease = { name: RETRAIN_LEASE, owner, ...timings, signal: opts.signal, onWait: () => opts.onStage?.('queued'), log: deps.log };
-    return withLease(store.leases, lease, async (lost) => {
+    return withLease(store.leases, lease, async ({ lost }) => {
       const signal = opts.signal ? AbortSignal.any([opts.signal, lost]) : lost;
       const dataset = await store.datasets.create(data, source);
       // After the data set is stored, so its customers are the ones contacts are matched to.

@@ -118,6 +118,10 @@ for (const engine of engines) {
       set.tg.sendDocument(ADMIN, { fileName: names[3], content: files[names[3]] });
       await set.tg.waitForMessage(ADMIN, { match: (m) => /Проверяю файлы/.test(m.text ?? '') });
       await set.tg.waitUntilProcessed();
+      // Its training finishes before the replicas are killed, so no dead holder keeps the retrain lease.
+      await set.tg.waitForCall((c) => c.method === 'editMessageText' && c.params.chat_id === ADMIN && /Готово/.test(String(c.params.text)), {
+        timeoutMs: 60_000,
+      });
       await quiet();
       // The progress message is edited as the job goes on: count the messages that started one.
       const started = set.tg.calls.filter((c) => c.method === 'sendMessage' && c.params.chat_id === ADMIN && /Проверяю файлы/.test(String(c.params.text)));
