@@ -3,13 +3,12 @@
  * when the first fails — in one process through the retrainer's queue, across processes on one
  * store through the retrain lease.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LeaseBusyError, LeaseTakenError } from '../../src/core/errors.ts';
 import { createRetrainer, type RetrainStage } from '../../src/core/retrain.ts';
 import type { ModelTrainer } from '../../src/core/ports.ts';
 import { csvDatasetReader } from '../../src/data/index.ts';
+import { sharedSqliteFile } from '../data/helpers.ts';
 import { openStore, type SqliteStore } from '../../src/data/sqlite/store.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,20 +57,12 @@ describe('retrainer queue', () => {
 });
 
 describe('retrain lease: one retrain at a time across processes on one store', () => {
-  let dir: string;
-  const stores: SqliteStore[] = [];
-  const open = () => {
-    const s = openStore(join(dir, 'retention.db'));
-    stores.push(s);
-    return s;
-  };
+  let file: ReturnType<typeof sharedSqliteFile>;
+  const open = () => file.open();
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'retrain-lease-'));
+    file = sharedSqliteFile('retrain-lease-');
   });
-  afterEach(() => {
-    for (const s of stores.splice(0)) s.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => file.close());
   const risk = { medium: 0.4, high: 0.7 };
   const fast = { pollMs: 20, ttlMs: 300 };
 
