@@ -9,8 +9,12 @@
  *    loop is too busy to renew in time (a training) confirms right before its one decisive write;
  *  - a caller waits at most `maxWaitMs`, looking every `pollMs`, then gets LeaseBusyError having
  *    done nothing;
- *  - the lease is released however `fn` ends, unless `keep` says a parent process owns it.
+ *  - the lease is released however `fn` ends, unless `keep` says a parent process owns it;
+ *  - a holder on this host (same host name and pid namespace) whose process is gone is taken over
+ *    at once rather than at expiry: a killed `retention train`, which takes the lease for long,
+ *    holds nobody up. A holder elsewhere, or one whose liveness cannot be told, waits for expiry.
  */
+import { readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { LeaseBusyError, LeaseTakenError } from './errors.ts';
@@ -39,13 +43,38 @@ export interface HoldOptions extends LeaseTimings {
   keep?: boolean;
   log?: Logger;
   now?: () => number;
+  /** Whether a holder's process is known to be gone (default: ownerGone). */
+  gone?: (owner: string) => boolean;
 }
 
 export const RETRAIN_WAIT_MS = 40 * 60_000;
 
-/** A process's name in leases: host, pid and a random part, so a restarted pid is another owner. */
+/** The pid namespace, so two containers with one host name never judge each other's pids; '' where unknown. */
+function pidNamespace(): string {
+  try {
+    return readlinkSync('/proc/self/ns/pid').replace(/\D/g, '');
+  } catch {
+    return '';
+  }
+}
+
+const here = () => `${hostname()}/${pidNamespace()}`;
+
+/** A process's name in leases: host and pid namespace, pid, and a random part (a reused pid is another owner). */
 export function leaseOwner(): string {
-  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  return `${here()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
+/** True only when `owner` is a process of this host and pid namespace that no longer runs. */
+export function ownerGone(owner: string): boolean {
+  const [place, pid] = owner.split(':');
+  if (place !== here() || place.endsWith('/') || !/^\d+$/.test(pid ?? '')) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 function pause(ms: number, signal?: AbortSignal): Promise<void> {
@@ -76,11 +105,19 @@ export async function withLease<T>(leases: Leases, opts: HoldOptions, fn: (held:
   const ttlMs = opts.ttlMs ?? 60_000;
   const pollMs = opts.pollMs ?? 2000;
   const maxWaitMs = opts.maxWaitMs ?? RETRAIN_WAIT_MS;
+  const gone = opts.gone ?? ownerGone;
   const take = () => leases.acquire(opts.name, opts.owner, new Date(now() + ttlMs).toISOString(), new Date(now()).toISOString());
+  const takeOrTakeOver = async () => {
+    if (await take()) return true;
+    const holder = await leases.holder(opts.name, new Date(now()).toISOString());
+    if (holder === null || !gone(holder)) return false;
+    opts.log?.warn('lease holder on this host is gone, taking the lease over', { lease: opts.name });
+    return leases.acquire(opts.name, opts.owner, new Date(now() + ttlMs).toISOString(), new Date(now()).toISOString(), holder);
+  };
 
   const start = now();
   let waiting = false;
-  while (!(await take())) {
+  while (!(await takeOrTakeOver())) {
     opts.signal?.throwIfAborted();
     if (now() - start >= maxWaitMs) throw new LeaseBusyError(opts.name, now() - start);
     if (!waiting) {
@@ -91,20 +128,20 @@ export async function withLease<T>(leases: Leases, opts: HoldOptions, fn: (held:
   }
 
   const lost = new AbortController();
-  const gone = () => {
+  const taken = () => {
     if (lost.signal.aborted) return;
     opts.log?.warn('lease taken over by another process, stopping', { lease: opts.name });
     lost.abort(new LeaseTakenError(opts.name));
   };
   const confirm = async () => {
     if (await take()) return;
-    gone();
+    taken();
     throw new LeaseTakenError(opts.name);
   };
   let renewing: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
     renewing = take().then(
-      (held) => held || gone(),
+      (held) => held || taken(),
       // A store that does not answer for a moment: the next renewal tries again, well before expiry.
       (err: Error) => opts.log?.warn('lease renewal failed', { lease: opts.name, error: err.message }),
     );

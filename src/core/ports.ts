@@ -568,9 +568,12 @@ export interface UpdateChat {
 export interface Leases {
   /**
    * Takes `name` for `owner` until `until` (ISO), or renews it when `owner` holds it already.
-   * False, changing nothing, while another owner's lease on it is unexpired at `now`.
+   * False, changing nothing, while another owner's lease on it is unexpired at `now` — unless that
+   * owner is `replacing` (a holder the caller knows is dead), whose lease is taken over.
    */
-  acquire(name: string, owner: string, until: string, now: string): Promise<boolean>;
+  acquire(name: string, owner: string, until: string, now: string, replacing?: string): Promise<boolean>;
+  /** The owner of the unexpired lease on `name` at `now`, or null. */
+  holder(name: string, now: string): Promise<string | null>;
   /** Gives the lease up when `owner` holds it; another owner's is left alone. */
   release(name: string, owner: string): Promise<void>;
 }

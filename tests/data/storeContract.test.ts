@@ -924,6 +924,17 @@ for (const engine of [sqlite, postgres]) {
         expect(await a.acquire('retrain', 'a', at(6), at(4))).toBe(true);
       });
 
+      it('tells the holder of an unexpired lease, and lets a named dead holder’s lease be taken over', async () => {
+        const [a, b] = [store.leases, (await another()).leases];
+        expect(await b.holder('retrain', T0)).toBeNull();
+        await a.acquire('retrain', 'dead', at(30), T0);
+        expect(await b.holder('retrain', at(1))).toBe('dead');
+        expect(await b.holder('retrain', at(30))).toBeNull();
+        expect(await b.acquire('retrain', 'b', at(5), at(1), 'someone else')).toBe(false);
+        expect(await b.acquire('retrain', 'b', at(5), at(1), 'dead')).toBe(true);
+        expect(await a.holder('retrain', at(1))).toBe('b');
+      });
+
       it('of many processes racing for a free lease exactly one wins', async () => {
         const stores = [store, await another(), await another()];
         for (let round = 0; round < 10; round++) {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Leases } from '../../core/ports.ts';
-import { changes } from './sql.ts';
+import { changes, row } from './sql.ts';
 
 /**
  * Named leases (migration `replicas`). Acquire is one conditional upsert on the primary key:
@@ -9,15 +9,19 @@ import { changes } from './sql.ts';
 export class PgLeases implements Leases {
   constructor(private readonly pool: pg.Pool) {}
 
-  async acquire(name: string, owner: string, until: string, now: string): Promise<boolean> {
+  async acquire(name: string, owner: string, until: string, now: string, replacing?: string): Promise<boolean> {
     const written = await changes(
       this.pool,
       `INSERT INTO lease (name, owner, until) VALUES ($1, $2, $3)
        ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until = excluded.until
-       WHERE lease.owner = excluded.owner OR lease.until <= $4`,
-      [name, owner, until, now],
+       WHERE lease.owner = excluded.owner OR lease.until <= $4 OR lease.owner = $5::text`,
+      [name, owner, until, now, replacing ?? null],
     );
     return written > 0;
+  }
+
+  async holder(name: string, now: string): Promise<string | null> {
+    return (await row<{ owner: string }>(this.pool, 'SELECT owner FROM lease WHERE name = $1 AND until > $2', [name, now]))?.owner ?? null;
   }
 
   async release(name: string, owner: string): Promise<void> {
