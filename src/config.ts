@@ -61,6 +61,7 @@ const schema = z.object({
   CHART_OUT_DIR: z.string().min(1).default('var/charts'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
   TRAIN_SEED: z.coerce.number().int().default(42),
+  TRAIN_FAMILIES: z.preprocess(blankIsUnset, z.string().optional()),
   UPLOAD_TIMEOUT_MINUTES: z.coerce.number().positive().default(30),
   UPLOAD_MAX_UNZIPPED_MB: z.coerce.number().positive().default(1024),
   CAMPAIGN_CAPACITY: z.coerce.number().int().positive().default(30),
@@ -120,6 +121,8 @@ export interface Config {
   chartOutDir: string;
   rateLimitPerMinute: number;
   seed: number;
+  /** Model families every training searches (TRAIN_FAMILIES); undefined: all of them. */
+  trainFamilies?: string[];
   /** Staged upload files are forgotten after this long without a new file. */
   uploadTimeoutMs: number;
   /** What one uploaded ZIP may inflate to, all entries together. */
@@ -187,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     chartOutDir: e.CHART_OUT_DIR,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     seed: e.TRAIN_SEED,
+    trainFamilies: e.TRAIN_FAMILIES?.split(',').map((f) => f.trim()).filter(Boolean),
     uploadTimeoutMs: e.UPLOAD_TIMEOUT_MINUTES * 60_000,
     uploadMaxUnzippedBytes: Math.round(e.UPLOAD_MAX_UNZIPPED_MB * 1024 * 1024),
     campaign: {

@@ -26,14 +26,15 @@ async function startBot(app: App): Promise<void> {
   const problem = botConfigProblem(config);
   if (problem) throw new Error(problem);
   const { deps, uploads } = botWiring(app, { token: config.telegramToken!, apiRoot: config.telegramApiRoot });
-  const { bot, idle } = createBot(deps);
+  const { webhook } = config;
+  const replica = webhook ? webhookWiring(app) : null;
+  const { bot, idle } = createBot({ ...deps, order: replica?.order });
   const stopping = new AbortController();
   const background = { log, signal: stopping.signal };
-  const { webhook } = config;
   const mode = webhook ? 'webhook' : 'polling';
   // Polling deletes any webhook at start (telegraf's launch); webhook mode sets it and never deletes it.
   const serve = webhook
-    ? (stop: Promise<unknown>) => serveWebhookUntil(bot, stop, { ...webhook, ...webhookWiring(app), ...background })
+    ? (stop: Promise<unknown>) => serveWebhookUntil(bot, stop, { ...webhook, ...replica!, ...background })
     : (stop: Promise<unknown>) => (deferWebhookDeletion(bot, background), pollUntil(bot, stop));
   void retryInBackground('setMyCommands', () => registerCommands(bot, app.dialogue), background);
   // The model load and the worker pool before the first manager asks; segments are stored, not built here.

@@ -687,6 +687,10 @@ export const UPLOAD = {
       `Файлы храню ${timeoutMin} мин; файл с тем же именем заменяет прежний.`,
     ].join('\n'),
   queued: '⏳ Жду, пока закончится другое обновление данных…',
+  /** The retrain lease stayed busy past the wait (src/core/lease.ts); nothing was stored. */
+  queueGaveUp: (minutes: number) =>
+    `⚠️ Другое обновление данных идёт дольше ${fmtCountOf(minutes, ['минуты', 'минут'])} — не дождался своей очереди. ` +
+    'Эти файлы не сохранены, бот отвечает по прежней модели. Пришлите их снова чуть позже.',
   validating: '⏳ Проверяю файлы…',
   training: (kept: number, total: number) =>
     [
@@ -900,6 +904,9 @@ export const CLI = {
           ? `Модель v${key} не найдена. Список — retention model list`
           : 'Данных ещё нет: сначала retention ingest ПАПКА',
   noModel: 'Модель ещё не обучена: retention ingest ПАПКА, затем retention train',
+  waitingForRetrain: 'Идёт другое обучение или загрузка данных (бот или другая команда) — жду, пока закончится…',
+  retrainBusy: (minutes: number) =>
+    `Другое обучение или загрузка данных идёт дольше ${fmtCountOf(minutes, ['минуты', 'минут'])}: не дождался, ничего не изменено. Повторите позже.`,
   error: (message: string) => `Ошибка: ${message}`,
   digestSent: (r: { period: string; outcome: string; delivered: number }) =>
     `Сводка ${r.period}: ${DIGEST_OUTCOMES[r.outcome] ?? r.outcome}; отправлено сейчас в ${fmtCount(r.delivered, NOUNS.chat)}`,

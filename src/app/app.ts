@@ -15,6 +15,7 @@ import { createChartRenderer } from './charts/index.ts';
 import { nextDigestText } from './digest.ts';
 import { uploadHelp } from './botServices.ts';
 import { Offload, OFFLOADED_COMMANDS } from './offload.ts';
+import { withRetrainLease } from './retrainLease.ts';
 import { campaignDeps, campaignServices, type CampaignWiringOptions } from './campaign.ts';
 import type { App } from './types.ts';
 
@@ -44,7 +45,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(), opt
   const assistant = createAssistant({
     store,
     reader: csvDatasetReader,
-    settings: { risk: config.risk, promoShare: config.promoShare, seed: config.seed },
+    settings: { risk: config.risk, promoShare: config.promoShare, seed: config.seed, families: config.trainFamilies },
     log,
     work,
   });
@@ -114,10 +115,14 @@ export async function buildApp(config: Config, log: Logger = createLogger(), opt
 }
 
 /** A fresh install answers at once: the bundled demo data is ingested and trained on first start. */
-export async function ensureModel(app: Pick<App, 'assistant' | 'config'>, onStage?: (stage: 'ingest' | 'train') => void): Promise<void> {
+export async function ensureModel(app: Pick<App, 'assistant' | 'config' | 'store' | 'log'>, onStage?: (stage: 'ingest' | 'train') => void): Promise<void> {
   if (await app.assistant.hasModel()) return;
-  onStage?.('ingest');
-  if (!(await app.assistant.latestDataset())) await app.assistant.ingestDir(app.config.demoDir);
-  onStage?.('train');
-  await app.assistant.train();
+  // Replicas starting together on an empty store: one trains, the others find its model.
+  await withRetrainLease(app, async (confirm) => {
+    if (await app.assistant.hasModel()) return;
+    onStage?.('ingest');
+    if (!(await app.assistant.latestDataset())) await app.assistant.ingestDir(app.config.demoDir);
+    onStage?.('train');
+    await app.assistant.train({ beforeSave: confirm });
+  });
 }

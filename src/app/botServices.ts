@@ -6,6 +6,7 @@
 import { createUploadFeature, MAX_FILE_BYTES, type UploadFeature } from '../bot/upload.ts';
 import { UploadStaging } from '../bot/uploadStaging.ts';
 import type { ModelTrainer } from '../core/ports.ts';
+import { leaseOwner, type LeaseTimings } from '../core/lease.ts';
 import { createRetrainer } from '../core/retrain.ts';
 import { createCsvDatasetReader, csvContactsReader, DEFAULT_ZIP_LIMITS } from '../data/index.ts';
 import { uploadInspector } from '../data/csv/uploadInspector.ts';
@@ -49,15 +50,19 @@ export interface UploadWiringOptions {
   audit?: AuditHook;
   /** Who may receive the alert after a retrain (default: the configured lists). */
   policy?: AccessPolicy;
+  /** How long a retrain waits for another process's (tests shorten it). */
+  lease?: LeaseTimings;
 }
 
 export function createUploads(app: Pick<App, 'config' | 'store' | 'assistant' | 'log'>, opts: UploadWiringOptions = {}): UploadFeature {
   const policy = opts.policy ?? accessPolicy(app.config, app.store.subscribers);
+  // The retrainer holds the retrain lease as `owner` and renews it; its training child works under it.
+  const owner = leaseOwner();
   const trainer =
     opts.trainer ??
     (app.config.dbPath === ':memory:'
       ? inProcessTrainer(app.assistant)
-      : childProcessTrainer({ dbPath: app.config.dbPath, args: opts.trainArgs }));
+      : childProcessTrainer({ dbPath: app.config.dbPath, args: opts.trainArgs, leaseOwner: owner }));
   return createUploadFeature({
     retrainer: createRetrainer({
       store: app.store,
@@ -71,6 +76,8 @@ export function createUploads(app: Pick<App, 'config' | 'store' | 'assistant' | 
       trainer,
       risk: app.config.risk,
       contacts: csvContactsReader,
+      lease: { owner, ...opts.lease },
+      log: app.log,
     }),
     inspector: uploadInspector,
     staging: new UploadStaging(app.store.chatState, { ttlMs: app.config.uploadTimeoutMs, now: opts.now }),

@@ -1,5 +1,6 @@
 /** What webhook mode needs from the app: the shared update claims, who this replica is, its health. */
 import { hostname } from 'node:os';
+import { storeUpdateOrder, type UpdateOrder } from '../bot/updateOrder.ts';
 import type { HealthReport } from '../bot/webhookHandler.ts';
 import type { UpdateClaims } from '../core/ports.ts';
 import type { App } from './types.ts';
@@ -8,13 +9,17 @@ export interface WebhookWiring {
   claims: UpdateClaims;
   owner: string;
   health(): Promise<HealthReport>;
+  /** For createBot: the chat's updates in the order of their claims, whichever replica took them. */
+  order: UpdateOrder;
 }
 
-export function webhookWiring(app: Pick<App, 'store'>): WebhookWiring {
+export function webhookWiring(app: Pick<App, 'store' | 'log'>): WebhookWiring {
+  const owner = `${hostname()}:${process.pid}`;
   return {
     claims: app.store.updateClaims,
-    owner: `${hostname()}:${process.pid}`,
+    owner,
     health: () => storeHealth(app.store),
+    order: storeUpdateOrder({ claims: app.store.updateClaims, owner, log: app.log }),
   };
 }
 

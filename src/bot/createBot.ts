@@ -12,6 +12,7 @@ import { decodeCallback } from './callbackData.ts';
 import { ChatQueues } from './chatQueues.ts';
 import { installRetry } from './retry.ts';
 import { sendReplies } from './send.ts';
+import type { UpdateOrder } from './updateOrder.ts';
 
 /** Adds Telegram-only handlers (documents) that the transport-free features cannot express. */
 export type BotExtension = (bot: Telegraf<Context>, helpers: { user: (ctx: Context) => ChatUser }) => void;
@@ -31,6 +32,8 @@ export interface BotDeps {
   audit?: (entry: { userId: number; chatId: number; action: string }) => void;
   /** Edge handlers beyond the dialogue (document uploads). */
   extensions?: BotExtension[];
+  /** Webhook replicas: one chat's updates in order across replicas too (updateOrder.ts); polling needs none. */
+  order?: UpdateOrder;
 }
 
 export interface RunningBot {
@@ -63,7 +66,8 @@ export function createBot(deps: BotDeps): RunningBot {
     // Album parts run side by side, as telegraf would run them, so the upload can answer once.
     const album = ctx.message && 'media_group_id' in ctx.message ? ctx.message.media_group_id : undefined;
     const chat = ctx.chat?.id ?? ctx.from?.id ?? 0;
-    queues.push(album ? `${chat}:${album}:${ctx.update.update_id}` : chat, () => next().catch((err) => onError(err, ctx)));
+    const run = () => next().catch((err) => onError(err, ctx));
+    queues.push(album ? `${chat}:${album}:${ctx.update.update_id}` : chat, deps.order ? () => deps.order!.run(ctx.update, run) : run);
     return Promise.resolve();
   });
 

@@ -10,7 +10,7 @@
 import type { Context, Telegraf, Telegram } from 'telegraf';
 import { message } from 'telegraf/filters';
 import type { ChatUser } from '../features/feature.ts';
-import { DataError, formatProblem } from '../core/errors.ts';
+import { DataError, formatProblem, LeaseBusyError } from '../core/errors.ts';
 import type { Logger, UploadInspector } from '../core/ports.ts';
 import type { RetrainReport, Retrainer } from '../core/retrain.ts';
 import type { Reply } from '../core/reply.ts';
@@ -150,6 +150,10 @@ export function createUploadFeature(deps: UploadDeps): UploadFeature {
         audit(`upload rejected: ${err.problems.length} problems`);
         const lines = err.problems.slice(0, SHOWN_PROBLEMS).map(formatProblem);
         await progress.show(M.UPLOAD.dataErrors(lines, err.problems.length - lines.length, timeoutMin, staged !== null));
+      } else if (err instanceof LeaseBusyError) {
+        audit('retrain gave up waiting for another retrain');
+        log.warn('retrain gave up waiting for the lease', { chatId, waitedMs: err.waitedMs });
+        await progress.show(M.UPLOAD.queueGaveUp(Math.round(err.waitedMs / 60_000)));
       } else if (stopping.signal.aborted) {
         audit('retrain interrupted by shutdown');
         await progress.show(M.UPLOAD.interrupted);

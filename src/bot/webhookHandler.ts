@@ -8,6 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Update } from 'telegraf/types';
 import type { Logger, UpdateClaims } from '../core/ports.ts';
+import { updateChat } from './updateOrder.ts';
 
 /** Telegram's updates are a few KB; a document arrives as a file id, never as bytes. */
 export const MAX_UPDATE_BYTES = 1024 * 1024;
@@ -125,7 +126,9 @@ export function createWebhookHandler(opts: WebhookHandlerOptions): WebhookHandle
     const at = now();
     let claimed: boolean;
     try {
-      claimed = await opts.claims.claim(parsed.update_id, opts.owner, new Date(at.getTime() + ttlMs).toISOString(), at.toISOString());
+      // With its chat, so the chat's later updates on other replicas wait for this one (updateOrder.ts).
+      const chat = updateChat(parsed) ?? undefined;
+      claimed = await opts.claims.claim(parsed.update_id, opts.owner, new Date(at.getTime() + ttlMs).toISOString(), at.toISOString(), chat);
     } catch (err) {
       // Without a claim there is no «once»: Telegram delivers it again later.
       log.error('update claim failed', { updateId: parsed.update_id, error: (err as Error).message });

@@ -1,11 +1,12 @@
 /** `retention` commands: parse arguments, call the core, print. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { botConfigProblem } from '../app/bot.ts';
+import { withRetrainLease } from '../app/retrainLease.ts';
 import type { App } from '../app/types.ts';
 import { ConfigError } from '../config.ts';
 import { CampaignError, readWithContacts } from '../core/campaign/index.ts';
-import { DataError, formatProblem, NoModelError, NotFoundError } from '../core/errors.ts';
+import { DataError, formatProblem, LeaseBusyError, NoModelError, NotFoundError } from '../core/errors.ts';
 import { bandOf } from '../core/risk.ts';
 import { csvContactsReader, csvDatasetReader, synthesize } from '../data/index.ts';
 import { toCsv } from '../features/csv.ts';
@@ -49,6 +50,10 @@ async function printChatAnswer(a: App, message: string): Promise<void> {
   }
 }
 
+/** `ingest` and `train` wait while a retrain runs anywhere on the store (a bot's upload, another command). */
+const exclusive = <T>(a: App, fn: (confirm: () => Promise<void>) => Promise<T>, joined?: string): Promise<T> =>
+  withRetrainLease(a, fn, { joined, onWait: () => warn(CLI.waitingForRetrain) });
+
 /** Before any training: a bot that would refuse to start should say so at once. */
 async function refuseBadBotConfig(a: App): Promise<void> {
   const problem = botConfigProblem(a.config);
@@ -70,8 +75,10 @@ program
   .action((dir: string, o: { json?: boolean }) =>
     withApp(async (a) => {
       await checkContactsBeside(dir);
-      const { dataset, data } = await a.assistant.ingestDir(dir);
-      const contacts = await importContactsReport(a, dir, { print, json, warn });
+      const { dataset, data, contacts } = await exclusive(a, async () => {
+        const ingested = await a.assistant.ingestDir(dir);
+        return { ...ingested, contacts: await importContactsReport(a, dir, { print, json, warn }) };
+      });
       const summary = {
         dataset_version: dataset.version,
         customers_in: dataset.customersIn,
@@ -96,16 +103,20 @@ program
   .option('--repeats <n>', 'CV repeats', int)
   .option('--seed <n>', 'random seed', int)
   .option('--dataset-version <n>', 'train on this data set version instead of the latest (the bot’s upload uses it)', int)
-  .option('--families <list>', 'comma-separated model families to search (default: all)', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
-  .action((o: { json?: boolean; folds?: number; repeats?: number; seed?: number; datasetVersion?: number; families?: string[] }) =>
+  .option('--families <list>', 'comma-separated model families to search (default: TRAIN_FAMILIES, else all)', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .addOption(new Option('--lease-owner <owner>', 'the bot’s upload holds the retrain lease as <owner> and runs this training under it').hideHelp())
+  .action((o: { json?: boolean; folds?: number; repeats?: number; seed?: number; datasetVersion?: number; families?: string[]; leaseOwner?: string }) =>
     withApp(async (a) => {
-      const { model, report, previous } = await a.assistant.train({
-        folds: o.folds,
-        repeats: o.repeats,
-        ...(o.seed !== undefined ? { seed: o.seed } : {}),
-        ...(o.datasetVersion !== undefined ? { datasetVersion: o.datasetVersion } : {}),
-        ...(o.families ? { families: o.families } : {}),
-      });
+      const train = (confirm: () => Promise<void>) =>
+        a.assistant.train({
+          beforeSave: confirm,
+          folds: o.folds,
+          repeats: o.repeats,
+          ...(o.seed !== undefined ? { seed: o.seed } : {}),
+          ...(o.datasetVersion !== undefined ? { datasetVersion: o.datasetVersion } : {}),
+          ...(o.families ? { families: o.families } : {}),
+        });
+      const { model, report, previous } = await exclusive(a, train, o.leaseOwner);
       const out = {
         version: model.version,
         model: model.family,
@@ -388,6 +399,10 @@ function fail(err: unknown): never {
   }
   if (err instanceof NotFoundError) {
     process.stderr.write(`${CLI.notFound(err.what, err.key, err.suggestions)}\n`);
+    process.exit(1);
+  }
+  if (err instanceof LeaseBusyError) {
+    process.stderr.write(`${CLI.retrainBusy(Math.round(err.waitedMs / 60_000))}\n`);
     process.exit(1);
   }
   if (err instanceof NoModelError) {

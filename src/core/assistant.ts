@@ -28,6 +28,8 @@ export interface AssistantSettings {
   risk: BandThresholds;
   promoShare: number;
   seed: number;
+  /** Families a training searches unless it names its own; undefined: all. */
+  families?: string[];
 }
 
 export interface RiskAnswer extends RiskAssessment {
@@ -113,7 +115,8 @@ export function createAssistant(deps: {
     },
 
     async train(opts: Partial<TrainOptions> = {}): Promise<TrainOutcome> {
-      return trainModel(store, { seed: settings.seed, segments: segmentSettings, ...opts });
+      const families = settings.families?.length ? { families: settings.families } : {};
+      return trainModel(store, { seed: settings.seed, segments: segmentSettings, ...families, ...opts });
     },
 
     /** Compares families by repeated CV without storing anything. */

@@ -50,3 +50,24 @@ export class TrainingFailedError extends Error {
     this.name = 'TrainingFailedError';
   }
 }
+
+/** Another process held the lease longer than the caller would wait; nothing was done. */
+export class LeaseBusyError extends Error {
+  readonly code = 'LEASE_BUSY';
+  constructor(
+    readonly lease: string,
+    readonly waitedMs: number,
+  ) {
+    super(`lease ${lease} still held by another process after ${Math.round(waitedMs / 1000)} s`);
+    this.name = 'LeaseBusyError';
+  }
+}
+
+/** The lease a piece of work held was taken by another process (this one stalled past its expiry): the work stopped. */
+export class LeaseTakenError extends Error {
+  readonly code = 'LEASE_TAKEN';
+  constructor(readonly lease: string) {
+    super(`lease ${lease} was taken over by another process`);
+    this.name = 'LeaseTakenError';
+  }
+}

@@ -183,6 +183,7 @@ export interface Store {
   readonly contacts: ContactRepository;
   readonly updateClaims: UpdateClaims;
   readonly chatState: ChatStateRepository;
+  readonly leases: Leases;
   close(): Promise<void>;
 }
 
@@ -551,11 +552,47 @@ export interface UpdateClaims {
    * Claims `updateId` for `owner` until `until` (ISO). True for the first claim; false while an
    * unexpired claim exists, whoever holds it — the same owner included, since a copy is a copy.
    * An expired claim can be taken again: after a week without updates Telegram numbers them
-   * afresh, at random, so an old id may come back as a new update.
+   * afresh, at random, so an old id may come back as a new update. `chat` records whose update it
+   * is, for `waitsFor`; a claim without one is never waited for.
    */
-  claim(updateId: number, owner: string, until: string, now: string): Promise<boolean>;
+  claim(updateId: number, owner: string, until: string, now: string, chat?: UpdateChat): Promise<boolean>;
+  /**
+   * Whether an update of the same chat with a smaller id is claimed by another owner at or after
+   * `since` (ISO) and not yet `done`: what must finish before this one runs, so one chat's updates
+   * are handled in order whichever replicas took them. Parts of the same album never wait for each
+   * other (they run side by side, as in one process); the owner's own claims are ordered by its
+   * own per-chat queue, so they are not counted either.
+   */
+  waitsFor(updateId: number, owner: string, chat: UpdateChat, since: string): Promise<boolean>;
+  /** The update was handled, or failed: the chat's later updates need not wait for it any more. */
+  done(updateId: number, at: string): Promise<void>;
   /** Forgets claims that expired before `before` (ISO); returns how many. */
   prune(before: string): Promise<number>;
+}
+
+/** Whose update a claim is: the chat, and the album (media group) when it is one part of several. */
+export interface UpdateChat {
+  chatId: number;
+  album?: string | null;
+}
+
+// ---------------------------------------------------------------- leases shared by processes
+
+/**
+ * Named exclusive rights shared by every process on the store, held until a time and renewed
+ * while the work lasts: a holder that dies loses its lease when it expires, never forever.
+ */
+export interface Leases {
+  /**
+   * Takes `name` for `owner` until `until` (ISO), or renews it when `owner` holds it already.
+   * False, changing nothing, while another owner's lease on it is unexpired at `now` — unless that
+   * owner is `replacing` (a holder the caller knows is dead), whose lease is taken over.
+   */
+  acquire(name: string, owner: string, until: string, now: string, replacing?: string): Promise<boolean>;
+  /** The owner of the unexpired lease on `name` at `now`, or null. */
+  holder(name: string, now: string): Promise<string | null>;
+  /** Gives the lease up when `owner` holds it; another owner's is left alone. */
+  release(name: string, owner: string): Promise<void>;
 }
 
 // ---------------------------------------------------------------- chat state shared by replicas

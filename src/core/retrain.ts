@@ -7,7 +7,8 @@
 import { importContactFiles, readWithContacts, type ContactsImport } from './campaign/contacts.ts';
 import type { DatasetVersion } from './domain.ts';
 import { TrainingFailedError } from './errors.ts';
-import type { ContactsReader, DatasetReader, ModelTrainer, Store } from './ports.ts';
+import { leaseOwner, RETRAIN_LEASE, withLease, type LeaseTimings } from './lease.ts';
+import type { ContactsReader, DatasetReader, Logger, ModelTrainer, Store } from './ports.ts';
 import { highRiskEntrants, NO_ENTRANTS, type Entrants } from './entrants.ts';
 import { bandOf, type BandThresholds } from './risk.ts';
 
@@ -44,9 +45,17 @@ export function createRetrainer(deps: {
   risk: BandThresholds;
   /** Reads an optional contacts.csv among the files; without it such a file is ignored. */
   contacts?: ContactsReader;
+  /**
+   * The retrain lease shared with every process on the store: who this process is in it (default:
+   * host, pid and a random part) and how long to wait for it.
+   */
+  lease?: LeaseTimings & { owner?: string };
+  log?: Logger;
 }) {
   const { store, reader, trainer, risk, contacts } = deps;
+  const { owner = leaseOwner(), ...timings } = deps.lease ?? {};
   // One retrain at a time: two trainings racing for the pointer would make «было → стало» meaningless.
+  // In this process a queue; across the processes sharing the store the retrain lease.
   let tail: Promise<unknown> = Promise.resolve();
   let pending = 0;
 
@@ -69,19 +78,35 @@ export function createRetrainer(deps: {
     await opts.onStage?.('validating');
     const data = await readWithContacts(() => reader.readFiles(files), contacts ? () => contacts.readFiles(files, async () => () => true) : null);
     opts.signal?.throwIfAborted();
-    const dataset = await store.datasets.create(data, source);
-    // After the data set is stored, so its customers are the ones contacts are matched to.
-    const contactsImport = contacts ? await importContactFiles({ store, reader: contacts }, files, source) : null;
-    await opts.onStage?.('training', dataset);
-    const previousVersion = await store.models.activeVersion();
-    // Metadata only: a corrupted previous artifact must not block the retrain that replaces it.
-    const previous = previousVersion === null ? null : await store.models.meta(previousVersion);
-    const { modelVersion } = await trainer.train(dataset.version, opts.signal);
-    const model = await store.models.meta(modelVersion);
-    if (!model) throw new TrainingFailedError(`trainer reported model v${modelVersion}, which is not in the store`);
+    // Validated first, so a broken upload is told at once; stored and trained under the lease, so
+    // data set versions are trained in the order they were stored and the newest one ends active.
+    const lease = { name: RETRAIN_LEASE, owner, ...timings, signal: opts.signal, onWait: () => opts.onStage?.('queued'), log: deps.log };
+    return withLease(store.leases, lease, async ({ lost }) => {
+      const signal = opts.signal ? AbortSignal.any([opts.signal, lost]) : lost;
+      const dataset = await store.datasets.create(data, source);
+      // After the data set is stored, so its customers are the ones contacts are matched to.
+      const contactsImport = contacts ? await importContactFiles({ store, reader: contacts }, files, source) : null;
+      await opts.onStage?.('training', dataset);
+      const previousVersion = await store.models.activeVersion();
+      // Metadata only: a corrupted previous artifact must not block the retrain that replaces it.
+      const previous = previousVersion === null ? null : await store.models.meta(previousVersion);
+      const { modelVersion } = await trainer.train(dataset.version, signal);
+      const model = await store.models.meta(modelVersion);
+      if (!model) throw new TrainingFailedError(`trainer reported model v${modelVersion}, which is not in the store`);
+      return report(data.rowsIn, dataset, previous, model, contactsImport);
+    });
+  }
+
+  async function report(
+    rowsIn: Record<string, number>,
+    dataset: DatasetVersion,
+    previous: { version: number; cvAuc: number } | null,
+    model: { version: number; cvAuc: number; family: string },
+    contactsImport: ContactsImport | null,
+  ): Promise<RetrainReport> {
     return {
       dataset,
-      rowsIn: data.rowsIn,
+      rowsIn,
       previous: previous && { version: previous.version, cvAuc: previous.cvAuc },
       model: { version: model.version, cvAuc: model.cvAuc, family: model.family },
       ...(await compare(previous?.version ?? null, model.version)),

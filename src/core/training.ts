@@ -56,6 +56,11 @@ export interface TrainOptions {
   /** Train on this dataset version instead of the latest one. */
   datasetVersion?: number;
   onProgress?: (stage: string) => void;
+  /**
+   * Awaited right before the model is saved and activated; throwing stops the training with
+   * nothing stored (the retrain lease was lost meanwhile: another retrain may be running).
+   */
+  beforeSave?: () => Promise<void>;
 }
 
 export interface TrainOutcome {
@@ -118,6 +123,7 @@ export async function trainModel(store: Store, opts: TrainOptions): Promise<Trai
   const featureDirections = scoreDirections(measured);
   report.timings.directions = performance.now() - t;
   opts.onProgress?.('saving');
+  await opts.beforeSave?.();
   t = performance.now();
   const meta = await store.models.saveAndActivate(
     {

@@ -14,10 +14,12 @@ import * as pgBulkKeys from './postgres/bulkKeysSchema.ts';
 import * as pgCampaign from './postgres/campaignSchema.ts';
 import * as pgChatState from './postgres/chatStateSchema.ts';
 import * as pgDigest from './postgres/digestSchema.ts';
+import * as pgReplica from './postgres/replicaSchema.ts';
 import * as pgSchema from './postgres/schema.ts';
 import * as sqliteCampaign from './sqlite/campaignSchema.ts';
 import * as sqliteChatState from './sqlite/chatStateSchema.ts';
 import * as sqliteDigest from './sqlite/digestSchema.ts';
+import * as sqliteReplica from './sqlite/replicaSchema.ts';
 import * as sqliteSchema from './sqlite/schema.ts';
 
 /** One engine's form of a step: an SQL script, or a function for changes SQL alone cannot express. */
@@ -99,6 +101,12 @@ export const SCHEMA_STEPS: readonly SchemaStep[] = [
     name: 'digest deliveries record the part being sent and the parts a dead sender may have lost',
     sqlite: sqliteDigest.DELIVERY_IN_FLIGHT_SCHEMA,
     postgres: pgDigest.DELIVERY_IN_FLIGHT_SCHEMA,
+  },
+  {
+    version: 12,
+    name: 'replicas: named leases (one retrain at a time), the chat of each claimed update and when it was handled',
+    sqlite: sqliteReplica.REPLICA_ORDER_SCHEMA,
+    postgres: pgReplica.REPLICA_ORDER_SCHEMA,
   },
 ];
 

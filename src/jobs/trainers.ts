@@ -20,6 +20,8 @@ export interface ChildTrainerOptions {
   args?: readonly string[];
   /** A training running longer than this is killed (default 30 min). */
   timeoutMs?: number;
+  /** Who holds the retrain lease this training runs under (the retrainer): the child works under it instead of waiting for it. */
+  leaseOwner?: string;
 }
 
 /** Niceness of the training child: on a small machine the bot's answers keep the CPU (bench: tests/reliability/slow/load.test.ts). */
@@ -34,7 +36,7 @@ export function childProcessTrainer(opts: ChildTrainerOptions): ModelTrainer {
       signal?.throwIfAborted();
       const env: NodeJS.ProcessEnv = { ...process.env, RETENTION_DB: opts.dbPath };
       delete env.TELEGRAM_BOT_TOKEN; // the child never talks to Telegram
-      const args = [CLI_PATH, 'train', '--dataset-version', String(datasetVersion), '--json', ...(opts.args ?? [])];
+      const args = [CLI_PATH, 'train', '--dataset-version', String(datasetVersion), '--json', ...(opts.leaseOwner ? ['--lease-owner', opts.leaseOwner] : []), ...(opts.args ?? [])];
       const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
       try {
         if (child.pid !== undefined) setPriority(child.pid, TRAIN_NICE);

@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import { beforeEach, expect, it } from 'vitest';
 import { currentPeriod } from '../../src/app/digest.ts';
 import { DEMO_DIR, servedIds } from '../support/appFixture.ts';
-import { readDataset } from '../support/datasetFiles.ts';
+import { readDataset, zipOf } from '../support/datasetFiles.ts';
 import { REPLICA_SECRET, WEBHOOK_PATH, describeOnEachStore, postUpdate, startReplicas, textUpdate } from '../support/replicas.ts';
 
 const MANAGER = 200;
 const ADMIN = 300;
+const ADMIN_2 = 301;
 /** Chats no other test writes from: their request counts and subscriptions start empty. */
 const BUSY = 201;
 const READER = 202;
@@ -28,7 +29,8 @@ describeOnEachStore((engine) => `replicas on one ${engine} store`, (s) => {
         RETENTION_DB: s.fx.app.config.dbPath,
         CHART_OUT_DIR: join(s.fx.dir, 'charts'),
         ALLOWED_USER_IDS: [MANAGER, BUSY, READER].join(','),
-        ADMIN_USER_IDS: String(ADMIN),
+        ADMIN_USER_IDS: [ADMIN, ADMIN_2].join(','),
+        TRAIN_FAMILIES: 'logistic', // a training of a few seconds, not a minute
         ...env,
       },
     });
@@ -92,6 +94,10 @@ describeOnEachStore((engine) => `replicas on one ${engine} store`, (s) => {
     s.set.tg.sendDocument(ADMIN, { fileName: names[3], content: files[names[3]] });
     await s.set.tg.waitForMessage(ADMIN, { match: (m) => /Проверяю файлы/.test(m.text ?? '') });
     await s.set.tg.waitUntilProcessed();
+    // Its training finishes before the replicas are killed, so no dead holder keeps the retrain lease.
+    await s.set.tg.waitForCall((c) => c.method === 'editMessageText' && c.params.chat_id === ADMIN && /Готово/.test(String(c.params.text)), {
+      timeoutMs: 60_000,
+    });
     await quiet();
     // The progress message is edited as the job goes on: count the messages that started one.
     const started = s.set.tg.calls.filter((c) => c.method === 'sendMessage' && c.params.chat_id === ADMIN && /Проверяю файлы/.test(String(c.params.text)));
@@ -108,5 +114,49 @@ describeOnEachStore((engine) => `replicas on one ${engine} store`, (s) => {
     expect(texts.filter((t) => /Слишком много запросов/.test(t))).toHaveLength(1);
     expect(texts).toHaveLength(3);
     expect(new Set(backends())).toEqual(new Set([0, 1]));
+  });
+
+  it('two uploads completed on different replicas at once train one after the other, and the later data set ends active', async () => {
+    s.set = await start();
+    const store = s.fx.app.store;
+    const before = (await store.datasets.latest())!.version;
+    const zip = zipOf(readDataset(DEMO_DIR));
+    s.set.tg.sendDocument(ADMIN, { fileName: 'a.zip', content: zip, mimeType: 'application/zip' });
+    s.set.tg.sendDocument(ADMIN_2, { fileName: 'b.zip', content: zip, mimeType: 'application/zip' });
+    const edits = (chat: number, text: RegExp) => (c: { method: string; params: Record<string, unknown> }) =>
+      c.method === 'editMessageText' && c.params.chat_id === chat && text.test(String(c.params.text));
+    await Promise.all([ADMIN, ADMIN_2].map((chat) => s.set!.tg.waitForCall(edits(chat, /Готово/), { timeoutMs: 120_000 })));
+    expect(backends()).toEqual([0, 1]);
+
+    const [first, second, ...more] = (await store.datasets.list()).filter((d) => d.version > before);
+    expect(more).toEqual([]);
+    const models = (await store.models.list()).filter((m) => m.datasetVersion > before);
+    expect(models.map((m) => m.datasetVersion)).toEqual([first.version, second.version]);
+    // Stored under the lease: the second data set only after the first training had saved its model.
+    expect(second.createdAt > models[0].createdAt).toBe(true);
+    expect((await store.models.meta((await store.models.activeVersion())!))!.datasetVersion).toBe(second.version);
+    // The upload that waited said so in its progress message.
+    const queued = [ADMIN, ADMIN_2].filter((chat) => s.set!.tg.calls.some(edits(chat, /Жду, пока закончится другое обновление/)));
+    expect(queued).toHaveLength(1);
+  }, 150_000);
+
+  it('two updates of one chat on different replicas at once are answered in update order, the slow first one first', async () => {
+    s.set = await start();
+    // The first answer takes 1.5 s to reach Telegram; the second update arrives meanwhile, at the other replica.
+    s.set.tg.failNext('sendMessage', { delayMs: 1500, match: (p) => p.chat_id === MANAGER && /^Здравствуйте/.test(String(p.text)) });
+    s.set.tg.sendText(MANAGER, '/start');
+    s.set.tg.sendText(MANAGER, '/help');
+    await s.set.tg.waitForMessage(MANAGER);
+    await s.set.tg.waitForMessage(MANAGER);
+    await quiet();
+    expect(s.set.tg.sent(MANAGER).map((m) => (m.text ?? '').split('\n')[0])).toEqual([
+      expect.stringMatching(/^Здравствуйте/),
+      'Команды:',
+    ]);
+    expect(backends()).toEqual([0, 1]);
+    // Both acknowledged at once: the wait is in the chat's queue, after the 200.
+    const [a, b] = s.set.tg.webhookAttempts;
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(b.at - a.at).toBeLessThan(1000);
   });
 });

@@ -175,6 +175,8 @@ describe('webhook mode through the emulator', () => {
         await gate;
         return real.claim(...args);
       },
+      waitsFor: (...args) => real.waitsFor(...args),
+      done: (...args) => real.done(...args),
       prune: (before) => real.prune(before),
     };
     const origin = await startWebhookBot({ claims: slow });
@@ -269,7 +271,12 @@ describe('webhook handler edge cases', () => {
   });
 
   it('a claim the store cannot record gets 503, not 200: the update is neither lost nor handled twice', async () => {
-    const failing: UpdateClaims = { claim: () => Promise.reject(new Error('database is locked')), prune: async () => 0 };
+    const failing: UpdateClaims = {
+      claim: () => Promise.reject(new Error('database is locked')),
+      waitsFor: async () => false,
+      done: async () => {},
+      prune: async () => 0,
+    };
     const { origin, handled } = await serveHandler({ claims: failing });
     expect((await post(origin + PATH, { update_id: 901, message: {} })).status).toBe(503);
     expect(handled).toEqual([]);

@@ -5,6 +5,7 @@ import type { CleanDataset, Customer } from '../../src/core/domain.ts';
 import { DataError, type FileProblem } from '../../src/core/errors.ts';
 import type { DerivedTables } from '../../src/core/ports.ts';
 import { buildSegmentTables } from '../../src/core/segments.ts';
+import { openStore, type SqliteStore } from '../../src/data/sqlite/store.ts';
 import { DEMO_DIR } from '../support/realData.ts';
 
 export { DEMO_DIR };
@@ -28,6 +29,26 @@ export function tmpDir(prefix = 'retention-data-'): string {
 }
 export function cleanupTmp(): void {
   for (const d of tmpDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+/**
+ * SQLite stores on one file in a fresh folder: each `open()` is another process's connection (a
+ * replica, the CLI beside a bot). `close()` closes them all and removes the folder.
+ */
+export function sharedSqliteFile(prefix = 'retention-shared-') {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const stores: SqliteStore[] = [];
+  return {
+    open(): SqliteStore {
+      const s = openStore(path.join(dir, 'retention.db'));
+      stores.push(s);
+      return s;
+    },
+    async close(): Promise<void> {
+      for (const s of stores.splice(0)) await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export type FileContent = string[] | string | Buffer | null;

@@ -899,6 +899,87 @@ for (const engine of [sqlite, postgres]) {
       });
     });
 
+    describe('UpdateClaims: one chat’s updates in order across replicas', () => {
+      const chat = (chatId: number, album?: string) => ({ chatId, album });
+
+      it('an update waits for an earlier undone update of its chat claimed by another owner, until it is done', async () => {
+        const [a, b] = [store.updateClaims, (await another()).updateClaims];
+        expect(await a.claim(10, 'a', at(60), T0, chat(5))).toBe(true);
+        expect(await b.claim(11, 'b', at(60), at(0), chat(5))).toBe(true);
+        expect(await b.claim(12, 'b', at(60), at(0), chat(6))).toBe(true);
+        expect(await b.waitsFor(11, 'b', chat(5), at(-2))).toBe(true);
+        // Not for later updates, other chats, its own claims, or claims older than `since`.
+        expect(await a.waitsFor(10, 'a', chat(5), at(-2))).toBe(false);
+        expect(await b.waitsFor(12, 'b', chat(6), at(-2))).toBe(false);
+        expect(await a.waitsFor(11, 'a', chat(5), at(-2))).toBe(false);
+        expect(await b.waitsFor(11, 'b', chat(5), at(1))).toBe(false);
+        await a.done(10, at(1));
+        expect(await b.waitsFor(11, 'b', chat(5), at(-2))).toBe(false);
+        expect(await h.sql('SELECT done_at FROM update_claim WHERE update_id = 10')).toEqual([[at(1)]]);
+        await a.done(10, at(2)); // the first time stays
+        expect(await h.sql('SELECT done_at FROM update_claim WHERE update_id = 10')).toEqual([[at(1)]]);
+      });
+
+      it('parts of one album do not wait for each other, but for anything else of the chat', async () => {
+        const [a, b] = [store.updateClaims, (await another()).updateClaims];
+        await a.claim(20, 'a', at(60), T0, chat(7, 'g1'));
+        await a.claim(21, 'a', at(60), T0, chat(7));
+        expect(await b.waitsFor(22, 'b', chat(7, 'g1'), at(-1))).toBe(true); // the plain update 21
+        await a.done(21, at(1));
+        expect(await b.waitsFor(22, 'b', chat(7, 'g1'), at(-1))).toBe(false);
+        expect(await b.waitsFor(22, 'b', chat(7, 'g2'), at(-1))).toBe(true);
+        expect(await b.waitsFor(22, 'b', chat(7), at(-1))).toBe(true);
+      });
+
+      it('a claim without a chat is never waited for; an expired claim taken again starts undone', async () => {
+        await store.updateClaims.claim(30, 'a', at(60), T0);
+        expect(await store.updateClaims.waitsFor(31, 'b', chat(8), at(-1))).toBe(false);
+        await store.updateClaims.claim(32, 'a', at(1), T0, chat(8));
+        await store.updateClaims.done(32, at(0));
+        expect(await store.updateClaims.claim(32, 'a', at(90), at(2), chat(8))).toBe(true);
+        expect(await store.updateClaims.waitsFor(33, 'b', chat(8), at(-1))).toBe(true);
+      });
+    });
+
+    describe('Leases', () => {
+      it('one owner at a time: renewed by its holder, taken once it is released or expired', async () => {
+        const [a, b] = [store.leases, (await another()).leases];
+        expect(await a.acquire('retrain', 'a', at(1), T0)).toBe(true);
+        expect(await b.acquire('retrain', 'b', at(2), at(0))).toBe(false);
+        expect(await a.acquire('retrain', 'a', at(3), at(0))).toBe(true); // renewed
+        expect(await b.acquire('retrain', 'b', at(4), at(2))).toBe(false); // still a's until +3
+        expect(await b.acquire('other', 'b', at(4), at(2))).toBe(true); // names are independent
+        expect(await b.acquire('retrain', 'b', at(5), at(3))).toBe(true); // a's expired
+        expect(await a.acquire('retrain', 'a', at(6), at(3))).toBe(false);
+        await a.release('retrain', 'a'); // not a's any more: nothing happens
+        expect(await a.acquire('retrain', 'a', at(6), at(4))).toBe(false);
+        await b.release('retrain', 'b');
+        expect(await a.acquire('retrain', 'a', at(6), at(4))).toBe(true);
+      });
+
+      it('tells the holder of an unexpired lease, and lets a named dead holder’s lease be taken over', async () => {
+        const [a, b] = [store.leases, (await another()).leases];
+        expect(await b.holder('retrain', T0)).toBeNull();
+        await a.acquire('retrain', 'dead', at(30), T0);
+        expect(await b.holder('retrain', at(1))).toBe('dead');
+        expect(await b.holder('retrain', at(30))).toBeNull();
+        expect(await b.acquire('retrain', 'b', at(5), at(1), 'someone else')).toBe(false);
+        expect(await b.acquire('retrain', 'b', at(5), at(1), 'dead')).toBe(true);
+        expect(await a.holder('retrain', at(1))).toBe('b');
+      });
+
+      it('of many processes racing for a free lease exactly one wins', async () => {
+        const stores = [store, await another(), await another()];
+        for (let round = 0; round < 10; round++) {
+          const name = `race-${round}`;
+          const wins = await Promise.all(
+            Array.from({ length: 9 }, (_, i) => stores[i % 3].leases.acquire(name, `p${i}`, at(5), T0)),
+          );
+          expect(wins.filter(Boolean)).toHaveLength(1);
+        }
+      });
+    });
+
     describe('ChatStateRepository', () => {
       const file = (role: string, fill: number, size = 8) => ({ role, fileName: `${role}.csv`, bytes: Buffer.alloc(size, fill) });
       const limits = (staleBefore: string) => ({ staleBefore, maxChats: 16, maxBytes: 1 << 20 });

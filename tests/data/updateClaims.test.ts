@@ -1,27 +1,19 @@
 /** Update claims on SQLite: one winner per update id, across connections (replicas) on one file. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { openStore, type SqliteStore } from '../../src/data/index.ts';
+import { sharedSqliteFile } from './helpers.ts';
 
 const T0 = '2026-12-01T09:00:00.000Z';
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
 
-let dir: string;
-const stores: SqliteStore[] = [];
-const open = () => {
-  const s = openStore(join(dir, 'retention.db'));
-  stores.push(s);
-  return s;
-};
+let file: ReturnType<typeof sharedSqliteFile> | undefined;
+const open = () => file!.open();
 afterEach(async () => {
-  for (const s of stores.splice(0)) await s.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await file?.close();
+  file = undefined;
 });
 
 it('grants the first claim of an update id and refuses every copy, the same owner included', async () => {
-  dir = mkdtempSync(join(tmpdir(), 'claims-'));
+  file = sharedSqliteFile('claims-');
   const claims = open().updateClaims;
   expect(await claims.claim(1, 'a', at(60), T0)).toBe(true);
   expect(await claims.claim(1, 'a', at(60), at(1))).toBe(false);
@@ -30,7 +22,7 @@ it('grants the first claim of an update id and refuses every copy, the same owne
 });
 
 it('two connections to one SQLite file (two replicas) never both win an update', async () => {
-  dir = mkdtempSync(join(tmpdir(), 'claims-'));
+  file = sharedSqliteFile('claims-');
   const [a, b] = [open().updateClaims, open().updateClaims];
   const ids = Array.from({ length: 50 }, (_, i) => 1000 + i);
   const wins = await Promise.all(ids.flatMap((id) => [a.claim(id, 'a', at(60), T0), b.claim(id, 'b', at(60), T0)]));
@@ -38,7 +30,7 @@ it('two connections to one SQLite file (two replicas) never both win an update',
 });
 
 it('an expired claim can be taken again (Telegram renumbers at random after a quiet week); prune forgets expired ones only', async () => {
-  dir = mkdtempSync(join(tmpdir(), 'claims-'));
+  file = sharedSqliteFile('claims-');
   const store = open();
   await store.updateClaims.claim(7, 'a', at(60), T0);
   await store.updateClaims.claim(8, 'a', at(120), T0);

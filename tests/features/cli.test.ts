@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp, ensureModel } from '../../src/app/app.ts';
 import { createProgram } from '../../src/cli/program.ts';
 import { loadConfig } from '../../src/config.ts';
+import { openStore } from '../../src/data/sqlite/store.ts';
 import { createLogger } from '../../src/logger.ts';
 import { DEMO_DIR } from '../support/appFixture.ts';
 
@@ -71,5 +72,49 @@ describe('the CLI for people', () => {
     process.exitCode = undefined;
     const top = JSON.parse(await cli('top-features', '--json'));
     expect(top[0]).toEqual({ feature: expect.any(String), importance: expect.any(Number), direction: expect.anything() });
+  });
+});
+
+describe('train and ingest next to a bot: the retrain lease', () => {
+  const FAST = ['--families', 'logistic', '--folds', '3', '--repeats', '1'];
+  const FAR = '9999-01-01T00:00:00.000Z';
+
+  it('train waits, saying so, while another process retrains, and trains once it is done', async () => {
+    const bot = openStore(join(dir, 'cli.db')); // the bot's process, retraining
+    try {
+      expect(await bot.leases.acquire('retrain', 'bot', FAR, new Date().toISOString())).toBe(true);
+      const models = (await bot.models.list()).length;
+      let stderr = '';
+      const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        stderr += chunk.toString();
+        return true;
+      });
+      try {
+        const training = cli('train', ...FAST);
+        await new Promise((r) => setTimeout(r, 700));
+        expect(stderr).toContain('Идёт другое обучение или загрузка данных (бот или другая команда) — жду');
+        expect(await bot.models.list()).toHaveLength(models);
+        await bot.leases.release('retrain', 'bot');
+        expect(await training).toMatch(/^Модель v\d+: логистическая регрессия/);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(await bot.models.list()).toHaveLength(models + 1);
+      expect(bot.db.prepare('SELECT count(*) FROM lease').pluck().get()).toBe(0);
+    } finally {
+      await bot.close();
+    }
+  });
+
+  it('the bot’s training child works under the lease its parent holds, and leaves it to the parent', async () => {
+    const bot = openStore(join(dir, 'cli.db'));
+    try {
+      await bot.leases.acquire('retrain', 'bot-7', FAR, new Date().toISOString());
+      expect(await cli('train', ...FAST, '--lease-owner', 'bot-7')).toMatch(/^Модель v\d+/);
+      expect(bot.db.prepare('SELECT owner FROM lease').pluck().all()).toEqual(['bot-7']);
+      await bot.leases.release('retrain', 'bot-7');
+    } finally {
+      await bot.close();
+    }
   });
 });

@@ -7,6 +7,7 @@ import { PgContactRepository } from './contactRepository.ts';
 import { PgDatasetRepository } from './datasetRepository.ts';
 import { PgDigestRepository } from './digestRepository.ts';
 import { PgExplanationRepository } from './explanationRepository.ts';
+import { PgLeases } from './leases.ts';
 import { migratePg, PG_MIGRATIONS, type PgMigration } from './migrate.ts';
 import { PgModelRepository } from './modelRepository.ts';
 import { PgRetentionRepository } from './retentionRepository.ts';
@@ -61,6 +62,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
     contacts: new PgContactRepository(pool, now),
     updateClaims: new PgUpdateClaims(pool),
     chatState: new PgChatState(pool),
+    leases: new PgLeases(pool),
     close: () =>
       (closing ??= (async () => {
         try {

@@ -15,6 +15,7 @@ import { SqliteExplanationRepository } from './explanationRepository.ts';
 import { SqliteRetentionRepository } from './retentionRepository.ts';
 import { SqliteUpdateClaims } from './updateClaimRepository.ts';
 import { SqliteChatState } from './chatStateRepository.ts';
+import { SqliteLeases } from './leaseRepository.ts';
 
 export interface StoreOptions {
   /** Clock for created_at stamps (tests). */
@@ -69,6 +70,7 @@ export function openStore(file: string, opts: StoreOptions = {}): SqliteStore {
     contacts: new SqliteContactRepository(db, now),
     updateClaims: new SqliteUpdateClaims(db),
     chatState: new SqliteChatState(db),
+    leases: new SqliteLeases(db),
     close: async () => {
       if (!db.open) return;
       try {
