@@ -15,6 +15,7 @@ import * as pgCampaign from './postgres/campaignSchema.ts';
 import * as pgChatState from './postgres/chatStateSchema.ts';
 import * as pgDigest from './postgres/digestSchema.ts';
 import * as pgSchema from './postgres/schema.ts';
+import * as pgStreamedDataset from './postgres/streamedDatasetSchema.ts';
 import * as sqliteCampaign from './sqlite/campaignSchema.ts';
 import * as sqliteChatState from './sqlite/chatStateSchema.ts';
 import * as sqliteDigest from './sqlite/digestSchema.ts';
@@ -93,6 +94,12 @@ export const SCHEMA_STEPS: readonly SchemaStep[] = [
     // The same tables and the same refusals on either engine; only PostgreSQL changes how it checks.
     sqlite: '-- PostgreSQL only: SQLite keeps its declared foreign keys',
     postgres: pgBulkKeys.STATEMENT_KEY_CHECKS,
+  },
+  {
+    version: 11,
+    name: 'a data set row may be completed by the transaction that inserted it (customers streamed while read)',
+    sqlite: '-- PostgreSQL only: SQLite stores a data set once it is read',
+    postgres: pgStreamedDataset.DATASET_COMPLETED_BY_ITS_TRANSACTION,
   },
 ];
 
