@@ -107,6 +107,8 @@ export function createAssistant(deps: {
     hasModel: async () => (await store.models.activeVersion()) !== null,
 
     async ingestDir(dir: string): Promise<IngestOutcome> {
+      // A store that can take customers while they are read writes on its own core meanwhile.
+      if (store.datasets.createWhileReading) return store.datasets.createWhileReading(dir, (sink) => reader.readDir(dir, { sink }));
       return storeDataset(await reader.readDir(dir), dir);
     },
 

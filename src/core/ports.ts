@@ -25,9 +25,26 @@ import type {
   SegmentTables,
 } from './segments.ts';
 
+/**
+ * Takes a data set's kept customers while its files are still being read, in the order the data
+ * set will list them, so a store can be writing them while the reader parses the rest.
+ */
+export interface CustomerSink {
+  /** One kept customer; `c` may be one reused object, valid only during the call. */
+  write(c: Readonly<Customer>): void;
+  /** Resolves when the sink wants more (its writes are buffered until then); the reader waits for it between chunks. */
+  ready(): Promise<void>;
+}
+
 export interface DatasetRepository {
   /** Stores a cleaned data set as a new immutable version, in one transaction. */
   create(data: CleanDataset, source: string): Promise<DatasetVersion>;
+  /**
+   * Stores what `read` returns as `create` does, taking its customers through the sink while it
+   * still reads; in one transaction, so a `read` that throws (or returns customers other than those
+   * it wrote) leaves nothing behind. Optional: a store without it is given the data set at the end.
+   */
+  createWhileReading?(source: string, read: (sink: CustomerSink) => Promise<CleanDataset>): Promise<{ dataset: DatasetVersion; data: CleanDataset }>;
   get(version: number): Promise<DatasetVersion | null>;
   latest(): Promise<DatasetVersion | null>;
   list(): Promise<DatasetVersion[]>;
@@ -204,7 +221,8 @@ export interface BackgroundWork {
 
 /** Reads and cleans the four CSV files of a data set; throws DataError listing every problem. */
 export interface DatasetReader {
-  readDir(dir: string, opts?: { requireLabel?: boolean }): Promise<CleanDataset>;
+  /** With `sink`, the kept customers are also handed to it as soon as each is final (see CustomerSink). */
+  readDir(dir: string, opts?: { requireLabel?: boolean; sink?: CustomerSink }): Promise<CleanDataset>;
   readFiles(files: Record<string, Buffer>, opts?: { requireLabel?: boolean }): Promise<CleanDataset>;
 }
 

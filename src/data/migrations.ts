@@ -16,6 +16,7 @@ import * as pgChatState from './postgres/chatStateSchema.ts';
 import * as pgDigest from './postgres/digestSchema.ts';
 import * as pgReplica from './postgres/replicaSchema.ts';
 import * as pgSchema from './postgres/schema.ts';
+import * as pgStreamedDataset from './postgres/streamedDatasetSchema.ts';
 import * as sqliteCampaign from './sqlite/campaignSchema.ts';
 import * as sqliteChatState from './sqlite/chatStateSchema.ts';
 import * as sqliteDigest from './sqlite/digestSchema.ts';
@@ -107,6 +108,12 @@ export const SCHEMA_STEPS: readonly SchemaStep[] = [
     name: 'replicas: named leases (one retrain at a time), the chat of each claimed update and when it was handled',
     sqlite: sqliteReplica.REPLICA_ORDER_SCHEMA,
     postgres: pgReplica.REPLICA_ORDER_SCHEMA,
+  },
+  {
+    version: 13,
+    name: 'a data set row may be completed by the transaction that inserted it (customers streamed while read)',
+    sqlite: '-- PostgreSQL only: SQLite stores a data set once it is read',
+    postgres: pgStreamedDataset.DATASET_COMPLETED_BY_ITS_TRANSACTION,
   },
 ];
 

@@ -9,7 +9,7 @@ export function crossCheck(table: CustomerTable, states: Record<Role, FileState>
   const market = states.market_file;
   if (!market.usable) return;
   const others = (['market_money', 'market_time', 'money'] as const).filter((r) => states[r].usable);
-  for (let s = 0; s < table.size; s++) {
+  for (const s of table.order()) {
     const id = table.ids[s];
     const marketLine = table.marketLine[s];
     for (const role of others) {

@@ -15,6 +15,7 @@ import { RowReader } from './rows.ts';
 import { REVENUE_PERIODS, ROLES, ROLE_FILE, TIME_PERIODS, roleOfFileName, type Role } from './schema.ts';
 import { SeenIds, checkFieldCount, marketFileSink, moneySink, periodFileSink, type FileState } from './sinks.ts';
 import { bufferSources, dirSources, type SourceSet } from './sources.ts';
+import { CustomerStreamer } from './stream.ts';
 import { CustomerTable } from './table.ts';
 
 export type { FileFormat, IngestResult, ReadOptions } from './types.ts';
@@ -59,26 +60,46 @@ async function ingest(sources: SourceSet, problems: ProblemLog, opts: ReadOption
     const src = sources[role];
     states[role] = { name: src?.name ?? ROLE_FILE[role], usable: false, rows: 0, seen: new SeenIds() };
   }
-  for (const role of ROLES) {
+  const k = opts.outlierIqrK ?? DEFAULT_OUTLIER_IQR_K;
+  let streamer: CustomerStreamer | null = null;
+  for (const role of opts.sink ? STREAMING_ORDER : ROLES) {
     const src = sources[role];
     if (!src) continue;
     const st = states[role];
     const decimals = new DecimalStats();
     const rr = new RowReader(st.name, problems, decimals);
+    if (role === 'market_file' && opts.sink) streamer = new CustomerStreamer(table, problems, opts.sink, k);
     const sink =
       role === 'market_file'
-        ? marketFileSink(st, table, problems, rr, opts)
+        ? marketFileSink(st, table, problems, rr, opts, streamer ? (s) => streamer!.offer(s) : undefined)
         : role === 'money'
           ? moneySink(st, table, problems, rr)
           : periodFileSink(st, table, problems, rr, role);
+    if (streamer) sink.ready = () => streamer!.ready();
     const result = await readCsv(st.name, src.open(), checkFieldCount(sink, st.name, problems), problems);
     if (!result.format || result.dataRows === 0) st.usable = false;
     if (result.format) formats[role] = { ...result.format, decimal: decimals.style };
     st.rows = result.dataRows;
-    rowsIn[ROLE_FILE[role]] = result.dataRows;
   }
+  // In role order whatever the reading order: the stored rows_in and the printed summary list them so.
+  for (const role of ROLES) if (sources[role]) rowsIn[ROLE_FILE[role]] = states[role].rows;
   crossCheck(table, states, problems);
   if (problems.count > 0) throw new DataError(problems.list());
-  return cleanAndPivot(table, rowsIn, formats, opts.outlierIqrK ?? DEFAULT_OUTLIER_IQR_K);
+  const result = cleanAndPivot(table, rowsIn, inRoleOrder(formats), k);
+  streamer?.verify(result.customers);
+  return result;
+}
+
+/**
+ * Reading order when customers are streamed: the files that complete a customer first, so each
+ * market_file.csv row can be handed on as it is read. Problems, rows and customers come out as in
+ * role order (ProblemLog sorts by file, the table keeps market_file.csv's order).
+ */
+const STREAMING_ORDER: readonly Role[] = ['market_money', 'market_time', 'money', 'market_file'];
+
+function inRoleOrder<T>(byRole: Partial<Record<Role, T>>): Partial<Record<Role, T>> {
+  const out: Partial<Record<Role, T>> = {};
+  for (const role of ROLES) if (byRole[role] !== undefined) out[role] = byRole[role];
+  return out;
 }
 

@@ -19,8 +19,7 @@ function integral(a: Float64Array, slots: readonly number[]): Float64Array | Int
 /** Drops zero-revenue customers and revenue outliers, then pivots the rest into Customers. */
 export function cleanAndPivot(table: CustomerTable, rowsIn: Record<string, number>, formats: IngestResult['formats'], k: number): IngestResult {
   const [rev0, rev1, rev2] = table.revenue;
-  const slots: number[] = [];
-  for (let s = 0; s < table.size; s++) if (table.marketLine[s] > 0) slots.push(s);
+  const slots = Array.from(table.marketOrder.subarray(0, table.marketCount));
   const customersIn = slots.length;
 
   const reason = new Map<number, DroppedCustomer['reason']>();

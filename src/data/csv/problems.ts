@@ -9,6 +9,8 @@ export class ProblemLog {
   private readonly kept: FileProblem[] = [];
   private readonly perFile = new Map<string, number>();
   private readonly fileOrder = new Map<string, number>();
+  /** Asked once per row while streaming: a field, not a sum over files. */
+  private total = 0;
 
   /** `rank` orders files in the final list (lower first); ties keep first-seen order. */
   constructor(
@@ -18,6 +20,7 @@ export class ProblemLog {
 
   add(file: string, line: number, message: string, column?: string): void {
     if (!this.fileOrder.has(file)) this.fileOrder.set(file, this.fileOrder.size);
+    this.total++;
     const n = (this.perFile.get(file) ?? 0) + 1;
     this.perFile.set(file, n);
     if (n > this.maxPerFile) return;
@@ -25,9 +28,7 @@ export class ProblemLog {
   }
 
   get count(): number {
-    let n = 0;
-    for (const v of this.perFile.values()) n += v;
-    return n;
+    return this.total;
   }
 
   countFor(file: string): number {

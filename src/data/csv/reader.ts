@@ -24,6 +24,8 @@ export interface CsvSink {
   rejected?(fields: string[], line: number): void;
   /** All rows have been delivered. */
   end?(): void;
+  /** A promise to wait for before the next chunk of the file is parsed (a consumer's backpressure), or undefined. */
+  ready?(): Promise<void> | undefined;
 }
 
 export interface CsvResult {
@@ -180,6 +182,8 @@ export async function readCsv(file: string, chunks: AsyncIterable<Uint8Array>, s
         feed(newlines.push(decoder.write(chunk.subarray(at, Math.min(chunk.length, at + PIECE_BYTES)))), false);
       }
       if (stopped) break;
+      const ready = sink.ready?.();
+      if (ready) await ready;
     }
     if (!stopped && decoder) feed(newlines.push(decoder.end(), true), true);
   } catch (e) {

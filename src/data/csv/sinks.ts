@@ -85,7 +85,8 @@ export function mapHeader(fields: string[], required: readonly string[], optiona
   return ok ? out : null;
 }
 
-export function marketFileSink(st: FileState, table: CustomerTable, problems: ProblemLog, rr: RowReader, opts: ReadOptions): CsvSink {
+/** `read` is told each slot whose market_file.csv row has just been read (its problems reported). */
+export function marketFileSink(st: FileState, table: CustomerTable, problems: ProblemLog, rr: RowReader, opts: ReadOptions, read?: (slot: number) => void): CsvSink {
   let cols: Map<string, number> | null = null;
   let labelCol: number | undefined;
   let labelled = 0;
@@ -117,7 +118,7 @@ export function marketFileSink(st: FileState, table: CustomerTable, problems: Pr
         return;
       }
       const s = table.slot(id);
-      table.marketLine[s] = line;
+      table.markMarket(s, line);
       if (labelCol === undefined) table.label[s] = NO_LABEL;
       else if (r[labelCol].trim() === '') {
         table.label[s] = NO_LABEL;
@@ -135,6 +136,7 @@ export function marketFileSink(st: FileState, table: CustomerTable, problems: Pr
       const category = categories.lookup(r[categoryCol]);
       if (category === undefined) problems.add(st.name, line, DATA_ERRORS.emptyValue(COLUMNS.popularCategory), COLUMNS.popularCategory);
       else table.category[s] = category;
+      read?.(s);
     },
     end() {
       // A label column left blank throughout (a scoring-only export) means «no labels»;
@@ -146,8 +148,7 @@ export function marketFileSink(st: FileState, table: CustomerTable, problems: Pr
       // The customer exists even if its row is broken: other files should not call it unknown.
       const id = quietId(r[cols!.get(COLUMNS.id)!]);
       if (id === null) return;
-      const s = table.slot(id);
-      if (table.marketLine[s] === 0) table.marketLine[s] = line;
+      table.markMarket(table.slot(id), line);
     },
   };
 }
@@ -263,6 +264,7 @@ export function checkFieldCount(sink: CsvSink, file: string, problems: ProblemLo
       sink.row(r, line);
     },
     end: () => sink.end?.(),
+    ready: () => sink.ready?.(),
   };
 }
 

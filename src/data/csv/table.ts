@@ -76,8 +76,14 @@ export class CustomerTable {
   private readonly slots = new SlotIndex();
 
   ids = new Float64Array(0);
-  /** market_file.csv line of the customer; 0 when the id never appeared there. */
+  /** market_file.csv line of the customer; 0 when the id never appeared there. Set through markMarket. */
   marketLine = new Int32Array(0);
+  /**
+   * Slots in the order market_file.csv first named them (the first `marketCount`): the data set's
+   * order even when that file is read after the others and their ids took the first slots.
+   */
+  marketOrder = new Int32Array(0);
+  marketCount = 0;
   label = new Uint8Array(0);
   /** 0 = премиум, 1 = стандарт. */
   service = new Uint8Array(0);
@@ -120,6 +126,25 @@ export class CustomerTable {
     return s;
   }
 
+  /** Records the customer's market_file.csv line, unless it already has one. */
+  markMarket(s: number, line: number): void {
+    if (this.marketLine[s] !== 0) return;
+    this.marketLine[s] = line;
+    this.marketOrder[this.marketCount++] = s;
+  }
+
+  /**
+   * Every slot, market_file.csv's customers first in that file's order, then the ids only other
+   * files named in the order they came: the order the slots had when market_file.csv was read first.
+   */
+  order(): Int32Array {
+    const out = new Int32Array(this.size);
+    out.set(this.marketOrder.subarray(0, this.marketCount));
+    let k = this.marketCount;
+    for (let s = 0; s < this.size; s++) if (this.marketLine[s] === 0) out[k++] = s;
+    return out;
+  }
+
   categoryId(name: string): number {
     let c = this.categoryIndex.get(name);
     if (c === undefined) {
@@ -141,6 +166,7 @@ export class CustomerTable {
     };
     this.ids = re(this.ids);
     this.marketLine = re(this.marketLine);
+    this.marketOrder = re(this.marketOrder);
     this.label = re(this.label);
     this.service = re(this.service);
     this.notify = re(this.notify);

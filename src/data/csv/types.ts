@@ -1,5 +1,6 @@
 /** The reader's options and result, apart from the reader so its parts can name them without a cycle. */
 import type { CleanDataset } from '../../core/domain.ts';
+import type { CustomerSink } from '../../core/ports.ts';
 import type { CsvFormat } from './reader.ts';
 import type { Role } from './schema.ts';
 import type { ZipLimits } from './zip.ts';
@@ -13,6 +14,11 @@ export interface ReadOptions {
   outlierIqrK?: number;
   /** Caps on what an uploaded ZIP may inflate to (default DEFAULT_ZIP_LIMITS). */
   zipLimits?: Readonly<ZipLimits>;
+  /**
+   * Receives the kept customers while market_file.csv (then read last) is still being read. Nothing
+   * reaches it after the first problem; the result is still the authority (see ingest.ts).
+   */
+  sink?: CustomerSink;
 }
 
 export interface FileFormat extends CsvFormat {

@@ -6,7 +6,7 @@
  * number ↔ text conversions (17 doubles a customer), with values checked as the text path checks them.
  */
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
@@ -84,24 +84,37 @@ function refuse(column: string, type: BinaryType, v: unknown): never {
   throw new TypeError(`COPY ${column}: ${typeof v} ${String(v)} is not a valid ${type}`);
 }
 
-function* binaryChunks(columns: readonly (readonly [string, BinaryType])[], rows: Iterable<readonly CopyValue[]>): Generator<Buffer> {
-  const types = columns.map(([, t]) => t);
-  const fixed = types.reduce((a, t) => a + 4 + (t === 'text' ? 0 : FIXED_BYTES[t]), 2);
-  let buf = Buffer.allocUnsafe(BINARY_CHUNK_BYTES);
-  SIGNATURE.copy(buf, 0);
-  buf.writeInt32BE(0, 11); // flags
-  buf.writeInt32BE(0, 15); // header extension length
-  let pos = 19;
-  for (const r of rows) {
+/**
+ * Encodes rows into COPY binary chunks of about BINARY_CHUNK_BYTES: `row` hands back a full chunk
+ * when the next row would not fit, `end` the rest with the trailer.
+ */
+class BinaryEncoder {
+  private readonly types: BinaryType[];
+  private readonly fixed: number;
+  private buf = Buffer.allocUnsafe(BINARY_CHUNK_BYTES);
+  private pos = 19;
+
+  constructor(private readonly columns: readonly (readonly [string, BinaryType])[]) {
+    this.types = columns.map(([, t]) => t);
+    this.fixed = this.types.reduce((a, t) => a + 4 + (t === 'text' ? 0 : FIXED_BYTES[t]), 2);
+    SIGNATURE.copy(this.buf, 0);
+    this.buf.writeInt32BE(0, 11); // flags
+    this.buf.writeInt32BE(0, 15); // header extension length
+  }
+
+  row(r: readonly CopyValue[]): Buffer | null {
+    const { types, columns, fixed } = this;
+    let full: Buffer | null = null;
     if (r.length !== types.length) throw new RangeError(`COPY: a row of ${r.length} values for ${types.length} columns`);
     let need = fixed;
     for (let i = 0; i < types.length; i++) {
       const v = r[i];
       if (types[i] === 'text' && v !== null && v !== undefined && !(typeof v === 'number' && Number.isNaN(v))) need += 3 * asText(v).length;
     }
+    let { buf, pos } = this;
     if (pos + need > buf.length) {
-      yield buf.subarray(0, pos);
-      buf = Buffer.allocUnsafe(Math.max(BINARY_CHUNK_BYTES, need));
+      full = buf.subarray(0, pos);
+      buf = this.buf = Buffer.allocUnsafe(Math.max(BINARY_CHUNK_BYTES, need));
       pos = 0;
     }
     buf.writeInt16BE(types.length, pos);
@@ -147,14 +160,31 @@ function* binaryChunks(columns: readonly (readonly [string, BinaryType])[], rows
         pos += 6;
       }
     }
+    this.pos = pos;
+    return full;
   }
-  if (pos + 2 > buf.length) {
-    yield buf.subarray(0, pos);
-    buf = Buffer.allocUnsafe(2);
-    pos = 0;
+
+  end(): Buffer {
+    let { buf, pos } = this;
+    let rest: Buffer | null = null;
+    if (pos + 2 > buf.length) {
+      rest = buf.subarray(0, pos);
+      buf = Buffer.allocUnsafe(2);
+      pos = 0;
+    }
+    buf.writeInt16BE(-1, pos); // trailer
+    const last = buf.subarray(0, pos + 2);
+    return rest ? Buffer.concat([rest, last]) : last;
   }
-  buf.writeInt16BE(-1, pos); // trailer
-  yield buf.subarray(0, pos + 2);
+}
+
+function* binaryChunks(columns: readonly (readonly [string, BinaryType])[], rows: Iterable<readonly CopyValue[]>): Generator<Buffer> {
+  const encoder = new BinaryEncoder(columns);
+  for (const r of rows) {
+    const full = encoder.row(r);
+    if (full) yield full;
+  }
+  yield encoder.end();
 }
 
 /**
@@ -172,4 +202,55 @@ export async function copyBinary(
   const stream = client.query(copyFrom(`COPY ${table} (${columns.map(([c]) => c).join(', ')}) FROM STDIN WITH (FORMAT binary)`));
   await pipeline(Readable.from(binaryChunks(columns, rows)), stream);
   return stream.rowCount;
+}
+
+/** A binary COPY fed one row at a time, for rows produced while something else is still being read. */
+export interface BinaryCopyWriter {
+  /** Encodes the row (it may be reused after the call) and sends it once a chunk is full. */
+  write(r: readonly CopyValue[]): void;
+  /** Resolves when the connection has taken what was sent; rejects once the COPY has failed. */
+  ready(): Promise<void>;
+  /** Sends the rest, ends the COPY and returns its row count. */
+  end(): Promise<number>;
+  /** Cancels the COPY (the server discards its rows, and the transaction stays usable for its ROLLBACK). */
+  abort(): Promise<void>;
+}
+
+export function binaryCopyWriter(client: pg.ClientBase, table: string, columns: readonly (readonly [string, BinaryType])[]): BinaryCopyWriter {
+  const stream = client.query(copyFrom(`COPY ${table} (${columns.map(([c]) => c).join(', ')}) FROM STDIN WITH (FORMAT binary)`));
+  const encoder = new BinaryEncoder(columns);
+  let failure: Error | null = null;
+  stream.on('error', (e: Error) => {
+    failure ??= e;
+  });
+  return {
+    write(r) {
+      const full = encoder.row(r);
+      if (full && !failure) stream.write(full);
+    },
+    ready() {
+      if (failure) return Promise.reject(failure);
+      if (!stream.writableNeedDrain) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const done = (e?: Error) => {
+          stream.off('drain', done);
+          stream.off('error', done);
+          if (e) reject(e);
+          else resolve();
+        };
+        stream.on('drain', done);
+        stream.on('error', done);
+      });
+    },
+    async end() {
+      if (failure) throw failure;
+      stream.end(encoder.end());
+      await finished(stream);
+      return stream.rowCount;
+    },
+    async abort() {
+      stream.destroy(new Error('the data set was not stored'));
+      await finished(stream).catch(() => {});
+    },
+  };
 }

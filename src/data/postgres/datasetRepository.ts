@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import type { CleanDataset, Customer, DatasetVersion, DroppedCustomer } from '../../core/domain.ts';
-import type { DatasetRepository } from '../../core/ports.ts';
+import type { CustomerSink, DatasetRepository } from '../../core/ports.ts';
 import { CUSTOMER_COLUMNS } from '../customerColumns.ts';
-import { copyBinary, copyRows, type BinaryType, type CopyValue } from './copy.ts';
+import { binaryCopyWriter, copyBinary, copyRows, type BinaryType, type CopyValue } from './copy.ts';
 import { row, rows, transaction } from './sql.ts';
 import { nextVersion } from './versionCounter.ts';
 
@@ -26,18 +26,27 @@ const CUSTOMER_COPY: readonly (readonly [string, BinaryType])[] = [
   ]),
 ];
 
-/** One reused array per row, filled by index (no closures or spreads per customer). */
-function* customerRows(version: number, customers: readonly Customer[]): Generator<CopyValue[]> {
+/** Fills the reused row array of a customer by index (no closures or spreads per customer). */
+function fillCustomerRow(r: CopyValue[], c: Readonly<Customer>): CopyValue[] {
+  for (let i = 0; i < CUSTOMER_FIELDS.length; i++) {
+    const field = CUSTOMER_FIELDS[i];
+    r[i + 1] = field === 'allowNotify' ? (c.allowNotify ? 1 : 0) : c[field];
+  }
+  return r;
+}
+
+function customerRow(version: number): CopyValue[] {
   const r: CopyValue[] = new Array(CUSTOMER_FIELDS.length + 1);
   r[0] = version;
-  for (const c of customers) {
-    for (let i = 0; i < CUSTOMER_FIELDS.length; i++) {
-      const field = CUSTOMER_FIELDS[i];
-      r[i + 1] = field === 'allowNotify' ? (c.allowNotify ? 1 : 0) : c[field];
-    }
-    yield r;
-  }
+  return r;
 }
+
+function* customerRows(version: number, customers: readonly Customer[]): Generator<CopyValue[]> {
+  const r = customerRow(version);
+  for (const c of customers) yield fillCustomerRow(r, c);
+}
+
+const positivesOf = (customers: readonly Customer[]) => customers.reduce((n, c) => n + (c.label === 1 ? 1 : 0), 0);
 
 /** Data set versions and their customers; customers go in with COPY, inside the version's transaction. */
 export class PgDatasetRepository implements DatasetRepository {
@@ -50,7 +59,7 @@ export class PgDatasetRepository implements DatasetRepository {
   create(data: CleanDataset, source: string): Promise<DatasetVersion> {
     return transaction(this.pool, async (client) => {
       const version = await nextVersion(client, 'dataset');
-      const positives = data.customers.reduce((n, c) => n + (c.label === 1 ? 1 : 0), 0);
+      const positives = positivesOf(data.customers);
       const created = await row<DatasetVersion>(
         client,
         `INSERT INTO dataset (version, created_at, source, customers_in, customers_kept, positives, rows_in)
@@ -60,6 +69,38 @@ export class PgDatasetRepository implements DatasetRepository {
       await copyBinary(client, 'customer', CUSTOMER_COPY, customerRows(version, data.customers));
       await copyRows(client, 'dropped_customer', ['version', 'id', 'reason'], data.dropped.map((d) => [version, d.id, d.reason]));
       return created!;
+    });
+  }
+
+  /**
+   * The customers are COPYed while `read` parses the files (the server loads on its own core), so
+   * the version's row goes in first and gets its counts at the end, in the same transaction
+   * (migration 13 lets only that transaction complete it).
+   */
+  async createWhileReading(source: string, read: (sink: CustomerSink) => Promise<CleanDataset>): Promise<{ dataset: DatasetVersion; data: CleanDataset }> {
+    return transaction(this.pool, async (client) => {
+      const version = await nextVersion(client, 'dataset');
+      await client.query(
+        `INSERT INTO dataset (version, created_at, source, customers_in, customers_kept, positives, rows_in) VALUES ($1, $2, $3, 0, 0, 0, '{}')`,
+        [version, this.now().toISOString(), source],
+      );
+      const copy = binaryCopyWriter(client, 'customer', CUSTOMER_COPY);
+      const r = customerRow(version);
+      let data: CleanDataset;
+      try {
+        data = await read({ write: (c) => copy.write(fillCustomerRow(r, c)), ready: () => copy.ready() });
+      } catch (e) {
+        await copy.abort();
+        throw e;
+      }
+      await copy.end();
+      const dataset = await row<DatasetVersion>(
+        client,
+        `UPDATE dataset SET customers_in = $2, customers_kept = $3, positives = $4, rows_in = $5 WHERE version = $1 RETURNING ${DATASET_COLUMNS}`,
+        [version, data.customersIn, data.customers.length, positivesOf(data.customers), JSON.stringify(data.rowsIn)],
+      );
+      await copyRows(client, 'dropped_customer', ['version', 'id', 'reason'], data.dropped.map((d) => [version, d.id, d.reason]));
+      return { dataset: dataset!, data };
     });
   }
 
