@@ -99,6 +99,9 @@ export async function serveWebhookUntil(bot: Telegraf<Context>, stop: Promise<un
   }
 }
 
+/** Updates Telegram may have in flight to the webhook at once (see setWebhookInBackground). */
+export const WEBHOOK_MAX_CONNECTIONS = 1;
+
 /** setWebhook with the secret and the update kinds, retried like the other start-up calls; resolves with whether it succeeded. */
 export async function setWebhookInBackground(
   bot: Telegraf<Context>,
@@ -110,6 +113,11 @@ export async function setWebhookInBackground(
     try {
       await bot.telegram.setWebhook(opts.url, {
         secret_token: opts.secret,
+        // One update at a time: Telegram sends the next only after this one's 200, which comes as
+        // soon as it is claimed and queued (milliseconds), so updates are claimed in order and the
+        // per-chat order across replicas (src/bot/updateOrder.ts) sees every earlier update. With
+        // Telegram's default of 40, a chat's next message could be claimed before the previous one.
+        max_connections: WEBHOOK_MAX_CONNECTIONS,
         allowed_updates: [...ALLOWED_UPDATES],
         drop_pending_updates: false,
       });

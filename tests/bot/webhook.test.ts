@@ -104,7 +104,7 @@ describe('webhook mode through the emulator', () => {
     await tg!.waitUntilProcessed();
     expect(tg!.webhookAttempts.map((a) => a.status)).toEqual([200]);
     const set = tg!.calls.find((c) => c.method === 'setWebhook')!;
-    expect(set.params).toMatchObject({ url: proxy!.url(PATH), secret_token: SECRET, allowed_updates: [...ALLOWED_UPDATES] });
+    expect(set.params).toMatchObject({ url: proxy!.url(PATH), secret_token: SECRET, allowed_updates: [...ALLOWED_UPDATES], max_connections: 1 });
     expect(ALLOWED_UPDATES).toEqual(expect.arrayContaining(['message', 'callback_query', 'my_chat_member', 'channel_post']));
   });
 

@@ -790,7 +790,7 @@ describe('telegram emulator: webhook delivery', () => {
     const hook = await endpoint();
     const t = new Telegraf(tg.token, { telegram: { apiRoot: tg.apiRoot } }).telegram;
     tg.sendText(7, 'before the webhook'); // queued updates go to the webhook once it is set
-    await t.setWebhook(hook.url, { secret_token: SECRET, allowed_updates: ['message', 'callback_query'] });
+    await t.setWebhook(hook.url, { secret_token: SECRET, allowed_updates: ['message', 'callback_query'], max_connections: 1 });
     tg.sendText(7, '/start');
     await tg.waitUntilProcessed();
 
@@ -799,14 +799,29 @@ describe('telegram emulator: webhook delivery', () => {
     expect(hook.received[0]).toMatchObject({ path: '/tg/hook', secret: SECRET, contentType: 'application/json' });
     expect(tg.webhookAttempts.map((a) => a.status)).toEqual([200, 200]);
     await expect(t.getUpdates(0, 100, 0, undefined)).rejects.toMatchObject({ response: { error_code: 409 } });
-    await expect(t.getWebhookInfo()).resolves.toMatchObject({ url: hook.url, pending_update_count: 0, allowed_updates: ['message', 'callback_query'] });
+    await expect(t.getWebhookInfo()).resolves.toMatchObject({ url: hook.url, pending_update_count: 0, allowed_updates: ['message', 'callback_query'], max_connections: 1 });
+  });
+
+  it('has up to max_connections updates in flight (default 40): with more than one, a later update overtakes a slow earlier one', async () => {
+    tg = await startEmulator(fast);
+    const hook = await endpoint(['hang']);
+    const t = new Telegraf(tg.token, { telegram: { apiRoot: tg.apiRoot } }).telegram;
+    await t.setWebhook(hook.url);
+    await expect(t.getWebhookInfo()).resolves.toMatchObject({ max_connections: 40 });
+    tg.sendText(7, 'slow'); // hangs until the 200 ms timeout, then is delivered again
+    tg.sendText(7, 'fast');
+    await tg.waitUntilProcessed();
+    expect(tg.webhookAttempts.map((a) => [a.updateId, a.status])).toEqual([[2, 200], [1, 0], [1, 200]]);
+    await expect(t.setWebhook(hook.url, { max_connections: 101 })).rejects.toMatchObject({
+      description: 'Bad Request: bad webhook: max_connections must be between 1 and 100',
+    });
   });
 
   it('re-delivers an update answered with a non-2xx status, then moves on; gives up after the bounded tries', async () => {
     tg = await startEmulator(fast);
     const hook = await endpoint([500, 401, 502, 503, 500]);
     const t = new Telegraf(tg.token, { telegram: { apiRoot: tg.apiRoot } }).telegram;
-    await t.setWebhook(hook.url, { secret_token: SECRET });
+    await t.setWebhook(hook.url, { secret_token: SECRET, max_connections: 1 });
     tg.sendText(7, 'first'); // 500, 401, then 502 on the last try: dropped
     tg.sendText(7, 'second'); // 503, 500, then 200
     await tg.waitUntilProcessed();

@@ -35,7 +35,7 @@ import { boundaryOf, parseMultipart, type UploadedFile } from './multipart.ts';
 import { isParseMode, ParseEntitiesError, plainText } from './telegramText.ts';
 import { extensionOf, guessMimeType, imageInfo } from './telegramMedia.ts';
 import { FloodControl, type FloodLimits } from './telegramFlood.ts';
-import { webhookProblem, WebhookSender, type WebhookAttempt, type WebhookDeliveryOptions } from './telegramWebhook.ts';
+import { DEFAULT_MAX_CONNECTIONS, webhookProblem, WebhookSender, type WebhookAttempt, type WebhookDeliveryOptions } from './telegramWebhook.ts';
 
 export type { UploadedFile } from './multipart.ts';
 export { tinyPng } from './telegramMedia.ts';
@@ -487,7 +487,7 @@ export class TelegramEmulator {
     this.flood = options.floodLimits === false ? undefined : new FloodControl(options.floodLimits ?? {}, this.clock);
     this.webhook = new WebhookSender<TgUpdate>(
       {
-        head: () => this.updates[0],
+        pending: () => this.updates,
         remove: (update) => {
           this.updates = this.updates.filter((u) => u !== update);
           this.changed();
@@ -992,7 +992,9 @@ export class TelegramEmulator {
         if (problem) throw badRequest(problem);
         if (p.drop_pending_updates === true) this.updates = [];
         const allowed = Array.isArray(p.allowed_updates) ? p.allowed_updates.map(String) : [];
-        this.webhook.set({ url: p.url, secretToken: p.secret_token === undefined ? undefined : String(p.secret_token), allowedUpdates: allowed });
+        const maxConnections = p.max_connections === undefined ? DEFAULT_MAX_CONNECTIONS : Number(p.max_connections);
+        if (!Number.isInteger(maxConnections) || maxConnections < 1 || maxConnections > 100) throw badRequest('bad webhook: max_connections must be between 1 and 100');
+        this.webhook.set({ url: p.url, secretToken: p.secret_token === undefined ? undefined : String(p.secret_token), allowedUpdates: allowed, maxConnections });
         return true;
       }
       case 'deleteWebhook':
@@ -1006,7 +1008,7 @@ export class TelegramEmulator {
           url: hook?.url ?? '',
           has_custom_certificate: false,
           pending_update_count: this.updates.length,
-          max_connections: hook ? 1 : undefined,
+          max_connections: hook?.maxConnections,
           allowed_updates: hook?.allowedUpdates.length ? hook.allowedUpdates : undefined,
           last_error_date: error?.date,
           last_error_message: error?.message,

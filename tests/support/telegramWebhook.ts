@@ -4,9 +4,11 @@
  * that is not 2xx (or none within the timeout) makes it try the same update again after a pause,
  * a bounded number of times, before giving up on it. getUpdates meanwhile answers 409.
  *
- * Deliveries go one at a time, in update order (Telegram with max_connections 1): a failing
- * update holds the ones behind it back, as a failing webhook does at Telegram. Telegram's
- * «reply with a method in the webhook answer» is not emulated: the answer body is ignored.
+ * Up to setWebhook's max_connections (1–100, default 40, as Telegram) updates are in flight at
+ * once, taken in update order: with 1 they go one at a time and a failing update holds the ones
+ * behind it back; with more, a later update of a chat can reach the bot before an earlier one
+ * is answered. Telegram's «reply with a method in the webhook answer» is not emulated: the answer
+ * body is ignored.
  */
 
 export interface WebhookDeliveryOptions {
@@ -34,11 +36,17 @@ export interface WebhookSettings {
   secretToken?: string;
   /** Update kinds to deliver; empty for Telegram's default (all but chat_member and reactions). */
   allowedUpdates: string[];
+  /** Updates in flight at once (setWebhook's max_connections). */
+  maxConnections: number;
 }
+
+/** setWebhook's max_connections when the call gives none. */
+export const DEFAULT_MAX_CONNECTIONS = 40;
 
 /** What the sender needs from the emulator's update queue. */
 export interface UpdateQueue<U extends { update_id: number }> {
-  head(): U | undefined;
+  /** Queued updates, oldest first. */
+  pending(): readonly U[];
   /** The update was answered 2xx, or given up on. */
   remove(update: U): void;
   changed(): void;
@@ -94,19 +102,24 @@ export class WebhookSender<U extends { update_id: number }> {
     this.kick();
   }
 
-  /** Starts delivering what is queued, unless a delivery round is already running. */
+  /** Starts delivering what is queued; a round already running takes up the new updates. */
   kick(): void {
-    if (this.running || this.closed || !this.settings) return;
+    if (this.closed || !this.settings) return;
+    if (this.running) {
+      this.wake?.();
+      return;
+    }
     this.running = true;
     void this.run().finally(() => {
       this.running = false;
-      if (this.settings && this.queue.head()) this.kick(); // queued while the round was ending
+      if (this.settings && this.queue.pending().length) this.kick(); // queued while the round was ending
     });
   }
 
   close(): void {
     this.closed = true;
     this.abort.abort();
+    this.wake?.();
   }
 
   private delivers(update: U, settings: WebhookSettings): boolean {
@@ -114,25 +127,41 @@ export class WebhookSender<U extends { update_id: number }> {
     return settings.allowedUpdates.length ? settings.allowedUpdates.includes(kind) : !NOT_BY_DEFAULT.has(kind);
   }
 
+  private wake?: () => void;
+
   private async run(): Promise<void> {
-    let tries = 0;
-    for (let update = this.queue.head(); update && this.settings && !this.closed; update = this.queue.head()) {
+    const inFlight = new Map<U, Promise<void>>();
+    while (this.settings && !this.closed) {
+      const max = this.settings.maxConnections;
+      for (const update of this.queue.pending()) {
+        if (inFlight.size >= max) break;
+        if (!inFlight.has(update)) inFlight.set(update, this.deliver(update).finally(() => inFlight.delete(update)));
+      }
+      if (inFlight.size === 0) return;
+      const woken = new Promise<void>((r) => (this.wake = r));
+      await Promise.race([...inFlight.values(), woken]);
+      this.wake = undefined;
+    }
+  }
+
+  /** One update until it is answered 2xx or tried as often as Telegram would. */
+  private async deliver(update: U): Promise<void> {
+    for (let tries = 1; this.settings && !this.closed; tries++) {
       const settings = this.settings;
       if (!this.delivers(update, settings)) {
         this.queue.remove(update);
-        continue;
+        return;
       }
-      tries++;
       const attempt = await this.post(update, settings, tries);
       this.attempts.push(attempt);
       if (attempt.error) this.lastError = { date: Math.floor(attempt.at / 1000), message: attempt.error };
       this.queue.changed();
       const delay = this.retryDelaysMs[tries - 1];
       if (!attempt.error || delay === undefined) {
-        // Answered, or tried as often as Telegram would: the next update's turn.
         this.queue.remove(update);
-        tries = 0;
-      } else await this.queue.sleep(delay);
+        return;
+      }
+      await this.queue.sleep(delay);
     }
   }
 
