@@ -151,9 +151,12 @@ describe('the segments overview', () => {
     const db = (app.store as SqliteStore).db;
     const before = byKey((await app.assistant.segmentOverview()).combinations);
     const version = (await app.store.models.activeVersion())!;
-    /** Back to what migration 8 left: no combination table, no threshold rows. */
+    /** Back to what migration 8 left: no combination table, no threshold rows (and none of the later steps' tables and columns). */
     const downgrade = () =>
-      db.exec(`DROP TRIGGER segment_combination_immutable; DROP TABLE segment_combination;
+      db.exec(`DROP TABLE lease; DROP INDEX update_claim_by_chat;
+               ALTER TABLE update_claim DROP COLUMN chat_id; ALTER TABLE update_claim DROP COLUMN album; ALTER TABLE update_claim DROP COLUMN done_at;
+               ALTER TABLE digest_delivery DROP COLUMN part_in_flight; ALTER TABLE digest_delivery DROP COLUMN parts_lost;
+               DROP TRIGGER segment_combination_immutable; DROP TABLE segment_combination;
                DELETE FROM segment_member WHERE segment < 0; DELETE FROM segment_summary WHERE segment < 0; PRAGMA user_version = 8;`);
     downgrade();
     migrate(db);
