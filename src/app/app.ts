@@ -21,7 +21,10 @@ import type { App } from './types.ts';
 
 export type { App } from './types.ts';
 
-/** How long the bot's start waits for a worker to boot before it polls anyway (charts are then drawn here meanwhile). */
+/**
+ * How long the bot's start waits for the workers to boot and warm up (app and served model loaded)
+ * before it polls anyway (charts are then drawn here meanwhile).
+ */
 export const POOL_WAIT_MS = 2000;
 
 /** How often a running bot checks that the week has its plan. */
@@ -89,9 +92,11 @@ export async function buildApp(config: Config, log: Logger = createLogger(), opt
     }
     // Each week's plan is drawn by the first check of the week, not by the manager's first /risk of it.
     weekTimer ??= setInterval(() => void prepareWeek(), WEEK_CHECK_MS).unref();
-    // The first answers' charts are drawn in a worker once one has booted (a second or so); if none
-    // has within POOL_WAIT_MS, or there is no pool, they are drawn here, so warm this thread's canvas.
-    const pooled = offload.running && (await Promise.race([offload.whenReady().then(() => true), delay(POOL_WAIT_MS, false)]));
+    // The first answers' charts are drawn in a worker once the workers have booted and loaded the app
+    // and model (a second or two; a chart asked for meanwhile would queue behind a worker's warm-up);
+    // if they have not within POOL_WAIT_MS, or there is no pool, they are drawn here, so warm this
+    // thread's canvas.
+    const pooled = offload.running && (await Promise.race([offload.whenWarm().then(() => true), delay(POOL_WAIT_MS, false)]));
     if (!pooled && !config.quickchartUrl) await warmCharts(renderer);
     log.info('warmed up', { ms: Math.round(performance.now() - t), workers: offload.running, workerReady: pooled });
   }

@@ -42,7 +42,20 @@ export class Offload {
     this.pool.start();
     // One warm-up a worker (each takes one as it boots): its app and the served model are loaded
     // before the first task that needs them. A failed warm-up only leaves that for the first task.
-    for (let k = 0; k < workers; k++) this.pool.run('warm', null).catch((err: Error) => this.log.warn('worker warm-up failed', { error: err.message }));
+    const warmUps = Array.from({ length: workers }, () =>
+      this.pool!.run('warm', null).catch((err: Error) => this.log.warn('worker warm-up failed', { error: err.message })),
+    );
+    this.warmed = Promise.all(warmUps).then(() => undefined);
+  }
+
+  private warmed: Promise<void> = Promise.resolve();
+
+  /**
+   * Resolves once every worker has taken its warm-up (its app and the served model loaded; at once
+   * when no pool runs): until then a chart asked for waits behind a worker's warm-up.
+   */
+  whenWarm(): Promise<void> {
+    return this.warmed;
   }
 
   get running(): boolean {
