@@ -13,9 +13,11 @@ import {
   planWeek,
   recordOutreach,
   segmentEntries,
+  storedPlan,
   weekPlan,
   type CampaignDeps,
   type CampaignSettings,
+  type StoredPlan,
   type WeekPlan,
 } from '../core/campaign/index.ts';
 import type { BackgroundWork, Store } from '../core/ports.ts';
@@ -61,6 +63,8 @@ export function campaignDeps(
 }
 
 export function campaignServices(deps: CampaignDeps): CampaignServices {
+  // This week's stored plan, read once: a plan is never overwritten, so only calls and contacts change.
+  let frozen: StoredPlan | null = null;
   // One draw per week in this process: the first answers of a week all ask for the plan at once.
   const drawing = new Map<string, Promise<WeekPlan>>();
   const draw = (): Promise<WeekPlan> => {
@@ -77,10 +81,8 @@ export function campaignServices(deps: CampaignDeps): CampaignServices {
     weekPlan: (week) => weekPlan(deps, week),
     async standing(id) {
       const week = currentWeek(deps);
-      const standing = await planStanding(deps, week, id);
-      if (standing) return standing;
-      await draw();
-      return (await planStanding(deps, week, id))!;
+      if (frozen?.plan.week !== week) frozen = (await storedPlan(deps, week)) ?? (await draw(), await storedPlan(deps, week));
+      return planStanding(deps, frozen!, id);
     },
     record: (input) => recordOutreach(deps, input),
     results: () => campaignResults(deps.store),

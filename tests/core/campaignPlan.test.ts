@@ -6,6 +6,7 @@ import {
   planStanding,
   planWeek,
   poolSize,
+  storedPlan,
   rankEligible,
   recordOutreach,
   weekPlan,
@@ -219,19 +220,24 @@ describe('planStanding', () => {
   it('tells each customer’s place as the whole list does, reading that customer alone', async () => {
     const store = set.open();
     const deps = campaignDeps(store, { now: MONDAY });
-    expect(await planStanding(deps, '2026-W48', 1)).toBeNull();
+    expect(await storedPlan(deps, '2026-W48')).toBeNull();
     const plan = await planWeek(deps);
+    const stored = (await storedPlan(deps, plan.week))!;
     let reads = 0;
     const datasets = Object.create(store.datasets, { customer: { value: (v: number, id: number) => (reads++, store.datasets.customer(v, id)) } });
     const counted = { ...deps, store: Object.create(store, { datasets: { value: datasets } }) as Store };
     for (const [i, entry] of plan.entries.entries()) {
       reads = 0;
-      expect(await planStanding(counted, plan.week, entry.id)).toEqual({ week: plan.week, arm: 'treated', entry, place: i + 1, listed: plan.entries.length });
+      expect(await planStanding(counted, stored, entry.id)).toEqual({ week: plan.week, arm: 'treated', entry, place: i + 1, listed: plan.entries.length });
       expect(reads).toBeLessThanOrEqual(1);
     }
-    for (const c of plan.control) expect(await planStanding(deps, plan.week, c.id)).toEqual({ week: plan.week, arm: 'control' });
+    for (const c of plan.control) expect(await planStanding(deps, stored, c.id)).toEqual({ week: plan.week, arm: 'control' });
     const outsider = (await store.datasets.customers(plan.datasetVersion)).find((c) => !plan.entries.some((e) => e.id === c.id) && !plan.control.some((x) => x.id === c.id))!;
-    expect(await planStanding(deps, plan.week, outsider.id)).toEqual({ week: plan.week, arm: null });
+    expect(await planStanding(deps, stored, outsider.id)).toEqual({ week: plan.week, arm: null });
+    // A recorded call shows on the next standing: only the stored plan is read once.
+    const first = plan.entries[0];
+    await recordOutreach(deps, { customerId: first.id, status: 'offered', userId: 1, chatId: 1 });
+    expect(await planStanding(deps, stored, first.id)).toMatchObject({ arm: 'treated', entry: { status: 'offered' } });
   });
 });
 

@@ -7,6 +7,7 @@ export {
   planStanding,
   planWeek,
   recordOutreach,
+  storedPlan,
   weekPlan,
   weekPlanJson,
   weekProgress,
@@ -14,6 +15,7 @@ export {
   type OutreachOutcome,
   type PlanEntry,
   type PlanStanding,
+  type StoredPlan,
   type WeekPlan,
   type WeekProgress,
 } from './plan.ts';

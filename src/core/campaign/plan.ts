@@ -110,21 +110,43 @@ export type PlanStanding =
   | { week: string; arm: 'control' }
   | { week: string; arm: null };
 
-/**
- * One customer's standing in a stored week's plan, null when the week was never planned. Reads
- * that member alone (and the arms' ranks), not the whole list: a /risk card asks it every time.
- */
-export async function planStanding(deps: Pick<CampaignDeps, 'store' | 'settings'>, week: string, id: number): Promise<PlanStanding | null> {
+/** What never changes once a week's plan is stored (plans are never overwritten): read once per week. */
+export interface StoredPlan {
+  plan: CampaignPlan;
+  members: ReadonlyMap<number, CampaignMember>;
+  /** Place on the call list (1 = call first) of each treated member. */
+  places: ReadonlyMap<number, number>;
+  stats: FeatureStats;
+}
+
+/** A stored week's plan as StoredPlan; null when the week was never planned. */
+export async function storedPlan(deps: Pick<CampaignDeps, 'store'>, week: string): Promise<StoredPlan | null> {
   const { store } = deps;
   const plan = await store.campaigns.plan(week);
   if (!plan) return null;
-  const member = await store.campaigns.member(week, id);
+  const members = await store.campaigns.members(week);
+  const treated = members.filter((m) => m.arm === 'treated').sort((x, y) => x.rank - y.rank);
+  return {
+    plan,
+    members: new Map(members.map((m) => [m.customerId, m])),
+    places: new Map(treated.map((m, i) => [m.customerId, i + 1])),
+    stats: await featureStats(store, plan),
+  };
+}
+
+/**
+ * One customer's standing in a stored week's plan: a /risk card asks it every time, so beside the
+ * plan read once a week (StoredPlan) it reads that customer alone, its call status and contact.
+ */
+export async function planStanding(deps: Pick<CampaignDeps, 'store' | 'settings'>, stored: StoredPlan, id: number): Promise<PlanStanding> {
+  const { store } = deps;
+  const week = stored.plan.week;
+  const member = stored.members.get(id);
   if (!member) return { week, arm: null };
   if (member.arm === 'control') return { week, arm: 'control' };
-  const treated = (await store.campaigns.members(week)).filter((m) => m.arm === 'treated');
   const outreach = (await store.campaigns.outreach(week)).find((o) => o.customerId === id);
-  const entry = await planEntry(deps, plan, member, await featureStats(store, plan), outreach, await store.contacts.get(id));
-  return { week, arm: 'treated', entry, place: treated.filter((m) => m.rank < member.rank).length + 1, listed: treated.length };
+  const entry = await planEntry(deps, stored.plan, member, stored.stats, outreach, await store.contacts.get(id));
+  return { week, arm: 'treated', entry, place: stored.places.get(id)!, listed: stored.places.size };
 }
 
 const featureStats = async (store: Store, plan: CampaignPlan): Promise<FeatureStats> =>
