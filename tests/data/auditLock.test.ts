@@ -1,12 +1,15 @@
 /**
- * The audit log is written on every request by the bot's event loop: while another connection
- * (a training child, a worker) holds SQLite's write lock, an entry waits in memory instead of the
- * thread sleeping in the busy handler, and is written, in order, once the lock is free.
+ * The audit log and the chat state are written on every request by the bot's event loop: while
+ * another connection (a training child, a worker) holds SQLite's write lock, an audit entry waits
+ * in memory, and a chat-state write fails at once, instead of the thread sleeping in the busy
+ * handler; the audit entries are written, in order, once the lock is free.
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bestEffortChatState } from '../../src/app/chatState.ts';
 import { openStore } from '../../src/data/index.ts';
+import { createLogger } from '../../src/logger.ts';
 import { cleanupTmp, tmpDir } from './helpers.ts';
 
 afterAll(cleanupTmp);
@@ -49,5 +52,33 @@ describe('audit log under a held write lock', () => {
     await store.close();
     expect(other.prepare('SELECT action FROM audit_log').pluck().all()).toEqual(['/top_features']);
     other.close();
+  });
+});
+
+describe('chat state under a held write lock', () => {
+  it('per-message writes fail at once instead of holding the event loop, the app answers without them, and work again after', async () => {
+    const file = path.join(tmpDir(), 'chat.db');
+    // Had a write waited in the busy handler, this thread would sleep for a minute: the test's timeout catches it.
+    const store = openStore(file, { busyTimeoutMs: 60_000 });
+    const other = new Database(file);
+    const lenient = bestEffortChatState(store.chatState, createLogger(() => undefined));
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      await expect(store.chatState.countHit(7, '2026-12-01T10:00')).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+      await expect(store.chatState.setPending(7, 'risk', '2026-12-01T11:00:00.000Z')).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+      await expect(store.chatState.takePending(7, '2026-12-01T10:00:00.000Z')).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+      await expect(store.chatState.once('notice:7', '2026-12-02T00:00:00.000Z', '2026-12-01T10:00:00.000Z')).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+      // What the bot sees: the request let through uncounted, the notice given.
+      expect(await lenient.countHit(7, '2026-12-01T10:00')).toBe(0);
+      expect(await lenient.once('notice:7', '2026-12-02T00:00:00.000Z', '2026-12-01T10:00:00.000Z')).toBe(true);
+      expect(store.db.pragma('busy_timeout', { simple: true })).toBe(60_000);
+      other.exec('COMMIT');
+      expect(await store.chatState.countHit(7, '2026-12-01T10:00')).toBe(1);
+      await store.chatState.setPending(7, 'risk', '2026-12-01T11:00:00.000Z');
+      expect(await store.chatState.takePending(7, '2026-12-01T10:00:00.000Z')).toBe('risk');
+    } finally {
+      other.close();
+      await store.close();
+    }
   });
 });

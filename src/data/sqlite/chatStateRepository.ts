@@ -10,6 +10,12 @@ interface FileRow {
 /**
  * Chat state on the SQLite file (migration `chat state`). Each step is one statement or one
  * IMMEDIATE transaction, so processes sharing the file see each other's writes whole.
+ *
+ * The per-message writes (pending question, rate-limit hit, one-off notice, prune) run on the bot's
+ * event loop for every update, so they never sleep in SQLite's busy handler: while another
+ * connection holds the write lock (a training child saving a million scores, a worker recording a
+ * digest) they fail at once with SQLITE_BUSY, and the app answers without them
+ * (src/app/chatState.ts). Upload staging waits as any write does: a file must not be dropped.
  */
 export class SqliteChatState implements ChatStateRepository {
   private readonly upsertPending;
@@ -23,7 +29,10 @@ export class SqliteChatState implements ChatStateRepository {
   private readonly deleteFiles;
   private readonly pruneTx;
 
-  constructor(db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly busyTimeoutMs = 5000,
+  ) {
     this.upsertPending = db.prepare(
       'INSERT INTO chat_pending (chat_id, command, expires_at) VALUES (?, ?, ?) ON CONFLICT (chat_id) DO UPDATE SET command = excluded.command, expires_at = excluded.expires_at',
     );
@@ -84,21 +93,31 @@ export class SqliteChatState implements ChatStateRepository {
     });
   }
 
+  /** Runs `write` with no busy wait: SQLITE_BUSY at once if another connection holds the lock. */
+  private withoutWaiting<T>(write: () => T): T {
+    // A prepared PRAGMA statement does not re-apply when run again: set it each time.
+    this.db.pragma('busy_timeout = 0');
+    try {
+      return write();
+    } finally {
+      this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+    }
+  }
+
   async setPending(chatId: number, command: string | null, until: string): Promise<void> {
-    if (command === null) this.deletePending.run(chatId);
-    else this.upsertPending.run(chatId, command, until);
+    this.withoutWaiting(() => (command === null ? this.deletePending.run(chatId) : this.upsertPending.run(chatId, command, until)));
   }
 
   async takePending(chatId: number, now: string): Promise<string | null> {
-    return this.takePendingTx.immediate(chatId, now);
+    return this.withoutWaiting(() => this.takePendingTx.immediate(chatId, now));
   }
 
   async countHit(chatId: number, window: string): Promise<number> {
-    return this.hitStmt.get(chatId, window)!;
+    return this.withoutWaiting(() => this.hitStmt.get(chatId, window)!);
   }
 
   async once(key: string, until: string, now: string): Promise<boolean> {
-    return this.onceStmt.run(key, until, now).changes > 0;
+    return this.withoutWaiting(() => this.onceStmt.run(key, until, now).changes > 0);
   }
 
   async stage(chatId: number, file: StagedFile, at: string, limits: { staleBefore: string; maxChats: number; maxBytes: number }): Promise<{ expired: boolean }> {
@@ -116,6 +135,6 @@ export class SqliteChatState implements ChatStateRepository {
   }
 
   async prune(now: string): Promise<void> {
-    this.pruneTx.immediate(now);
+    this.withoutWaiting(() => this.pruneTx.immediate(now));
   }
 }

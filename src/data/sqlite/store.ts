@@ -69,7 +69,7 @@ export function openStore(file: string, opts: StoreOptions = {}): SqliteStore {
     campaigns: new SqliteCampaignRepository(db),
     contacts: new SqliteContactRepository(db, now),
     updateClaims: new SqliteUpdateClaims(db),
-    chatState: new SqliteChatState(db),
+    chatState: new SqliteChatState(db, busyTimeoutMs),
     leases: new SqliteLeases(db),
     close: async () => {
       if (!db.open) return;
