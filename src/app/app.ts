@@ -4,7 +4,7 @@ import type { Config } from '../config.ts';
 import { createAssistant } from '../core/assistant.ts';
 import type { Logger } from '../core/ports.ts';
 import { inProcessWork } from '../core/work.ts';
-import { connectStore, csvDatasetReader, spreadsheetWriter } from '../data/index.ts';
+import { connectStore, csvDatasetReader, leaveCheckpointsToWorkers, spreadsheetWriter } from '../data/index.ts';
 import { createDialogue, storedQuestions } from '../features/dialogue.ts';
 import { bestEffortChatState } from './chatState.ts';
 import { createFeatures } from '../features/registry.ts';
@@ -26,6 +26,9 @@ export type { App } from './types.ts';
  * before it polls anyway (charts are then drawn here meanwhile).
  */
 export const POOL_WAIT_MS = 2000;
+
+/** How often a worker checkpoints the SQLite WAL for the event loop's connection (src/data/openStore.ts). */
+const CHECKPOINT_MS = 30_000;
 
 /** How often a running bot checks that the week has its plan. */
 const WEEK_CHECK_MS = 10 * 60_000;
@@ -74,6 +77,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(), opt
   const dialogue = createDialogue({ features, pending: storedQuestions(bestEffortChatState(store.chatState, log)), exampleId: assistant.exampleId, log });
 
   let weekTimer: NodeJS.Timeout | undefined;
+  let checkpointTimer: NodeJS.Timeout | undefined;
   /** Draws this week's plan unless it is stored (at 1M customers a draw takes about half a second). */
   const prepareWeek = () =>
     campaign.planWeek().then(
@@ -84,6 +88,9 @@ export async function buildApp(config: Config, log: Logger = createLogger(), opt
   async function warm(): Promise<void> {
     const t = performance.now();
     offload.start();
+    if (offload.running && leaveCheckpointsToWorkers(store)) {
+      checkpointTimer ??= setInterval(() => offload.checkpoint().catch((err: Error) => log.warn('checkpoint failed', { error: err.message })), CHECKPOINT_MS).unref();
+    }
     if (await assistant.hasModel()) {
       await assistant.modelInfo(); // loads the active model
       // A model stored before segments were gets them built in a worker; nobody waits for it here.
@@ -114,6 +121,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(), opt
     warm,
     close: async () => {
       clearInterval(weekTimer);
+      clearInterval(checkpointTimer);
       await Promise.all([offload.close(), store.close()]);
     },
   };

@@ -81,6 +81,11 @@ export class Offload {
     };
   }
 
+  /** A passive WAL checkpoint in a worker (see leaveCheckpointsToWorkers); nothing without a pool. */
+  checkpoint(): Promise<void> {
+    return this.pool ? this.run('checkpoint', null).then(() => undefined) : Promise.resolve();
+  }
+
   /** Chart rendering in the pool, for the chart cache. */
   renderPool(): ChartRenderPool | null {
     const pool = this.pool;

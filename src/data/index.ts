@@ -15,7 +15,7 @@ export { openStore, type SqliteStore, type StoreOptions } from './sqlite/store.t
 export { MIGRATIONS, migrate, schemaVersion, type Migration } from './sqlite/migrations.ts';
 export { CorruptRecordError, SchemaTooNewError } from './errors.ts';
 export { SCHEMA_STEPS, type SchemaStep } from './migrations.ts';
-export { connectStore, storeTarget, DEFAULT_STORE_FILE, type OpenOptions, type StoreTarget } from './openStore.ts';
+export { checkpoint, connectStore, leaveCheckpointsToWorkers, storeTarget, DEFAULT_STORE_FILE, type OpenOptions, type StoreTarget } from './openStore.ts';
 export { openPgStore, type PgStore, type PgStoreOptions } from './postgres/store.ts';
 export { PG_MIGRATIONS, migratePg, pgSchemaVersion, type PgMigration } from './postgres/migrate.ts';
 export { synthesize, type SynthOptions, type SynthSummary } from './synth.ts';

@@ -4,7 +4,7 @@
  */
 import type { Store } from '../core/ports.ts';
 import { openPgStore, type PgStoreOptions } from './postgres/store.ts';
-import { openStore as openSqliteStore, type StoreOptions } from './sqlite/store.ts';
+import { openStore as openSqliteStore, type SqliteStore, type StoreOptions } from './sqlite/store.ts';
 
 /** Where the SQLite store lives when nothing is configured (RETENTION_DB's default in src/config.ts). */
 export const DEFAULT_STORE_FILE = 'var/retention.db';
@@ -33,3 +33,25 @@ export async function connectStore(target: string | StoreTarget | undefined, opt
   if (t.engine === 'postgres') return openPgStore(t.url, { ...opts.postgres, now: opts.now });
   return openSqliteStore(t.file, { ...opts.sqlite, now: opts.now });
 }
+
+/**
+ * SQLite's WAL is checkpointed by whichever connection commits once it has grown past 1000 pages,
+ * synchronously: on the bot's event loop that was a worker's digest (248k rows) copied back into
+ * the database on the next small write, 65–99 ms of loop. With workers running, the event loop's
+ * connection leaves that to them (`checkpoint`, run in a worker on a timer). Returns whether it
+ * did (false for PostgreSQL and in-memory stores, which have no WAL to mind).
+ */
+export function leaveCheckpointsToWorkers(store: Store): boolean {
+  const db = sqliteDbOf(store);
+  if (!db || db.memory) return false;
+  db.pragma('wal_autocheckpoint = 0');
+  return true;
+}
+
+/** A passive checkpoint (it never waits for readers or writers), for the thread that took them over. */
+export function checkpoint(store: Store): void {
+  const db = sqliteDbOf(store);
+  if (db && !db.memory) db.pragma('wal_checkpoint(PASSIVE)');
+}
+
+const sqliteDbOf = (store: Store) => ('db' in store ? (store as SqliteStore).db : null);

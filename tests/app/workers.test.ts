@@ -110,6 +110,16 @@ describe('the worker pool', () => {
     }
   });
 
+  it('leaves WAL checkpoints to the workers: the event loop never copies a worker\'s big write back itself', async () => {
+    const main = (pooled.store as SqliteStore).db;
+    expect(main.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    // The app without workers (the console, the CLI) checkpoints as SQLite does by default.
+    expect((inPlace.store as SqliteStore).db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    await pooled.store.audit.record({ userId: 1, chatId: 1, action: 'checkpoint test' });
+    await pooled.offload.checkpoint();
+    expect(tasks()).toContain('checkpoint');
+  });
+
   it('builds the segments of a model that has none in a worker', async () => {
     const before = await inPlace.assistant.segments({ members: 3 });
     (pooled.store as SqliteStore).db.exec('DELETE FROM segment_member; DELETE FROM segment_summary; DELETE FROM segment_combination; DELETE FROM segment_set;');

@@ -18,6 +18,8 @@ export interface Tasks {
   feature: { payload: FeatureCall; result: Reply[] };
   segments: { payload: { modelVersion: number; settings: SegmentSettings }; result: null };
   explain: { payload: { modelVersion: number; ids: readonly number[]; every?: boolean }; result: CustomerExplanation[] };
+  /** A passive WAL checkpoint of the shared SQLite file, taken over from the event loop's connection. */
+  checkpoint: { payload: null; result: null };
   /** A whole digest run — compose, record, send to every subscriber — with the worker's own Bot API client. */
   deliverDigest: { payload: { period: string; trigger: DigestTrigger; force?: boolean }; result: DeliveryReport };
 }

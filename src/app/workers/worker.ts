@@ -12,6 +12,7 @@ import type { Logger } from '../../core/ports.ts';
 import type { CallbackData, Reply } from '../../core/reply.ts';
 import type { ChatUser } from '../../features/feature.ts';
 import { inProcessWork } from '../../core/work.ts';
+import { checkpoint } from '../../data/index.ts';
 import { LocalChartRenderer } from '../charts/localRenderer.ts';
 import { chartFromSource } from '../charts/source.ts';
 import { warmCharts } from '../charts/warm.ts';
@@ -55,6 +56,10 @@ const handlers: Handlers = {
     const meta = version === null ? null : await a.store.models.meta(version);
     const [id] = meta ? await a.store.datasets.nearestIds(meta.datasetVersion, 0, 1) : [];
     if (version !== null && id !== undefined) await (await workHere()).explain(version, [id], { every: true });
+    return null;
+  },
+  async checkpoint() {
+    checkpoint((await appHere()).store);
     return null;
   },
   async render({ source, size }) {
