@@ -20,6 +20,7 @@ import type { Store } from '../../src/core/ports.ts';
 import { segmentCutoffs } from '../../src/core/segments.ts';
 import type { SqliteStore } from '../../src/data/index.ts';
 import { SETTINGS, campaignDeps, trainedSet, type TrainedSet } from './campaignFixture.ts';
+import { countingFullReads, overriding } from '../support/overriding.ts';
 
 let set: TrainedSet;
 beforeAll(async () => {
@@ -186,22 +187,13 @@ describe('planWeek', () => {
  */
 function counting(store: Store) {
   const calls = { customers: 0, scores: 0, memberRows: 0 };
-  const datasets = Object.create(store.datasets, {
-    customers: { value: async (v: number) => (calls.customers++, await store.datasets.customers(v)) },
+  const page = <R>(rows: R[]) => ((calls.memberRows += rows.length), rows);
+  return countingFullReads(store, calls, {
+    segments: {
+      members: async (...a) => page(await store.segments.members(...a)),
+      atThreshold: async (...a) => page(await store.segments.atThreshold(...a)),
+    },
   });
-  const models = Object.create(store.models, {
-    scores: { value: async (v: number) => (calls.scores++, await store.models.scores(v)) },
-  });
-  const page = (read: (...a: never[]) => Promise<unknown[]>) => async (...a: never[]) => {
-    const rows = await read(...a);
-    calls.memberRows += rows.length;
-    return rows;
-  };
-  const segments = Object.create(store.segments, {
-    members: { value: page(store.segments.members.bind(store.segments) as never) },
-    atThreshold: { value: page(store.segments.atThreshold.bind(store.segments) as never) },
-  });
-  return { calls, store: Object.create(store, { datasets: { value: datasets }, models: { value: models }, segments: { value: segments } }) as Store };
 }
 
 /** rankEligible over every scored customer of the served data set: the rule the stored order must reproduce. */
@@ -224,8 +216,7 @@ describe('planStanding', () => {
     const plan = await planWeek(deps);
     const stored = (await storedPlan(deps, plan.week))!;
     let reads = 0;
-    const datasets = Object.create(store.datasets, { customer: { value: (v: number, id: number) => (reads++, store.datasets.customer(v, id)) } });
-    const counted = { ...deps, store: Object.create(store, { datasets: { value: datasets } }) as Store };
+    const counted = { ...deps, store: overriding(store, { datasets: { customer: (v, id) => (reads++, store.datasets.customer(v, id)) } }) };
     for (const [i, entry] of plan.entries.entries()) {
       reads = 0;
       expect(await planStanding(counted, stored, entry.id)).toEqual({ week: plan.week, arm: 'treated', entry, place: i + 1, listed: plan.entries.length });

@@ -11,6 +11,7 @@ import { SEGMENT_CODES, segmentsOf, summarizeSegment, type SegmentCombination, t
 import { csvDatasetReader, migrate, type SqliteStore } from '../../src/data/index.ts';
 import { segmentOverviewChart } from '../../src/features/charts/specs.ts';
 import { trainedApp, type Fixture } from '../support/appFixture.ts';
+import { countingFullReads } from '../support/overriding.ts';
 
 let fx: Fixture;
 beforeEach(async () => {
@@ -21,16 +22,7 @@ afterEach(() => fx.dispose());
 /** A store whose full reads are counted. */
 function counting(store: Store) {
   const calls = { customers: 0, scores: 0, members: 0 };
-  const datasets = Object.create(store.datasets, {
-    customers: { value: async (v: number) => (calls.customers++, await store.datasets.customers(v)) },
-  });
-  const models = Object.create(store.models, {
-    scores: { value: async (v: number) => (calls.scores++, await store.models.scores(v)) },
-  });
-  const segments = Object.create(store.segments, {
-    members: { value: async (...a: Parameters<Store['segments']['members']>) => (calls.members++, await store.segments.members(...a)) },
-  });
-  return { calls, store: Object.create(store, { datasets: { value: datasets }, models: { value: models }, segments: { value: segments } }) as Store };
+  return countingFullReads(store, calls, { segments: { members: async (...a) => (calls.members++, await store.segments.members(...a)) } });
 }
 
 /** The pre-#14 computation: every customer of the served data set with its stored score, in memory. */

@@ -9,6 +9,7 @@ import { featureValue } from '../../src/core/features.ts';
 import type { Store } from '../../src/core/ports.ts';
 import { csvDatasetReader, type SqliteStore } from '../../src/data/index.ts';
 import { trainedApp, type Fixture } from '../support/appFixture.ts';
+import { countingFullReads } from '../support/overriding.ts';
 
 let fx: Fixture;
 beforeAll(async () => {
@@ -17,16 +18,7 @@ beforeAll(async () => {
 afterAll(() => fx.dispose());
 
 /** A store whose full reads are counted. */
-function counting(store: Store) {
-  const calls = { customers: 0, scores: 0 };
-  const datasets = Object.create(store.datasets, {
-    customers: { value: async (v: number) => (calls.customers++, await store.datasets.customers(v)) },
-  });
-  const models = Object.create(store.models, {
-    scores: { value: async (v: number) => (calls.scores++, await store.models.scores(v)) },
-  });
-  return { calls, store: Object.create(store, { datasets: { value: datasets }, models: { value: models } }) as Store };
-}
+const counting = (store: Store) => countingFullReads(store, { customers: 0, scores: 0 });
 
 const pearson = (xs: number[], ys: number[]) => {
   const mx = xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { rocAuc } from '../../src/ml/index.ts';
 import { createAssistant } from '../../src/core/assistant.ts';
-import type { Store } from '../../src/core/ports.ts';
 import { csvDatasetReader } from '../../src/data/index.ts';
 import { trainedApp, type Fixture } from '../support/appFixture.ts';
+import { overriding } from '../support/overriding.ts';
 
 let fx: Fixture | undefined;
 afterEach(() => fx?.dispose());
@@ -39,10 +39,7 @@ describe('training use case', () => {
     fx = await trainedApp();
     const { store, assistant } = fx.app;
     let fullLoads = 0;
-    const datasets = Object.create(store.datasets, {
-      customers: { value: async (v: number) => (fullLoads++, await store.datasets.customers(v)) },
-    });
-    const counting: Store = Object.create(store, { datasets: { value: datasets } });
+    const counting = overriding(store, { datasets: { customers: async (v) => (fullLoads++, await store.datasets.customers(v)) } });
     const fresh = createAssistant({ store: counting, reader: csvDatasetReader, settings: assistant.settings });
     const id = (await store.models.scores((await store.models.activeVersion())!))[0].id;
     const answer = await fresh.risk(id);
@@ -57,10 +54,7 @@ describe('training use case', () => {
     fx = await trainedApp();
     const { store, assistant } = fx.app;
     let pointerReads = 0;
-    const models = Object.create(store.models, {
-      activeVersion: { value: async () => (pointerReads++, await store.models.activeVersion()) },
-    });
-    const counting: Store = Object.create(store, { models: { value: models } });
+    const counting = overriding(store, { models: { activeVersion: async () => (pointerReads++, await store.models.activeVersion()) } });
     const fresh = createAssistant({ store: counting, reader: csvDatasetReader, settings: assistant.settings });
     const id = (await store.models.scores((await store.models.activeVersion())!))[0].id;
     await fresh.risk(id);
