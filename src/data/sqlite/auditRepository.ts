@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { AuditEntry, AuditLog } from '../../core/ports.ts';
+import { withoutBusyWait } from './busyWait.ts';
 
 /** Longest action kept; a pasted wall of text is not worth storing in full. */
 const MAX_ACTION_CHARS = 500;
@@ -58,11 +59,10 @@ export class SqliteAuditLog implements AuditLog {
   /** Writes the queued entries; without `wait`, gives up at once on a held lock and retries later. */
   flush(wait: boolean): void {
     if (this.pending.length === 0 || !this.db.open) return;
-    // A prepared PRAGMA statement does not re-apply when run again: set it each time.
-    if (!wait) this.db.pragma('busy_timeout = 0');
+    const write = () => (this.pending.length === 1 ? this.insertOne.run(...this.pending[0]) : this.insertAll(this.pending));
     try {
-      if (this.pending.length === 1) this.insertOne.run(...this.pending[0]);
-      else this.insertAll(this.pending);
+      if (wait) write();
+      else withoutBusyWait(this.db, this.busyTimeoutMs, write);
       this.pending = [];
       if (this.retry) clearTimeout(this.retry);
       this.retry = null;
@@ -73,8 +73,6 @@ export class SqliteAuditLog implements AuditLog {
         this.flush(false);
       }, RETRY_MS);
       this.retry.unref();
-    } finally {
-      if (!wait) this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     }
   }
 

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ChatStateRepository, StagedFile } from '../../core/ports.ts';
+import { withoutBusyWait } from './busyWait.ts';
 
 interface FileRow {
   role: string;
@@ -93,15 +94,8 @@ export class SqliteChatState implements ChatStateRepository {
     });
   }
 
-  /** Runs `write` with no busy wait: SQLITE_BUSY at once if another connection holds the lock. */
   private withoutWaiting<T>(write: () => T): T {
-    // A prepared PRAGMA statement does not re-apply when run again: set it each time.
-    this.db.pragma('busy_timeout = 0');
-    try {
-      return write();
-    } finally {
-      this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
-    }
+    return withoutBusyWait(this.db, this.busyTimeoutMs, write);
   }
 
   async setPending(chatId: number, command: string | null, until: string): Promise<void> {
