@@ -92,13 +92,14 @@ export async function planWeek(deps: CampaignDeps): Promise<WeekPlan> {
 /** A stored week's plan with today's statuses and contacts; null when the week was never planned. */
 export async function weekPlan(deps: Pick<CampaignDeps, 'store' | 'settings'>, week: string): Promise<WeekPlan | null> {
   const { store } = deps;
-  const plan = await store.campaigns.plan(week);
-  if (!plan) return null;
-  const members = await store.campaigns.members(week);
+  const stored = await storedPlan(deps, week);
+  if (!stored) return null;
+  const { plan, stats } = stored;
+  // Members in the store's order, by rank.
+  const members = [...stored.members.values()];
   const treated = members.filter((m) => m.arm === 'treated');
   const outreach = new Map((await store.campaigns.outreach(week)).map((o) => [o.customerId, o]));
   const contacts = new Map((await store.contacts.byIds(treated.map((m) => m.customerId))).map((c) => [c.id, c]));
-  const stats = await featureStats(store, plan);
   const entries = await Promise.all(treated.map((m) => planEntry(deps, plan, m, stats, outreach.get(m.customerId), contacts.get(m.customerId) ?? null)));
   const control = members.filter((m) => m.arm === 'control').map((m) => ({ id: m.customerId, offer: m.offer }));
   return { ...plan, entries, heldOut: control.length, control, progress: await weekProgress(store, week) };
@@ -125,7 +126,7 @@ export async function storedPlan(deps: Pick<CampaignDeps, 'store'>, week: string
   const plan = await store.campaigns.plan(week);
   if (!plan) return null;
   const members = await store.campaigns.members(week);
-  const treated = members.filter((m) => m.arm === 'treated').sort((x, y) => x.rank - y.rank);
+  const treated = members.filter((m) => m.arm === 'treated'); // members() is by rank
   return {
     plan,
     members: new Map(members.map((m) => [m.customerId, m])),
