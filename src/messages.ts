@@ -264,7 +264,8 @@ export const CHART_TEXT = {
     unclear: 'направление неоднозначно',
     /** Beside an indirect feature's direction (src/core/indirect.ts): the chart says what /top_features' note says. */
     notCause: 'не причина',
-    rest: (n: number, share: number) => `Остальные ${fmtCount(n, NOUNS.feature)} — вместе ${fmtNumber(share, 0)}%`,
+    // «вместе 0%» would read as no influence at all; the /top_features text says «меньше 1%» too.
+    rest: (n: number, share: number) => `Остальные ${fmtCount(n, NOUNS.feature)} — вместе ${share < 0.5 ? 'меньше 1' : fmtNumber(share, 0)}%`,
   },
   segments: {
     title: 'Сегменты: сколько клиентов и сколько прибыли под угрозой',

@@ -96,6 +96,7 @@ describe('plurals', () => {
     expect(M.DATA_ERRORS.moreProblems(22)).toBe('и ещё 22 ошибки в этом файле (показаны первые)');
     expect(M.DATA_ERRORS.moreProblems(21)).toBe('и ещё 21 ошибка в этом файле (показаны первые)');
     expect(M.CHART_TEXT.importance.rest(2, 3)).toBe('Остальные 2 признака — вместе 3%');
+    expect(M.CHART_TEXT.importance.rest(8, 0.3)).toBe('Остальные 8 признаков — вместе меньше 1%');
   });
 });
 
