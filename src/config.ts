@@ -1,4 +1,6 @@
 /** Environment → typed, validated config, read once at start. Secrets are never logged. */
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { validate as validateCron } from 'node-cron';
 import { DEFAULT_UNITS } from './messages.ts';
@@ -59,6 +61,9 @@ const schema = z.object({
   DIGEST_LEASE_SECONDS: z.coerce.number().int().min(5).default(300),
   QUICKCHART_URL: z.url().optional(),
   CHART_OUT_DIR: z.string().min(1).default('var/charts'),
+  CHART_CACHE_DIR: z.preprocess(blankIsUnset, z.string().optional()),
+  // 0 turns the disk cache, and drawing /risk charts ahead, off.
+  CHART_CACHE_MB: z.coerce.number().min(0).default(384),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
   TRAIN_SEED: z.coerce.number().int().default(42),
   TRAIN_FAMILIES: z.preprocess(blankIsUnset, z.string().optional()),
@@ -119,6 +124,8 @@ export interface Config {
   };
   quickchartUrl?: string;
   chartOutDir: string;
+  /** Rendered charts kept on disk (charts/diskCache.ts); null when CHART_CACHE_MB is 0 or the store is in memory. */
+  chartCache: { dir: string; maxBytes: number } | null;
   rateLimitPerMinute: number;
   seed: number;
   /** Model families every training searches (TRAIN_FAMILIES); undefined: all of them. */
@@ -166,6 +173,19 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Beside a SQLite file by default, so each store has its own; a PostgreSQL store's replicas on one
+ * machine share one folder under the temp dir (a chart's file name is its content's hash).
+ */
+function chartCacheOf(db: string, dir: string | undefined, mb: number): Config['chartCache'] {
+  if (mb === 0 || (db === ':memory:' && !dir)) return null;
+  const postgres = /^postgres(ql)?:\/\//i.test(db);
+  return {
+    dir: dir ?? (postgres ? join(tmpdir(), 'retention-chart-cache') : join(dirname(db), 'chart-cache')),
+    maxBytes: Math.round(mb * 2 ** 20),
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = withWebhookRules.safeParse(env);
   if (!parsed.success) {
@@ -188,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     digest: { cron: e.DIGEST_CRON, timezone: e.DIGEST_TIMEZONE, leaseMs: e.DIGEST_LEASE_SECONDS * 1000 },
     quickchartUrl: e.QUICKCHART_URL,
     chartOutDir: e.CHART_OUT_DIR,
+    chartCache: chartCacheOf(e.RETENTION_DB, e.CHART_CACHE_DIR, e.CHART_CACHE_MB),
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     seed: e.TRAIN_SEED,
     trainFamilies: e.TRAIN_FAMILIES?.split(',').map((f) => f.trim()).filter(Boolean),

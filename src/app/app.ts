@@ -10,6 +10,8 @@ import { bestEffortChatState } from './chatState.ts';
 import { createFeatures } from '../features/registry.ts';
 import { createLogger } from '../logger.ts';
 import { CachingChartRenderer } from './charts/cache.ts';
+import { ChartDiskCache } from './charts/diskCache.ts';
+import { prerenderCharts, type PrerenderChunk, type PrerenderReport } from './charts/prerender.ts';
 import { warmCharts } from './charts/warm.ts';
 import { createChartRenderer } from './charts/index.ts';
 import { nextDigestText } from './digest.ts';
@@ -57,9 +59,11 @@ export async function buildApp(config: Config, log: Logger = createLogger(), opt
   });
   const renderer = createChartRenderer({ quickchartUrl: config.quickchartUrl, logger: log });
   // QuickChart renders on its own server: only local rendering goes to the pool.
+  const disk = config.chartCache ? new ChartDiskCache(config.chartCache.dir, config.chartCache.maxBytes) : null;
   const charts = new CachingChartRenderer(renderer, {
     maxBytes: opts.chartCacheBytes,
     pool: () => (config.quickchartUrl ? null : offload.renderPool()),
+    disk,
   });
   const campaign = campaignServices(campaignDeps({ store, assistant, config, work }, opts));
   const features = createFeatures({
@@ -85,6 +89,28 @@ export async function buildApp(config: Config, log: Logger = createLogger(), opt
       (err: Error) => log.warn('week plan not drawn yet', { error: err.message }),
     );
 
+  const stopping = new AbortController();
+  let aheadVersion: number | null = null;
+  let ahead: Promise<PrerenderReport | null> = Promise.resolve(null);
+  /** Draws the served model's /risk charts onto disk in the workers, once per model version, one run at a time. */
+  const drawAhead = () => {
+    if (!disk || !offload.running || stopping.signal.aborted) return;
+    const runChunk = (chunk: PrerenderChunk, signal: AbortSignal) => offload.prerender(chunk, signal) ?? Promise.resolve({ next: null, charts: 0, drawn: 0, bytes: 0 });
+    ahead = ahead
+      .then(async (last) => {
+        const modelVersion = stopping.signal.aborted ? null : await store.models.activeVersion();
+        if (modelVersion === null || modelVersion === aheadVersion) return last;
+        aheadVersion = modelVersion;
+        return prerenderCharts({ store, disk, log, runChunk }, stopping.signal);
+      })
+      .catch((err: Error) => {
+        // Closing while a chunk runs ends here too; the next check tries again.
+        if (!stopping.signal.aborted) log.warn('charts not drawn ahead', { error: err.message });
+        aheadVersion = null;
+        return null;
+      });
+  };
+
   async function warm(): Promise<void> {
     const t = performance.now();
     offload.start();
@@ -98,13 +124,15 @@ export async function buildApp(config: Config, log: Logger = createLogger(), opt
       await prepareWeek();
     }
     // Each week's plan is drawn by the first check of the week, not by the manager's first /risk of it.
-    weekTimer ??= setInterval(() => void prepareWeek(), WEEK_CHECK_MS).unref();
+    weekTimer ??= setInterval(() => void prepareWeek().then(drawAhead), WEEK_CHECK_MS).unref();
     // The first answers' charts are drawn in a worker once the workers have booted and loaded the app
     // and model (a second or two; a chart asked for meanwhile would queue behind a worker's warm-up);
     // if they have not within POOL_WAIT_MS, or there is no pool, they are drawn here, so warm this
     // thread's canvas.
     const pooled = offload.running && (await Promise.race([offload.whenWarm().then(() => true), delay(POOL_WAIT_MS, false)]));
     if (!pooled && !config.quickchartUrl) await warmCharts(renderer);
+    // After the workers' warm-up, so the first answers' charts are not queued behind it.
+    drawAhead();
     log.info('warmed up', { ms: Math.round(performance.now() - t), workers: offload.running, workerReady: pooled });
   }
 
@@ -119,7 +147,10 @@ export async function buildApp(config: Config, log: Logger = createLogger(), opt
     log,
     offload,
     warm,
+    prerendered: () => ahead,
+    modelChanged: drawAhead,
     close: async () => {
+      stopping.abort();
       clearInterval(weekTimer);
       clearInterval(checkpointTimer);
       await Promise.all([offload.close(), store.close()]);

@@ -54,7 +54,7 @@ export interface UploadWiringOptions {
   lease?: LeaseTimings;
 }
 
-export function createUploads(app: Pick<App, 'config' | 'store' | 'assistant' | 'log'>, opts: UploadWiringOptions = {}): UploadFeature {
+export function createUploads(app: Pick<App, 'config' | 'store' | 'assistant' | 'log'> & Partial<Pick<App, 'modelChanged'>>, opts: UploadWiringOptions = {}): UploadFeature {
   const policy = opts.policy ?? accessPolicy(app.config, app.store.subscribers);
   // The retrainer holds the retrain lease as `owner` and renews it; its training child works under it.
   const owner = leaseOwner();
@@ -85,6 +85,7 @@ export function createUploads(app: Pick<App, 'config' | 'store' | 'assistant' | 
     audit: opts.audit ?? auditHook(app),
     // Asked when the alert goes out, like the digest: only subscribers still allowed get it.
     alert: async (report) => {
+      app.modelChanged?.();
       const subscribers = await app.store.subscribers.active();
       const allowed = await Promise.all(subscribers.map((s) => mayReceive(policy, s.chatId, s.userId)));
       return {

@@ -16,6 +16,7 @@ import type { ChartSize } from '../features/charts/types.ts';
 import type { CallbackData, Reply } from '../core/reply.ts';
 import type { CallbackHandlers, ChatUser, Feature } from '../features/feature.ts';
 import type { ChartRenderPool } from './charts/cache.ts';
+import type { PrerenderChunk, PrerenderChunkResult } from './charts/prerender.ts';
 import { WorkerPool } from './workers/pool.ts';
 import { asBuffer, reviveReplies, type Tasks, type TaskName } from './workers/tasks.ts';
 
@@ -96,6 +97,11 @@ export class Offload {
       },
       render: (source: string, size: ChartSize) => this.run('render', { source, size }).then(asBuffer),
     };
+  }
+
+  /** A chunk of charts drawn ahead, in a worker; null without a pool (drawing ahead never runs on the event loop). */
+  prerender(chunk: PrerenderChunk, signal: AbortSignal): Promise<PrerenderChunkResult> | null {
+    return this.pool ? this.run('prerender', chunk, signal) : null;
   }
 
   /** The feature with its command and buttons answered in a worker when the pool runs. */

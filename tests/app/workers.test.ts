@@ -28,7 +28,8 @@ let pooled: App;
 let inPlace: App;
 
 beforeAll(async () => {
-  fx = await trainedApp({ env: { TELEGRAM_BOT_TOKEN: '123456789:TEST-emulator-token', ALLOWED_USER_IDS: '601,602' } });
+  // Without drawing charts ahead (chartsAhead.test.ts), which would keep the workers busy here.
+  fx = await trainedApp({ env: { TELEGRAM_BOT_TOKEN: '123456789:TEST-emulator-token', ALLOWED_USER_IDS: '601,602', CHART_CACHE_MB: '0' } });
   pooled = fx.app;
   await pooled.warm();
   await pooled.offload.whenReady();

@@ -18,9 +18,12 @@ export interface BotProcess {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Spawns `retention bot` with `env` over this process's environment. */
+/**
+ * Spawns `retention bot` with `env` over this process's environment; without drawing every customer's
+ * chart ahead (tests/app/chartsAhead.test.ts covers that), which would take each process's workers 20 s.
+ */
 export function startBotProcess(env: Record<string, string>): BotProcess {
-  const proc = spawn(process.execPath, [CLI_PATH, 'bot'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [CLI_PATH, 'bot'], { env: { ...process.env, CHART_CACHE_MB: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = { stderr: '' };
   proc.stderr!.setEncoding('utf8').on('data', (c: string) => (out.stderr += c));
   const exit = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));

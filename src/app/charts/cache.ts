@@ -1,14 +1,16 @@
 /**
  * Charts rendered once and reused. A chart config is a pure function of what it shows — the model
- * version, the kind and the subject (a customer, the segment sizes) — so its source text (the
- * same text a worker renders from) is the key: the same question under the same model is a
- * cache hit, a new model or new data is a new key, and no entry can go stale. Bounded by bytes,
+ * version, the kind and the subject (a customer, the segment sizes) — so its data is the key
+ * (cacheKey.ts): the same question under the same model is a cache hit, a new model or new data
+ * is a new key, and no entry can go stale. Bounded by bytes,
  * least recently used out first. The same Buffer comes back on a hit, which lets the Telegram
- * sender recognise bytes it has already uploaded.
+ * sender recognise bytes it has already uploaded. Behind the memory, optionally, the disk
+ * (diskCache.ts), where the workers leave the charts they draw ahead of the questions (prerender.ts).
  */
-import { createHash } from 'node:crypto';
 import { checkSize, preferredSize, type ChartRenderer } from '../../features/charts/renderer.ts';
 import type { ChartConfig, ChartSize } from '../../features/charts/types.ts';
+import type { ChartDiskCache } from './diskCache.ts';
+import { chartKey } from './cacheKey.ts';
 import { chartSource } from './source.ts';
 
 export const DEFAULT_CHART_CACHE_BYTES = 32 * 2 ** 20;
@@ -62,30 +64,44 @@ export class ByteLru {
 export class CachingChartRenderer implements ChartRenderer {
   readonly cache: ByteLru;
   private readonly rendering = new Map<string, Promise<Buffer>>();
-  /** Renders actually drawn (not served from the cache). */
+  private readonly pool: () => ChartRenderPool | null;
+  private readonly disk: ChartDiskCache | null;
+  /** Renders actually drawn (not served from memory or disk). */
   drawn = 0;
 
   constructor(
     private readonly inner: ChartRenderer,
-    opts: { maxBytes?: number; pool?: () => ChartRenderPool | null } = {},
+    opts: { maxBytes?: number; pool?: () => ChartRenderPool | null; disk?: ChartDiskCache | null } = {},
   ) {
     this.cache = new ByteLru(opts.maxBytes ?? DEFAULT_CHART_CACHE_BYTES);
     this.pool = opts.pool ?? (() => null);
+    this.disk = opts.disk ?? null;
   }
 
-  private readonly pool: () => ChartRenderPool | null;
+  private keyed(config: ChartConfig, size?: ChartSize) {
+    const checked = checkSize(size ?? preferredSize(config));
+    return { checked, source: chartSource(config), key: chartKey(config, checked) };
+  }
+
+  private draw(config: ChartConfig, checked: ChartSize, source: string): Promise<Buffer> {
+    const pool = this.pool();
+    this.drawn++;
+    return pool?.ready ? pool.render(source, checked) : this.inner.render(config, checked);
+  }
 
   render(config: ChartConfig, size?: ChartSize): Promise<Buffer> {
-    const checked = checkSize(size ?? preferredSize(config));
-    const source = chartSource(config);
-    const key = createHash('sha1').update(`${checked.width}x${checked.height}\n${source}`).digest('base64');
+    const { checked, source, key } = this.keyed(config, size);
     const hit = this.cache.get(key);
     if (hit) return Promise.resolve(hit);
     let job = this.rendering.get(key);
     if (!job) {
-      const pool = this.pool();
-      this.drawn++;
-      job = (pool?.ready ? pool.render(source, checked) : this.inner.render(config, checked))
+      job = (async () => {
+        const stored = await this.disk?.get(key);
+        if (stored) return stored;
+        const png = await this.draw(config, checked, source);
+        void this.disk?.put(key, png);
+        return png;
+      })()
         .then((png) => {
           this.cache.set(key, png);
           return png;
@@ -94,5 +110,19 @@ export class CachingChartRenderer implements ChartRenderer {
       this.rendering.set(key, job);
     }
     return job;
+  }
+
+  /**
+   * Makes sure the chart is on disk, without keeping it in memory: what drawing ahead does. Returns
+   * its size on disk and whether it had to be drawn; null without a disk cache.
+   */
+  async prerender(config: ChartConfig, size?: ChartSize): Promise<{ bytes: number; drawn: boolean } | null> {
+    if (!this.disk) return null;
+    const { checked, source, key } = this.keyed(config, size);
+    const kept = await this.disk.keep(key);
+    if (kept !== null) return { bytes: kept, drawn: false };
+    const png = await this.draw(config, checked, source);
+    await this.disk.put(key, png);
+    return { bytes: png.length, drawn: true };
   }
 }

@@ -17,10 +17,16 @@ function functionExpression(fn: (...a: never[]) => unknown): string {
   return `${method[1] ?? ''}function ${method[2]}`;
 }
 
-export function chartSource(config: ChartConfig): string {
+/**
+ * With `functions: 'names'`, a function is written as its name only: what the chart cache keys on,
+ * since two loaders of the same module (tsx in a worker, another transform in tests) may write one
+ * function's source differently. The chart code itself is in the key's salt (cacheKey.ts).
+ */
+export function chartSource(config: ChartConfig, opts: { functions?: 'source' | 'names' } = {}): string {
   const fns: string[] = [];
+  const names = opts.functions === 'names';
   const json = JSON.stringify(config, (_k, v: unknown) => {
-    if (typeof v === 'function') return `${MARK}${fns.push(functionExpression(v as () => unknown)) - 1}`;
+    if (typeof v === 'function') return names ? `fn:${(v as () => unknown).name}` : `${MARK}${fns.push(functionExpression(v as () => unknown)) - 1}`;
     if (v instanceof Float64Array || v instanceof Float32Array || v instanceof Int32Array) return Array.from(v);
     return v;
   });

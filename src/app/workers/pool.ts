@@ -94,20 +94,24 @@ export class WorkerPool {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.slots.size === 0) this.start();
     return new Promise<T>((resolve, reject) => {
-      const t: Task = { id: this.nextId++, task, payload, signal, resolve: resolve as (v: unknown) => void, reject };
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const queued = this.queue.indexOf(t);
-          if (queued >= 0) {
-            this.queue.splice(queued, 1);
-            reject(signal.reason);
-            return;
-          }
-          for (const slot of this.slots) if (slot.busy === t) slot.worker.postMessage({ type: 'abort', id: t.id });
-        },
-        { once: true },
-      );
+      const onAbort = () => {
+        const queued = this.queue.indexOf(t);
+        if (queued >= 0) {
+          this.queue.splice(queued, 1);
+          t.reject(signal!.reason);
+          return;
+        }
+        for (const slot of this.slots) if (slot.busy === t) slot.worker.postMessage({ type: 'abort', id: t.id });
+      };
+      // A long-lived signal (the app's own, across many tasks) must not collect one listener per task.
+      const settling =
+        <A>(settle: (a: A) => void) =>
+        (a: A) => {
+          signal?.removeEventListener('abort', onAbort);
+          settle(a);
+        };
+      const t: Task = { id: this.nextId++, task, payload, signal, resolve: settling(resolve as (v: unknown) => void), reject: settling(reject) };
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(t);
       this.dispatch();
     });

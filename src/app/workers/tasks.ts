@@ -5,6 +5,7 @@ import type { CallbackData, Reply } from '../../core/reply.ts';
 import type { SegmentSettings } from '../../core/segments.ts';
 import type { ChartSize } from '../../features/charts/types.ts';
 import type { ChatUser } from '../../features/feature.ts';
+import type { PrerenderChunk, PrerenderChunkResult } from '../charts/prerender.ts';
 
 export type FeatureCall =
   | { command: string; user: ChatUser; args: string }
@@ -18,6 +19,8 @@ export interface Tasks {
   feature: { payload: FeatureCall; result: Reply[] };
   segments: { payload: { modelVersion: number; settings: SegmentSettings }; result: null };
   explain: { payload: { modelVersion: number; ids: readonly number[]; every?: boolean }; result: CustomerExplanation[] };
+  /** Draws a chunk of /risk charts onto the disk cache ahead of the questions (charts/prerender.ts). */
+  prerender: { payload: PrerenderChunk; result: PrerenderChunkResult };
   /** A passive WAL checkpoint of the shared SQLite file, taken over from the event loop's connection. */
   checkpoint: { payload: null; result: null };
   /** A whole digest run — compose, record, send to every subscriber — with the worker's own Bot API client. */

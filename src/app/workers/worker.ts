@@ -14,6 +14,7 @@ import type { ChatUser } from '../../features/feature.ts';
 import { inProcessWork } from '../../core/work.ts';
 import { checkpoint } from '../../data/index.ts';
 import { LocalChartRenderer } from '../charts/localRenderer.ts';
+import { prerenderChunk } from '../charts/prerender.ts';
 import { chartFromSource } from '../charts/source.ts';
 import { warmCharts } from '../charts/warm.ts';
 import { serializeError } from './errors.ts';
@@ -64,6 +65,10 @@ const handlers: Handlers = {
   },
   async render({ source, size }) {
     return renderer.render(chartFromSource(source), size);
+  },
+  async prerender(chunk, signal) {
+    const a = await appHere();
+    return prerenderChunk({ store: a.store, assistant: a.assistant, charts: a.charts, units: a.config.units }, chunk, signal);
   },
   async feature(call) {
     const feature = (await appHere()).features.find((f) => f.command === call.command);

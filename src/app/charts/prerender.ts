@@ -1,0 +1,111 @@
+/**
+ * /risk charts drawn ahead of the questions. A drivers chart costs 10–15 ms of a core to draw, so
+ * fifty managers asking at once about fifty customers wait for 600 ms of drawing on two cores;
+ * read from disk the same charts cost nothing. After a start and after every new model, the
+ * workers draw the served model's chart of each customer, riskiest first, until the disk budget
+ * is used: the whole store at a few thousand customers, the riskiest at a million.
+ *
+ * The event loop only hands out chunks: each worker task draws CHUNK charts (a few hundred ms),
+ * so a manager's own chart never waits behind more than one chunk.
+ */
+import type { Logger, Store } from '../../core/ports.ts';
+import type { Assistant } from '../../core/assistant.ts';
+import type { MoneyUnits } from '../../messages.ts';
+import { customerDriversChart } from '../../features/charts/specs.ts';
+import type { CachingChartRenderer } from './cache.ts';
+import type { ChartDiskCache } from './diskCache.ts';
+
+const CHUNK = 25;
+/** Of the disk budget, what drawing ahead may fill: the rest is for the charts answers draw. */
+const AHEAD_SHARE = 0.9;
+
+export interface PrerenderChunk {
+  modelVersion: number;
+  from: number;
+  count: number;
+  /** Bytes this chunk may still fill: it stops once its charts reach them. */
+  bytes: number;
+}
+
+export interface PrerenderChunkResult {
+  /** Where the next chunk starts; null when every customer is done or the model changed. */
+  next: number | null;
+  charts: number;
+  drawn: number;
+  bytes: number;
+}
+
+export interface PrerenderReport {
+  modelVersion: number;
+  charts: number;
+  /** Of `charts`, how many had to be drawn (the rest were on disk already). */
+  drawn: number;
+  bytes: number;
+  ms: number;
+}
+
+/** Customer ids by risk, highest first (then by id): the order managers ask about them in. */
+const orders = new Map<number, Promise<number[]>>();
+function riskOrder(store: Store, modelVersion: number): Promise<number[]> {
+  let order = orders.get(modelVersion);
+  if (!order) {
+    orders.clear(); // one model's order at a time
+    order = store.models.scores(modelVersion).then((scores) => scores.sort((a, b) => b.probability - a.probability || a.id - b.id).map((s) => s.id));
+    orders.set(modelVersion, order);
+    order.catch(() => orders.delete(modelVersion));
+  }
+  return order;
+}
+
+/** One chunk, in a worker: each customer's chart as /risk draws it (src/features/risk.ts), onto disk. */
+export async function prerenderChunk(
+  deps: { store: Store; assistant: Pick<Assistant, 'risk'>; charts: Pick<CachingChartRenderer, 'prerender'>; units: MoneyUnits },
+  { modelVersion, from, count, bytes }: PrerenderChunk,
+  signal?: AbortSignal,
+): Promise<PrerenderChunkResult> {
+  const result: PrerenderChunkResult = { next: null, charts: 0, drawn: 0, bytes: 0 };
+  const order = await riskOrder(deps.store, modelVersion);
+  for (const id of order.slice(from, from + count)) {
+    // A newer model makes these charts ones nobody will ask for.
+    if (signal?.aborted || result.bytes >= bytes || (await deps.store.models.activeVersion()) !== modelVersion) return result;
+    const done = await deps.charts.prerender(customerDriversChart(await deps.assistant.risk(id), deps.units));
+    if (!done) return result;
+    result.charts++;
+    result.bytes += done.bytes;
+    if (done.drawn) result.drawn++;
+  }
+  if (from + count < order.length) result.next = from + count;
+  return result;
+}
+
+/**
+ * Chunk after chunk until every customer's chart is on disk, the budget is used, the model
+ * changes or `signal` aborts; then prunes the disk to its budget.
+ */
+export async function prerenderCharts(
+  deps: {
+    store: Store;
+    disk: ChartDiskCache;
+    runChunk: (chunk: PrerenderChunk, signal: AbortSignal) => Promise<PrerenderChunkResult>;
+    log: Logger;
+  },
+  signal: AbortSignal,
+): Promise<PrerenderReport | null> {
+  const modelVersion = await deps.store.models.activeVersion();
+  if (modelVersion === null) return null;
+  const t = performance.now();
+  const report: PrerenderReport = { modelVersion, charts: 0, drawn: 0, bytes: 0, ms: 0 };
+  let from: number | null = 0;
+  const budget = deps.disk.maxBytes * AHEAD_SHARE;
+  while (from !== null && report.bytes < budget && !signal.aborted) {
+    const r: PrerenderChunkResult = await deps.runChunk({ modelVersion, from, count: CHUNK, bytes: budget - report.bytes }, signal);
+    report.charts += r.charts;
+    report.drawn += r.drawn;
+    report.bytes += r.bytes;
+    from = r.next;
+  }
+  await deps.disk.prune();
+  report.ms = Math.round(performance.now() - t);
+  deps.log.info('charts drawn ahead', { ...report, bytes: undefined, mb: Math.round(report.bytes / 2 ** 20) });
+  return report;
+}
