@@ -4,6 +4,7 @@
  * the same store that never starts workers.
  */
 import ExcelJS from 'exceljs';
+import { getEventListeners } from 'node:events';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { WorkerPool } from '../../src/app/workers/pool.ts';
 import { buildApp, type App } from '../../src/app/app.ts';
@@ -74,6 +75,15 @@ describe('the worker pool', () => {
       expect(charts.drawn).toBe(drawn + 1);
     }
     expect(tasks()).toEqual(sampleCharts.map(() => 'render'));
+  });
+
+  it('leaves no abort listener behind on a signal that outlives its tasks', async () => {
+    // The app's own signal goes with every chunk of charts drawn ahead, hundreds per model.
+    const signal = new AbortController().signal;
+    const modelVersion = (await pooled.store.models.activeVersion())!;
+    for (let i = 0; i < 12; i++) await pooled.offload.prerender({ modelVersion, from: 0, count: 1, bytes: 1 }, signal);
+    expect(tasks()).toContain('prerender');
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
   });
 
   it('answers /export and its button in a worker with the same file', async () => {
