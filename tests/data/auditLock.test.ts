@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { bestEffortChatState } from '../../src/app/chatState.ts';
 import { openStore } from '../../src/data/index.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -36,6 +36,24 @@ describe('audit log under a held write lock', () => {
       expect(other.prepare('SELECT action FROM audit_log ORDER BY id').pluck().all()).toEqual(['/risk 1', '/segment cart']);
       // And the busy timeout is the configured one again for every other statement.
       expect(store.db.pragma('busy_timeout', { simple: true })).toBe(60_000);
+    } finally {
+      other.close();
+      await store.close();
+    }
+  });
+
+  it('writes the entries of one turn of the event loop together, right after it', async () => {
+    const file = path.join(tmpDir(), 'audit3.db');
+    const store = openStore(file);
+    const other = new Database(file);
+    const switches = vi.spyOn(store.db, 'pragma');
+    try {
+      await Promise.all([1, 2, 3].map((id) => store.audit.record({ userId: id, chatId: id, action: `/risk ${id}` })));
+      expect(other.prepare('SELECT count(*) FROM audit_log').pluck().get()).toBe(0);
+      await new Promise((r) => setImmediate(r));
+      expect(other.prepare('SELECT action FROM audit_log ORDER BY id').pluck().all()).toEqual(['/risk 1', '/risk 2', '/risk 3']);
+      // One write: the busy timeout switched off and back once, not three times.
+      expect(switches.mock.calls.map((c) => c[0])).toEqual(['busy_timeout = 0', expect.stringMatching(/^busy_timeout = \d+$/)]);
     } finally {
       other.close();
       await store.close();

@@ -31,6 +31,7 @@ export class SqliteAuditLog implements AuditLog {
   private readonly selectRecent;
   private pending: Pending[] = [];
   private retry: NodeJS.Timeout | null = null;
+  private soon: NodeJS.Immediate | null = null;
 
   constructor(
     private readonly db: Database.Database,
@@ -48,7 +49,14 @@ export class SqliteAuditLog implements AuditLog {
 
   async record(entry: Omit<AuditEntry, 'at'>): Promise<void> {
     this.pending.push([this.now().toISOString(), entry.userId, entry.chatId, entry.action.slice(0, MAX_ACTION_CHARS)]);
-    if (!this.retry) this.flush(false);
+    // Written after this turn of the event loop: fifty managers asking at once cost one
+    // transaction, not fifty (each with two busy-timeout switches).
+    if (!this.retry && !this.soon) {
+      this.soon = setImmediate(() => {
+        this.soon = null;
+        this.flush(false);
+      });
+    }
   }
 
   /** Entries not yet written because the database was locked. */
@@ -58,6 +66,8 @@ export class SqliteAuditLog implements AuditLog {
 
   /** Writes the queued entries; without `wait`, gives up at once on a held lock and retries later. */
   flush(wait: boolean): void {
+    if (this.soon) clearImmediate(this.soon);
+    this.soon = null;
     if (this.pending.length === 0 || !this.db.open) return;
     const write = () => (this.pending.length === 1 ? this.insertOne.run(...this.pending[0]) : this.insertAll(this.pending));
     try {
