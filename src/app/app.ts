@@ -101,7 +101,11 @@ export async function buildApp(config: Config, log: Logger = createLogger(), opt
         const modelVersion = stopping.signal.aborted ? null : await store.models.activeVersion();
         if (modelVersion === null || modelVersion === aheadVersion) return last;
         aheadVersion = modelVersion;
-        return prerenderCharts({ store, disk, log, runChunk }, stopping.signal);
+        try {
+          return await prerenderCharts({ store, disk, log, runChunk }, stopping.signal);
+        } finally {
+          await offload.endAhead();
+        }
       })
       .catch((err: Error) => {
         // Closing while a chunk runs ends here too; the next check tries again.

@@ -26,9 +26,13 @@ export const OFFLOADED_COMMANDS: ReadonlySet<string> = new Set(['export']);
 export const defaultWorkers = () => Math.max(1, Math.min(2, availableParallelism()));
 /** Niceness of the worker threads, as the training child's (TRAIN_NICE): answers keep the CPU first. */
 export const WORKER_NICE = 10;
+/** Drawing charts ahead takes only what nobody else wants of the CPU: below the workers that answer. */
+export const AHEAD_NICE = 19;
 
 export class Offload {
   private pool: WorkerPool | null = null;
+  /** One worker of its own for drawing ahead, while it runs (prerender / endAhead). */
+  private ahead: WorkerPool | null = null;
 
   constructor(
     private readonly config: Config,
@@ -99,9 +103,25 @@ export class Offload {
     };
   }
 
-  /** A chunk of charts drawn ahead, in a worker; null without a pool (drawing ahead never runs on the event loop). */
+  /**
+   * A chunk of charts drawn ahead, in a worker of its own at AHEAD_NICE, started on first use, so
+   * the workers that answer stay free and the drawing slows down whenever they or the event loop
+   * want the cores; null without a pool (drawing ahead never runs on the event loop).
+   */
   prerender(chunk: PrerenderChunk, signal: AbortSignal): Promise<PrerenderChunkResult> | null {
-    return this.pool ? this.run('prerender', chunk, signal) : null;
+    if (!this.pool) return null;
+    if (!this.ahead) {
+      this.ahead = new WorkerPool(1, { config: this.config, nice: AHEAD_NICE }, this.log);
+      this.ahead.start();
+    }
+    return this.ahead.run<PrerenderChunkResult>('prerender', chunk, signal);
+  }
+
+  /** Stops the drawing-ahead worker until the next prerender (its app and model are 100 MB or more). */
+  async endAhead(): Promise<void> {
+    const ahead = this.ahead;
+    this.ahead = null;
+    await ahead?.close();
   }
 
   /** The feature with its command and buttons answered in a worker when the pool runs. */
@@ -136,6 +156,6 @@ export class Offload {
   async close(): Promise<void> {
     const pool = this.pool;
     this.pool = null;
-    await pool?.close();
+    await Promise.all([pool?.close(), this.endAhead()]);
   }
 }

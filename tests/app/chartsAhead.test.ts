@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp, type App } from '../../src/app/app.ts';
 import { CachingChartRenderer } from '../../src/app/charts/cache.ts';
 import { ChartDiskCache } from '../../src/app/charts/diskCache.ts';
+import { WorkerPool } from '../../src/app/workers/pool.ts';
 import { LocalChartRenderer } from '../../src/app/charts/localRenderer.ts';
 import { loadConfig } from '../../src/config.ts';
 import { synthesize } from '../../src/data/index.ts';
@@ -115,9 +116,15 @@ describe('drawing /risk charts ahead in the workers', () => {
 
   it('draws every customer’s chart once; /risk then reads the very bytes it would have drawn', async () => {
     const cacheDir = join(fx.dir, 'ahead');
+    const runs = vi.spyOn(WorkerPool.prototype, 'run');
     await withApp({ CHART_CACHE_DIR: cacheDir }, async (app) => {
       await app.warm();
       const report = (await app.prerendered())!;
+      // In a pool of its own, not in the workers that answer.
+      const poolsOf = (task: string) => new Set(runs.mock.contexts.filter((_, i) => runs.mock.calls[i][0] === task));
+      expect(poolsOf('prerender').size).toBe(1);
+      expect([...poolsOf('prerender')].some((p) => poolsOf('warm').has(p))).toBe(false);
+      runs.mockRestore();
       const ids = await riskiest(app);
       expect(report).toMatchObject({ modelVersion: await app.store.models.activeVersion(), charts: ids.length, drawn: ids.length });
       expect(readdirSync(cacheDir).filter((f) => f.endsWith('.png'))).toHaveLength(ids.length);

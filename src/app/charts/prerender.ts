@@ -1,12 +1,13 @@
 /**
  * /risk charts drawn ahead of the questions. A drivers chart costs 10–15 ms of a core to draw, so
  * fifty managers asking at once about fifty customers wait for 600 ms of drawing on two cores;
- * read from disk the same charts cost nothing. After a start and after every new model, the
- * workers draw the served model's chart of each customer, riskiest first, until the disk budget
- * is used: the whole store at a few thousand customers, the riskiest at a million.
+ * read from disk the same charts cost nothing. After a start and after every new model, a worker
+ * of its own at the lowest priority (Offload.prerender) draws the served model's chart of each
+ * customer, riskiest first, until the disk budget is used: the whole store at a few thousand
+ * customers, the riskiest at a million. The workers that answer stay free for the questions.
  *
- * The event loop only hands out chunks: each worker task draws CHUNK charts (a few hundred ms),
- * so a manager's own chart never waits behind more than one chunk.
+ * The event loop only hands out chunks of CHUNK charts, checking the budget, the model and the
+ * app's shutdown between them.
  */
 import type { Logger, Store } from '../../core/ports.ts';
 import type { Assistant } from '../../core/assistant.ts';
