@@ -80,17 +80,17 @@ export class CachingChartRenderer implements ChartRenderer {
 
   private keyed(config: ChartConfig, size?: ChartSize) {
     const checked = checkSize(size ?? preferredSize(config));
-    return { checked, source: chartSource(config), key: chartKey(config, checked) };
+    return { checked, key: chartKey(config, checked) };
   }
 
-  private draw(config: ChartConfig, checked: ChartSize, source: string): Promise<Buffer> {
+  private draw(config: ChartConfig, checked: ChartSize): Promise<Buffer> {
     const pool = this.pool();
     this.drawn++;
-    return pool?.ready ? pool.render(source, checked) : this.inner.render(config, checked);
+    return pool?.ready ? pool.render(chartSource(config), checked) : this.inner.render(config, checked);
   }
 
   render(config: ChartConfig, size?: ChartSize): Promise<Buffer> {
-    const { checked, source, key } = this.keyed(config, size);
+    const { checked, key } = this.keyed(config, size);
     const hit = this.cache.get(key);
     if (hit) return Promise.resolve(hit);
     let job = this.rendering.get(key);
@@ -98,7 +98,7 @@ export class CachingChartRenderer implements ChartRenderer {
       job = (async () => {
         const stored = await this.disk?.get(key);
         if (stored) return stored;
-        const png = await this.draw(config, checked, source);
+        const png = await this.draw(config, checked);
         void this.disk?.put(key, png);
         return png;
       })()
@@ -118,10 +118,10 @@ export class CachingChartRenderer implements ChartRenderer {
    */
   async prerender(config: ChartConfig, size?: ChartSize): Promise<{ bytes: number; drawn: boolean } | null> {
     if (!this.disk) return null;
-    const { checked, source, key } = this.keyed(config, size);
+    const { checked, key } = this.keyed(config, size);
     const kept = await this.disk.keep(key);
     if (kept !== null) return { bytes: kept, drawn: false };
-    const png = await this.draw(config, checked, source);
+    const png = await this.draw(config, checked);
     await this.disk.put(key, png);
     return { bytes: png.length, drawn: true };
   }
