@@ -51,16 +51,20 @@ function slowParse(raw: string, stats: DecimalStats | null): number {
  * separated by spaces («1 234») are joined.
  */
 export function parseNumber(raw: string, stats: DecimalStats | null = null): number {
+  return parseNumberIn(raw, 0, raw.length, stats);
+}
+
+/** `parseNumber` of text[start, end), read in place. */
+export function parseNumberIn(text: string, start: number, end: number, stats: DecimalStats | null = null): number {
   // Fast path: [-]digits[.digits], the shape of nearly every cell, computed from the digits.
-  const n = raw.length;
-  const negative = n > 0 && raw.charCodeAt(0) === 45;
+  const negative = start < end && text.charCodeAt(start) === 45;
   let digits = 0;
   let point = -1;
   let comma = false;
   let mantissa = 0;
   let scale = 1;
-  for (let i = negative ? 1 : 0; i < n; i++) {
-    const c = raw.charCodeAt(i);
+  for (let i = negative ? start + 1 : start; i < end; i++) {
+    const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) {
       digits++;
       mantissa = mantissa * 10 + (c - 48);
@@ -68,15 +72,15 @@ export function parseNumber(raw: string, stats: DecimalStats | null = null): num
     } else if ((c === 46 || c === 44) && point === -1) {
       point = i;
       comma = c === 44;
-    } else return slowParse(raw, stats);
+    } else return slowParse(text.slice(start, end), stats);
   }
-  if (digits === 0) return slowParse(raw, stats);
+  if (digits === 0) return slowParse(text.slice(start, end), stats);
   if (stats && point !== -1) stats[comma ? 'comma' : 'point']++;
   if (digits <= EXACT_DIGITS) {
     const v = mantissa / scale;
     return negative ? -v : v;
   }
-  return comma ? Number(raw.slice(0, point) + '.' + raw.slice(point + 1)) : Number(raw);
+  return comma ? Number(text.slice(start, point) + '.' + text.slice(point + 1, end)) : Number(text.slice(start, end));
 }
 
 /** Why `parseNumber` returned NaN for this cell. */
