@@ -75,7 +75,11 @@ export function parseNumberIn(text: string, start: number, end: number, stats: D
     } else return slowParse(text.slice(start, end), stats);
   }
   if (digits === 0) return slowParse(text.slice(start, end), stats);
-  if (stats && point !== -1) stats[comma ? 'comma' : 'point']++;
+  // Two plain increments: a computed key is a generic keyed access, paid on every decimal cell.
+  if (stats && point !== -1) {
+    if (comma) stats.comma++;
+    else stats.point++;
+  }
   if (digits <= EXACT_DIGITS) {
     const v = mantissa / scale;
     return negative ? -v : v;
