@@ -115,7 +115,7 @@ describe('readCsv fast path', () => {
 });
 
 describe('CsvRecord', () => {
-  it('holds papaparse fields as ranges and tells blank fields as String.prototype.trim does', () => {
+  it('holds papaparse\'s strings and tells blank fields as String.prototype.trim does', () => {
     const rec = new CsvRecord();
     const fields = ['', ' ', '\u00a0', '\ufeff\u2028', ' x ', 'a;b', '"', '\u3000', '\u0085'];
     rec.setFields(fields);

@@ -20,7 +20,7 @@ export class RowReader {
 
   /** The id in field `i`, or null after reporting it. */
   id(rec: CsvRecord, i: number, line: number): number | null {
-    const text = rec.text;
+    const text = rec.textOf(i);
     const start = rec.start(i);
     const end = rec.end(i);
     let n = 0;
@@ -42,7 +42,7 @@ export class RowReader {
 
   /** The number in field `i`, or NaN after reporting why it is unusable. */
   number(rec: CsvRecord, i: number, column: string, line: number, min?: number, max?: number): number {
-    const v = parseNumberIn(rec.text, rec.start(i), rec.end(i), this.decimals);
+    const v = parseNumberIn(rec.textOf(i), rec.start(i), rec.end(i), this.decimals);
     if (v !== v) {
       const raw = rec.field(i);
       const why = whyNotNumber(raw);
