@@ -34,6 +34,21 @@ describe('parseNumber', () => {
     expect(d.style).toBe('mixed');
     expect(new DecimalStats().style).toBe('none');
   });
+
+  it('computes plain decimals exactly as Number() reads them, with a point or a comma', () => {
+    let seed = 11;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const digits = (n: number) => Array.from({ length: n }, () => rand(10)).join('');
+    for (let i = 0; i < 20000; i++) {
+      const int = digits(1 + rand(9));
+      const frac = digits(rand(8));
+      const text = `${rand(3) === 0 ? '-' : ''}${int}${frac || rand(2) ? '.' + frac : ''}`;
+      expect(parseNumber(text)).toBe(Number(text));
+      expect(parseNumber(text.replace('.', ','))).toBe(Number(text));
+    }
+    for (const text of ['0.1', '0.3', '5228.1', '4.35', '123456789012.345', '1234567890123456', '12345678901234567890.5', '9007199254740993', '-0', '-0.0', '00012.50', '5.', '-.5'])
+      expect(parseNumber(text)).toBe(Number(text));
+  });
 });
 
 describe('encoding sniffing', () => {

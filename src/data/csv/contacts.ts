@@ -14,6 +14,7 @@ import { CONTACT_ERRORS, DATA_ERRORS } from '../../messages.ts';
 import { DecimalStats } from './numbers.ts';
 import { ProblemLog } from './problems.ts';
 import { readCsv, type CsvSink } from './reader.ts';
+import type { CsvRecord } from './record.ts';
 import { RowReader, shown } from './rows.ts';
 import { fileNameKey, headerKey } from './schema.ts';
 import { checkFieldCount, mapHeader } from './sinks.ts';
@@ -56,9 +57,9 @@ function contactsSink(file: string, problems: ProblemLog, isKnown: (id: number) 
   const firstLine = new Map<number, number>();
   let cols = new Map<string, number>();
   let extra: [string, number][] = [];
-  const cell = (r: string[], col: ContactColumn) => {
+  const cell = (r: CsvRecord, col: ContactColumn) => {
     const i = cols.get(col);
-    const v = i === undefined ? '' : r[i].trim();
+    const v = i === undefined ? '' : r.field(i).trim();
     return v === '' ? null : v;
   };
   return {
@@ -78,8 +79,8 @@ function contactsSink(file: string, problems: ProblemLog, isKnown: (id: number) 
       });
       return true;
     },
-    row(r, line) {
-      const id = rr.id(r[cols.get('id')!], line);
+    record(r, line) {
+      const id = rr.id(r, cols.get('id')!, line);
       if (id === null) return;
       const seen = firstLine.get(id);
       if (seen !== undefined) {
@@ -97,7 +98,7 @@ function contactsSink(file: string, problems: ProblemLog, isKnown: (id: number) 
         return;
       }
       const more: Record<string, string> = {};
-      for (const [name, i] of extra) if (r[i].trim() !== '') more[name] = r[i].trim();
+      for (const [name, i] of extra) if (!r.isBlank(i)) more[name] = r.field(i).trim();
       out.contacts.push({ id, name: cell(r, 'name'), phone, email, extra: more });
     },
   };

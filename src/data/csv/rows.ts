@@ -3,8 +3,9 @@
  * each failure reported as a Russian FileProblem at its line and column.
  */
 import { DATA_ERRORS } from '../../messages.ts';
-import { DecimalStats, parseNumber, whyNotNumber } from './numbers.ts';
+import { DecimalStats, parseNumberIn, whyNotNumber } from './numbers.ts';
 import type { ProblemLog } from './problems.ts';
+import type { CsvRecord } from './record.ts';
 import { COLUMNS, LABEL_WORDS, PERIOD_WORDS, SERVICE_WORDS, YES_NO_WORDS, wordKey } from './schema.ts';
 
 export const shown = (v: string) => (v.length > 40 ? `${v.slice(0, 40)}…` : v);
@@ -17,14 +18,19 @@ export class RowReader {
   ) {}
 
 
-  id(raw: string, line: number): number | null {
+  /** The id in field `i`, or null after reporting it. */
+  id(rec: CsvRecord, i: number, line: number): number | null {
+    const text = rec.textOf(i);
+    const start = rec.start(i);
+    const end = rec.end(i);
     let n = 0;
-    const len = raw.length;
-    if (len === 0 || len > 15) n = NaN;
-    for (let i = 0; i < len && n === n; i++) {
-      const c = raw.charCodeAt(i) - 48;
+    if (end === start || end - start > 15) n = NaN;
+    for (let k = start; k < end && n === n; k++) {
+      const c = text.charCodeAt(k) - 48;
       n = c >= 0 && c <= 9 ? n * 10 + c : NaN;
     }
+    if (n === n && n > 0) return n;
+    const raw = rec.field(i);
     if (n !== n) n = /^\s*\d{1,15}\s*$/.test(raw) ? Number(raw.trim()) : NaN;
     if (!(n > 0)) {
       const s = raw.trim();
@@ -34,28 +40,31 @@ export class RowReader {
     return n;
   }
 
-  /** The number, or NaN after reporting why it is unusable. */
-  number(raw: string, column: string, line: number, min?: number, max?: number): number {
-    const v = parseNumber(raw, this.decimals);
+  /** The number in field `i`, or NaN after reporting why it is unusable. */
+  number(rec: CsvRecord, i: number, column: string, line: number, min?: number, max?: number): number {
+    const v = parseNumberIn(rec.textOf(i), rec.start(i), rec.end(i), this.decimals);
     if (v !== v) {
+      const raw = rec.field(i);
       const why = whyNotNumber(raw);
       const msg = why === 'empty' ? DATA_ERRORS.emptyValue(column) : why === 'nan' ? DATA_ERRORS.nanValue(column) : DATA_ERRORS.notNumber(column, shown(raw.trim()));
       this.problems.add(this.file, line, msg, column);
       return NaN;
     }
     if (min !== undefined && v < min) {
+      const raw = rec.field(i);
       this.problems.add(this.file, line, min === 0 && max === undefined ? DATA_ERRORS.negative(column, raw.trim()) : DATA_ERRORS.outOfRange(column, raw.trim(), min, max ?? Infinity), column);
       return NaN;
     }
     if (max !== undefined && v > max) {
-      this.problems.add(this.file, line, DATA_ERRORS.outOfRange(column, raw.trim(), min ?? -Infinity, max), column);
+      this.problems.add(this.file, line, DATA_ERRORS.outOfRange(column, rec.field(i).trim(), min ?? -Infinity, max), column);
       return NaN;
     }
     return v;
   }
 
-  /** A word from a closed vocabulary, or undefined after reporting it. */
-  word<T>(raw: string, column: string, line: number, vocabulary: Vocabulary<T>, allowed: readonly string[]): T | undefined {
+  /** The word in field `i` from a closed vocabulary, or undefined after reporting it. */
+  word<T>(rec: CsvRecord, i: number, column: string, line: number, vocabulary: Vocabulary<T>, allowed: readonly string[]): T | undefined {
+    const raw = rec.field(i);
     const v = vocabulary.lookup(raw);
     if (v === undefined) {
       const s = raw.trim();

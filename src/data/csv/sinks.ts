@@ -5,7 +5,7 @@
 import { DATA_ERRORS } from '../../messages.ts';
 import type { ReadOptions } from './types.ts';
 import type { ProblemLog } from './problems.ts';
-import type { CsvSink } from './reader.ts';
+import { deliver, type CsvSink } from './reader.ts';
 import { LABELS, PERIODS, SERVICES, YES_NO, Vocabulary, shown, type RowReader } from './rows.ts';
 import {
   COLUMNS,
@@ -18,6 +18,8 @@ import {
   TIME_PERIODS,
   YES_NO_DISPLAY,
   headerKey,
+  type MarketNumericField,
+  type NumericColumn,
 } from './schema.ts';
 import { NO_LABEL, type CustomerTable } from './table.ts';
 
@@ -87,7 +89,9 @@ export function mapHeader(fields: string[], required: readonly string[], optiona
 
 /** `read` is told each slot whose market_file.csv row has just been read (its problems reported). */
 export function marketFileSink(st: FileState, table: CustomerTable, problems: ProblemLog, rr: RowReader, opts: ReadOptions, read?: (slot: number) => void): CsvSink {
-  let cols: Map<string, number> | null = null;
+  let idCol = 0;
+  let serviceCol = 0;
+  let notifyCol = 0;
   let labelCol: number | undefined;
   let labelled = 0;
   const emptyLabelLines: number[] = [];
@@ -96,21 +100,27 @@ export function marketFileSink(st: FileState, table: CustomerTable, problems: Pr
     const name = raw.trim().replace(/\s+/g, ' ');
     return name === '' ? undefined : table.categoryId(name);
   });
-  const numericCols: [keyof typeof MARKET_NUMERIC, number][] = [];
+  // Resolved once from the header: per row, map and keyed look-ups were a good share of the time.
+  let numericCols: (NumericColumn & { field: MarketNumericField; col: number })[] = [];
   return {
     header(fields) {
       const required = opts.requireLabel ? [...REQUIRED_COLUMNS.market_file, COLUMNS.label] : REQUIRED_COLUMNS.market_file;
-      cols = mapHeader(fields, required, [COLUMNS.label], st.name, problems);
+      const cols = mapHeader(fields, required, [COLUMNS.label], st.name, problems);
       if (!cols) return false;
+      idCol = cols.get(COLUMNS.id)!;
+      serviceCol = cols.get(COLUMNS.serviceType)!;
+      notifyCol = cols.get(COLUMNS.allowNotify)!;
       labelCol = cols.get(COLUMNS.label);
       categoryCol = cols.get(COLUMNS.popularCategory)!;
-      for (const f of MARKET_NUMERIC_FIELDS) numericCols.push([f, cols.get(MARKET_NUMERIC[f].header)!]);
+      numericCols = MARKET_NUMERIC_FIELDS.map((field) => {
+        const { header, min, max }: NumericColumn = MARKET_NUMERIC[field];
+        return { field, col: cols.get(header)!, header, min, max };
+      });
       st.usable = true;
       return true;
     },
-    row(r, line) {
-      const c = cols!;
-      const id = rr.id(r[c.get(COLUMNS.id)!], line);
+    record(r, line) {
+      const id = rr.id(r, idCol, line);
       if (id === null) return;
       const existing = table.slotOf(id);
       if (existing !== undefined && table.marketLine[existing] > 0) {
@@ -120,20 +130,17 @@ export function marketFileSink(st: FileState, table: CustomerTable, problems: Pr
       const s = table.slot(id);
       table.markMarket(s, line);
       if (labelCol === undefined) table.label[s] = NO_LABEL;
-      else if (r[labelCol].trim() === '') {
+      else if (r.isBlank(labelCol)) {
         table.label[s] = NO_LABEL;
         emptyLabelLines.push(line);
       } else {
         labelled++;
-        table.label[s] = rr.word(r[labelCol], COLUMNS.label, line, LABELS, LABEL_DISPLAY) ?? NO_LABEL;
+        table.label[s] = rr.word(r, labelCol, COLUMNS.label, line, LABELS, LABEL_DISPLAY) ?? NO_LABEL;
       }
-      table.service[s] = rr.word(r[c.get(COLUMNS.serviceType)!], COLUMNS.serviceType, line, SERVICES, SERVICE_DISPLAY) === 'премиум' ? 0 : 1;
-      table.notify[s] = rr.word(r[c.get(COLUMNS.allowNotify)!], COLUMNS.allowNotify, line, YES_NO, YES_NO_DISPLAY) ? 1 : 0;
-      for (const [f, i] of numericCols) {
-        const spec: { header: string; min?: number; max?: number } = MARKET_NUMERIC[f];
-        table.numeric[f][s] = rr.number(r[i], spec.header, line, spec.min, spec.max);
-      }
-      const category = categories.lookup(r[categoryCol]);
+      table.service[s] = rr.word(r, serviceCol, COLUMNS.serviceType, line, SERVICES, SERVICE_DISPLAY) === 'премиум' ? 0 : 1;
+      table.notify[s] = rr.word(r, notifyCol, COLUMNS.allowNotify, line, YES_NO, YES_NO_DISPLAY) ? 1 : 0;
+      for (const n of numericCols) table.numeric[n.field][s] = rr.number(r, n.col, n.header, line, n.min, n.max);
+      const category = categories.lookup(r.field(categoryCol));
       if (category === undefined) problems.add(st.name, line, DATA_ERRORS.emptyValue(COLUMNS.popularCategory), COLUMNS.popularCategory);
       else table.category[s] = category;
       read?.(s);
@@ -146,7 +153,7 @@ export function marketFileSink(st: FileState, table: CustomerTable, problems: Pr
     },
     rejected(r, line) {
       // The customer exists even if its row is broken: other files should not call it unknown.
-      const id = quietId(r[cols!.get(COLUMNS.id)!]);
+      const id = quietId(r[idCol]);
       if (id === null) return;
       table.markMarket(table.slot(id), line);
     },
@@ -181,15 +188,15 @@ export function periodFileSink(
       st.usable = true;
       return true;
     },
-    row(r, line) {
-      const id = rr.id(r[idCol], line);
+    record(r, line) {
+      const id = rr.id(r, idCol, line);
       if (id === null) return;
       const s = table.slot(id);
-      const canonical = PERIODS.lookup(r[periodCol]);
+      const canonical = PERIODS.lookup(r.field(periodCol));
       const p = canonical === undefined ? -1 : periods.indexOf(canonical);
       if (p === -1) {
         st.seen.mark(s, line, true);
-        const raw = r[periodCol].trim();
+        const raw = r.field(periodCol).trim();
         problems.add(st.name, line, raw === '' ? DATA_ERRORS.emptyValue(COLUMNS.period) : DATA_ERRORS.unknownValue(COLUMNS.period, shown(raw), periods), COLUMNS.period);
         return;
       }
@@ -201,7 +208,7 @@ export function periodFileSink(
       }
       lines[s] = line;
       const values = role === 'market_money' ? table.revenue[p] : table.minutes[p];
-      values[s] = rr.number(r[valueCol], valueColumn, line, 0);
+      values[s] = rr.number(r, valueCol, valueColumn, line, 0);
     },
     rejected(r, line) {
       const id = quietId(r[idCol]);
@@ -222,8 +229,8 @@ export function moneySink(st: FileState, table: CustomerTable, problems: Problem
       st.usable = true;
       return true;
     },
-    row(r, line) {
-      const id = rr.id(r[idCol], line);
+    record(r, line) {
+      const id = rr.id(r, idCol, line);
       if (id === null) return;
       const s = table.slot(id);
       if (table.profitLine[s] > 0) {
@@ -232,7 +239,7 @@ export function moneySink(st: FileState, table: CustomerTable, problems: Problem
       }
       st.seen.mark(s, line);
       table.profitLine[s] = line;
-      table.profit[s] = rr.number(r[profitCol], COLUMNS.profit, line);
+      table.profit[s] = rr.number(r, profitCol, COLUMNS.profit, line);
     },
     rejected(r, line) {
       const id = quietId(r[idCol]);
@@ -250,18 +257,18 @@ export function checkFieldCount(sink: CsvSink, file: string, problems: ProblemLo
       while (expected > 1 && fields[expected - 1].trim() === '') expected--;
       return sink.header(fields.slice(0, expected));
     },
-    row(r, line) {
+    record(r, line) {
       if (r.length > expected) {
         let extraBlank = true;
-        for (let i = expected; i < r.length; i++) if (r[i].trim() !== '') extraBlank = false;
+        for (let i = expected; i < r.length; i++) if (!r.isBlank(i)) extraBlank = false;
         if (extraBlank) r.length = expected;
       }
       if (r.length !== expected) {
         problems.add(file, line, DATA_ERRORS.fieldCount(expected, r.length));
-        sink.rejected?.(r, line);
+        sink.rejected?.(r.fields(), line);
         return;
       }
-      sink.row(r, line);
+      deliver(sink, r, line);
     },
     end: () => sink.end?.(),
     ready: () => sink.ready?.(),
