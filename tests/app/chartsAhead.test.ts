@@ -95,8 +95,8 @@ describe('drawing /risk charts ahead in the workers', () => {
     const v = (await app.store.models.activeVersion())!;
     return (await app.store.models.scores(v)).sort((x, y) => y.probability - x.probability || x.id - y.id).map((s) => s.id);
   };
-  const withApp = async <T,>(env: Record<string, string>, use: (app: App) => Promise<T>) => {
-    const app = await buildApp(loadConfig({ RETENTION_DB: fx.app.config.dbPath, CHART_OUT_DIR: fx.app.config.chartOutDir, ...env }), createLogger(() => undefined));
+  const withApp = async <T,>(env: Record<string, string>, use: (app: App) => Promise<T>, aheadQuietMs = 0) => {
+    const app = await buildApp(loadConfig({ RETENTION_DB: fx.app.config.dbPath, CHART_OUT_DIR: fx.app.config.chartOutDir, ...env }), createLogger(() => undefined), { aheadQuietMs });
     try {
       return await use(app);
     } finally {
@@ -144,7 +144,7 @@ describe('drawing /risk charts ahead in the workers', () => {
     });
   });
 
-  it('fills a small budget with the riskiest customers first', async () => {
+  it('fills a small budget with the at-risk segment first, by expected loss', async () => {
     const cacheDir = join(fx.dir, 'small');
     // About a fifth of the store: a drivers chart is 100–200 KB.
     const mb = ((CUSTOMERS / 5) * 150_000) / 2 ** 20;
@@ -156,8 +156,12 @@ describe('drawing /risk charts ahead in the workers', () => {
       const files = readdirSync(cacheDir).map((f) => statSync(join(cacheDir, f)).size);
       expect(files.reduce((s, n) => s + n, 0)).toBeLessThanOrEqual(mb * 2 ** 20);
       const ids = await riskiest(app);
+      const v = (await app.store.models.activeVersion())!;
+      const { risk, promoShare } = app.config;
+      const set = (await app.store.segments.find(v, { highRisk: risk.high, mediumRisk: risk.medium, promoShare }))!;
+      const [first] = await app.store.segments.members(set, 'at-risk', 0, 1);
       for (const [id, onDisk] of [
-        [ids[0], true],
+        [first.customer.id, true],
         [ids[ids.length - 1], false],
       ] as const) {
         const before = app.charts.drawn;
@@ -165,6 +169,36 @@ describe('drawing /risk charts ahead in the workers', () => {
         expect(app.charts.drawn - before).toBe(onDisk ? 0 : 1);
       }
     });
+  });
+
+  it('waits for a quiet moment: no chart is drawn ahead while managers are asking', async () => {
+    const run = WorkerPool.prototype.run;
+    const chunksAt: number[] = [];
+    const spy = vi.spyOn(WorkerPool.prototype, 'run').mockImplementation(function (this: WorkerPool, task, payload, signal) {
+      if (task === 'prerender') chunksAt.push(Date.now());
+      return run.call(this, task, payload, signal);
+    } as WorkerPool['run']);
+    const quietMs = 1500;
+    try {
+      await withApp(
+        { CHART_CACHE_DIR: join(fx.dir, 'quiet') },
+        async (app) => {
+          await app.warm();
+          const ids = await riskiest(app);
+          let lastAsked = 0;
+          for (const id of ids.slice(0, 6)) {
+            await app.dialogue.handleText(CONSOLE_USER, `/risk ${id}`);
+            lastAsked = Date.now();
+            await new Promise((r) => setTimeout(r, 400));
+          }
+          expect((await app.prerendered())!.charts).toBe(ids.length);
+          expect(chunksAt[0]).toBeGreaterThanOrEqual(lastAsked + quietMs - 20);
+        },
+        quietMs,
+      );
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('draws a new model’s charts as soon as it is active, and nothing without a disk cache', async () => {

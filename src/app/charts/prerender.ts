@@ -11,12 +11,14 @@
  */
 import type { Logger, Store } from '../../core/ports.ts';
 import type { Assistant } from '../../core/assistant.ts';
+import type { SegmentSet } from '../../core/ports.ts';
+import type { SegmentSettings } from '../../core/segments.ts';
 import type { MoneyUnits } from '../../messages.ts';
 import { customerDriversChart } from '../../features/charts/specs.ts';
 import type { CachingChartRenderer } from './cache.ts';
 import type { ChartDiskCache } from './diskCache.ts';
 
-const CHUNK = 25;
+const CHUNK = 10;
 /** Of the disk budget, what drawing ahead may fill: the rest is for the charts answers draw. */
 const AHEAD_SHARE = 0.9;
 
@@ -45,28 +47,55 @@ export interface PrerenderReport {
   ms: number;
 }
 
-/** Customer ids by risk, highest first (then by id): the order managers ask about them in. */
-const orders = new Map<number, Promise<number[]>>();
-function riskOrder(store: Store, modelVersion: number): Promise<number[]> {
-  let order = orders.get(modelVersion);
+type Deps = {
+  store: Store;
+  assistant: Pick<Assistant, 'risk'>;
+  charts: Pick<CachingChartRenderer, 'prerender'>;
+  units: MoneyUnits;
+  segments: SegmentSettings;
+};
+
+/**
+ * The ids [from, from + count) in the order managers ask about customers: the at-risk segment by
+ * expected loss (its stored order, read a page at a time: at a million customers the budget ends
+ * inside it), then everybody else by risk, highest first (read whole, which only a store small
+ * enough to get that far ever does).
+ */
+async function orderedIds(deps: Deps, modelVersion: number, from: number, count: number): Promise<{ ids: number[]; total: number }> {
+  const set = await deps.store.segments.find(modelVersion, deps.segments);
+  const atRisk = set ? ((await deps.store.segments.aggregates(set)).find((a) => a.code === 'at-risk')?.size ?? 0) : 0;
+  const population = set?.population ?? Infinity;
+  const ids = from < atRisk ? (await deps.store.segments.members(set!, 'at-risk', from, Math.min(count, atRisk - from))).map((m) => m.customer.id) : [];
+  if (ids.length < count) {
+    const rest = await restOrder(deps.store, modelVersion, set);
+    const start = Math.max(0, from - atRisk);
+    ids.push(...rest.slice(start, start + count - ids.length));
+    return { ids, total: atRisk + rest.length };
+  }
+  return { ids, total: set ? population : Infinity };
+}
+
+const rests = new Map<number, Promise<number[]>>();
+function restOrder(store: Store, modelVersion: number, set: SegmentSet | null): Promise<number[]> {
+  let order = rests.get(modelVersion);
   if (!order) {
-    orders.clear(); // one model's order at a time
-    order = store.models.scores(modelVersion).then((scores) => scores.sort((a, b) => b.probability - a.probability || a.id - b.id).map((s) => s.id));
-    orders.set(modelVersion, order);
-    order.catch(() => orders.delete(modelVersion));
+    rests.clear(); // one model's order at a time
+    order = (async () => {
+      const atRisk = new Set(set ? (await store.segments.members(set, 'at-risk', 0, set.population)).map((m) => m.customer.id) : []);
+      const scores = (await store.models.scores(modelVersion)).filter((s) => !atRisk.has(s.id));
+      return scores.sort((a, b) => b.probability - a.probability || a.id - b.id).map((s) => s.id);
+    })();
+    rests.set(modelVersion, order);
+    order.catch(() => rests.delete(modelVersion));
   }
   return order;
 }
 
 /** One chunk, in a worker: each customer's chart as /risk draws it (src/features/risk.ts), onto disk. */
-export async function prerenderChunk(
-  deps: { store: Store; assistant: Pick<Assistant, 'risk'>; charts: Pick<CachingChartRenderer, 'prerender'>; units: MoneyUnits },
-  { modelVersion, from, count, bytes }: PrerenderChunk,
-  signal?: AbortSignal,
-): Promise<PrerenderChunkResult> {
+export async function prerenderChunk(deps: Deps, { modelVersion, from, count, bytes }: PrerenderChunk, signal?: AbortSignal): Promise<PrerenderChunkResult> {
   const result: PrerenderChunkResult = { next: null, charts: 0, drawn: 0, bytes: 0 };
-  const order = await riskOrder(deps.store, modelVersion);
-  for (const id of order.slice(from, from + count)) {
+  const { ids, total } = await orderedIds(deps, modelVersion, from, count);
+  for (const id of ids) {
     // A newer model makes these charts ones nobody will ask for.
     if (signal?.aborted || result.bytes >= bytes || (await deps.store.models.activeVersion()) !== modelVersion) return result;
     const done = await deps.charts.prerender(customerDriversChart(await deps.assistant.risk(id), deps.units));
@@ -75,7 +104,7 @@ export async function prerenderChunk(
     result.bytes += done.bytes;
     if (done.drawn) result.drawn++;
   }
-  if (from + count < order.length) result.next = from + count;
+  if (ids.length === count && from + count < total) result.next = from + count;
   return result;
 }
 

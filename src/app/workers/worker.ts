@@ -68,7 +68,9 @@ const handlers: Handlers = {
   },
   async prerender(chunk, signal) {
     const a = await appHere();
-    return prerenderChunk({ store: a.store, assistant: a.assistant, charts: a.charts, units: a.config.units }, chunk, signal);
+    const { risk, promoShare } = a.config;
+    const segments = { highRisk: risk.high, mediumRisk: risk.medium, promoShare };
+    return prerenderChunk({ store: a.store, assistant: a.assistant, charts: a.charts, units: a.config.units, segments }, chunk, signal);
   },
   async feature(call) {
     const feature = (await appHere()).features.find((f) => f.command === call.command);
