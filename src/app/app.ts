@@ -156,7 +156,8 @@ export async function buildApp(config: Config, log: Logger = createLogger(), opt
     // thread's canvas.
     const pooled = offload.running && (await Promise.race([offload.whenWarm().then(() => true), delay(POOL_WAIT_MS, false)]));
     if (!pooled && !config.quickchartUrl) await warmCharts(renderer);
-    // After the workers' warm-up, so the first answers' charts are not queued behind it.
+    // After the workers' warm-up, and counted from it: the first questions come right after a start.
+    lastAsked = Date.now();
     drawAhead();
     log.info('warmed up', { ms: Math.round(performance.now() - t), workers: offload.running, workerReady: pooled });
   }
