@@ -1,6 +1,4 @@
 /** Environment → typed, validated config, read once at start. Secrets are never logged. */
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { validate as validateCron } from 'node-cron';
 import { DEFAULT_UNITS } from './messages.ts';
@@ -124,8 +122,11 @@ export interface Config {
   };
   quickchartUrl?: string;
   chartOutDir: string;
-  /** Rendered charts kept on disk (charts/diskCache.ts); null when CHART_CACHE_MB is 0 or the store is in memory. */
-  chartCache: { dir: string; maxBytes: number } | null;
+  /**
+   * Rendered charts kept on disk (app/charts/diskCache.ts); null when CHART_CACHE_MB is 0. Without
+   * CHART_CACHE_DIR the folder follows the store (chartCacheDir).
+   */
+  chartCache: { dir?: string; maxBytes: number } | null;
   rateLimitPerMinute: number;
   seed: number;
   /** Model families every training searches (TRAIN_FAMILIES); undefined: all of them. */
@@ -173,19 +174,6 @@ export class ConfigError extends Error {
   }
 }
 
-/**
- * Beside a SQLite file by default, so each store has its own; a PostgreSQL store's replicas on one
- * machine share one folder under the temp dir (a chart's file name is its content's hash).
- */
-function chartCacheOf(db: string, dir: string | undefined, mb: number): Config['chartCache'] {
-  if (mb === 0 || (db === ':memory:' && !dir)) return null;
-  const postgres = /^postgres(ql)?:\/\//i.test(db);
-  return {
-    dir: dir ?? (postgres ? join(tmpdir(), 'retention-chart-cache') : join(dirname(db), 'chart-cache')),
-    maxBytes: Math.round(mb * 2 ** 20),
-  };
-}
-
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = withWebhookRules.safeParse(env);
   if (!parsed.success) {
@@ -208,7 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     digest: { cron: e.DIGEST_CRON, timezone: e.DIGEST_TIMEZONE, leaseMs: e.DIGEST_LEASE_SECONDS * 1000 },
     quickchartUrl: e.QUICKCHART_URL,
     chartOutDir: e.CHART_OUT_DIR,
-    chartCache: chartCacheOf(e.RETENTION_DB, e.CHART_CACHE_DIR, e.CHART_CACHE_MB),
+    chartCache: e.CHART_CACHE_MB === 0 ? null : { dir: e.CHART_CACHE_DIR, maxBytes: Math.round(e.CHART_CACHE_MB * 2 ** 20) },
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     seed: e.TRAIN_SEED,
     trainFamilies: e.TRAIN_FAMILIES?.split(',').map((f) => f.trim()).filter(Boolean),

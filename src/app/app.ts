@@ -4,13 +4,13 @@ import type { Config } from '../config.ts';
 import { createAssistant } from '../core/assistant.ts';
 import type { Logger } from '../core/ports.ts';
 import { inProcessWork } from '../core/work.ts';
-import { connectStore, csvDatasetReader, leaveCheckpointsToWorkers, spreadsheetWriter } from '../data/index.ts';
+import { connectStore, csvDatasetReader, leaveCheckpointsToWorkers, spreadsheetWriter, storeTarget } from '../data/index.ts';
 import { createDialogue, storedQuestions } from '../features/dialogue.ts';
 import { bestEffortChatState } from './chatState.ts';
 import { createFeatures } from '../features/registry.ts';
 import { createLogger } from '../logger.ts';
 import { CachingChartRenderer } from './charts/cache.ts';
-import { ChartDiskCache } from './charts/diskCache.ts';
+import { ChartDiskCache, chartCacheDir } from './charts/diskCache.ts';
 import { prerenderCharts, type PrerenderChunk, type PrerenderReport } from './charts/prerender.ts';
 import { warmCharts } from './charts/warm.ts';
 import { createChartRenderer } from './charts/index.ts';
@@ -65,7 +65,8 @@ export async function buildApp(config: Config, log: Logger = createLogger(), opt
   const renderer = createChartRenderer({ quickchartUrl: config.quickchartUrl, logger: log });
   // QuickChart renders on its own server: only local rendering goes to the pool.
   const quietMs = opts.aheadQuietMs ?? AHEAD_QUIET_MS;
-  const disk = config.chartCache ? new ChartDiskCache(config.chartCache.dir, config.chartCache.maxBytes) : null;
+  const diskDir = config.chartCache ? (config.chartCache.dir ?? chartCacheDir(storeTarget(config.dbPath))) : null;
+  const disk = config.chartCache && diskDir ? new ChartDiskCache(diskDir, config.chartCache.maxBytes) : null;
   const charts = new CachingChartRenderer(renderer, {
     maxBytes: opts.chartCacheBytes,
     pool: () => (config.quickchartUrl ? null : offload.renderPool()),

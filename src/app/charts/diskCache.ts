@@ -6,9 +6,21 @@
  * first; a chart of an older model is never asked for again, so it simply ages out.
  */
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { StoreTarget } from '../../data/index.ts';
 
 const SUFFIX = '.png';
+
+/**
+ * Where charts go without CHART_CACHE_DIR: beside a SQLite file, so each store has its own; for a
+ * PostgreSQL store one folder under the temp dir, which its replicas on one machine share (a
+ * chart's file name is its content's hash); none for a store in memory.
+ */
+export function chartCacheDir(target: StoreTarget): string | null {
+  if (target.engine === 'postgres') return join(tmpdir(), 'retention-chart-cache');
+  return target.file === ':memory:' ? null : join(dirname(target.file), 'chart-cache');
+}
 
 export class ChartDiskCache {
   private made: Promise<unknown> | null = null;
