@@ -14,11 +14,11 @@ import { bandOf, baseRateOf, describeDrivers, lookupCustomer, type BandThreshold
 import {
   offerFor,
   priority,
+  segmentSettingsOf,
   segmentsOf,
   type OfferCode,
   type SegmentCode,
   type SegmentOverview,
-  type SegmentSettings,
   type SegmentSummary,
 } from './segments.ts';
 import { trainModel, type TrainOptions, type TrainOutcome } from './training.ts';
@@ -68,11 +68,7 @@ export function createAssistant(deps: {
   const { store, reader, settings, log } = deps;
   const work = deps.work ?? inProcessWork(store);
   const active = new ActiveModel(store, log);
-  const segmentSettings: SegmentSettings = {
-    highRisk: settings.risk.high,
-    mediumRisk: settings.risk.medium,
-    promoShare: settings.promoShare,
-  };
+  const segmentSettings = segmentSettingsOf(settings);
   const portfolio = new Portfolio(store, work, segmentSettings);
   const explanations = new Explanations(store, work);
 

@@ -23,6 +23,13 @@ export interface SegmentSettings {
   promoShare: number;
 }
 
+/** The segment settings of configured risk bands and promo share (Config, the assistant's and the campaign's settings). */
+export const segmentSettingsOf = (s: { risk: { high: number; medium: number }; promoShare: number }): SegmentSettings => ({
+  highRisk: s.risk.high,
+  mediumRisk: s.risk.medium,
+  promoShare: s.promoShare,
+});
+
 /** Cut-offs taken from the data set the customers belong to, so rules follow the data. */
 export interface SegmentCutoffs {
   profitQ75: number;

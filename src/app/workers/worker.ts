@@ -12,6 +12,7 @@ import type { Logger } from '../../core/ports.ts';
 import type { CallbackData, Reply } from '../../core/reply.ts';
 import type { ChatUser } from '../../features/feature.ts';
 import { inProcessWork } from '../../core/work.ts';
+import { segmentSettingsOf } from '../../core/segments.ts';
 import { checkpoint } from '../../data/index.ts';
 import { LocalChartRenderer } from '../charts/localRenderer.ts';
 import { prerenderChunk } from '../charts/prerender.ts';
@@ -68,9 +69,7 @@ const handlers: Handlers = {
   },
   async prerender(chunk, signal) {
     const a = await appHere();
-    const { risk, promoShare } = a.config;
-    const segments = { highRisk: risk.high, mediumRisk: risk.medium, promoShare };
-    return prerenderChunk({ store: a.store, assistant: a.assistant, charts: a.charts, units: a.config.units, segments }, chunk, signal);
+    return prerenderChunk({ store: a.store, assistant: a.assistant, charts: a.charts, units: a.config.units, segments: segmentSettingsOf(a.config) }, chunk, signal);
   },
   async feature(call) {
     const feature = (await appHere()).features.find((f) => f.command === call.command);

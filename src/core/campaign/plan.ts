@@ -9,13 +9,13 @@ import { Portfolio } from '../portfolio.ts';
 import type { CampaignMember, CampaignOffer, CampaignPlan, CustomerContact, Outreach, OutreachStatus, SegmentSet, Store } from '../ports.ts';
 import { bandOf, driverOf, type Band, type Driver } from '../risk.ts';
 import type { FeatureStats } from '../training.ts';
-import { segmentsOf, type SegmentCode, type SegmentMember, type SegmentSettings } from '../segments.ts';
+import { segmentSettingsOf, segmentsOf, type SegmentCode, type SegmentMember, type SegmentSettings } from '../segments.ts';
 import { inProcessWork } from '../work.ts';
 import { crmUrl } from './contacts.ts';
 import { CampaignError } from './errors.ts';
 import { chooseOffer, type DriverContribution } from './offer.ts';
 import { drawArms, poolSize, weekSeed, type Candidate } from './selection.ts';
-import { DAY_MS, type CampaignDeps, type CampaignSettings } from './settings.ts';
+import { DAY_MS, type CampaignDeps } from './settings.ts';
 
 export interface PlanEntry {
   id: number;
@@ -65,7 +65,6 @@ export interface WeekPlan extends CampaignPlan {
 
 const clock = (deps: { now?: () => Date }) => (deps.now ?? (() => new Date()))();
 
-const segmentSettings = (s: CampaignSettings): SegmentSettings => ({ highRisk: s.risk.high, mediumRisk: s.risk.medium, promoShare: s.promoShare });
 
 /** ISO week key of now in the campaign's time zone. */
 export function currentWeek(deps: Pick<CampaignDeps, 'settings' | 'now'>): string {
@@ -184,7 +183,7 @@ async function draftPlan(deps: CampaignDeps, week: string): Promise<{ plan: Camp
   const { store, settings } = deps;
   const loaded = await deps.model.get();
   const { meta } = loaded;
-  const segSettings = segmentSettings(settings);
+  const segSettings = segmentSettingsOf(settings);
   const set = await segmentSetFor(deps, loaded, segSettings);
   const cutoffs = loaded.cutoffs ?? set.cutoffs;
   const now = clock(deps);
