@@ -14,6 +14,7 @@ import { ChartDiskCache } from '../../src/app/charts/diskCache.ts';
 import { WorkerPool } from '../../src/app/workers/pool.ts';
 import { LocalChartRenderer } from '../../src/app/charts/localRenderer.ts';
 import { loadConfig } from '../../src/config.ts';
+import { segmentSettingsOf } from '../../src/core/segments.ts';
 import { synthesize } from '../../src/data/index.ts';
 import { CONSOLE_USER } from '../../src/features/feature.ts';
 import { customerDriversChart } from '../../src/features/charts/specs.ts';
@@ -146,8 +147,8 @@ describe('drawing /risk charts ahead in the workers', () => {
 
   it('fills a small budget with the at-risk segment first, by expected loss', async () => {
     const cacheDir = join(fx.dir, 'small');
-    // About a fifth of the store: a drivers chart is 100–200 KB.
-    const mb = ((CUSTOMERS / 5) * 150_000) / 2 ** 20;
+    // About a twelfth of the store (a drivers chart is 100–200 KB): fewer than the at-risk segment's 15.
+    const mb = ((CUSTOMERS / 12) * 150_000) / 2 ** 20;
     await withApp({ CHART_CACHE_DIR: cacheDir, CHART_CACHE_MB: String(mb) }, async (app) => {
       await app.warm();
       const report = (await app.prerendered())!;
@@ -157,11 +158,15 @@ describe('drawing /risk charts ahead in the workers', () => {
       expect(files.reduce((s, n) => s + n, 0)).toBeLessThanOrEqual(mb * 2 ** 20);
       const ids = await riskiest(app);
       const v = (await app.store.models.activeVersion())!;
-      const { risk, promoShare } = app.config;
-      const set = (await app.store.segments.find(v, { highRisk: risk.high, mediumRisk: risk.medium, promoShare }))!;
-      const [first] = await app.store.segments.members(set, 'at-risk', 0, 1);
+      const set = (await app.store.segments.find(v, segmentSettingsOf(app.config)))!;
+      const drawnAhead = await app.store.segments.members(set, 'at-risk', 0, report.charts);
+      // One the budget held for its expected loss, though by risk alone it would not have made it.
+      const byRiskAlone = new Set(ids.slice(0, report.charts));
+      const forItsLoss = drawnAhead.find((m) => !byRiskAlone.has(m.customer.id));
+      expect(forItsLoss).toBeDefined();
       for (const [id, onDisk] of [
-        [first.customer.id, true],
+        [drawnAhead[0].customer.id, true],
+        [forItsLoss!.customer.id, true],
         [ids[ids.length - 1], false],
       ] as const) {
         const before = app.charts.drawn;

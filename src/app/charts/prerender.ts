@@ -3,8 +3,8 @@
  * fifty managers asking at once about fifty customers wait for 600 ms of drawing on two cores;
  * read from disk the same charts cost nothing. After a start and after every new model, a worker
  * of its own at the lowest priority (Offload.prerender) draws the served model's chart of each
- * customer, riskiest first, until the disk budget is used: the whole store at a few thousand
- * customers, the riskiest at a million. The workers that answer stay free for the questions.
+ * customer, the at-risk segment first, until the disk budget is used: the whole store at a few
+ * thousand customers, the at-risk segment's head at a million. The workers that answer stay free for the questions.
  *
  * The event loop only hands out chunks of CHUNK charts, checking the budget, the model and the
  * app's shutdown between them.
@@ -55,40 +55,50 @@ type Deps = {
   segments: SegmentSettings;
 };
 
+/** A model version's drawing order, read once per worker: the at-risk segment's size, and the rest only when reached. */
+interface Order {
+  set: SegmentSet | null;
+  atRisk: number;
+  rest(): Promise<number[]>;
+}
+
+const orders = new Map<number, Promise<Order>>();
+function orderOf(deps: Deps, modelVersion: number): Promise<Order> {
+  let order = orders.get(modelVersion);
+  if (!order) {
+    orders.clear(); // one model's order at a time
+    order = (async () => {
+      const { store } = deps;
+      const set = await store.segments.find(modelVersion, deps.segments);
+      const atRisk = set ? ((await store.segments.aggregates(set)).find((a) => a.code === 'at-risk')?.size ?? 0) : 0;
+      let rest: Promise<number[]> | null = null;
+      const restIds = async () => {
+        const inAtRisk = new Set(set ? (await store.segments.members(set, 'at-risk', 0, atRisk)).map((m) => m.customer.id) : []);
+        const scores = (await store.models.scores(modelVersion)).filter((s) => !inAtRisk.has(s.id));
+        return scores.sort((x, y) => y.probability - x.probability || x.id - y.id).map((s) => s.id);
+      };
+      return { set, atRisk, rest: () => (rest ??= restIds()) };
+    })();
+    orders.set(modelVersion, order);
+    order.catch(() => orders.delete(modelVersion));
+  }
+  return order;
+}
+
 /**
  * The ids [from, from + count) in the order managers ask about customers: the at-risk segment by
  * expected loss (its stored order, read a page at a time: at a million customers the budget ends
  * inside it), then everybody else by risk, highest first (read whole, which only a store small
- * enough to get that far ever does).
+ * enough to get that far ever does). `total` is how many there are in all.
  */
 async function orderedIds(deps: Deps, modelVersion: number, from: number, count: number): Promise<{ ids: number[]; total: number }> {
-  const set = await deps.store.segments.find(modelVersion, deps.segments);
-  const atRisk = set ? ((await deps.store.segments.aggregates(set)).find((a) => a.code === 'at-risk')?.size ?? 0) : 0;
-  const population = set?.population ?? Infinity;
-  const ids = from < atRisk ? (await deps.store.segments.members(set!, 'at-risk', from, Math.min(count, atRisk - from))).map((m) => m.customer.id) : [];
-  if (ids.length < count) {
-    const rest = await restOrder(deps.store, modelVersion, set);
-    const start = Math.max(0, from - atRisk);
-    ids.push(...rest.slice(start, start + count - ids.length));
-    return { ids, total: atRisk + rest.length };
-  }
-  return { ids, total: set ? population : Infinity };
-}
-
-const rests = new Map<number, Promise<number[]>>();
-function restOrder(store: Store, modelVersion: number, set: SegmentSet | null): Promise<number[]> {
-  let order = rests.get(modelVersion);
-  if (!order) {
-    rests.clear(); // one model's order at a time
-    order = (async () => {
-      const atRisk = new Set(set ? (await store.segments.members(set, 'at-risk', 0, set.population)).map((m) => m.customer.id) : []);
-      const scores = (await store.models.scores(modelVersion)).filter((s) => !atRisk.has(s.id));
-      return scores.sort((a, b) => b.probability - a.probability || a.id - b.id).map((s) => s.id);
-    })();
-    rests.set(modelVersion, order);
-    order.catch(() => rests.delete(modelVersion));
-  }
-  return order;
+  const { set, atRisk, rest } = await orderOf(deps, modelVersion);
+  const ids = set && from < atRisk ? (await deps.store.segments.members(set, 'at-risk', from, Math.min(count, atRisk - from))).map((m) => m.customer.id) : [];
+  if (set && ids.length === count) return { ids, total: set.population };
+  const others = await rest();
+  const start = Math.max(0, from - atRisk);
+  ids.push(...others.slice(start, start + count - ids.length));
+  return { ids, total: atRisk + others.length };
 }
 
 /** One chunk, in a worker: each customer's chart as /risk draws it (src/features/risk.ts), onto disk. */
