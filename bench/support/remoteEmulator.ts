@@ -39,9 +39,8 @@ export async function startRemoteEmulator(): Promise<RemoteEmulator> {
   const ready = new Promise<{ token: string; apiRoot: string }>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
-    child.on('message', (m: { type: string } & Record<string, unknown>) => {
-      if (m.type === 'ready') resolve(m as unknown as { token: string; apiRoot: string });
-      else if (m.type === 'getUpdates') resolvePoll(m.at as number);
+    const event = (m: { type: string } & Record<string, unknown>) => {
+      if (m.type === 'getUpdates') resolvePoll(m.at as number);
       else if (m.type === 'pushed') pushes.get(m.chat as number)?.shift()?.(m.at as number);
       else if (m.type === 'sent') {
         const call = m as unknown as SentCall;
@@ -49,9 +48,23 @@ export async function startRemoteEmulator(): Promise<RemoteEmulator> {
         const i = waiters.findIndex((w) => w.chat === call.chat && (!w.method || w.method === call.method));
         if (i >= 0) waiters.splice(i, 1)[0].resolve(call);
       }
+    };
+    child.on('message', (m: { type: string; events?: ({ type: string } & Record<string, unknown>)[] } & Record<string, unknown>) => {
+      if (m.type === 'ready') resolve(m as unknown as { token: string; apiRoot: string });
+      else if (m.type === 'events') for (const e of m.events!) event(e);
     });
   });
   const { token, apiRoot } = await ready;
+  // One IPC message per turn of this event loop (the bot's), as the child batches its events.
+  let texts: { chat: number; text: string; delayMs: number }[] = [];
+  const queueText = (item: { chat: number; text: string; delayMs: number }) => {
+    if (texts.push(item) === 1) {
+      setImmediate(() => {
+        child.send({ type: 'texts', items: texts });
+        texts = [];
+      });
+    }
+  };
   return {
     token,
     apiRoot,
@@ -62,7 +75,7 @@ export async function startRemoteEmulator(): Promise<RemoteEmulator> {
         const list = pushes.get(chat) ?? [];
         list.push(resolve);
         pushes.set(chat, list);
-        child.send({ type: 'text', chat, text, delayMs });
+        queueText({ chat, text, delayMs });
       });
     },
     answer(chat, method) {

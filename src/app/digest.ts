@@ -5,6 +5,7 @@
 import { Telegram } from 'telegraf';
 import { telegramDigestTransport } from '../bot/digest.ts';
 import { installRetry } from '../bot/retry.ts';
+import { installTransport } from '../bot/transport.ts';
 import type { SendThrottle } from '../bot/throttle.ts';
 import { digestParts } from '../features/digest.ts';
 import type { Config } from '../config.ts';
@@ -97,10 +98,11 @@ export function startDigest(app: DigestApp, telegram: Telegram, opts: DigestSche
   });
 }
 
-/** A Bot API client for sending outside the bot process, with the bot's retry policy. */
+/** A Bot API client for sending outside the bot process, with the bot's transport and retry policy. */
 export function botApiClient(config: Pick<Config, 'telegramToken' | 'telegramApiRoot'>, log?: Logger): Telegram {
   if (!config.telegramToken) throw new Error('TELEGRAM_BOT_TOKEN is not set');
   const telegram = new Telegram(config.telegramToken, config.telegramApiRoot ? { apiRoot: config.telegramApiRoot } : {});
+  installTransport(telegram);
   installRetry(telegram, log);
   return telegram;
 }

@@ -12,6 +12,7 @@ import { decodeCallback } from './callbackData.ts';
 import { ChatQueues } from './chatQueues.ts';
 import { installRetry } from './retry.ts';
 import { sendReplies } from './send.ts';
+import { installTransport } from './transport.ts';
 import type { UpdateOrder } from './updateOrder.ts';
 
 /** Adds Telegram-only handlers (documents) that the transport-free features cannot express. */
@@ -48,9 +49,11 @@ export function createBot(deps: BotDeps): RunningBot {
     telegram: deps.apiRoot ? { apiRoot: deps.apiRoot } : {},
     handlerTimeout: 5 * 60_000,
   });
+  installTransport(bot.telegram);
   installRetry(bot.telegram, log);
-  // telegraf builds a fresh Telegram client for every update, so each one needs the retry too.
+  // telegraf builds a fresh Telegram client for every update, so each one needs both too.
   bot.use((ctx, next) => {
+    installTransport(ctx.telegram);
     installRetry(ctx.telegram, log);
     return next();
   });

@@ -28,7 +28,7 @@ export function retryDelayMs(err: unknown, attempt: number, policy: RetryPolicy)
   }
   const transient =
     (status !== undefined && status >= 500) ||
-    ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET'].includes(String(e.code));
+    ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'].includes(String(e.code));
   return transient ? policy.baseDelayMs * 2 ** (attempt - 1) : null;
 }
 

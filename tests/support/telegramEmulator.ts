@@ -60,6 +60,8 @@ export interface ApiCall {
   files: Record<string, UploadedFile>;
   /** Date.now() when the request arrived. */
   at: number;
+  /** The request's User-Agent: which HTTP client the bot used. */
+  userAgent?: string;
   /** Set when the emulator answered (or dropped the connection: ok false, error_code 0). */
   ok?: boolean;
   result?: unknown;
@@ -854,7 +856,7 @@ export class TelegramEmulator {
     try {
       const { params, files } = parseRequest(req.headers['content-type'], await readBody(req), url.searchParams);
       if (params.method === method) delete params.method; // telegraf repeats it in multipart bodies
-      call = { method, params, files, at: Date.now() };
+      call = { method, params, files, at: Date.now(), userAgent: req.headers['user-agent'] };
     } catch (e) {
       const error = e instanceof ApiError ? e : badRequest(String(e));
       return respond(res, error.code, { ok: false, error_code: error.code, description: error.message });

@@ -24,19 +24,24 @@ function wrapGreedy(words: string[], maxChars: number): string[] {
 export function wrapLabel(text: string, maxChars: number, maxLines = Number.POSITIVE_INFINITY): string[] {
   // Only plain spaces break: a no-break space holds a number to its unit («6 120 тыс. ₽»).
   const words = text.trim().split(/ +/).filter(Boolean);
-  let best = wrapGreedy(words, maxChars);
+  const best = wrapGreedy(words, maxChars);
   if (best.length > maxLines) {
     const kept = best.slice(0, maxLines);
     const last = kept[maxLines - 1];
     kept[maxLines - 1] = `${last.length < maxChars ? last : last.slice(0, maxChars - 1).trimEnd()}…`;
     return kept;
   }
-  for (let width = maxChars - 1; best.length > 1 && width > 0; width--) {
-    const lines = wrapGreedy(words, width);
-    if (lines.length > best.length) break;
-    best = lines;
+  if (best.length === 1) return best;
+  // The narrowest width that needs no more lines: greedy wrapping's line count only grows as the
+  // width shrinks, so bisection finds it (a /risk chart wraps sixteen captions per answer).
+  let lo = 1;
+  let hi = maxChars;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (wrapGreedy(words, mid).length > best.length) lo = mid + 1;
+    else hi = mid;
   }
-  return best;
+  return wrapGreedy(words, lo);
 }
 
 /**
