@@ -14,6 +14,9 @@
  * «text» answers without the chart (a stub renderer, photo dropped); «chart» as in production, where
  * the workers have drawn every customer's chart onto disk after the start (src/app/charts/prerender.ts);
  * «chart-cold» draws each chart when asked (memory cache only, no disk), as with CHART_CACHE_MB=0.
+ * Before the measured rounds every chat sends once at the same instant, unmeasured but reported
+ * (`firstBurstMaxMs`): the bot then has its connections open and its code compiled, as one that
+ * has been answering has.
  *
  *   npm run bench:bot
  *   npm run bench:bot -- --chats 50 --rounds 10 --burst-rounds 3 --think 5000
@@ -124,7 +127,11 @@ async function scenario(variant: Variant, shape: 'burst' | 'paced') {
   const polling = startPolling(bot);
   const method = variant === 'text' ? 'sendMessage' : 'sendPhoto';
   const chats = Array.from({ length: CHATS }, (_, i) => 10_000 + i);
-  await ask(em, method, chats[0]); // warm-up: connections, first render, model load
+  // Warm-up, unmeasured: one burst from every chat, so what follows is a bot that has been
+  // answering (its connections to Telegram open, its code compiled). It is reported on its own:
+  // the first burst after a start.
+  await ask(em, method, chats[0]);
+  const firstBurst = (await Promise.all(chats.map((c) => ask(em, method, c)))).sort((a, b) => a - b);
 
   const samples: number[] = [];
   const loop = monitorEventLoopDelay({ resolution: 5 });
@@ -159,6 +166,7 @@ async function scenario(variant: Variant, shape: 'burst' | 'paced') {
     p95Ms: q(0.95),
     p99Ms: q(0.99),
     maxMs: q(1),
+    firstBurstMaxMs: Math.round(firstBurst.at(-1)! * 10) / 10,
     throughputPerS: Math.round((samples.length / seconds) * 10) / 10,
     targetP99Ms: TARGET_P99[variant],
     loopMaxMs: Math.round(loop.max / 1e5) / 10,
@@ -174,12 +182,12 @@ for (const variant of values.variants!.split(',') as Variant[]) {
 
 // Other processes on the machine skew every number here; the load average beside each row says how much.
 console.log(`/risk round trip through the emulator: ${CHATS} chats; burst ${BURST_ROUNDS} rounds, paced ${ROUNDS} requests each with think ${THINK_MS} ms; model ${trained.model.family}\n`);
-console.log('| answer | load | requests | p50 ms | p95 ms | p99 ms | max ms | req/s | loop max ms | p99 target ms | load average |');
-console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+console.log('| answer | load | requests | p50 ms | p95 ms | p99 ms | max ms | req/s | loop max ms | p99 target ms | first burst max ms | load average |');
+console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
 for (const r of rows) {
   const ok = r.p99Ms <= r.targetP99Ms ? '✓' : '✗';
   console.log(
-    `| ${r.variant} | ${r.shape} | ${r.requests} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} | ${r.maxMs} | ${r.throughputPerS} | ${r.loopMaxMs} | ${r.targetP99Ms} ${ok} | ${r.loadAverage.before.join(' ')} |`,
+    `| ${r.variant} | ${r.shape} | ${r.requests} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} | ${r.maxMs} | ${r.throughputPerS} | ${r.loopMaxMs} | ${r.targetP99Ms} ${ok} | ${r.firstBurstMaxMs} | ${r.loadAverage.before.join(' ')} |`,
   );
 }
 const loadAtEnd = load();

@@ -13,7 +13,7 @@
  * prints each phase as it is recorded and the app's log to stderr (a probe that waits for an
  * answer that never comes shows where).
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRemoteEmulator, type SentCall } from './remoteEmulator.ts';
@@ -45,11 +45,15 @@ export async function probeBot(opts: BotProbeOptions) {
   const phase = monitorEventLoopDelay({ resolution: 5 });
   const clock = () => performance.timeOrigin + performance.now();
   const rows: Record<string, unknown>[] = [];
+  let phaseCarryMax = 0;
+  const loopFigures = (h: IntervalHistogram) => ({ max: h.max, p99: h.percentile(99), mean: h.mean, count: h.count });
+  const overallParts: ReturnType<typeof loopFigures>[] = [];
   const record = async (what: string, value: Record<string, unknown>) => {
     await sleep(20); // let the monitor's timer see a block that just ended
-    rows.push({ what, ...value, loopMaxMs: ms(phase.max / 1e6), load: load() });
+    rows.push({ what, ...value, loopMaxMs: ms(Math.max(phaseCarryMax, phase.max) / 1e6), load: load() });
     process.stderr.write(`${what}\n`);
     phase.reset();
+    phaseCarryMax = 0;
   };
 
   overall.enable();
@@ -72,6 +76,19 @@ export async function probeBot(opts: BotProbeOptions) {
   const warmable = app as unknown as { warm?: () => Promise<void> };
   if (warmable.warm) await warmable.warm();
   else app.assistant.segments(); // what main.ts did before precomputed segments
+  /**
+   * The probe's own bookkeeping: on the bot's thread, but nothing a user asked for, so kept out of
+   * the event-loop figures. A monitor counts a block at its next tick (even one switched off
+   * meanwhile), so the figures so far are kept aside and the monitors reset once that tick is past.
+   */
+  const offTheClock = async (work: () => Promise<void>) => {
+    overallParts.push(loopFigures(overall));
+    phaseCarryMax = Math.max(phaseCarryMax, phase.max);
+    await work();
+    await sleep(20);
+    overall.reset();
+    phase.reset();
+  };
   const polling = startPolling(bot);
   const polledAt = await em.firstPoll;
   await record('start → first getUpdates', { ms: ms(polledAt - t0) });
@@ -111,9 +128,10 @@ export async function probeBot(opts: BotProbeOptions) {
   // its card: dropped first), the next reads it.
   const week = currentPeriod(app.config).key;
   const sql = storeSql(app.store);
-  const dropPlan = async () => {
-    for (const table of ['campaign_outreach', 'campaign_member', 'campaign_plan']) await sql.run(`DELETE FROM ${table} WHERE week = ?`, week);
-  };
+  const dropPlan = () =>
+    offTheClock(async () => {
+      for (const table of ['campaign_outreach', 'campaign_member', 'campaign_plan']) await sql.run(`DELETE FROM ${table} WHERE week = ?`, week);
+    });
   await dropPlan();
   for (const label of ['first /plan (drawn)', 'again /plan (stored)']) {
     const s = await ask(1, '/plan', ['sendMessage']);
@@ -145,13 +163,16 @@ export async function probeBot(opts: BotProbeOptions) {
   // As the bot's schedule runs it (in a worker when the pool runs); no subscribers, so nothing is sent.
   await deliverDigest(app, bot.telegram)(currentPeriod(app.config), { trigger: 'manual', force: true });
   const digestDone = clock();
-  const atRiskCount = (await app.store.digests.get(week))?.atRiskIds.length;
-  // A benchmark's digest and plan are no real week's: drop them, so they neither show in next
-  // week's comparison nor keep this model version from `retention gc`.
-  for (const table of ['digest_delivery', 'digest_part', 'digest_run']) await sql.run(`DELETE FROM ${table} WHERE period = ?`, week);
-  const digestMs = digestDone - tDigest;
   const digestRisk = (await Promise.all(digestSeries)).filter((r) => r.pushedAt < digestDone).map((r) => r.sendMessage);
-  await record('digest composed and recorded', { ms: ms(digestMs), atRisk: atRiskCount, riskDuring: { requests: digestRisk.length, textMaxMs: maxOf(digestRisk) } });
+  await record('digest composed and recorded', { ms: ms(digestDone - tDigest), riskDuring: { requests: digestRisk.length, textMaxMs: maxOf(digestRisk) } });
+  // The probe's own bookkeeping, on the bot's thread but nothing a user asked for: reading back the
+  // 248k at-risk ids and deleting the digest are left out of the event-loop figures.
+  await offTheClock(async () => {
+    rows.at(-1)!.atRisk = (await app.store.digests.get(week))?.atRiskIds.length;
+    // A benchmark's digest and plan are no real week's: drop them, so they neither show in next
+    // week's comparison nor keep this model version from `retention gc`.
+    for (const table of ['digest_delivery', 'digest_part', 'digest_run']) await sql.run(`DELETE FROM ${table} WHERE period = ?`, week);
+  });
 
   const warm: { text: number; chart: number }[] = [];
   for (let k = 0; k < 20; k++) {
@@ -166,7 +187,14 @@ export async function probeBot(opts: BotProbeOptions) {
   });
 
   await dropPlan();
-  const loop = { maxMs: ms(overall.max / 1e6), p99Ms: ms(overall.percentile(99) / 1e6), meanMs: ms(overall.mean / 1e6) };
+  // Over the parts between the probe's bookkeeping: the p99 is the largest part's p99, an upper bound.
+  const parts = [...overallParts, loopFigures(overall)].filter((p) => p.count > 0);
+  const count = parts.reduce((n, p) => n + p.count, 0);
+  const loop = {
+    maxMs: ms(Math.max(...parts.map((p) => p.max)) / 1e6),
+    p99Ms: ms(Math.max(...parts.map((p) => p.p99)) / 1e6),
+    meanMs: ms(parts.reduce((a, p) => a + p.mean * p.count, 0) / count / 1e6),
+  };
   await polling.stop();
   await app.close();
   await em.close();
