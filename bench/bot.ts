@@ -9,11 +9,13 @@
  * whose delay is measured per scenario (perf_hooks.monitorEventLoopDelay), is the bot's alone.
  *
  * Two load shapes per variant:
- *   burst — every chat sends at the same instant, `--burst-rounds` times (the worst moment);
+ *   burst — every chat sends at the same instant, `--burst-rounds` times (the worst moment); a
+ *           round ends when every chat has its whole answer;
  *   paced — every chat sends, waits for the answer, pauses ~`--think` ms (exponential), repeats.
- * «text» answers without the chart (a stub renderer, photo dropped); «chart» as in production, where
- * the workers have drawn every customer's chart onto disk after the start (src/app/charts/prerender.ts);
- * «chart-cold» draws each chart when asked (memory cache only, no disk), as with CHART_CACHE_MB=0.
+ * Each answer is the production /risk, its card first and then its chart, and both are timed:
+ * «text» and «chart» with the charts the workers drew onto disk after the start («ahead»,
+ * src/app/charts/prerender.ts), «text-cold» and «chart-cold» with each chart drawn when asked
+ * («cold»: memory cache only, no disk, as with CHART_CACHE_MB=0).
  * Before the measured rounds every chat sends once at the same instant, unmeasured but reported
  * (`firstBurstMaxMs`): the bot then has its connections open and its code compiled, as one that
  * has been answering has.
@@ -38,7 +40,7 @@ import { buildApp } from '../src/app/app.ts';
 import { CachingChartRenderer } from '../src/app/charts/cache.ts';
 import { createChartRenderer } from '../src/app/charts/index.ts';
 import type { ChartRenderer } from '../src/features/charts/index.ts';
-import { startPolling, tinyPng } from '../tests/support/telegramEmulator.ts';
+import { startPolling } from '../tests/support/telegramEmulator.ts';
 import { startRemoteEmulator, type RemoteEmulator } from './support/remoteEmulator.ts';
 
 const { values } = parseArgs({
@@ -49,7 +51,7 @@ const { values } = parseArgs({
     think: { type: 'string', default: '5000' },
     families: { type: 'string' },
     shapes: { type: 'string', default: 'burst,paced' },
-    variants: { type: 'string', default: 'text,chart,chart-cold' },
+    variants: { type: 'string', default: 'ahead,cold' },
     out: { type: 'string', default: 'bench/results/bot.json' },
   },
 });
@@ -57,7 +59,6 @@ const CHATS = Math.max(1, Number(values.chats));
 const ROUNDS = Math.max(1, Number(values.rounds));
 const BURST_ROUNDS = Math.max(1, Number(values['burst-rounds']));
 const THINK_MS = Math.max(0, Number(values.think));
-const TARGET_P99 = { text: 50, chart: 250, 'chart-cold': 250 };
 const REAL_DIR = resolve(process.cwd(), '../shared/data/one-click');
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-bot-'));
@@ -78,7 +79,6 @@ await app.offload.whenReady(true);
 const ahead = await app.prerendered();
 console.log(`charts drawn ahead: ${ahead?.charts ?? 0} (${ahead?.drawn ?? 0} drawn) in ${((ahead?.ms ?? 0) / 1000).toFixed(1)} s, ${((ahead?.bytes ?? 0) / 2 ** 20).toFixed(0)} MB`);
 
-const STUB_PNG = tinyPng();
 function dialogueWith(charts: ChartRenderer): Dialogue {
   const features = createFeatures({
     assistant: app.assistant,
@@ -94,22 +94,23 @@ function dialogueWith(charts: ChartRenderer): Dialogue {
   });
   return createDialogue({ features, pending: storedQuestions(app.store.chatState), exampleId: app.assistant.exampleId, log: app.log });
 }
-const textOnly: Dialogue = (() => {
-  const d = dialogueWith({ render: async () => STUB_PNG });
-  return { ...d, handleText: async (u, t) => (await d.handleText(u, t)).filter((r) => r.type !== 'photo') };
-})();
 const drawnWhenAsked = dialogueWith(new CachingChartRenderer(createChartRenderer(), { pool: () => app.offload.renderPool() }));
-const DIALOGUES = { text: textOnly, chart: app.dialogue, 'chart-cold': drawnWhenAsked };
+const DIALOGUES = { ahead: app.dialogue, cold: drawnWhenAsked };
 type Variant = keyof typeof DIALOGUES;
+/** The rows each variant reports: its text's and its chart's arrival. */
+const ROWS = { ahead: { sendMessage: 'text', sendPhoto: 'chart' }, cold: { sendMessage: 'text-cold', sendPhoto: 'chart-cold' } } as const;
+const TARGET_P99 = { sendMessage: 50, sendPhoto: 250 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pick = () => ids[Math.floor(Math.random() * ids.length)];
 
-/** One /risk: from the moment the emulator queued it until it accepted `method` (emulator clock). */
-async function ask(em: RemoteEmulator, method: string, chat: number): Promise<number> {
-  const done = em.answer(chat, method);
+type Answered = { sendMessage: number; sendPhoto: number };
+/** One /risk: from the moment the emulator queued it until it accepted the text, and the chart (emulator clock). */
+async function ask(em: RemoteEmulator, chat: number): Promise<Answered> {
+  const text = em.answer(chat, 'sendMessage');
+  const chart = em.answer(chat, 'sendPhoto');
   const pushedAt = await em.send(chat, `/risk ${pick()}`);
-  return (await done).at - pushedAt;
+  return { sendMessage: (await text).at - pushedAt, sendPhoto: (await chart).at - pushedAt };
 }
 const load = () => loadavg().map((l) => Math.round(l * 100) / 100);
 
@@ -125,27 +126,27 @@ async function scenario(variant: Variant, shape: 'burst' | 'paced') {
   });
   const { bot } = createBot(deps);
   const polling = startPolling(bot);
-  const method = variant === 'text' ? 'sendMessage' : 'sendPhoto';
   const chats = Array.from({ length: CHATS }, (_, i) => 10_000 + i);
   // Warm-up, unmeasured: one burst from every chat, so what follows is a bot that has been
   // answering (its connections to Telegram open, its code compiled). It is reported on its own:
   // the first burst after a start.
-  await ask(em, method, chats[0]);
-  const firstBurst = (await Promise.all(chats.map((c) => ask(em, method, c)))).sort((a, b) => a - b);
+  await ask(em, chats[0]);
+  const firstBurst = await Promise.all(chats.map((c) => ask(em, c)));
 
-  const samples: number[] = [];
+  const samples: Answered[] = [];
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const loadBefore = load();
   const t0 = performance.now();
   if (shape === 'burst') {
-    for (let r = 0; r < BURST_ROUNDS; r++) samples.push(...(await Promise.all(chats.map((c) => ask(em, method, c)))));
+    // A round ends when every chat has its text and its chart.
+    for (let r = 0; r < BURST_ROUNDS; r++) samples.push(...(await Promise.all(chats.map((c) => ask(em, c)))));
   } else {
     await Promise.all(
       chats.map(async (c) => {
         await sleep(Math.random() * THINK_MS); // spread the first requests
         for (let r = 0; r < ROUNDS; r++) {
-          samples.push(await ask(em, method, c));
+          samples.push(await ask(em, c));
           await sleep(-Math.log(1 - Math.random()) * THINK_MS);
         }
       }),
@@ -156,28 +157,30 @@ async function scenario(variant: Variant, shape: 'burst' | 'paced') {
   loop.disable();
   await polling.stop();
   await em.close();
-  samples.sort((a, b) => a - b);
-  const q = (p: number) => Math.round(samples[Math.min(samples.length - 1, Math.ceil(p * samples.length) - 1)] * 10) / 10;
-  return {
-    variant,
-    shape,
-    requests: samples.length,
-    p50Ms: q(0.5),
-    p95Ms: q(0.95),
-    p99Ms: q(0.99),
-    maxMs: q(1),
-    firstBurstMaxMs: Math.round(firstBurst.at(-1)! * 10) / 10,
-    throughputPerS: Math.round((samples.length / seconds) * 10) / 10,
-    targetP99Ms: TARGET_P99[variant],
-    loopMaxMs: Math.round(loop.max / 1e5) / 10,
-    loopP99Ms: Math.round(loop.percentile(99) / 1e5) / 10,
-    loadAverage: { before: loadBefore, after: load() },
-  };
+  return (['sendMessage', 'sendPhoto'] as const).map((method) => {
+    const xs = samples.map((s) => s[method]).sort((a, b) => a - b);
+    const q = (p: number) => Math.round(xs[Math.min(xs.length - 1, Math.ceil(p * xs.length) - 1)] * 10) / 10;
+    return {
+      variant: ROWS[variant][method],
+      shape,
+      requests: xs.length,
+      p50Ms: q(0.5),
+      p95Ms: q(0.95),
+      p99Ms: q(0.99),
+      maxMs: q(1),
+      throughputPerS: Math.round((xs.length / seconds) * 10) / 10,
+      targetP99Ms: TARGET_P99[method],
+      loopMaxMs: Math.round(loop.max / 1e5) / 10,
+      loopP99Ms: Math.round(loop.percentile(99) / 1e5) / 10,
+      firstBurstMaxMs: Math.round(Math.max(...firstBurst.map((s) => s[method])) * 10) / 10,
+      loadAverage: { before: loadBefore, after: load() },
+    };
+  });
 }
 
 const rows = [];
 for (const variant of values.variants!.split(',') as Variant[]) {
-  for (const shape of values.shapes!.split(',') as ('burst' | 'paced')[]) rows.push(await scenario(variant, shape));
+  for (const shape of values.shapes!.split(',') as ('burst' | 'paced')[]) rows.push(...(await scenario(variant, shape)));
 }
 
 // Other processes on the machine skew every number here; the load average beside each row says how much.

@@ -2,7 +2,7 @@
 import { Markup, type Telegram } from 'telegraf';
 import type { Message } from 'telegraf/types';
 import type { Logger } from '../core/ports.ts';
-import type { Answer, Button, Reply } from '../core/reply.ts';
+import { drawnPhoto, type Answer, type Button, type Reply } from '../core/reply.ts';
 import { shorten } from '../core/text.ts';
 import * as M from '../messages.ts';
 import { encodeCallback } from './callbackData.ts';
@@ -115,8 +115,9 @@ async function editReply(telegram: Telegram, chatId: number, messageId: number, 
 }
 
 /**
- * An answer in order: text first, then its chart or file. A chart or file that still fails after
- * the client's retries costs only itself: it is logged and the chat gets one short line instead.
+ * An answer in order: text first, then its chart or file; a later photo is drawn only once the
+ * messages before it are sent. A chart or file that still fails (to draw, or after the client's
+ * retries) costs only itself: it is logged and the chat gets one short line instead.
  * `pressed` is the message whose button was pressed, which an edit reply replaces.
  */
 export async function sendReplies(
@@ -137,10 +138,10 @@ export async function sendReplies(
       continue;
     }
     try {
-      await sendReply(telegram, chatId, reply);
+      await sendReply(telegram, chatId, reply.type === 'later-photo' ? await drawnPhoto(reply) : reply);
     } catch (err) {
       log?.warn('attachment not sent', { type: reply.type, fileName: reply.fileName, error: (err as Error).message });
-      await telegram.sendMessage(chatId, reply.type === 'photo' ? M.CHAT.chartNotSent : M.CHAT.fileNotSent);
+      await telegram.sendMessage(chatId, reply.type === 'document' ? M.CHAT.fileNotSent : M.CHAT.chartNotSent);
     }
   }
 }

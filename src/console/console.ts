@@ -1,6 +1,6 @@
 /** The assistant over stdin/stdout: the same dialogue as the bot, photos saved as files. */
 import { createInterface } from 'node:readline';
-import type { Answer, Button } from '../core/reply.ts';
+import { drawnPhoto, type Answer, type Button, type LaterPhoto } from '../core/reply.ts';
 import type { Dialogue } from '../features/dialogue.ts';
 import { CONSOLE_USER } from '../features/feature.ts';
 import * as M from '../messages.ts';
@@ -31,7 +31,7 @@ function buttonCommand(b: Button): string {
   }
 }
 
-export function renderReply(reply: Answer, outDir: string, seq: number): string {
+export function renderReply(reply: Exclude<Answer, LaterPhoto>, outDir: string, seq: number): string {
   if (reply.type === 'text' || reply.type === 'edit') {
     const hints = (reply.buttons ?? []).flat().map((b) => M.CHAT.buttonHint(b.text, buttonCommand(b)));
     return [...(reply.type === 'edit' ? [M.CAMPAIGN.consoleEdited] : []), reply.text, ...hints].join('\n');
@@ -72,8 +72,9 @@ export async function runConsole(dialogue: Dialogue, opts: ConsoleOptions): Prom
       }
       if (!greeted && !repeatsGreeting) await greet();
       greeted = true;
+      // In order, each as soon as it is ready: the card is shown before its chart is drawn.
       for (const reply of await dialogue.handleText(CONSOLE_USER, line)) {
-        write(renderReply(reply, opts.outDir, ++seq));
+        write(renderReply(reply.type === 'later-photo' ? await drawnPhoto(reply) : reply, opts.outDir, ++seq));
       }
       write('');
     }

@@ -36,8 +36,31 @@ export interface EditReply {
   buttons?: Button[][];
 }
 
+/**
+ * A chart drawn only once the messages before it are sent: a /risk card goes out without waiting
+ * for its picture, which in a burst of questions, or with a chart nobody has drawn yet, is most of
+ * the wait. Only answers carry one; what is stored (a digest's parts) is always drawn.
+ */
+export interface LaterPhoto {
+  type: 'later-photo';
+  fileName: string;
+  draw(): Promise<Buffer>;
+}
+
+/** What a command is answered with. */
+export type Outgoing = Reply | LaterPhoto;
+
 /** What a pressed button is answered with: new messages, or the pressed one redrawn. */
-export type Answer = Reply | EditReply;
+export type Answer = Outgoing | EditReply;
+
+export type Photo = Extract<Reply, { type: 'photo' }>;
+
+export const drawnPhoto = async (later: LaterPhoto): Promise<Photo> => ({ type: 'photo', png: await later.draw(), fileName: later.fileName });
+
+/** Every later photo drawn: for an answer that crosses to another thread whole (a worker's). */
+export function drawn<T extends Answer>(answers: readonly T[]): Promise<Exclude<T, LaterPhoto>[]> {
+  return Promise.all(answers.map((a) => (a.type === 'later-photo' ? drawnPhoto(a) : a))) as Promise<Exclude<T, LaterPhoto>[]>;
+}
 
 export const text = (t: string, buttons?: Button[][]): Reply => ({ type: 'text', text: t, buttons });
 export const edit = (t: string, buttons?: Button[][]): EditReply => ({ type: 'edit', text: t, buttons });

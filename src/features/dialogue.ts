@@ -6,7 +6,7 @@
  */
 import { NoModelError, NotFoundError } from '../core/errors.ts';
 import type { ChatStateRepository, Logger } from '../core/ports.ts';
-import { text, type Answer, type CallbackData, type Reply } from '../core/reply.ts';
+import { text, type Answer, type CallbackData, type Outgoing, type Reply } from '../core/reply.ts';
 import * as M from '../messages.ts';
 import type { CallbackHandlers, ChatUser, Feature, MenuItem } from './feature.ts';
 import { understand } from './intents.ts';
@@ -47,7 +47,7 @@ export interface Dialogue {
   hint(): Promise<string>;
   /** The short menu after a message without a clear intent: the hint with buttons to the two call lists. */
   menuReply(): Promise<Reply[]>;
-  handleText(user: ChatUser, input: string): Promise<Reply[]>;
+  handleText(user: ChatUser, input: string): Promise<Outgoing[]>;
   /** `data` is null when the button's payload could not be decoded (an old or forged button). */
   handleCallback(user: ChatUser, data: CallbackData | null): Promise<Answer[]>;
 }
@@ -67,7 +67,7 @@ export function createDialogue({ features, pending, exampleId, log }: DialogueDe
     }
   }
 
-  async function run(feature: Feature, user: ChatUser, args: string): Promise<Reply[]> {
+  async function run(feature: Feature, user: ChatUser, args: string): Promise<Outgoing[]> {
     if (feature.access === 'admin' && !user.isAdmin) return [text(M.CHAT.adminOnly)];
     if (!args && feature.asksWhenBare) await pending.set(user.chatId, feature.command);
     return guarded(feature.command, () => feature.run(user, args));
@@ -83,7 +83,7 @@ export function createDialogue({ features, pending, exampleId, log }: DialogueDe
     return [text(M.CHAT.notUnderstood(await exampleId()), buttons)];
   }
 
-  async function plainMessage(user: ChatUser, message: string): Promise<Reply[]> {
+  async function plainMessage(user: ChatUser, message: string): Promise<Outgoing[]> {
     const askedFor = await pending.take(user.chatId);
     const asked = askedFor === null ? undefined : byCommand(askedFor);
     const intent = understand(message);

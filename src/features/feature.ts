@@ -2,7 +2,7 @@
  * The shape every user-facing command has. The bot, the console, the CLI and the command menu
  * all iterate one list of these (registry.ts); a new command is a new module plus one line there.
  */
-import type { Answer, CallbackData, Reply } from '../core/reply.ts';
+import type { Answer, CallbackData, Outgoing } from '../core/reply.ts';
 
 export interface ChatUser {
   chatId: number;
@@ -26,7 +26,7 @@ export interface Feature {
   description: string;
   /** 'admin' commands are refused to other allowed users. */
   access: 'allowed' | 'admin';
-  run(user: ChatUser, args: string): Promise<Reply[]>;
+  run(user: ChatUser, args: string): Promise<Outgoing[]>;
   /**
    * Run without arguments, the command asked a question: the chat's next plain message is its
    * argument («/risk», then «215349»). Other plain messages are routed by intents.ts.

@@ -5,7 +5,7 @@
  */
 import type { Assistant } from '../core/assistant.ts';
 import { NotFoundError } from '../core/errors.ts';
-import { text, type Reply } from '../core/reply.ts';
+import { text, type Outgoing } from '../core/reply.ts';
 import * as M from '../messages.ts';
 import { customerDriversChart } from './charts/specs.ts';
 import type { ChartRenderer } from './charts/index.ts';
@@ -28,11 +28,13 @@ function parseIds(args: string): number[] | null {
 }
 
 export function riskFeature({ assistant, charts, campaign, timeZone, units }: RiskFeatureDeps): Feature {
-  async function answer(id: number): Promise<Reply[]> {
+  async function answer(id: number): Promise<Outgoing[]> {
     try {
       const card = await riskCard({ assistant, campaign, timeZone, units }, id);
-      const png = await charts.render(customerDriversChart(card.risk, units));
-      return [text(card.text, card.buttons.length ? card.buttons : undefined), { type: 'photo', png, fileName: `risk-${card.risk.customer.id}.png` }];
+      return [
+        text(card.text, card.buttons.length ? card.buttons : undefined),
+        { type: 'later-photo', fileName: `risk-${card.risk.customer.id}.png`, draw: () => charts.render(customerDriversChart(card.risk, units)) },
+      ];
     } catch (err) {
       if (!(err instanceof NotFoundError && err.what === 'customer')) throw err;
       const reason = await assistant.excluded(id);
@@ -50,7 +52,7 @@ export function riskFeature({ assistant, charts, campaign, timeZone, units }: Ri
       const ids = parseIds(args);
       if (!ids) return [text(M.CHAT.badRiskId(args, await assistant.exampleId()))];
       const shown = ids.slice(0, M.MAX_RISK_IDS);
-      const replies: Reply[] = ids.length > shown.length ? [text(M.CHAT.tooManyIds(ids.length, shown))] : [];
+      const replies: Outgoing[] = ids.length > shown.length ? [text(M.CHAT.tooManyIds(ids.length, shown))] : [];
       for (const id of shown) replies.push(...(await answer(id)));
       return replies;
     },

@@ -4,6 +4,7 @@
  * first when it does not, nothing drawn twice across a restart, and a new model's charts drawn
  * when it becomes active.
  */
+import { drawn } from '../../src/core/reply.ts';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -130,7 +131,7 @@ describe('drawing /risk charts ahead in the workers', () => {
       expect(report).toMatchObject({ modelVersion: await app.store.models.activeVersion(), charts: ids.length, drawn: ids.length });
       expect(readdirSync(cacheDir).filter((f) => f.endsWith('.png'))).toHaveLength(ids.length);
       for (const id of [ids[0], ids[ids.length - 1], ids[17]]) {
-        const replies = await app.dialogue.handleText(CONSOLE_USER, `/risk ${id}`);
+        const replies = await drawn(await app.dialogue.handleText(CONSOLE_USER, `/risk ${id}`));
         const photo = replies.find((r) => r.type === 'photo')!;
         expect(photo.type).toBe('photo');
         const expected = await new LocalChartRenderer().render(customerDriversChart(await app.assistant.risk(id), app.config.units));
@@ -170,7 +171,7 @@ describe('drawing /risk charts ahead in the workers', () => {
         [ids[ids.length - 1], false],
       ] as const) {
         const before = app.charts.drawn;
-        await app.dialogue.handleText(CONSOLE_USER, `/risk ${id}`);
+        await drawn(await app.dialogue.handleText(CONSOLE_USER, `/risk ${id}`));
         expect(app.charts.drawn - before).toBe(onDisk ? 0 : 1);
       }
     });
@@ -193,7 +194,7 @@ describe('drawing /risk charts ahead in the workers', () => {
           let lastAsked = 0;
           for (const id of ids.slice(0, 6)) {
             lastAsked = Date.now(); // the question's arrival, which the quiet is counted from
-            await app.dialogue.handleText(CONSOLE_USER, `/risk ${id}`);
+            await drawn(await app.dialogue.handleText(CONSOLE_USER, `/risk ${id}`));
             await new Promise((r) => setTimeout(r, 400));
           }
           expect((await app.prerendered())!.charts).toBe(ids.length);
@@ -221,7 +222,7 @@ describe('drawing /risk charts ahead in the workers', () => {
     await withApp({ CHART_CACHE_DIR: join(fx.dir, 'off'), CHART_CACHE_MB: '0' }, async (app) => {
       await app.warm();
       expect(await app.prerendered()).toBeNull();
-      await app.dialogue.handleText(CONSOLE_USER, `/risk ${(await riskiest(app))[0]}`);
+      await drawn(await app.dialogue.handleText(CONSOLE_USER, `/risk ${(await riskiest(app))[0]}`));
       expect(existsSync(join(fx.dir, 'off'))).toBe(false);
     });
   });

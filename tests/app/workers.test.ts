@@ -14,7 +14,7 @@ import { deliverDigest } from '../../src/app/digest.ts';
 import { botApiClient } from '../../src/app/digest.ts';
 import { loadConfig } from '../../src/config.ts';
 import { periodFromKey } from '../../src/core/digest/period.ts';
-import type { Answer } from '../../src/core/reply.ts';
+import { drawn, type Answer, type LaterPhoto } from '../../src/core/reply.ts';
 import type { SqliteStore } from '../../src/data/index.ts';
 import { CONSOLE_USER } from '../../src/features/feature.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -52,7 +52,7 @@ const tasks = () => runs.mock.calls.map((c) => c[0]);
 /** An answer's files as their cells: an .xlsx carries its write time, so its bytes differ from one second to the next. */
 async function cells(replies: readonly Answer[]) {
   return Promise.all(
-    replies.map(async (r) => {
+    (await drawn(replies)).map(async (r) => {
       if (r.type !== 'document') return bytes([r]);
       const wb = new ExcelJS.Workbook();
       await wb.xlsx.load(r.content as unknown as ArrayBuffer);
@@ -60,7 +60,7 @@ async function cells(replies: readonly Answer[]) {
     }),
   );
 }
-const bytes = (replies: readonly Answer[]) => replies.map((r) => (r.type === 'text' || r.type === 'edit' ? r.text : r.type === 'photo' ? r.png : r.content));
+const bytes = (replies: readonly Exclude<Answer, LaterPhoto>[]) => replies.map((r) => (r.type === 'text' || r.type === 'edit' ? r.text : r.type === 'photo' ? r.png : r.content));
 
 describe('the worker pool', () => {
   it('draws charts byte for byte as this thread does, and caches them', async () => {
@@ -94,8 +94,8 @@ describe('the worker pool', () => {
     const button = await pooled.dialogue.handleCallback(CONSOLE_USER, { kind: 'export', code: 'cart' });
     expect(await cells(button)).toEqual(await cells(await inPlace.dialogue.handleCallback(CONSOLE_USER, { kind: 'export', code: 'cart' })));
     // A coded error crosses the thread as itself: the dialogue words it as usual.
-    expect(bytes(await pooled.dialogue.handleText(CONSOLE_USER, '/export nonsense'))).toEqual(
-      bytes(await inPlace.dialogue.handleText(CONSOLE_USER, '/export nonsense')),
+    expect(bytes(await drawn(await pooled.dialogue.handleText(CONSOLE_USER, '/export nonsense')))).toEqual(
+      bytes(await drawn(await inPlace.dialogue.handleText(CONSOLE_USER, '/export nonsense'))),
     );
   });
 

@@ -11,13 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeDigest, digestRunner } from '../../src/app/digest.ts';
 import { periodFromKey } from '../../src/core/digest/period.ts';
 import { highRiskEntrants } from '../../src/core/entrants.ts';
-import type { Reply } from '../../src/core/reply.ts';
+import type { Answer } from '../../src/core/reply.ts';
 import { highRiskAlert } from '../../src/features/alerts.ts';
 import { fmtProbability } from '../../src/messages.ts';
 import { DEMO_DIR, trainedApp, type Fixture } from '../support/appFixture.ts';
 
 const admin = { chatId: 7, userId: 7, isAdmin: true };
-const texts = (r: Reply[]) => r.filter((x) => x.type === 'text').map((x) => (x as { text: string }).text);
+const texts = (r: readonly Answer[]) => r.filter((x) => x.type === 'text').map((x) => (x as { text: string }).text);
 
 let fx: Fixture;
 let tmp: string;

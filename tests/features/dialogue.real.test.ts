@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { trainedApp, type Fixture } from '../support/appFixture.ts';
 import { describeReal, realDir } from '../support/realData.ts';
-import type { Answer } from '../../src/core/reply.ts';
+import { drawn, type Answer } from '../../src/core/reply.ts';
 import { fmtPercent, fmtProbability } from '../../src/messages.ts';
 
 let fx: Fixture;
@@ -21,7 +21,7 @@ describeReal('dialogue on the real export', () => {
   afterAll(async () => await fx?.dispose());
 
   it('/risk ID answers with a probability, band, the drivers from the base rate, an offer and a drivers chart', async () => {
-    const replies = await fx.app.dialogue.handleText(admin, '/risk 215349');
+    const replies = await drawn(await fx.app.dialogue.handleText(admin, '/risk 215349'));
     const [t] = texts(replies);
     const r = await fx.app.assistant.risk(215349);
     expect(t).toContain('215349');
@@ -65,7 +65,7 @@ describeReal('dialogue on the real export', () => {
   });
 
   it('/risk with several ids answers each, up to five, and says when it cut the list', async () => {
-    const two = await fx.app.dialogue.handleText(admin, '/risk 215349 215350');
+    const two = await drawn(await fx.app.dialogue.handleText(admin, '/risk 215349 215350'));
     expect(texts(two).map((t) => t.split('\n')[0])).toEqual([expect.stringContaining('Клиент 215349'), expect.stringContaining('Клиент 215350')]);
     expect(two.filter((r) => r.type === 'photo')).toHaveLength(2);
     const seven = texts(await fx.app.dialogue.handleText(admin, '/risk 215349, 215350, 215351, 215352, 215353, 215354, 215355'));

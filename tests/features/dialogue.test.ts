@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { servedIds, trainedApp, type Fixture } from '../support/appFixture.ts';
-import type { Answer } from '../../src/core/reply.ts';
+import { drawn, type Answer } from '../../src/core/reply.ts';
 import { fmtProbability } from '../../src/messages.ts';
 
 let fx: Fixture;
@@ -20,7 +20,7 @@ afterAll(async () => await fx?.dispose());
 
 describe('dialogue', () => {
   it('/risk ID answers with a probability, band, its drivers, an offer and a drivers chart', async () => {
-    const replies = await fx.app.dialogue.handleText(admin, `/risk ${ID}`);
+    const replies = await drawn(await fx.app.dialogue.handleText(admin, `/risk ${ID}`));
     const [t] = texts(replies);
     const r = await fx.app.assistant.risk(ID);
     expect(t.split('\n')[0]).toMatch(new RegExp(`Клиент ${ID}: ${fmtProbability(r.probability)} — (низкий|средний|высокий) риск`));
@@ -29,6 +29,17 @@ describe('dialogue', () => {
     expect(t).toMatch(/Что сделать: /);
     const photo = replies.find((x) => x.type === 'photo');
     expect(photo && photo.type === 'photo' && isPng(photo.png)).toBe(true);
+  });
+
+  it('/risk answers with its card before its chart is drawn: the chart is drawn when it is about to be sent', async () => {
+    const id = ids[ids.length - 1];
+    const before = fx.app.charts.drawn;
+    const replies = await fx.app.dialogue.handleText(admin, `/risk ${id}`);
+    expect(replies.map((r) => r.type)).toEqual(['text', 'later-photo']);
+    expect(fx.app.charts.drawn).toBe(before);
+    const [, photo] = await drawn(replies);
+    expect(photo.type === 'photo' && isPng(photo.png) && photo.fileName).toBe(`risk-${id}.png`);
+    expect(fx.app.charts.drawn).toBe(before + 1);
   });
 
   it('/risk without an id asks for it and takes the next message as the answer', async () => {

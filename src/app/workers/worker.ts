@@ -9,7 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../../config.ts';
 import { periodFromKey } from '../../core/digest/period.ts';
 import type { Logger } from '../../core/ports.ts';
-import type { CallbackData, Reply } from '../../core/reply.ts';
+import { drawn, type CallbackData, type Outgoing } from '../../core/reply.ts';
 import type { ChatUser } from '../../features/feature.ts';
 import { inProcessWork } from '../../core/work.ts';
 import { segmentSettingsOf } from '../../core/segments.ts';
@@ -74,10 +74,11 @@ const handlers: Handlers = {
   async feature(call) {
     const feature = (await appHere()).features.find((f) => f.command === call.command);
     if (!feature) throw new Error(`no feature /${call.command}`);
-    if ('args' in call) return feature.run(call.user, call.args);
-    const handler = feature.callbacks?.[call.callback.kind] as ((u: ChatUser, d: CallbackData) => Promise<Reply[]>) | undefined;
+    // Only bytes cross to the main thread: a later photo is drawn here.
+    if ('args' in call) return drawn(await feature.run(call.user, call.args));
+    const handler = feature.callbacks?.[call.callback.kind] as ((u: ChatUser, d: CallbackData) => Promise<Outgoing[]>) | undefined;
     if (!handler) throw new Error(`/${call.command} has no ${call.callback.kind} button`);
-    return handler(call.user, call.callback);
+    return drawn(await handler(call.user, call.callback));
   },
   async segments({ modelVersion, settings }) {
     await (await workHere()).buildSegments(modelVersion, settings);
