@@ -2,7 +2,7 @@
 import { Markup, type Telegram } from 'telegraf';
 import type { Message } from 'telegraf/types';
 import type { Logger } from '../core/ports.ts';
-import { drawnPhoto, type Answer, type Button, type Reply } from '../core/reply.ts';
+import { drawnPhoto, type Answer, type Button, type Photo, type Reply } from '../core/reply.ts';
 import { shorten } from '../core/text.ts';
 import * as M from '../messages.ts';
 import { encodeCallback } from './callbackData.ts';
@@ -115,10 +115,18 @@ async function editReply(telegram: Telegram, chatId: number, messageId: number, 
 }
 
 /**
- * An answer in order: text first, then its chart or file; a later photo is drawn only once the
- * messages before it are sent. A chart or file that still fails (to draw, or after the client's
- * retries) costs only itself: it is logged and the chat gets one short line instead.
- * `pressed` is the message whose button was pressed, which an edit reply replaces.
+ * Resolves two turns of the event loop from now: after every card a burst's updates build in this
+ * turn has been sent, and after the turn in which the HTTP client writes their requests.
+ */
+const afterTheCards = () => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
+
+/**
+ * An answer in order: text first, then its chart or file. A later photo starts drawing once the
+ * cards of this turn are on their way, so no card waits for a chart and the chart does not wait
+ * for its card's round trip; it is sent after the messages before it. A chart or file that still
+ * fails (to draw, or after the client's retries) costs only itself: it is logged and the chat gets
+ * one short line instead. `pressed` is the message whose button was pressed, which an edit reply
+ * replaces.
  */
 export async function sendReplies(
   telegram: Telegram,
@@ -127,6 +135,13 @@ export async function sendReplies(
   log?: Logger,
   pressed?: { messageId: number },
 ): Promise<void> {
+  const drawing = new Map<Answer, Promise<Photo>>();
+  for (const reply of replies) {
+    if (reply.type !== 'later-photo') continue;
+    const photo = afterTheCards().then(() => drawnPhoto(reply));
+    photo.catch(() => undefined); // reported where it is awaited; unawaited if an earlier message failed
+    drawing.set(reply, photo);
+  }
   for (const reply of replies) {
     if (reply.type === 'edit') {
       if (pressed) await editReply(telegram, chatId, pressed.messageId, reply, log);
@@ -138,7 +153,7 @@ export async function sendReplies(
       continue;
     }
     try {
-      await sendReply(telegram, chatId, reply.type === 'later-photo' ? await drawnPhoto(reply) : reply);
+      await sendReply(telegram, chatId, reply.type === 'later-photo' ? await drawing.get(reply)! : reply);
     } catch (err) {
       log?.warn('attachment not sent', { type: reply.type, fileName: reply.fileName, error: (err as Error).message });
       await telegram.sendMessage(chatId, reply.type === 'document' ? M.CHAT.fileNotSent : M.CHAT.chartNotSent);
