@@ -1,9 +1,8 @@
 /**
  * Bot API calls without files go through undici instead of telegraf's node-fetch. A burst of fifty
- * /risk answers is bound by the event loop, and node-fetch's Request, Headers and body streams
- * cost about 0.2 ms of it per call (bench/bot.ts, text burst): a third of what the bot spends on a
- * whole update. Uploads (a chart, an export) keep telegraf's multipart path, which a file's bytes
- * dwarf anyway.
+ * /risk answers is bound by the event loop, and node-fetch builds a Request, Headers and body
+ * streams on it for every call (docs/decisions.md has the burst's figures). Uploads (a chart, an
+ * export) keep telegraf's multipart path, which a file's bytes dwarf anyway.
  *
  * What callers see is telegraf's contract: the call's result, a TelegramError for Telegram's
  * refusals and 5xx, an error named FetchError (with the socket's code) when the network fails, so
