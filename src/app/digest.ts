@@ -4,8 +4,7 @@
  */
 import { Telegram } from 'telegraf';
 import { telegramDigestTransport } from '../bot/digest.ts';
-import { installRetry } from '../bot/retry.ts';
-import { installTransport } from '../bot/transport.ts';
+import { prepareBotApi } from '../bot/transport.ts';
 import type { SendThrottle } from '../bot/throttle.ts';
 import { digestParts } from '../features/digest.ts';
 import type { Config } from '../config.ts';
@@ -102,7 +101,6 @@ export function startDigest(app: DigestApp, telegram: Telegram, opts: DigestSche
 export function botApiClient(config: Pick<Config, 'telegramToken' | 'telegramApiRoot'>, log?: Logger): Telegram {
   if (!config.telegramToken) throw new Error('TELEGRAM_BOT_TOKEN is not set');
   const telegram = new Telegram(config.telegramToken, config.telegramApiRoot ? { apiRoot: config.telegramApiRoot } : {});
-  installTransport(telegram);
-  installRetry(telegram, log);
+  prepareBotApi(telegram, log);
   return telegram;
 }

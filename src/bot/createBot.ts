@@ -10,9 +10,8 @@ import * as M from '../messages.ts';
 import { accessControl, rateLimit } from './access.ts';
 import { decodeCallback } from './callbackData.ts';
 import { ChatQueues } from './chatQueues.ts';
-import { installRetry } from './retry.ts';
 import { sendReplies } from './send.ts';
-import { installTransport } from './transport.ts';
+import { prepareBotApi } from './transport.ts';
 import type { UpdateOrder } from './updateOrder.ts';
 
 /** Adds Telegram-only handlers (documents) that the transport-free features cannot express. */
@@ -49,12 +48,10 @@ export function createBot(deps: BotDeps): RunningBot {
     telegram: deps.apiRoot ? { apiRoot: deps.apiRoot } : {},
     handlerTimeout: 5 * 60_000,
   });
-  installTransport(bot.telegram);
-  installRetry(bot.telegram, log);
-  // telegraf builds a fresh Telegram client for every update, so each one needs both too.
+  prepareBotApi(bot.telegram, log);
+  // telegraf builds a fresh Telegram client for every update, so each one needs it too.
   bot.use((ctx, next) => {
-    installTransport(ctx.telegram);
-    installRetry(ctx.telegram, log);
+    prepareBotApi(ctx.telegram, log);
     return next();
   });
 

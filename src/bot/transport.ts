@@ -12,6 +12,8 @@
 import { STATUS_CODES } from 'node:http';
 import { TelegramError, type Telegram } from 'telegraf';
 import { Agent } from 'undici';
+import type { Logger } from '../core/ports.ts';
+import { installRetry } from './retry.ts';
 
 // One keep-alive pool per API origin for the whole process: idle sockets are unreferenced, so
 // they never keep a finished process alive.
@@ -85,4 +87,10 @@ export function installTransport(telegram: Telegram): void {
   const viaTelegraf = client.callApi.bind(telegram);
   client.callApi = (method, payload = {}, extra = {}) =>
     hasMedia(payload) ? viaTelegraf(method, payload, extra) : post(client.options.apiRoot, client.token, method, payload, extra.signal);
+}
+
+/** The bot's Bot API client: this transport, under the retry policy (retry.ts) — for every client the bot sends with. */
+export function prepareBotApi(telegram: Telegram, log?: Logger): void {
+  installTransport(telegram);
+  installRetry(telegram, log);
 }
